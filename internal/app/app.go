@@ -1,0 +1,134 @@
+// Package app wires envhome together: configuration, database, migrations,
+// the web UI and API, background work and a graceful stop. Run takes its
+// whole environment as arguments so that a test can start the real server.
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Version is set at build time with -ldflags "-X …/app.Version=v1.2.3".
+var Version = "dev"
+
+// ErrUsage marks a command-line mistake (exit code 2).
+var ErrUsage = errors.New("usage")
+
+// ExitCode maps Run's error to a process exit code.
+func ExitCode(err error) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, ErrUsage):
+		return 2
+	default:
+		return 1
+	}
+}
+
+// Env is what a command may touch of the outside world.
+type Env struct {
+	Getenv func(string) string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, env Env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the web server (the default)", serve},
+		{"migrate", "apply database migrations and exit", migrate},
+		{"user", "manage accounts: user add", userCmd},
+		{"backup", "copy a live SQLite database to a file", backup},
+		{"bench", "measure: bench me (API latency against a bare handler)", bench},
+		{"version", "print the version", version},
+	}
+}
+
+// Run runs the envhome command line. args excludes the program name; with
+// no command, or only flags, it serves.
+func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	env := Env{Getenv: getenv, Stdin: stdin, Stdout: stdout, Stderr: stderr}
+	name := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	} else if wantsHelp(args) {
+		// Bare `envhome --help`: the commands, then the server's flags.
+		usage(stdout)
+		fmt.Fprintln(stdout)
+	}
+	if name == "help" {
+		usage(stdout)
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			return c.run(ctx, env, args)
+		}
+	}
+	usage(stderr)
+	return fmt.Errorf("%w: unknown command %q", ErrUsage, name)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "envhome — the platform of a county's Homes for Environmental Managers")
+	fmt.Fprintln(w, "\nUsage: envhome [command] [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'envhome COMMAND --help' for a command's flags.")
+}
+
+// newFlags makes a flag set that reports errors instead of exiting.
+func newFlags(name, synopsis string, env Env) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: envhome %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" {
+			return true
+		}
+	}
+	return false
+}
+
+// parse parses flags; --help prints to stdout and ends the command.
+func parse(fs *flag.FlagSet, args []string, env Env) error {
+	if wantsHelp(args) {
+		fs.SetOutput(env.Stdout)
+		fs.Usage()
+		return flag.ErrHelp
+	}
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(0))
+	}
+	return nil
+}
+
+func version(_ context.Context, env Env, args []string) error {
+	fs := newFlags("version", "version", env)
+	if err := parse(fs, args, env); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, "envhome", Version)
+	return nil
+}

@@ -1,0 +1,5 @@
+package app
+
+import "context"
+
+func bench(ctx context.Context, env Env, args []string) error { return nil }

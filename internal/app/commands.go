@@ -1,0 +1,137 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/envhome/envhome/internal/auth"
+	"github.com/envhome/envhome/internal/config"
+	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/store"
+)
+
+func migrate(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("migrate", "migrate [--db DSN]", env)
+	finish := config.Database(fs, env.Getenv)
+	if err := parse(fs, args, env); err != nil {
+		return err
+	}
+	cfg, _ := finish()
+	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	applied, err := st.Migrate(ctx)
+	for _, name := range applied {
+		fmt.Fprintln(env.Stdout, "applied", name)
+	}
+	if err != nil {
+		return err
+	}
+	v, err := st.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "database schema is at version %d\n", v)
+	return nil
+}
+
+func userCmd(ctx context.Context, env Env, args []string) error {
+	if len(args) == 0 || args[0] != "add" {
+		if len(args) > 0 && wantsHelp(args[:1]) {
+			fmt.Fprintln(env.Stdout, "Usage: envhome user add --username U --role R --password-stdin [--region CODE] [--enterprise USCC]")
+			return nil
+		}
+		return fmt.Errorf("%w: envhome user add --username U --role R --password-stdin", ErrUsage)
+	}
+	args = args[1:]
+	fs := newFlags("user add", "user add --username U --role R --password-stdin [--region CODE] [--enterprise USCC] [--name NAME]", env)
+	finish := config.Database(fs, env.Getenv)
+	username := fs.String("username", "", "login name: lower-case letters, digits, . _ -")
+	role := fs.String("role", "", "admin, association, enterprise, lecturer or provider")
+	name := fs.String("name", "", "display name")
+	region := fs.String("region", "", "division code of the association's region (role association)")
+	uscc := fs.String("enterprise", "", "unified social credit code of the enterprise (role enterprise)")
+	stdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	if err := parse(fs, args, env); err != nil {
+		return err
+	}
+	if !*stdin {
+		return fmt.Errorf("%w: --password-stdin is required (passwords never go on the command line)", ErrUsage)
+	}
+	line, err := bufio.NewReader(env.Stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return errors.New("no password on standard input")
+	}
+	password := strings.TrimRight(line, "\r\n")
+	cfg, _ := finish()
+	st, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	svc, err := auth.New(st, auth.DefaultPolicy())
+	if err != nil {
+		return err
+	}
+	n := model.NewUser{Username: *username, DisplayName: *name, Role: model.Role(*role), Password: password}
+	if n.RegionID, n.EnterpriseID, err = svc.ScopeIDs(ctx, *region, *uscc); err != nil {
+		return err
+	}
+	u, err := svc.CreateUser(ctx, model.SystemActor(), n)
+	if err != nil {
+		return describe(err)
+	}
+	fmt.Fprintf(env.Stdout, "created %s account %q (id %d)\n", u.Role, u.Username, u.ID)
+	return nil
+}
+
+// describe turns a validation error into a line for the terminal. Messages
+// name i18n keys; the command line speaks English to operators.
+func describe(err error) error {
+	var e *model.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	var parts []string
+	for f, k := range e.Fields {
+		parts = append(parts, f+": "+k)
+	}
+	return fmt.Errorf("%s (%s)", e.Code, strings.Join(parts, ", "))
+}
+
+func backup(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("backup", "backup --to FILE [--db PATH]", env)
+	finish := config.Database(fs, env.Getenv)
+	to := fs.String("to", "", "file to write the copy to (must not exist)")
+	if err := parse(fs, args, env); err != nil {
+		return err
+	}
+	if *to == "" {
+		return fmt.Errorf("%w: --to FILE is required", ErrUsage)
+	}
+	if _, err := os.Stat(*to); err == nil {
+		return fmt.Errorf("%s exists; choose a new file", *to)
+	}
+	cfg, _ := finish()
+	if !store.IsPostgres(cfg.DB) {
+		if _, err := os.Stat(cfg.DB); err != nil {
+			return fmt.Errorf("no database at %s", cfg.DB)
+		}
+	}
+	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Backup(ctx, *to); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	fmt.Fprintf(env.Stdout, "backed up %s to %s\n", cfg.DB, *to)
+	return nil
+}

@@ -1,0 +1,229 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/envhome/envhome/internal/api"
+	"github.com/envhome/envhome/internal/auth"
+	"github.com/envhome/envhome/internal/config"
+	"github.com/envhome/envhome/internal/demo"
+	"github.com/envhome/envhome/internal/httpx"
+	"github.com/envhome/envhome/internal/i18n"
+	"github.com/envhome/envhome/internal/store"
+	"github.com/envhome/envhome/internal/web"
+)
+
+func serve(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("serve", "[serve] [flags]", env)
+	finish := config.Serve(fs, env.Getenv)
+	if err := parse(fs, args, env); err != nil {
+		return err
+	}
+	cfg, err := finish()
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	log := newLogger(cfg.LogFormat, env)
+	st, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	policy := auth.DefaultPolicy()
+	srv, err := NewServer(st, policy, cfg, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	base := cfg.BaseURL
+	if base == "" {
+		base = "http://" + displayAddr(ln.Addr().String())
+	}
+	if cfg.Demo {
+		accounts, err := demo.Seed(ctx, srv.Auth)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("seed demo data: %w", err)
+		}
+		if accounts != nil {
+			demo.Print(env.Stdout, base, accounts)
+		}
+	}
+	log.Info("envhome listening", "url", base, "db", string(st.Dialect()), "version", Version)
+	fmt.Fprintf(env.Stdout, "envhome %s listening on %s (log in at %s/login)\n", Version, ln.Addr(), base)
+
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Go(func() { prune(bg, st, policy, log) })
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		stopBG()
+		wg.Wait()
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("stopping: finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 25*time.Second)
+	defer cancel()
+	err = hs.Shutdown(sctx)
+	stopBG()
+	wg.Wait()
+	if err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// displayAddr turns a listen address into one a browser can open.
+func displayAddr(a string) string {
+	host, port, err := net.SplitHostPort(a)
+	if err != nil {
+		return a
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func newLogger(format string, env Env) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(env.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(env.Stderr, nil))
+}
+
+// openStore opens and migrates the database, with messages an operator can
+// act on.
+func openStore(ctx context.Context, dsn string) (*store.Store, error) {
+	st, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		if store.IsPostgres(dsn) {
+			return nil, fmt.Errorf("cannot reach PostgreSQL at %s: %w", redact(dsn), err)
+		}
+		return nil, err
+	}
+	if _, err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// redact hides a password in a database URL before it is printed.
+func redact(dsn string) string {
+	at := strings.LastIndex(dsn, "@")
+	scheme := strings.Index(dsn, "://")
+	if at < 0 || scheme < 0 {
+		return dsn
+	}
+	creds := dsn[scheme+3 : at]
+	if user, _, ok := strings.Cut(creds, ":"); ok {
+		return dsn[:scheme+3] + user + ":***" + dsn[at:]
+	}
+	return dsn
+}
+
+// prune removes expired sessions and old login failures every few minutes.
+func prune(ctx context.Context, st *store.Store, p auth.Policy, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		if err := st.Prune(ctx, st.Now().Add(-p.ThrottleWindow)); err != nil && ctx.Err() == nil {
+			log.Warn("prune", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Server is envhome's HTTP handler: web UI, API, health and metrics.
+type Server struct {
+	http.Handler
+	Store *store.Store
+	Auth  *auth.Service
+	Web   *web.Handler
+	API   *api.Handler
+}
+
+// NewServer builds the handler; tests use it without a listener.
+func NewServer(st *store.Store, policy auth.Policy, cfg config.Config, log *slog.Logger) (*Server, error) {
+	cat, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	svc, err := auth.New(st, policy)
+	if err != nil {
+		return nil, err
+	}
+	w, err := web.New(web.Handler{Store: st, Auth: svc, I18n: cat, Log: log, Proxies: cfg.TrustedProxies,
+		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://")})
+	if err != nil {
+		return nil, err
+	}
+	a := &api.Handler{Store: st, Auth: svc, I18n: cat, Log: log}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	obs := httpx.NewObserver(log, cfg.TrustedProxies, reg, func(rw http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			a.Fail(rw, r, errors.New("panic"))
+			return
+		}
+		w.Fail(rw, r, errors.New("panic"))
+	})
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		rw.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		if err := st.Ready(ctx); err != nil {
+			log.Warn("not ready", "err", err)
+			rw.WriteHeader(http.StatusServiceUnavailable)
+			rw.Write([]byte("not ready\n"))
+			return
+		}
+		rw.Write([]byte("ready\n"))
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	a.Register(mux)
+	w.Register(mux)
+	return &Server{Handler: obs.Wrap(mux), Store: st, Auth: svc, Web: w, API: a}, nil
+}

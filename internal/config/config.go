@@ -1,0 +1,81 @@
+// Package config reads envhome's configuration from flags and the
+// environment; a flag wins over its variable. There are no globals.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/envhome/envhome/internal/httpx"
+)
+
+// Config is the configuration of a running envhome.
+type Config struct {
+	Addr      string
+	DB        string
+	DataDir   string
+	BaseURL   string
+	LogFormat string
+	Demo      bool
+	// TrustedProxies are the load balancers whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed.
+	TrustedProxies httpx.Proxies
+}
+
+// Database registers only the flags that choose the database, for the
+// commands that need nothing else.
+func Database(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) {
+	var c Config
+	fs.StringVar(&c.DB, "db", getenv("ENVHOME_DB"), "SQLite file path or postgres:// URL (default DATA-DIR/envhome.db) [ENVHOME_DB]")
+	fs.StringVar(&c.DataDir, "data-dir", or(getenv("ENVHOME_DATA_DIR"), "data"), "directory for uploads and the default database [ENVHOME_DATA_DIR]")
+	return func() (Config, error) {
+		if c.DB == "" {
+			c.DB = filepath.Join(c.DataDir, "envhome.db")
+		}
+		return c, nil
+	}
+}
+
+// Serve registers every flag of the server and returns a function that
+// finishes the configuration after fs.Parse.
+func Serve(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) {
+	db := Database(fs, getenv)
+	var c Config
+	var demo, proxies string
+	fs.StringVar(&c.Addr, "addr", or(getenv("ENVHOME_ADDR"), "127.0.0.1:8080"), "address to listen on [ENVHOME_ADDR]")
+	fs.StringVar(&c.BaseURL, "base-url", getenv("ENVHOME_BASE_URL"), "public URL of the site, e.g. https://envhome.example.gov.cn [ENVHOME_BASE_URL]")
+	fs.StringVar(&c.LogFormat, "log-format", or(getenv("ENVHOME_LOG_FORMAT"), "text"), "log format: text or json [ENVHOME_LOG_FORMAT]")
+	fs.StringVar(&demo, "demo", or(getenv("ENVHOME_DEMO"), "true"), "seed demo data into an empty database: true or false [ENVHOME_DEMO]")
+	fs.StringVar(&proxies, "trusted-proxies", getenv("ENVHOME_TRUSTED_PROXIES"), "comma-separated addresses/CIDRs of load balancers to trust for X-Forwarded-For [ENVHOME_TRUSTED_PROXIES]")
+	return func() (Config, error) {
+		d, err := db()
+		if err != nil {
+			return c, err
+		}
+		c.DB, c.DataDir = d.DB, d.DataDir
+		if c.Demo, err = strconv.ParseBool(demo); err != nil {
+			return c, fmt.Errorf("--demo: want true or false, got %q", demo)
+		}
+		if c.LogFormat != "text" && c.LogFormat != "json" {
+			return c, fmt.Errorf("--log-format: want text or json, got %q", c.LogFormat)
+		}
+		if c.BaseURL != "" && !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
+			return c, fmt.Errorf("--base-url: want an http:// or https:// URL, got %q", c.BaseURL)
+		}
+		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+		if c.TrustedProxies, err = httpx.ParseProxies(proxies); err != nil {
+			return c, fmt.Errorf("--trusted-proxies: %v", err)
+		}
+		return c, nil
+	}
+}
+
+func or(v, def string) string {
+	if v != "" {
+		return v
+	}
+	return def
+}

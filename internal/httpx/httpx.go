@@ -1,0 +1,237 @@
+// Package httpx holds what the web and API packages share: the mapping from
+// error codes to HTTP status, client addresses behind proxies, and the
+// middleware for recovery, access logs and metrics.
+package httpx
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/envhome/envhome/internal/model"
+)
+
+// Status is the one place that maps an error code to an HTTP status.
+func Status(code model.Code) int {
+	switch code {
+	case model.ErrMalformed:
+		return http.StatusBadRequest
+	case model.ErrUnauthenticated:
+		return http.StatusUnauthorized
+	case model.ErrForbidden:
+		return http.StatusForbidden
+	case model.ErrNotFound:
+		return http.StatusNotFound
+	case model.ErrConflict:
+		return http.StatusConflict
+	case model.ErrTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case model.ErrUnsupportedType:
+		return http.StatusUnsupportedMediaType
+	case model.ErrInvalid:
+		return http.StatusUnprocessableEntity
+	case model.ErrRateLimited:
+		return http.StatusTooManyRequests
+	case model.ErrUnavailable:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// Proxies decides which peers may say who the client is via X-Forwarded-For.
+type Proxies []netip.Prefix
+
+// ParseProxies reads a comma-separated list of addresses and CIDR ranges.
+func ParseProxies(s string) (Proxies, error) {
+	var p Proxies
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				return nil, err
+			}
+			p = append(p, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		pre, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, err
+		}
+		p = append(p, pre.Masked())
+	}
+	return p, nil
+}
+
+func (p Proxies) trusted(a netip.Addr) bool {
+	for _, pre := range p {
+		if pre.Contains(a.Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+// ClientAddr returns the client's IP address. X-Forwarded-For is believed
+// only from trusted proxies, read from the right, so a client cannot forge
+// its way past per-address throttling.
+func (p Proxies) ClientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil || len(p) == 0 || !p.trusted(peer) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		if !p.trusted(a) {
+			return a.Unmap().String()
+		}
+	}
+	return peer.Unmap().String()
+}
+
+// IsHTTPS reports whether the client reached us over TLS, directly or
+// through a trusted proxy.
+func (p Proxies) IsHTTPS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	host, _, _ := net.SplitHostPort(r.RemoteAddr)
+	peer, err := netip.ParseAddr(host)
+	return err == nil && p.trusted(peer) && r.Header.Get("X-Forwarded-Proto") == "https"
+}
+
+type ctxKey int
+
+const (
+	actorKey ctxKey = iota
+	logKey
+)
+
+// WithActor stores who is asking in the request context.
+func WithActor(ctx context.Context, a model.Actor) context.Context {
+	if li, ok := ctx.Value(logKey).(*logInfo); ok && a.User != nil {
+		li.user = a.User.Username
+	}
+	return context.WithValue(ctx, actorKey, a)
+}
+
+// ActorFrom returns who is asking; User is nil for a guest.
+func ActorFrom(ctx context.Context) model.Actor {
+	a, _ := ctx.Value(actorKey).(model.Actor)
+	return a
+}
+
+// logInfo carries what inner handlers learn back to the access log.
+type logInfo struct{ user string }
+
+// statusWriter remembers the status and size of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	size   int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.size += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Observer wraps a handler with access logs, metrics and panic recovery,
+// and puts the client's address into the request's actor.
+type Observer struct {
+	Log      *slog.Logger
+	Proxies  Proxies
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	// OnPanic writes the answer after a handler panicked.
+	OnPanic func(w http.ResponseWriter, r *http.Request)
+}
+
+// NewObserver registers the HTTP metrics with reg.
+func NewObserver(log *slog.Logger, proxies Proxies, reg prometheus.Registerer, onPanic func(http.ResponseWriter, *http.Request)) *Observer {
+	o := &Observer{
+		Log:     log,
+		Proxies: proxies,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "envhome_http_requests_total", Help: "HTTP requests by route pattern, method and status.",
+		}, []string{"route", "method", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "envhome_http_request_duration_seconds", Help: "HTTP request latency by route pattern.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"route", "method"}),
+		OnPanic: onPanic,
+	}
+	reg.MustRegister(o.requests, o.latency)
+	return o
+}
+
+// Wrap observes every request that next serves. next is a ServeMux, which
+// sets r.Pattern to the matched route, so metrics stay per route and do not
+// grow with ids in paths.
+func (o *Observer) Wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		li := &logInfo{}
+		addr := o.Proxies.ClientAddr(r)
+		r = r.WithContext(WithActor(context.WithValue(r.Context(), logKey, li), model.Actor{Addr: addr}))
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				o.Log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+				if sw.status == 0 {
+					o.OnPanic(sw, r)
+				}
+			}
+			d := time.Since(start)
+			route := r.Pattern
+			if route == "" {
+				route = "unmatched"
+			}
+			if sw.status == 0 {
+				sw.status = http.StatusOK
+			}
+			o.requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Inc()
+			o.latency.WithLabelValues(route, r.Method).Observe(d.Seconds())
+			o.Log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", route),
+				slog.Int("status", sw.status), slog.Int("bytes", sw.size),
+				slog.Duration("duration", d), slog.String("addr", addr), slog.String("user", li.user))
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}

@@ -1,0 +1,227 @@
+package model
+
+import (
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Role is what an account is; it decides what the account may see and do.
+type Role string
+
+const (
+	RoleAdmin       Role = "admin"       // the bureau
+	RoleAssociation Role = "association" // staff of one region's association
+	RoleEnterprise  Role = "enterprise"  // one enterprise's account
+	RoleLecturer    Role = "lecturer"
+	RoleProvider    Role = "provider"
+)
+
+// Roles lists every role in display order.
+var Roles = []Role{RoleAdmin, RoleAssociation, RoleEnterprise, RoleLecturer, RoleProvider}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Languages the UI speaks; the first is the default.
+var Languages = []string{"zh-CN", "en"}
+
+// ValidLanguage reports whether lang is a supported language tag or empty
+// (empty means "follow the browser").
+func ValidLanguage(lang string) bool {
+	if lang == "" {
+		return true
+	}
+	for _, l := range Languages {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}
+
+// User is an account.
+type User struct {
+	ID           int64      `json:"id"`
+	Username     string     `json:"username"`
+	DisplayName  string     `json:"display_name"`
+	Role         Role       `json:"role"`
+	RegionID     *int64     `json:"region_id"`
+	EnterpriseID *int64     `json:"enterprise_id"`
+	Language     string     `json:"language"`
+	PasswordHash string     `json:"-"`
+	DisabledAt   *time.Time `json:"disabled_at"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+}
+
+// Disabled reports whether the account may no longer log in.
+func (u *User) Disabled() bool { return u.DisabledAt != nil }
+
+// NewUser is what it takes to create an account.
+type NewUser struct {
+	Username     string `json:"username"`
+	DisplayName  string `json:"display_name"`
+	Password     string `json:"password"`
+	Role         Role   `json:"role"`
+	RegionID     *int64 `json:"region_id"`
+	EnterpriseID *int64 `json:"enterprise_id"`
+	Language     string `json:"language"`
+}
+
+// NormalizeUsername is how usernames are compared: trimmed, lower case.
+func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// Normalize trims what users type by accident.
+func (n *NewUser) Normalize() {
+	n.Username = NormalizeUsername(n.Username)
+	n.DisplayName = strings.TrimSpace(n.DisplayName)
+}
+
+// Validate checks a new account; scope ids must match the role.
+func (n *NewUser) Validate() error {
+	v := Validation{}
+	validateUsername(v, n.Username)
+	if utf8.RuneCountInString(n.DisplayName) > 64 {
+		v.Add("display_name", "err.field.too_long")
+	}
+	validatePassword(v, "password", n.Password)
+	validateScope(v, n.Role, n.RegionID, n.EnterpriseID)
+	if !ValidLanguage(n.Language) {
+		v.Add("language", "err.field.language")
+	}
+	return v.Err()
+}
+
+// UserUpdate changes an account; nil fields stay as they are.
+type UserUpdate struct {
+	DisplayName *string `json:"display_name"`
+	Language    *string `json:"language"`
+	Disabled    *bool   `json:"disabled"`
+	// Password, when set by an admin, resets the password and ends the
+	// account's sessions and tokens.
+	Password *string `json:"password"`
+}
+
+// Validate checks an update.
+func (u *UserUpdate) Validate() error {
+	v := Validation{}
+	if u.DisplayName != nil {
+		*u.DisplayName = strings.TrimSpace(*u.DisplayName)
+		if utf8.RuneCountInString(*u.DisplayName) > 64 {
+			v.Add("display_name", "err.field.too_long")
+		}
+	}
+	if u.Language != nil && !ValidLanguage(*u.Language) {
+		v.Add("language", "err.field.language")
+	}
+	if u.Password != nil {
+		validatePassword(v, "password", *u.Password)
+	}
+	return v.Err()
+}
+
+// ValidatePassword checks a new password on its own.
+func ValidatePassword(field, pw string) error {
+	v := Validation{}
+	validatePassword(v, field, pw)
+	return v.Err()
+}
+
+func validateUsername(v Validation, s string) {
+	if s == "" {
+		v.Add("username", "err.field.required")
+		return
+	}
+	if len(s) < 3 || len(s) > 64 {
+		v.Add("username", "err.field.username")
+		return
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.') {
+			v.Add("username", "err.field.username")
+			return
+		}
+	}
+}
+
+func validatePassword(v Validation, field, pw string) {
+	n := utf8.RuneCountInString(pw)
+	switch {
+	case pw == "":
+		v.Add(field, "err.field.required")
+	case n < 10:
+		v.Add(field, "err.field.password_short")
+	case len(pw) > 256:
+		v.Add(field, "err.field.too_long")
+	case !utf8.ValidString(pw) || strings.IndexFunc(pw, unicode.IsControl) >= 0:
+		v.Add(field, "err.field.password_chars")
+	}
+}
+
+func validateScope(v Validation, role Role, region, enterprise *int64) {
+	if !role.Valid() {
+		v.Add("role", "err.field.role")
+		return
+	}
+	switch role {
+	case RoleAssociation:
+		if region == nil {
+			v.Add("region_id", "err.field.required")
+		}
+		if enterprise != nil {
+			v.Add("enterprise_id", "err.field.not_allowed")
+		}
+	case RoleEnterprise:
+		if enterprise == nil {
+			v.Add("enterprise_id", "err.field.required")
+		}
+		if region != nil {
+			v.Add("region_id", "err.field.not_allowed")
+		}
+	default:
+		if region != nil {
+			v.Add("region_id", "err.field.not_allowed")
+		}
+		if enterprise != nil {
+			v.Add("enterprise_id", "err.field.not_allowed")
+		}
+	}
+}
+
+// Actor is who causes a write, for the audit log and for permission checks.
+type Actor struct {
+	User *User  // nil for the system (command line, demo seeding)
+	Addr string // client address
+}
+
+// SystemActor is the actor for writes made from the command line.
+func SystemActor() Actor { return Actor{Addr: "local"} }
+
+// ID returns the actor's user id, nil for the system.
+func (a Actor) ID() *int64 {
+	if a.User == nil {
+		return nil
+	}
+	id := a.User.ID
+	return &id
+}
+
+// Name returns a label for logs and the audit log.
+func (a Actor) Name() string {
+	if a.User == nil {
+		return "system"
+	}
+	return a.User.Username
+}
+
+// IsAdmin reports whether the actor is the bureau or the system.
+func (a Actor) IsAdmin() bool { return a.User == nil || a.User.Role == RoleAdmin }

@@ -1,0 +1,77 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/envhome/envhome/internal/model"
+)
+
+// audit records one write inside the transaction that makes it, so a change
+// and its audit entry commit or roll back together.
+func (s *Store) audit(ctx context.Context, tx *Tx, a model.Actor, action, objectType string, objectID *int64, changes model.Changes) error {
+	b := []byte("{}")
+	if len(changes) > 0 {
+		var err error
+		if b, err = json.Marshal(changes); err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO audit_log (at, actor_id, actor_name, action, object_type, object_id, addr, changes)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		ms(s.Now()), a.ID(), a.Name(), action, objectType, objectID, a.Addr, string(b))
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
+}
+
+// ListAudit pages through the audit log, newest first.
+func (s *Store) ListAudit(ctx context.Context, f model.AuditFilter) (model.List[model.AuditEntry], error) {
+	q := `SELECT id, at, actor_id, actor_name, action, object_type, object_id, addr, changes FROM audit_log WHERE 1=1`
+	var args []any
+	if f.ActorID != nil {
+		q += ` AND actor_id = ?`
+		args = append(args, *f.ActorID)
+	}
+	if f.Action != nil && *f.Action != "" {
+		q += ` AND action >= ? AND action < ?`
+		args = append(args, *f.Action, *f.Action+"\U0010FFFF")
+	}
+	if f.ObjectType != nil && *f.ObjectType != "" {
+		q += ` AND object_type = ?`
+		args = append(args, *f.ObjectType)
+	}
+	if f.ObjectID != nil {
+		q += ` AND object_id = ?`
+		args = append(args, *f.ObjectID)
+	}
+	if f.Since != nil {
+		q += ` AND at >= ?`
+		args = append(args, ms(*f.Since))
+	}
+	if f.Until != nil {
+		q += ` AND at < ?`
+		args = append(args, ms(*f.Until))
+	}
+	if f.After > 0 {
+		q += ` AND id < ?`
+		args = append(args, f.After)
+	}
+	q += ` ORDER BY id DESC LIMIT ?`
+	args = append(args, f.Limit+1)
+	rows, err := s.query(ctx, q, args...)
+	items, err := scanAll(rows, err, func(r *sql.Rows) (model.AuditEntry, error) {
+		var e model.AuditEntry
+		var changes string
+		err := r.Scan(&e.ID, timeCol{&e.At}, &e.ActorID, &e.ActorName, &e.Action, &e.ObjectType, &e.ObjectID, &e.Addr, &changes)
+		e.Changes = json.RawMessage(changes)
+		return e, err
+	})
+	if err != nil {
+		return model.List[model.AuditEntry]{}, fmt.Errorf("list audit: %w", err)
+	}
+	return model.PageOf(items, f.Limit, func(e model.AuditEntry) int64 { return e.ID }), nil
+}

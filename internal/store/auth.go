@@ -1,0 +1,232 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/envhome/envhome/internal/model"
+)
+
+// touchEvery is how stale a session's or token's last-use time may get
+// before a request writes it again: a write per request would make every
+// read a write.
+const touchEvery = time.Minute
+
+// CreateSession starts a browser session for user and returns its secret.
+func (s *Store) CreateSession(ctx context.Context, a model.Actor, userID int64, lifetime time.Duration) (string, error) {
+	secret := model.NewSecret(model.SessionPrefix)
+	err := s.write(ctx, func(tx *Tx) error {
+		now := s.Now()
+		var id int64
+		err := tx.QueryRow(ctx, `INSERT INTO sessions (secret_hash, user_id, addr, created_at, last_seen_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			model.HashSecret(secret), userID, a.Addr, ms(now), ms(now), ms(now.Add(lifetime))).Scan(&id)
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, "auth.login", "user", &userID, nil)
+	})
+	if err != nil {
+		return "", fmt.Errorf("create session: %w", err)
+	}
+	return secret, nil
+}
+
+// SessionUser returns the account behind a session secret, if the session
+// has been used within idle and has not reached its absolute expiry and the
+// account is enabled. Anything else is unauthenticated.
+func (s *Store) SessionUser(ctx context.Context, secret string, idle time.Duration) (*model.User, *model.Session, error) {
+	var sess model.Session
+	u, err := scanUser(s.queryRow(ctx, `SELECT `+userColumns+`, s.id, s.created_at, s.last_seen_at, s.expires_at, s.addr
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.secret_hash = ?`, model.HashSecret(secret)),
+		&sess.ID, timeCol{&sess.CreatedAt}, timeCol{&sess.LastSeenAt}, timeCol{&sess.ExpiresAt}, &sess.Addr)
+	if err == sql.ErrNoRows {
+		return nil, nil, model.Errorf(model.ErrUnauthenticated, "err.session_expired")
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("session: %w", err)
+	}
+	sess.UserID = u.ID
+	now := s.Now()
+	if u.Disabled() || !now.Before(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > idle {
+		return nil, nil, model.Errorf(model.ErrUnauthenticated, "err.session_expired")
+	}
+	if now.Sub(sess.LastSeenAt) > touchEvery {
+		if _, err := s.exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, ms(now), sess.ID); err != nil {
+			return nil, nil, fmt.Errorf("session: %w", err)
+		}
+		sess.LastSeenAt = now
+	}
+	return u, &sess, nil
+}
+
+// DeleteSession logs a browser out.
+func (s *Store) DeleteSession(ctx context.Context, a model.Actor, secret string) error {
+	return s.write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `DELETE FROM sessions WHERE secret_hash = ?`, model.HashSecret(secret))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return s.audit(ctx, tx, a, "auth.logout", "user", a.ID(), nil)
+	})
+}
+
+// CreateToken makes an API token for user and returns it with its secret,
+// which is never stored and cannot be shown again.
+func (s *Store) CreateToken(ctx context.Context, a model.Actor, userID int64, n model.NewToken) (*model.Token, string, error) {
+	secret := model.NewSecret(model.TokenPrefix)
+	now := s.Now()
+	t := &model.Token{UserID: userID, Name: n.Name, Hint: secret[len(secret)-4:], CreatedAt: now,
+		ExpiresAt: now.Add(time.Duration(n.ExpiresIn) * 24 * time.Hour)}
+	err := s.write(ctx, func(tx *Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, secret_hash, hint, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			userID, t.Name, model.HashSecret(secret), t.Hint, ms(t.CreatedAt), ms(t.ExpiresAt)).Scan(&t.ID)
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, "token.create", "token", &t.ID, model.Changes{
+			"name": {New: t.Name}, "user_id": {New: userID}, "expires_at": {New: t.ExpiresAt}})
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("create token: %w", err)
+	}
+	t.CreatedAt, t.ExpiresAt = time.UnixMilli(ms(t.CreatedAt)).UTC(), time.UnixMilli(ms(t.ExpiresAt)).UTC()
+	return t, secret, nil
+}
+
+const tokenColumns = `t.id, t.user_id, t.name, t.hint, t.created_at, t.expires_at, t.last_used_at, t.revoked_at`
+
+func tokenDest(t *model.Token) []any {
+	return []any{&t.ID, &t.UserID, &t.Name, &t.Hint, timeCol{&t.CreatedAt}, timeCol{&t.ExpiresAt},
+		nullTimeCol{&t.LastUsedAt}, nullTimeCol{&t.RevokedAt}}
+}
+
+// TokenUser returns the account behind a bearer token if the token is
+// neither expired nor revoked and the account is enabled.
+func (s *Store) TokenUser(ctx context.Context, secret string) (*model.User, *model.Token, error) {
+	t := &model.Token{}
+	u, err := scanUser(s.queryRow(ctx, `SELECT `+userColumns+`, `+tokenColumns+`
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.secret_hash = ?`, model.HashSecret(secret)), tokenDest(t)...)
+	if err == sql.ErrNoRows {
+		return nil, nil, model.Errorf(model.ErrUnauthenticated, "err.token_invalid")
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("token: %w", err)
+	}
+	now := s.Now()
+	if u.Disabled() {
+		return nil, nil, model.Errorf(model.ErrUnauthenticated, "err.account_disabled")
+	}
+	if !t.Active(now) {
+		return nil, nil, model.Errorf(model.ErrUnauthenticated, "err.token_invalid")
+	}
+	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > touchEvery {
+		if _, err := s.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, ms(now), t.ID); err != nil {
+			return nil, nil, fmt.Errorf("token: %w", err)
+		}
+		t.LastUsedAt = &now
+	}
+	return u, t, nil
+}
+
+// ListTokens pages through one account's tokens, newest first.
+func (s *Store) ListTokens(ctx context.Context, userID int64, p model.Page) (model.List[*model.Token], error) {
+	q := `SELECT ` + tokenColumns + ` FROM api_tokens t WHERE t.user_id = ?`
+	args := []any{userID}
+	if p.After > 0 {
+		q += ` AND t.id < ?`
+		args = append(args, p.After)
+	}
+	q += ` ORDER BY t.id DESC LIMIT ?`
+	args = append(args, p.Limit+1)
+	rows, err := s.query(ctx, q, args...)
+	items, err := scanAll(rows, err, func(r *sql.Rows) (*model.Token, error) {
+		t := &model.Token{}
+		return t, r.Scan(tokenDest(t)...)
+	})
+	if err != nil {
+		return model.List[*model.Token]{}, fmt.Errorf("list tokens: %w", err)
+	}
+	return model.PageOf(items, p.Limit, func(t *model.Token) int64 { return t.ID }), nil
+}
+
+// RevokeToken revokes one of userID's tokens; another account's token is
+// not found. Revoking a revoked token changes nothing.
+func (s *Store) RevokeToken(ctx context.Context, a model.Actor, userID, tokenID int64) error {
+	return s.write(ctx, func(tx *Tx) error {
+		var revoked sql.NullInt64
+		err := tx.QueryRow(ctx, `SELECT revoked_at FROM api_tokens WHERE id = ? AND user_id = ?`, tokenID, userID).Scan(&revoked)
+		if err != nil {
+			return notFound(err)
+		}
+		if revoked.Valid {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ?`, ms(s.Now()), tokenID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, "token.revoke", "token", &tokenID, nil)
+	})
+}
+
+// LoginFailures counts failed logins since a time for an account and for a
+// client address, with the oldest of each (to tell when a lock lifts).
+type LoginFailures struct {
+	ByUser, ByAddr         int
+	OldestUser, OldestAddr time.Time
+}
+
+// RecentLoginFailures reads the failures that count toward throttling.
+func (s *Store) RecentLoginFailures(ctx context.Context, username, addr string, since time.Time) (LoginFailures, error) {
+	var f LoginFailures
+	var ou, oa sql.NullInt64
+	err := s.queryRow(ctx, `SELECT
+		(SELECT COUNT(*) FROM login_failures WHERE username = ? AND at >= ?),
+		(SELECT MIN(at) FROM login_failures WHERE username = ? AND at >= ?),
+		(SELECT COUNT(*) FROM login_failures WHERE addr = ? AND at >= ?),
+		(SELECT MIN(at) FROM login_failures WHERE addr = ? AND at >= ?)`,
+		username, ms(since), username, ms(since), addr, ms(since), addr, ms(since)).Scan(&f.ByUser, &ou, &f.ByAddr, &oa)
+	if err != nil {
+		return f, fmt.Errorf("login failures: %w", err)
+	}
+	f.OldestUser = time.UnixMilli(ou.Int64).UTC()
+	f.OldestAddr = time.UnixMilli(oa.Int64).UTC()
+	return f, nil
+}
+
+// RecordLoginFailure notes a failed login and audits it.
+func (s *Store) RecordLoginFailure(ctx context.Context, a model.Actor, username string) error {
+	return s.write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO login_failures (username, addr, at) VALUES (?, ?, ?)`,
+			username, a.Addr, ms(s.Now())); err != nil {
+			return err
+		}
+		a.User = nil
+		return s.audit(ctx, tx, a, "auth.login_failed", "user", nil, model.Changes{"username": {New: username}})
+	})
+}
+
+// ClearLoginFailures forgets an account's failures after it logs in.
+func (s *Store) ClearLoginFailures(ctx context.Context, username string) error {
+	_, err := s.exec(ctx, `DELETE FROM login_failures WHERE username = ?`, username)
+	return err
+}
+
+// Prune deletes expired sessions and login failures older than before;
+// run periodically.
+func (s *Store) Prune(ctx context.Context, failuresBefore time.Time) error {
+	now := ms(s.Now())
+	return s.write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, now); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM login_failures WHERE at < ?`, ms(failuresBefore))
+		return err
+	})
+}

@@ -1,0 +1,224 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/envhome/envhome/internal/model"
+)
+
+const userColumns = `u.id, u.username, u.display_name, u.role, u.region_id, u.enterprise_id, u.language,
+	u.password_hash, u.disabled_at, u.created_at, u.updated_at`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanUser(r rowScanner, extra ...any) (*model.User, error) {
+	u := &model.User{}
+	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.RegionID, &u.EnterpriseID, &u.Language,
+		&u.PasswordHash, nullTimeCol{&u.DisabledAt}, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt}}, extra...)
+	if err := r.Scan(dest...); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// CreateUser creates an account whose password is already hashed.
+func (s *Store) CreateUser(ctx context.Context, a model.Actor, n model.NewUser, passwordHash string) (*model.User, error) {
+	var u *model.User
+	err := s.write(ctx, func(tx *Tx) error {
+		if err := checkScope(ctx, tx, n.RegionID, n.EnterpriseID); err != nil {
+			return err
+		}
+		now := ms(s.Now())
+		row := tx.QueryRow(ctx, `INSERT INTO users (username, display_name, role, region_id, enterprise_id, language, password_hash, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			n.Username, n.DisplayName, n.Role, n.RegionID, n.EnterpriseID, n.Language, passwordHash, now, now)
+		var id int64
+		if err := row.Scan(&id); err != nil {
+			if isUniqueViolation(err) {
+				return &model.Error{Code: model.ErrConflict, Message: "err.username_taken",
+					Fields: map[string]string{"username": "err.username_taken"}}
+			}
+			return err
+		}
+		var err error
+		if u, err = s.userByID(ctx, tx, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, "user.create", "user", &id, model.Changes{
+			"username": {New: n.Username}, "role": {New: n.Role}, "display_name": {New: n.DisplayName},
+			"region_id": {New: n.RegionID}, "enterprise_id": {New: n.EnterpriseID}, "password": {New: model.Redacted},
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create user: %w", err)
+	}
+	return u, nil
+}
+
+// checkScope makes sure the region and enterprise an account is tied to
+// exist, so the caller gets a field error rather than a foreign-key failure.
+func checkScope(ctx context.Context, tx *Tx, region, enterprise *int64) error {
+	v := model.Validation{}
+	var one int
+	if region != nil {
+		if err := tx.QueryRow(ctx, `SELECT 1 FROM regions WHERE id = ?`, *region).Scan(&one); err != nil {
+			if err != sql.ErrNoRows {
+				return err
+			}
+			v.Add("region_id", "err.field.no_such_region")
+		}
+	}
+	if enterprise != nil {
+		if err := tx.QueryRow(ctx, `SELECT 1 FROM enterprises WHERE id = ?`, *enterprise).Scan(&one); err != nil {
+			if err != sql.ErrNoRows {
+				return err
+			}
+			v.Add("enterprise_id", "err.field.no_such_enterprise")
+		}
+	}
+	return v.Err()
+}
+
+func (s *Store) userByID(ctx context.Context, tx *Tx, id int64) (*model.User, error) {
+	u, err := scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = ?`, id))
+	return u, notFound(err)
+}
+
+// User returns an account by id.
+func (s *Store) User(ctx context.Context, id int64) (*model.User, error) {
+	u, err := scanUser(s.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = ?`, id))
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return u, nil
+}
+
+// UserByUsername returns an account by its (lower-case) username.
+func (s *Store) UserByUsername(ctx context.Context, username string) (*model.User, error) {
+	u, err := scanUser(s.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.username = ?`, username))
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return u, nil
+}
+
+// UserFilter narrows a list of accounts.
+type UserFilter struct {
+	Role *model.Role
+	model.Page
+}
+
+// ListUsers pages through accounts, newest first.
+func (s *Store) ListUsers(ctx context.Context, f UserFilter) (model.List[*model.User], error) {
+	q := `SELECT ` + userColumns + ` FROM users u WHERE 1=1`
+	var args []any
+	if f.Role != nil {
+		q += ` AND u.role = ?`
+		args = append(args, *f.Role)
+	}
+	if f.After > 0 {
+		q += ` AND u.id < ?`
+		args = append(args, f.After)
+	}
+	q += ` ORDER BY u.id DESC LIMIT ?`
+	args = append(args, f.Limit+1)
+	rows, err := s.query(ctx, q, args...)
+	items, err := scanAll(rows, err, func(r *sql.Rows) (*model.User, error) { return scanUser(r) })
+	if err != nil {
+		return model.List[*model.User]{}, fmt.Errorf("list users: %w", err)
+	}
+	return model.PageOf(items, f.Limit, func(u *model.User) int64 { return u.ID }), nil
+}
+
+// UpdateUser applies upd to account id. newHash, when not empty, replaces the
+// password (upd.Password is only a marker then) and ends the account's
+// sessions and tokens; so does disabling the account.
+func (s *Store) UpdateUser(ctx context.Context, a model.Actor, id int64, upd model.UserUpdate, newHash string) (*model.User, error) {
+	var u *model.User
+	err := s.write(ctx, func(tx *Tx) error {
+		old, err := s.userByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		changes := model.Changes{}
+		set := ""
+		var args []any
+		if upd.DisplayName != nil && *upd.DisplayName != old.DisplayName {
+			set += `, display_name = ?`
+			args = append(args, *upd.DisplayName)
+			changes["display_name"] = model.Change{Old: old.DisplayName, New: *upd.DisplayName}
+		}
+		if upd.Language != nil && *upd.Language != old.Language {
+			set += `, language = ?`
+			args = append(args, *upd.Language)
+			changes["language"] = model.Change{Old: old.Language, New: *upd.Language}
+		}
+		endSessions := false
+		if upd.Disabled != nil && *upd.Disabled != old.Disabled() {
+			if *upd.Disabled {
+				set += `, disabled_at = ?`
+				args = append(args, ms(now))
+				endSessions = true
+			} else {
+				set += `, disabled_at = NULL`
+			}
+			changes["disabled"] = model.Change{Old: old.Disabled(), New: *upd.Disabled}
+		}
+		if newHash != "" {
+			set += `, password_hash = ?`
+			args = append(args, newHash)
+			changes["password"] = model.Change{New: model.Redacted}
+			endSessions = true
+		}
+		if len(changes) == 0 {
+			u = old
+			return nil
+		}
+		args = append(append([]any{ms(now)}, args...), id)
+		if _, err := tx.Exec(ctx, `UPDATE users SET updated_at = ?`+set+` WHERE id = ?`, args...); err != nil {
+			return err
+		}
+		if endSessions {
+			if err := s.endAccess(ctx, tx, id, now); err != nil {
+				return err
+			}
+		}
+		action := "user.update"
+		if a.User != nil && a.User.ID == id && newHash != "" {
+			action = "user.password_change"
+		}
+		if err := s.audit(ctx, tx, a, action, "user", &id, changes); err != nil {
+			return err
+		}
+		u, err = s.userByID(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("update user: %w", err)
+	}
+	return u, nil
+}
+
+// endAccess logs an account out everywhere: its sessions go and its tokens
+// are revoked.
+func (s *Store) endAccess(ctx context.Context, tx *Tx, userID int64, now time.Time) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, now.UnixMilli(), userID)
+	return err
+}
+
+// HasUsers tells whether the database holds any account (for first start).
+func (s *Store) HasUsers(ctx context.Context) (bool, error) {
+	var one int
+	err := s.queryRow(ctx, `SELECT 1 FROM users LIMIT 1`).Scan(&one)
+	if err == sql.ErrNoRows {
+		return false, nil
+	}
+	return err == nil, err
+}

@@ -1,0 +1,130 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/envhome/envhome/internal/httpx"
+	"github.com/envhome/envhome/internal/model"
+)
+
+type accountData struct {
+	Tokens   []tokenRow
+	NewToken string // a just-created token's secret, shown once
+}
+
+type tokenRow struct {
+	*model.Token
+	State string // i18n key: active, expired or revoked
+}
+
+func (h *Handler) accountView(r *http.Request) (*view, error) {
+	a := httpx.ActorFrom(r.Context())
+	l, err := h.Store.ListTokens(r.Context(), a.User.ID, model.Page{Limit: model.MaxLimit})
+	if err != nil {
+		return nil, err
+	}
+	d := &accountData{}
+	now := h.Store.Now()
+	for _, t := range l.Items {
+		state := "token.active"
+		switch {
+		case t.RevokedAt != nil:
+			state = "token.revoked"
+		case !t.Active(now):
+			state = "token.expired"
+		}
+		d.Tokens = append(d.Tokens, tokenRow{t, state})
+	}
+	return h.newView(r, "page.account", d), nil
+}
+
+func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
+	v, err := h.accountView(r)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "account", v)
+}
+
+func (h *Handler) updateProfile(w http.ResponseWriter, r *http.Request) {
+	name, lang := r.PostFormValue("display_name"), r.PostFormValue("language")
+	if _, err := h.Auth.UpdateSelf(r.Context(), httpx.ActorFrom(r.Context()), &name, &lang); err != nil {
+		h.accountFormError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/account?ok=flash.saved", http.StatusSeeOther)
+}
+
+func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) {
+	a := httpx.ActorFrom(r.Context())
+	if r.PostFormValue("new_password") != r.PostFormValue("confirm_password") {
+		h.accountFormError(w, r, &model.Error{Code: model.ErrInvalid, Message: "err.invalid",
+			Fields: map[string]string{"confirm_password": "err.field.password_mismatch"}})
+		return
+	}
+	u, err := h.Auth.ChangePassword(r.Context(), a, r.PostFormValue("current_password"), r.PostFormValue("new_password"))
+	if err != nil {
+		h.accountFormError(w, r, err)
+		return
+	}
+	// Changing the password ended every session; this browser gets a new one.
+	secret, err := h.Auth.StartSession(r.Context(), a, u)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	h.setCookie(w, r, sessionCookie, secret, h.Auth.Policy.SessionMax)
+	http.Redirect(w, r, "/account?ok=flash.password_changed", http.StatusSeeOther)
+}
+
+func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
+	a := httpx.ActorFrom(r.Context())
+	n := model.NewToken{Name: r.PostFormValue("name")}
+	if d := r.PostFormValue("expires_in_days"); d != "" {
+		var err error
+		if n.ExpiresIn, err = strconv.Atoi(d); err != nil {
+			n.ExpiresIn = -1
+		}
+	}
+	if err := n.Validate(); err != nil {
+		h.accountFormError(w, r, err)
+		return
+	}
+	_, secret, err := h.Store.CreateToken(r.Context(), a, a.User.ID, n)
+	if err != nil {
+		h.accountFormError(w, r, err)
+		return
+	}
+	v, err := h.accountView(r)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	v.Data.(*accountData).NewToken = secret
+	h.render(w, r, http.StatusOK, "account", v)
+}
+
+func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		h.renderError(w, r, model.NotFound())
+		return
+	}
+	a := httpx.ActorFrom(r.Context())
+	if err := h.Store.RevokeToken(r.Context(), a, a.User.ID, id); err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/account?ok=flash.token_revoked", http.StatusSeeOther)
+}
+
+func (h *Handler) accountFormError(w http.ResponseWriter, r *http.Request, err error) {
+	v, verr := h.accountView(r)
+	if verr != nil {
+		h.renderError(w, r, verr)
+		return
+	}
+	h.formError(w, r, "account", v, err)
+}

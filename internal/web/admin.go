@@ -1,0 +1,208 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/envhome/envhome/internal/httpx"
+	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/store"
+)
+
+type usersData struct {
+	Users []*model.User
+	Role  string
+	Roles []model.Role
+	Next  string // query string of the next page, empty on the last
+}
+
+func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	p, err := model.ParsePage(q.Get("limit"), q.Get("cursor"))
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	f := store.UserFilter{Page: p}
+	d := &usersData{Role: q.Get("role"), Roles: model.Roles}
+	if d.Role != "" {
+		role := model.Role(d.Role)
+		if !role.Valid() {
+			h.renderError(w, r, model.Errorf(model.ErrInvalid, "err.field.role"))
+			return
+		}
+		f.Role = &role
+	}
+	l, err := h.Store.ListUsers(r.Context(), f)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	d.Users = l.Items
+	if l.Next != nil {
+		d.Next = url.Values{"role": {d.Role}, "cursor": {*l.Next}}.Encode()
+	}
+	h.render(w, r, http.StatusOK, "users", h.newView(r, "page.users", d))
+}
+
+type userForm struct {
+	User        *model.User
+	Username    string
+	DisplayName string
+	Role        string
+	RegionID    string
+	USCC        string
+	Roles       []model.Role
+	Regions     []store.Region
+}
+
+func (h *Handler) userFormView(r *http.Request, title string, f *userForm) (*view, error) {
+	regions, err := h.Store.Regions(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	f.Roles, f.Regions = model.Roles, regions
+	return h.newView(r, title, f), nil
+}
+
+func (h *Handler) newUserPage(w http.ResponseWriter, r *http.Request) {
+	v, err := h.userFormView(r, "page.user_new", &userForm{Role: string(model.RoleEnterprise)})
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "user_new", v)
+}
+
+func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
+	f := &userForm{
+		Username: r.PostFormValue("username"), DisplayName: r.PostFormValue("display_name"),
+		Role: r.PostFormValue("role"), RegionID: r.PostFormValue("region_id"), USCC: strings.TrimSpace(r.PostFormValue("uscc")),
+	}
+	n := model.NewUser{Username: f.Username, DisplayName: f.DisplayName, Role: model.Role(f.Role), Password: r.PostFormValue("password")}
+	fail := func(err error) {
+		v, verr := h.userFormView(r, "page.user_new", f)
+		if verr != nil {
+			h.renderError(w, r, verr)
+			return
+		}
+		h.formError(w, r, "user_new", v, err)
+	}
+	v := model.Validation{}
+	if n.Role == model.RoleAssociation && f.RegionID != "" {
+		id, err := strconv.ParseInt(f.RegionID, 10, 64)
+		if err != nil {
+			v.Add("region_id", "err.field.no_such_region")
+		}
+		n.RegionID = &id
+	}
+	if n.Role == model.RoleEnterprise && f.USCC != "" {
+		code := model.NormalizeUSCC(f.USCC)
+		if !model.ValidUSCC(code) {
+			v.Add("uscc", "err.field.uscc")
+		} else if id, err := h.Store.EnterpriseIDByUSCC(r.Context(), code); err != nil {
+			if !model.IsCode(err, model.ErrNotFound) {
+				h.renderError(w, r, err)
+				return
+			}
+			v.Add("uscc", "err.field.no_such_enterprise")
+		} else {
+			n.EnterpriseID = &id
+		}
+	} else if n.Role == model.RoleEnterprise {
+		v.Add("uscc", "err.field.required")
+	}
+	if err := v.Err(); err != nil {
+		fail(err)
+		return
+	}
+	u, err := h.Auth.CreateUser(r.Context(), httpx.ActorFrom(r.Context()), n)
+	if err != nil {
+		// The form asks for a credit code where the model speaks of an id.
+		if e, ok := err.(*model.Error); ok && e.Fields["enterprise_id"] != "" {
+			e.Fields["uscc"] = e.Fields["enterprise_id"]
+		}
+		fail(err)
+		return
+	}
+	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(u.ID, 10)+"?ok=flash.user_created", http.StatusSeeOther)
+}
+
+func (h *Handler) userPage(w http.ResponseWriter, r *http.Request) {
+	u, err := h.pathUser(r)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "user", h.newView(r, "page.user", &userForm{User: u}))
+}
+
+func (h *Handler) pathUser(r *http.Request) (*model.User, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return nil, model.NotFound()
+	}
+	return h.Store.User(r.Context(), id)
+}
+
+func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) {
+	u, err := h.pathUser(r)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	var upd model.UserUpdate
+	switch r.PostFormValue("action") {
+	case "profile":
+		name, lang := r.PostFormValue("display_name"), r.PostFormValue("language")
+		upd.DisplayName, upd.Language = &name, &lang
+	case "disable", "enable":
+		d := r.PostFormValue("action") == "disable"
+		upd.Disabled = &d
+	case "reset_password":
+		pw := r.PostFormValue("password")
+		upd.Password = &pw
+	default:
+		h.renderError(w, r, model.Errorf(model.ErrMalformed, "err.malformed_form"))
+		return
+	}
+	if _, err := h.Auth.UpdateUser(r.Context(), httpx.ActorFrom(r.Context()), u.ID, upd); err != nil {
+		h.formError(w, r, "user", h.newView(r, "page.user", &userForm{User: u}), err)
+		return
+	}
+	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(u.ID, 10)+"?ok=flash.saved", http.StatusSeeOther)
+}
+
+type auditData struct {
+	Entries []model.AuditEntry
+	Query   url.Values
+	Next    string
+}
+
+func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	v := h.newView(r, "page.audit", &auditData{Query: q})
+	f, err := model.ParseAuditFilter(q)
+	if err != nil {
+		h.formError(w, r, "audit", v, err)
+		return
+	}
+	l, err := h.Store.ListAudit(r.Context(), f)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	d := v.Data.(*auditData)
+	d.Entries = l.Items
+	if l.Next != nil {
+		nq := url.Values{}
+		for k, vs := range q {
+			nq[k] = vs
+		}
+		nq.Set("cursor", *l.Next)
+		d.Next = nq.Encode()
+	}
+	h.render(w, r, http.StatusOK, "audit", v)
+}

@@ -1,0 +1,95 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/envhome/envhome/internal/httpx"
+	"github.com/envhome/envhome/internal/model"
+)
+
+func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
+	http.SetCookie(w, &http.Cookie{
+		Name: name, Value: value, Path: "/", MaxAge: int(maxAge.Seconds()),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: h.SecureCookies || h.Proxies.IsHTTPS(r),
+	})
+}
+
+func (h *Handler) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: h.SecureCookies || h.Proxies.IsHTTPS(r)})
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(s string) string {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") || strings.ContainsAny(s, "\r\n") {
+		return "/"
+	}
+	return s
+}
+
+type loginForm struct {
+	Username, Next string
+}
+
+func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
+	next := safeNext(r.URL.Query().Get("next"))
+	if httpx.ActorFrom(r.Context()).User != nil {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
+	h.render(w, r, http.StatusOK, "login", h.newView(r, "page.login", loginForm{Next: next}))
+}
+
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+	f := loginForm{Username: strings.TrimSpace(r.PostFormValue("username")), Next: safeNext(r.PostFormValue("next"))}
+	a := httpx.ActorFrom(r.Context())
+	u, err := h.Auth.Login(r.Context(), a, model.Credentials{Username: f.Username, Password: r.PostFormValue("password")})
+	if err != nil {
+		h.formError(w, r, "login", h.newView(r, "page.login", f), err)
+		return
+	}
+	secret, err := h.Auth.StartSession(r.Context(), a, u)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	h.setCookie(w, r, sessionCookie, secret, h.Auth.Policy.SessionMax)
+	http.Redirect(w, r, f.Next, http.StatusSeeOther)
+}
+
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		if err := h.Store.DeleteSession(r.Context(), httpx.ActorFrom(r.Context()), c.Value); err != nil {
+			h.renderError(w, r, err)
+			return
+		}
+	}
+	h.clearCookie(w, r, sessionCookie)
+	http.Redirect(w, r, "/login?ok=flash.logged_out", http.StatusSeeOther)
+}
+
+// setLanguage switches the language: kept on the account when logged in,
+// in a cookie for a guest.
+func (h *Handler) setLanguage(w http.ResponseWriter, r *http.Request) {
+	lang := r.PostFormValue("lang")
+	if !h.I18n.Has(lang) {
+		h.renderError(w, r, &model.Error{Code: model.ErrInvalid, Message: "err.field.language"})
+		return
+	}
+	a := httpx.ActorFrom(r.Context())
+	if a.User != nil {
+		if _, err := h.Auth.UpdateSelf(r.Context(), a, nil, &lang); err != nil {
+			h.renderError(w, r, err)
+			return
+		}
+	}
+	h.setCookie(w, r, langCookie, lang, 365*24*time.Hour)
+	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
+}
+
+func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
+	h.render(w, r, http.StatusOK, "home", h.newView(r, "page.home", nil))
+}

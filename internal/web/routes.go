@@ -1,0 +1,99 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/envhome/envhome/internal/httpx"
+	"github.com/envhome/envhome/internal/model"
+)
+
+// Permission is what a page demands of its visitor.
+type Permission int
+
+const (
+	Public        Permission = iota // anyone
+	Authenticated                   // any logged-in account; data is filtered by who asks
+	Admin                           // the bureau only
+)
+
+// Route is one page or form endpoint.
+type Route struct {
+	Method, Path string
+	Perm         Permission
+	Handle       func(http.ResponseWriter, *http.Request)
+}
+
+// Routes lists every web route with its permission.
+func (h *Handler) Routes() []Route {
+	return []Route{
+		{"GET", "/static/{file...}", Public, h.static},
+		{"GET", "/login", Public, h.loginPage},
+		{"POST", "/login", Public, h.login},
+		{"POST", "/logout", Public, h.logout},
+		{"POST", "/language", Public, h.setLanguage},
+		{"GET", "/{$}", Authenticated, h.home},
+		{"GET", "/account", Authenticated, h.accountPage},
+		{"POST", "/account/profile", Authenticated, h.updateProfile},
+		{"POST", "/account/password", Authenticated, h.changePassword},
+		{"POST", "/account/tokens", Authenticated, h.createToken},
+		{"POST", "/account/tokens/{id}/revoke", Authenticated, h.revokeToken},
+		{"GET", "/admin/users", Admin, h.usersPage},
+		{"GET", "/admin/users/new", Admin, h.newUserPage},
+		{"POST", "/admin/users", Admin, h.createUser},
+		{"GET", "/admin/users/{id}", Admin, h.userPage},
+		{"POST", "/admin/users/{id}", Admin, h.updateUser},
+		{"GET", "/admin/audit", Admin, h.auditPage},
+	}
+}
+
+// Register adds every route to mux behind its permission check, and the
+// friendly 404 page for anything else. Every cookie-authenticated write is
+// protected against cross-site requests by http.CrossOriginProtection.
+func (h *Handler) Register(mux *http.ServeMux) {
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.renderError(w, r, model.Errorf(model.ErrForbidden, "err.cross_origin"))
+	}))
+	for _, rt := range h.Routes() {
+		mux.Handle(rt.Method+" "+rt.Path, csrf.Handler(h.guard(rt.Perm, http.HandlerFunc(rt.Handle))))
+	}
+	mux.Handle("/", h.guard(Public, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.renderError(w, r, model.NotFound())
+	})))
+}
+
+// guard loads the session, if any, and enforces the permission: a guest is
+// sent to the login page, a logged-in account without the role gets 403.
+func (h *Handler) guard(p Permission, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a := httpx.ActorFrom(r.Context())
+		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+			u, _, err := h.Store.SessionUser(r.Context(), c.Value, h.Auth.Policy.SessionIdle)
+			switch {
+			case err == nil:
+				a.User = u
+				r = r.WithContext(httpx.WithActor(r.Context(), a))
+			case model.IsCode(err, model.ErrUnauthenticated):
+				h.clearCookie(w, r, sessionCookie)
+			default:
+				h.renderError(w, r, err)
+				return
+			}
+		}
+		switch {
+		case p == Public:
+		case a.User == nil:
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			} else {
+				h.renderError(w, r, model.Errorf(model.ErrUnauthenticated, "err.session_expired"))
+			}
+			return
+		case p == Admin && a.User.Role != model.RoleAdmin:
+			h.renderError(w, r, model.Errorf(model.ErrForbidden, "err.forbidden"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -50,7 +50,10 @@ func Seed(ctx context.Context, svc *auth.Service) ([]Account, error) {
 			haichang = id
 		}
 	}
-	uscc, _ := model.BuildUSCC("91"+County, "MA2DEMO1")
+	uscc, ok := model.BuildUSCC("91"+County, "MA2HN001")
+	if !ok {
+		return nil, fmt.Errorf("demo: bad credit code")
+	}
 	ent, err := s.CreateEnterprise(ctx, a, uscc, "海宁示例新材料有限公司", haichang)
 	if err != nil {
 		return nil, err

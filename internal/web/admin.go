@@ -92,11 +92,11 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 	}
 	v := model.Validation{}
 	if n.Role == model.RoleAssociation && f.RegionID != "" {
-		id, err := strconv.ParseInt(f.RegionID, 10, 64)
-		if err != nil {
+		if id, err := strconv.ParseInt(f.RegionID, 10, 64); err != nil {
 			v.Add("region_id", "err.field.no_such_region")
+		} else {
+			n.RegionID = &id
 		}
-		n.RegionID = &id
 	}
 	if n.Role == model.RoleEnterprise && f.USCC != "" {
 		code := model.NormalizeUSCC(f.USCC)
@@ -114,16 +114,22 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 	} else if n.Role == model.RoleEnterprise {
 		v.Add("uscc", "err.field.required")
 	}
+	// Report every field at once: the form's own checks and the model's.
+	n.Normalize()
+	if err := n.Validate(); err != nil {
+		for f, k := range err.(*model.Error).Fields {
+			if f == "enterprise_id" { // the form asks for a credit code, not an id
+				f = "uscc"
+			}
+			v.Add(f, k)
+		}
+	}
 	if err := v.Err(); err != nil {
 		fail(err)
 		return
 	}
 	u, err := h.Auth.CreateUser(r.Context(), httpx.ActorFrom(r.Context()), n)
 	if err != nil {
-		// The form asks for a credit code where the model speaks of an id.
-		if e, ok := err.(*model.Error); ok && e.Fields["enterprise_id"] != "" {
-			e.Fields["uscc"] = e.Fields["enterprise_id"]
-		}
 		fail(err)
 		return
 	}

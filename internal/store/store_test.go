@@ -1,0 +1,242 @@
+package store_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/store"
+	"github.com/envhome/envhome/internal/store/storetest"
+)
+
+var ctx = context.Background()
+
+// TestMigrationsMatch keeps one migration file per dialect with the same name.
+func TestMigrationsMatch(t *testing.T) {
+	sq, err := store.Migrations(store.SQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := store.Migrations(store.Postgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sq) == 0 || len(sq) != len(pg) {
+		t.Fatalf("sqlite has %d migrations, postgres %d", len(sq), len(pg))
+	}
+	for i := range sq {
+		if sq[i].Name != pg[i].Name {
+			t.Errorf("migration %d: %s vs %s", i+1, sq[i].Name, pg[i].Name)
+		}
+	}
+	entries, _ := os.ReadDir("migrations")
+	for _, e := range entries {
+		if e.Name() != "sqlite" && e.Name() != "postgres" {
+			t.Errorf("unexpected migrations folder %s", e.Name())
+		}
+	}
+}
+
+func TestMigrateIsIdempotentAndRefusesNewer(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			dsn := storetest.DSN(t, d)
+			s, err := store.Open(ctx, dsn, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if err := s.Ready(ctx); err == nil {
+				t.Error("an empty database is ready")
+			}
+			applied, err := s.Migrate(ctx)
+			if err != nil || len(applied) != s.LatestVersion() {
+				t.Fatalf("first migrate: %v %v", applied, err)
+			}
+			if err := s.Ready(ctx); err != nil {
+				t.Errorf("not ready after migrate: %v", err)
+			}
+			if applied, err := s.Migrate(ctx); err != nil || len(applied) != 0 {
+				t.Fatalf("second migrate: %v %v", applied, err)
+			}
+			// A newer envhome has been here.
+			if _, err := s.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, 999, "9999_future.sql", 0); err != nil {
+				t.Fatal(err)
+			}
+			_, err = s.Migrate(ctx)
+			if err == nil || !strings.Contains(err.Error(), "newer envhome") {
+				t.Errorf("newer database: %v", err)
+			}
+		})
+	}
+}
+
+func TestOpenRefusesNonSQLiteFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "notes.db")
+	os.WriteFile(p, []byte("these are my notes, not a database at all"), 0o600)
+	_, err := store.Open(ctx, p, store.Options{})
+	if err == nil || !strings.Contains(err.Error(), "not a SQLite database") {
+		t.Fatalf("err = %v", err)
+	}
+	b, _ := os.ReadFile(p)
+	if string(b) != "these are my notes, not a database at all" {
+		t.Error("the file was changed")
+	}
+}
+
+func TestOpenPostgresDown(t *testing.T) {
+	start := time.Now()
+	_, err := store.Open(ctx, "postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=2", store.Options{})
+	if err == nil || !strings.Contains(err.Error(), "database unreachable") {
+		t.Fatalf("err = %v", err)
+	}
+	if time.Since(start) > 15*time.Second {
+		t.Errorf("took %v to give up", time.Since(start))
+	}
+}
+
+func TestAuditLogIsAppendOnly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		if _, err := s.CreateRegion(ctx, model.SystemActor(), "330481", "海宁市", nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Exec(ctx, `UPDATE audit_log SET actor_name = 'mallory'`); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("update: %v", err)
+		}
+		if _, err := s.Exec(ctx, `DELETE FROM audit_log`); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("delete: %v", err)
+		}
+		l, err := s.ListAudit(ctx, model.AuditFilter{Page: model.Page{Limit: 10}})
+		if err != nil || len(l.Items) != 1 || l.Items[0].ActorName != "system" || l.Items[0].Action != "region.create" {
+			t.Errorf("audit: %+v %v", l.Items, err)
+		}
+	})
+}
+
+func TestUsersAndScope(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := model.SystemActor()
+		region, _ := s.CreateRegion(ctx, a, "330481", "海宁市", nil)
+		_, err := s.CreateUser(ctx, a, model.NewUser{Username: "x", Role: model.RoleAssociation, RegionID: ptr(int64(99))}, "h")
+		if !model.IsCode(err, model.ErrInvalid) {
+			t.Errorf("unknown region: %v", err)
+		}
+		u, err := s.CreateUser(ctx, a, model.NewUser{Username: "haichang", Role: model.RoleAssociation, RegionID: &region}, "h")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.RegionID == nil || *u.RegionID != region || u.CreatedAt.IsZero() {
+			t.Errorf("user: %+v", u)
+		}
+		if _, err := s.CreateUser(ctx, a, model.NewUser{Username: "haichang", Role: model.RoleLecturer}, "h"); !model.IsCode(err, model.ErrConflict) {
+			t.Errorf("duplicate: %v", err)
+		}
+		if _, err := s.User(ctx, 12345); !model.IsCode(err, model.ErrNotFound) {
+			t.Errorf("missing user: %v", err)
+		}
+		got, err := s.UserByUsername(ctx, "haichang")
+		if err != nil || got.ID != u.ID {
+			t.Errorf("by username: %v %v", got, err)
+		}
+	})
+}
+
+func TestSessionsExpire(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			now := time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)
+			s := storetest.New(t, d, store.Options{Now: func() time.Time { return now }})
+			u, err := s.CreateUser(ctx, model.SystemActor(), model.NewUser{Username: "lect", Role: model.RoleLecturer}, "h")
+			if err != nil {
+				t.Fatal(err)
+			}
+			secret, err := s.CreateSession(ctx, model.Actor{User: u, Addr: "10.0.0.1"}, u.ID, 24*time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			idle := 2 * time.Hour
+			check := func(want bool) {
+				t.Helper()
+				_, _, err := s.SessionUser(ctx, secret, idle)
+				if (err == nil) != want {
+					t.Errorf("at %v: valid=%v, err=%v", now, err == nil, err)
+				}
+			}
+			check(true)
+			for range 14 { // use it every 110 minutes: idle never reached …
+				now = now.Add(110 * time.Minute)
+				if now.Before(time.Date(2026, 5, 2, 8, 0, 0, 0, time.UTC)) {
+					check(true)
+				}
+			}
+			check(false) // … but the absolute expiry is
+			secret2, _ := s.CreateSession(ctx, model.Actor{User: u}, u.ID, 24*time.Hour)
+			now = now.Add(idle + time.Minute)
+			if _, _, err := s.SessionUser(ctx, secret2, idle); err == nil {
+				t.Error("idle session still valid")
+			}
+			if _, _, err := s.SessionUser(ctx, "ehs_forged", idle); !model.IsCode(err, model.ErrUnauthenticated) {
+				t.Errorf("forged: %v", err)
+			}
+		})
+	}
+}
+
+func TestPruneAndSecretsStoredHashed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		u, _ := s.CreateUser(ctx, model.SystemActor(), model.NewUser{Username: "p", Role: model.RoleProvider}, "h")
+		sess, _ := s.CreateSession(ctx, model.Actor{User: u}, u.ID, time.Hour)
+		_, tok, _ := s.CreateToken(ctx, model.Actor{User: u}, u.ID, model.NewToken{Name: "n", ExpiresIn: 1})
+		var n int
+		s.QueryRow(ctx, `SELECT COUNT(*) FROM sessions WHERE secret_hash = ?`, sess).Scan(&n)
+		var m int
+		s.QueryRow(ctx, `SELECT COUNT(*) FROM api_tokens WHERE secret_hash = ?`, tok).Scan(&m)
+		if n+m != 0 {
+			t.Error("a secret is stored in the clear")
+		}
+		if err := s.Prune(ctx, s.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.SessionUser(ctx, sess, time.Hour); err != nil {
+			t.Errorf("prune removed a live session: %v", err)
+		}
+	})
+}
+
+func TestBackup(t *testing.T) {
+	dir := t.TempDir()
+	s := storetest.New(t, store.SQLite, store.Options{})
+	if _, err := s.CreateRegion(ctx, model.SystemActor(), "330481", "海宁市", nil); err != nil {
+		t.Fatal(err)
+	}
+	to := filepath.Join(dir, "copy.db")
+	if err := s.Backup(ctx, to); err != nil {
+		t.Fatal(err)
+	}
+	c, err := store.Open(ctx, to, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if id, err := c.RegionIDByCode(ctx, "330481"); err != nil || id == 0 {
+		t.Errorf("copy: %d %v", id, err)
+	}
+	if err := s.Backup(ctx, to); err == nil {
+		t.Error("backup overwrote an existing file")
+	}
+}
+
+func TestRebind(t *testing.T) {
+	if got := store.Postgres.Rebind(`SELECT a FROM t WHERE a = ? AND b IN (?, ?)`); got != `SELECT a FROM t WHERE a = $1 AND b IN ($2, $3)` {
+		t.Error(got)
+	}
+	if got := store.SQLite.Rebind(`a = ?`); got != `a = ?` {
+		t.Error(got)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,291 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/envhome/envhome/internal/apptest"
+	"github.com/envhome/envhome/internal/model"
+)
+
+const (
+	guest  = apptest.Guest
+	admin  = apptest.Admin
+	entA   = apptest.EnterpriseA
+	assocB = apptest.AssociationB
+)
+
+// TestPageRoleMatrix opens every page as every role.
+func TestPageRoleMatrix(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		userPage := fmt.Sprintf("/admin/users/%d", e.Users[entA].ID)
+		pages := []struct {
+			path  string
+			admin bool
+		}{
+			{"/", false}, {"/account", false},
+			{"/admin/users", true}, {"/admin/users/new", true}, {userPage, true}, {"/admin/audit", true},
+		}
+		for _, w := range apptest.Everyone {
+			b := e.Browser(w)
+			for _, p := range pages {
+				res := b.Get(p.path)
+				want := 200
+				switch {
+				case w == guest:
+					want = 303
+				case p.admin && w != admin:
+					want = 403
+				}
+				if res.StatusCode != want {
+					t.Errorf("GET %s as %s: %d, want %d", p.path, w, res.StatusCode, want)
+				}
+				if want == 303 && !strings.HasPrefix(res.Header.Get("Location"), "/login?next=") {
+					t.Errorf("guest at %s sent to %q", p.path, res.Header.Get("Location"))
+				}
+				if want == 403 && !strings.Contains(string(res.Body), "无权") {
+					t.Errorf("403 page for %s at %s is not the friendly page", w, p.path)
+				}
+			}
+			// Writes by non-admins are refused and change nothing.
+			if w != admin {
+				res := b.Post("/admin/users", url.Values{"username": {"sneaky"}, "password": {"a long password"}, "role": {"admin"}})
+				if res.StatusCode < 400 {
+					t.Errorf("POST /admin/users as %s: %d", w, res.StatusCode)
+				}
+			}
+		}
+		if _, err := e.Store.UserByUsername(t.Context(), "sneaky"); !model.IsCode(err, model.ErrNotFound) {
+			t.Errorf("a non-admin created an account: %v", err)
+		}
+	})
+}
+
+func TestLoginLogout(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		b := e.Browser(guest)
+		res := b.Post("/login", url.Values{"username": {"ent-a"}, "password": {"wrong password"}, "next": {"/account"}})
+		if res.StatusCode != 401 || !strings.Contains(string(res.Body), "用户名或密码不正确") {
+			t.Errorf("bad login: %d", res.StatusCode)
+		}
+		if !strings.Contains(string(res.Body), `value="ent-a"`) {
+			t.Error("the form forgot the username")
+		}
+		res = b.Post("/login", url.Values{"username": {"ent-a"}, "password": {apptest.Password}, "next": {"/account"}})
+		if res.StatusCode != 303 || res.Header.Get("Location") != "/account" {
+			t.Fatalf("login: %d → %s", res.StatusCode, res.Header.Get("Location"))
+		}
+		c := b.Cookie("envhome_session")
+		if c == nil || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode {
+			t.Fatalf("session cookie %+v", c)
+		}
+		if strings.Contains(c.String(), "Secure") {
+			t.Error("Secure cookie on plain http")
+		}
+		if res := b.Get("/"); res.StatusCode != 200 || !strings.Contains(string(res.Body), "测试 ent-a") {
+			t.Errorf("home: %d", res.StatusCode)
+		}
+		// An open redirect is not followed.
+		b2 := e.Browser(guest)
+		res = b2.Post("/login", url.Values{"username": {"ent-a"}, "password": {apptest.Password}, "next": {"//evil.example/"}})
+		if res.Header.Get("Location") != "/" {
+			t.Errorf("next=//evil → %s", res.Header.Get("Location"))
+		}
+		old := *c
+		if res := b.Post("/logout", nil); res.StatusCode != 303 {
+			t.Fatalf("logout: %d", res.StatusCode)
+		}
+		if b.Cookie("envhome_session") != nil {
+			t.Error("cookie kept after logout")
+		}
+		// The old cookie no longer works: the session is gone on the server.
+		req, _ := http.NewRequest("GET", e.HTTP.URL+"/account", nil)
+		req.AddCookie(&old)
+		if res := e.Do(req); res.StatusCode != 303 {
+			t.Errorf("old session cookie: %d", res.StatusCode)
+		}
+	})
+}
+
+func TestSessionIdleExpiry(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	b := e.Browser(entA)
+	e.Clock.Advance(7 * time.Hour)
+	if res := b.Get("/account"); res.StatusCode != 200 {
+		t.Fatalf("after 7h: %d", res.StatusCode)
+	}
+	e.Clock.Advance(8*time.Hour + time.Minute)
+	if res := b.Get("/account"); res.StatusCode != 303 {
+		t.Errorf("after 8h idle: %d", res.StatusCode)
+	}
+}
+
+func TestCrossOriginWritesRefused(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	b := e.Browser(admin)
+	req, _ := http.NewRequest("POST", e.HTTP.URL+"/admin/users", strings.NewReader(url.Values{
+		"username": {"csrf-victim"}, "password": {"a long password"}, "role": {"admin"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.Header.Set("Origin", "https://evil.example")
+	res := b.Send(req)
+	if res.StatusCode != 403 {
+		t.Errorf("cross-site POST: %d", res.StatusCode)
+	}
+	if _, err := e.Store.UserByUsername(t.Context(), "csrf-victim"); err == nil {
+		t.Error("cross-site request created an account")
+	}
+}
+
+func TestLanguageSwitch(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		g := e.Browser(guest)
+		if res := g.Get("/login"); !strings.Contains(string(res.Body), "<h1>登录</h1>") {
+			t.Error("default is not Chinese")
+		}
+		g.Lang = "en-GB,en;q=0.8"
+		if res := g.Get("/login"); !strings.Contains(string(res.Body), "<h1>Log in</h1>") {
+			t.Error("Accept-Language en not honoured")
+		}
+		g.Lang = ""
+		g.Post("/language", url.Values{"lang": {"en"}, "next": {"/login"}})
+		if res := g.Get("/login"); !strings.Contains(string(res.Body), "<h1>Log in</h1>") {
+			t.Error("guest's switch not kept")
+		}
+		if res := g.Get("/no/such/page"); res.StatusCode != 404 || !strings.Contains(string(res.Body), "Page not found") {
+			t.Errorf("English 404: %d", res.StatusCode)
+		}
+		// A logged-in user's choice is stored on the account.
+		b := e.Browser(entA)
+		b.Post("/language", url.Values{"lang": {"en"}, "next": {"/"}})
+		u, _ := e.Store.User(t.Context(), e.Users[entA].ID)
+		if u.Language != "en" {
+			t.Errorf("language on the account: %q", u.Language)
+		}
+		if res := e.Browser(entA).Get("/"); !strings.Contains(string(res.Body), "Hello,") {
+			t.Error("a new browser of the same user is not in English")
+		}
+		if res := b.Post("/language", url.Values{"lang": {"fr"}}); res.StatusCode != 422 {
+			t.Errorf("unknown language: %d", res.StatusCode)
+		}
+		if res := e.Browser(guest).Get("/no/such/page"); res.StatusCode != 404 || !strings.Contains(string(res.Body), "页面不存在") {
+			t.Errorf("Chinese 404: %d", res.StatusCode)
+		}
+	})
+}
+
+func TestAccountTokensAndPassword(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		b := e.Browser(entA)
+		res := b.Post("/account/tokens", url.Values{"name": {"手机"}, "expires_in_days": {"30"}})
+		m := regexp.MustCompile(`id="new-token">(eh_[a-z0-9]+)<`).FindSubmatch(res.Body)
+		if res.StatusCode != 200 || m == nil {
+			t.Fatalf("create token: %d", res.StatusCode)
+		}
+		e.Tokens["phone"] = string(m[1])
+		if res := e.API("phone", "GET", "/api/v1/me", nil); res.StatusCode != 200 {
+			t.Errorf("token from the UI does not work: %d", res.StatusCode)
+		}
+		if res := b.Get("/account"); strings.Contains(string(res.Body), string(m[1])) {
+			t.Error("the token is shown a second time")
+		}
+		if res := b.Post("/account/tokens", url.Values{"name": {""}, "expires_in_days": {"999"}}); res.StatusCode != 422 {
+			t.Errorf("bad token form: %d", res.StatusCode)
+		}
+		// Another user's token id answers 404.
+		var l model.List[model.Token]
+		e.API("phone", "GET", "/api/v1/tokens", nil).JSON(t, &l)
+		other := e.Browser(assocB)
+		if res := other.Post(fmt.Sprintf("/account/tokens/%d/revoke", l.Items[0].ID), nil); res.StatusCode != 404 {
+			t.Errorf("revoke another's token: %d", res.StatusCode)
+		}
+		if res := b.Post(fmt.Sprintf("/account/tokens/%d/revoke", l.Items[0].ID), nil); res.StatusCode != 303 {
+			t.Errorf("revoke own token: %d", res.StatusCode)
+		}
+		if res := e.API("phone", "GET", "/api/v1/me", nil); res.StatusCode != 401 {
+			t.Errorf("revoked in UI, still works: %d", res.StatusCode)
+		}
+		// Password change keeps this browser logged in and ends the others.
+		b2 := e.Browser(entA)
+		res = b.Post("/account/password", url.Values{"current_password": {apptest.Password}, "new_password": {"another long one"}, "confirm_password": {"another long onf"}})
+		if res.StatusCode != 422 || !strings.Contains(string(res.Body), "两次输入的密码不一致") {
+			t.Errorf("mismatch: %d", res.StatusCode)
+		}
+		res = b.Post("/account/password", url.Values{"current_password": {apptest.Password}, "new_password": {"another long one"}, "confirm_password": {"another long one"}})
+		if res.StatusCode != 303 {
+			t.Fatalf("change: %d %s", res.StatusCode, res.Body)
+		}
+		if res := b.Get("/account"); res.StatusCode != 200 {
+			t.Errorf("this browser logged out: %d", res.StatusCode)
+		}
+		if res := b2.Get("/account"); res.StatusCode != 303 {
+			t.Errorf("other browser still logged in: %d", res.StatusCode)
+		}
+	})
+}
+
+func TestAdminManagesAccounts(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		b := e.Browser(admin)
+		res := b.Post("/admin/users", url.Values{"username": {"x"}, "role": {"enterprise"}, "uscc": {"91350100M000100Y44"}, "password": {"short"}})
+		body := string(res.Body)
+		if res.StatusCode != 422 || !strings.Contains(body, "校验位") || !strings.Contains(body, "至少 10 个字符") {
+			t.Errorf("invalid form: %d\n%s", res.StatusCode, body)
+		}
+		uscc, _ := model.BuildUSCC("91330481", "MA2B0CAA")
+		evil := `<img src=x onerror=alert(1)>`
+		res = b.Post("/admin/users", url.Values{"username": {"ent-a2"}, "display_name": {evil}, "role": {"enterprise"},
+			"uscc": {strings.ToLower(uscc)}, "password": {"a long password"}})
+		if res.StatusCode != 303 {
+			t.Fatalf("create: %d %s", res.StatusCode, res.Body)
+		}
+		page := b.Get(strings.SplitN(res.Header.Get("Location"), "?", 2)[0] + "?ok=flash.user_created")
+		if strings.Contains(string(page.Body), evil) || !strings.Contains(string(page.Body), "账户已创建") {
+			t.Error("display name not escaped, or no confirmation")
+		}
+		u, err := e.Store.UserByUsername(t.Context(), "ent-a2")
+		if err != nil || u.EnterpriseID == nil || *u.EnterpriseID != e.Ents["A"] {
+			t.Fatalf("created %+v %v", u, err)
+		}
+		path := fmt.Sprintf("/admin/users/%d", u.ID)
+		if res := b.Post(path, url.Values{"action": {"disable"}}); res.StatusCode != 303 {
+			t.Errorf("disable: %d", res.StatusCode)
+		}
+		if res := e.Browser(guest).Post("/login", url.Values{"username": {"ent-a2"}, "password": {"a long password"}}); res.StatusCode != 401 {
+			t.Errorf("disabled login: %d", res.StatusCode)
+		}
+		if res := b.Post(fmt.Sprintf("/admin/users/%d", e.Users[admin].ID), url.Values{"action": {"disable"}}); res.StatusCode != 422 {
+			t.Errorf("self-disable: %d", res.StatusCode)
+		}
+		if res := b.Get("/admin/audit?object_type=user&object_id=" + fmt.Sprint(u.ID)); !strings.Contains(string(res.Body), "user.update") {
+			t.Error("audit page lacks the change")
+		}
+		if res := b.Get("/admin/audit?since=notadate"); res.StatusCode != 422 {
+			t.Errorf("bad audit filter: %d", res.StatusCode)
+		}
+		if res := b.Get("/admin/users/999999"); res.StatusCode != 404 {
+			t.Errorf("missing user: %d", res.StatusCode)
+		}
+	})
+}
+
+func TestStaticAssetsAreFingerprinted(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	page := e.Browser(guest).Get("/login")
+	m := regexp.MustCompile(`href="(/static/app\.css\?v=[0-9a-f]+)"`).FindSubmatch(page.Body)
+	if m == nil {
+		t.Fatal("no fingerprinted stylesheet")
+	}
+	res := e.Browser(guest).Get(string(m[1]))
+	if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/css") {
+		t.Errorf("asset: %d %v", res.StatusCode, res.Header)
+	}
+	if res := e.Browser(guest).Get("/static/nope.js"); res.StatusCode != 404 {
+		t.Errorf("missing asset: %d", res.StatusCode)
+	}
+}

@@ -1,0 +1,85 @@
+// Package e2e drives envhome's web UI in a real Chromium (Debian's package)
+// through chromedp. Tests skip with a clear message where no Chromium is
+// installed, unless ENVHOME_REQUIRE_BROWSER=1 (as in .ci/run) makes that a
+// failure.
+package e2e
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Chromium finds the browser: $CHROMIUM, then the usual names on PATH.
+func Chromium() string {
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// Phone is the viewport of a mid-range phone, where managers use envhome.
+const PhoneWidth, PhoneHeight = 390, 844
+
+// NewBrowser starts a headless Chromium for the test and returns its
+// context; it is stopped when the test ends.
+func NewBrowser(t *testing.T) context.Context {
+	t.Helper()
+	path := Chromium()
+	if path == "" {
+		if os.Getenv("ENVHOME_REQUIRE_BROWSER") == "1" {
+			t.Fatal("no Chromium found and ENVHOME_REQUIRE_BROWSER=1: apt-get install chromium")
+		}
+		t.Skip("no Chromium installed (apt-get install chromium); browser journeys skipped")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox, // CI runs as root
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("lang", "zh-CN"),
+		chromedp.Flag("accept-lang", "zh-CN,zh"),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(PhoneWidth, PhoneHeight, chromedp.EmulateScale(2))); err != nil {
+		t.Fatalf("start Chromium %s: %v", path, err)
+	}
+	return ctx
+}
+
+// Screenshot saves a full-page PNG under $ENVHOME_SCREENSHOTS (default
+// testdata/screenshots) and logs where.
+func Screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	dir := os.Getenv("ENVHOME_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join("testdata", "screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, name+".png")
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", p)
+}

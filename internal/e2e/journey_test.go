@@ -1,0 +1,79 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/envhome/envhome/internal/apptest"
+)
+
+// TestLoginSwitchLanguageLogout is the first journey: an enterprise account
+// logs in on a phone, switches to English and logs out.
+func TestLoginSwitchLanguageLogout(t *testing.T) {
+	ctx := NewBrowser(t)
+	e := apptest.New(t, "sqlite")
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return s
+	}
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(e.HTTP.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := text("h1"); got != "登录" {
+		t.Errorf("login page heading %q", got)
+	}
+	Screenshot(t, ctx, "01-login-zh")
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#username"), "ent-a"),
+		chromedp.SendKeys(chromedp.CSS("#password"), apptest.Password),
+		chromedp.Click(chromedp.CSS("#login")),
+		chromedp.WaitVisible(chromedp.CSS("#logout")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := text("h1"); !strings.Contains(got, "您好") || !strings.Contains(got, "测试 ent-a") {
+		t.Errorf("home heading %q", got)
+	}
+	Screenshot(t, ctx, "02-home-zh")
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS("#lang-en")),
+		chromedp.WaitVisible(chromedp.CSS("#lang-zh-CN")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := text("h1"); !strings.HasPrefix(got, "Hello,") {
+		t.Errorf("English heading %q", got)
+	}
+	Screenshot(t, ctx, "03-home-en")
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS("#logout")),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := text(".flash"); got != "You have logged out." {
+		t.Errorf("after logout: %q", got)
+	}
+	Screenshot(t, ctx, "04-logged-out-en")
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	if !strings.Contains(loc, "/login") {
+		t.Errorf("after logout at %s", loc)
+	}
+	// The account page now asks for a login again.
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.HTTP.URL+"/account"), chromedp.WaitVisible(chromedp.CSS("#username"))); err != nil {
+		t.Errorf("account page after logout: %v", err)
+	}
+}

@@ -73,14 +73,6 @@ func isForeignKeyViolation(err error) bool {
 // ms converts a time for storage.
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
-// msPtr converts an optional time for storage.
-func msPtr(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return t.UnixMilli()
-}
-
 // timeCol scans a BIGINT millisecond column into a time.Time.
 type timeCol struct{ t *time.Time }
 

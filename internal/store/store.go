@@ -196,11 +196,6 @@ func (s *Store) write(ctx context.Context, fn func(*Tx) error) error {
 	return s.inTx(ctx, s.w, fn)
 }
 
-// read runs fn in a read transaction, for reads that must agree.
-func (s *Store) read(ctx context.Context, fn func(*Tx) error) error {
-	return s.inTx(ctx, s.r, fn)
-}
-
 func (s *Store) inTx(ctx context.Context, db *sql.DB, fn func(*Tx) error) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {

@@ -1,0 +1,86 @@
+package httpx
+
+import (
+	"crypto/tls"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/envhome/envhome/internal/model"
+)
+
+func TestStatus(t *testing.T) {
+	for code, want := range map[model.Code]int{
+		model.ErrMalformed: 400, model.ErrUnauthenticated: 401, model.ErrForbidden: 403, model.ErrNotFound: 404,
+		model.ErrConflict: 409, model.ErrTooLarge: 413, model.ErrUnsupportedType: 415, model.ErrInvalid: 422,
+		model.ErrRateLimited: 429, model.ErrInternal: 500, model.ErrUnavailable: 503, "something new": 500,
+	} {
+		if got := Status(code); got != want {
+			t.Errorf("Status(%s) = %d, want %d", code, got, want)
+		}
+	}
+}
+
+func TestClientAddr(t *testing.T) {
+	lb, err := ParseProxies("10.0.0.0/8, 192.168.1.5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := func(remote string, xff ...string) *http.Request {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = remote
+		for _, v := range xff {
+			r.Header.Add("X-Forwarded-For", v)
+		}
+		return r
+	}
+	for _, c := range []struct {
+		p    Proxies
+		r    *http.Request
+		want string
+	}{
+		{nil, req("203.0.113.9:5555", "1.2.3.4"), "203.0.113.9"},              // no proxies trusted
+		{lb, req("203.0.113.9:5555", "1.2.3.4"), "203.0.113.9"},               // untrusted peer cannot claim
+		{lb, req("10.1.2.3:80", "198.51.100.7"), "198.51.100.7"},              // through the load balancer
+		{lb, req("10.1.2.3:80", "6.6.6.6, 198.51.100.7"), "198.51.100.7"},     // client-forged first hop ignored
+		{lb, req("10.1.2.3:80", "198.51.100.7, 192.168.1.5"), "198.51.100.7"}, // two proxies
+		{lb, req("10.1.2.3:80", "6.6.6.6", "198.51.100.7"), "198.51.100.7"},   // several headers
+		{lb, req("10.1.2.3:80", "not-an-ip"), "10.1.2.3"},
+		{lb, req("10.1.2.3:80"), "10.1.2.3"},
+		{lb, req("[::ffff:10.1.2.3]:80", "198.51.100.7"), "198.51.100.7"},
+	} {
+		if got := c.p.ClientAddr(c.r); got != c.want {
+			t.Errorf("%s %v: %s, want %s", c.r.RemoteAddr, c.r.Header["X-Forwarded-For"], got, c.want)
+		}
+	}
+	r := req("10.1.2.3:80")
+	r.Header.Set("X-Forwarded-Proto", "https")
+	if !lb.IsHTTPS(r) {
+		t.Error("https through the load balancer")
+	}
+	r.RemoteAddr = "203.0.113.9:1"
+	if lb.IsHTTPS(r) {
+		t.Error("an untrusted peer claimed https")
+	}
+	r.TLS = &tls.ConnectionState{}
+	if !lb.IsHTTPS(r) {
+		t.Error("direct TLS")
+	}
+}
+
+func FuzzParseProxies(f *testing.F) {
+	f.Add("10.0.0.0/8, 192.168.1.5")
+	f.Add("::1,fe80::/10")
+	f.Add("300.1.1.1")
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParseProxies(s)
+		if err != nil {
+			return
+		}
+		for _, pre := range p {
+			if !pre.IsValid() {
+				t.Errorf("%q gave invalid prefix %v", s, pre)
+			}
+		}
+	})
+}

@@ -1,5 +1,175 @@
 package app
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
 
-func bench(ctx context.Context, env Env, args []string) error { return nil }
+	"github.com/envhome/envhome/internal/auth"
+	"github.com/envhome/envhome/internal/config"
+	"github.com/envhome/envhome/internal/model"
+)
+
+// bench runs the load tools that print the figures of the closing notes.
+func bench(ctx context.Context, env Env, args []string) error {
+	if len(args) == 0 || args[0] != "me" {
+		if len(args) > 0 && wantsHelp(args[:1]) {
+			fmt.Fprintln(env.Stdout, "Usage: envhome bench me [--conns 64] [--duration 10s] [--db DSN]")
+			return nil
+		}
+		return fmt.Errorf("%w: envhome bench me [--conns 64] [--duration 10s] [--db DSN]", ErrUsage)
+	}
+	fs := newFlags("bench me", "bench me [--conns 64] [--duration 10s] [--db DSN]", env)
+	db := fs.String("db", "", "database to run on (default: a new SQLite file in a temporary directory)")
+	conns := fs.Int("conns", 64, "concurrent connections")
+	dur := fs.Duration("duration", 10*time.Second, "how long to load each server")
+	if err := parse(fs, args[1:], env); err != nil {
+		return err
+	}
+	if *conns < 1 || *dur <= 0 {
+		return fmt.Errorf("%w: --conns and --duration must be positive", ErrUsage)
+	}
+	dsn := *db
+	if dsn == "" {
+		dir, err := os.MkdirTemp("", "envhome-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		dsn = filepath.Join(dir, "bench.db")
+	}
+	st, err := openStore(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil)) // logs are formatted as in production, then dropped
+	srv, err := NewServer(st, auth.DefaultPolicy(), config.Config{}, log)
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("bench-%d", time.Now().UnixNano())
+	u, err := srv.Auth.CreateUser(ctx, model.SystemActor(), model.NewUser{Username: name, Password: "benchmark password", Role: model.RoleAdmin})
+	if err != nil {
+		return err
+	}
+	_, token, err := st.CreateToken(ctx, model.Actor{User: u}, u.ID, model.NewToken{Name: "bench", ExpiresIn: 1})
+	if err != nil {
+		return err
+	}
+	// The bare handler answers a JSON object of the same size without
+	// touching the database: the floor of net/http on this machine.
+	body, _ := json.Marshal(u)
+	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Write(body)
+	})
+	fmt.Fprintf(env.Stdout, "GET /api/v1/me with a bearer token, %d connections, %s each, database %s, GOMAXPROCS=%d\n",
+		*conns, *dur, st.Dialect(), runtimeProcs())
+	bareRes, err := loadServer(ctx, bare, "", *conns, *dur)
+	if err != nil {
+		return err
+	}
+	print := func(label string, r loadResult) {
+		fmt.Fprintf(env.Stdout, "%-9s %9.0f req/s  p50 %7s  p99 %7s  errors %d  (%d requests)\n",
+			label, r.rps(), r.pct(50), r.pct(99), r.errors, len(r.lat))
+	}
+	print("bare", bareRes)
+	meRes, err := loadServer(ctx, srv, token, *conns, *dur)
+	if err != nil {
+		return err
+	}
+	print("envhome", meRes)
+	fmt.Fprintf(env.Stdout, "ratio envhome/bare: %.2f\n", meRes.rps()/bareRes.rps())
+	if meRes.errors > 0 {
+		return errors.New("some envhome requests failed")
+	}
+	return nil
+}
+
+type loadResult struct {
+	lat     []time.Duration
+	elapsed time.Duration
+	errors  int64
+}
+
+func (r loadResult) rps() float64 { return float64(len(r.lat)) / r.elapsed.Seconds() }
+
+func (r loadResult) pct(p int) time.Duration {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	i := (len(r.lat) - 1) * p / 100
+	return r.lat[i].Round(10 * time.Microsecond)
+}
+
+// loadServer serves h on a loopback port and loads GET /api/v1/me on it
+// from conns keep-alive connections for dur.
+func loadServer(ctx context.Context, h http.Handler, token string, conns int, dur time.Duration) (loadResult, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return loadResult{}, err
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go hs.Serve(ln)
+	defer hs.Close()
+	url := "http://" + ln.Addr().String() + "/api/v1/me"
+	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+
+	lctx, cancel := context.WithTimeout(ctx, dur)
+	defer cancel()
+	var (
+		mu    sync.Mutex
+		all   []time.Duration
+		errs  atomic.Int64
+		wg    sync.WaitGroup
+		start = time.Now()
+	)
+	for range conns {
+		wg.Go(func() {
+			var lat []time.Duration
+			for lctx.Err() == nil {
+				req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+				if token != "" {
+					req.Header.Set("Authorization", "Bearer "+token)
+				}
+				t0 := time.Now()
+				res, err := client.Do(req)
+				if err != nil {
+					errs.Add(1)
+					continue
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != 200 {
+					errs.Add(1)
+					continue
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			mu.Lock()
+			all = append(all, lat...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	r := loadResult{lat: all, elapsed: time.Since(start), errors: errs.Load()}
+	slices.Sort(r.lat)
+	return r, nil
+}
+
+func runtimeProcs() int { return runtime.GOMAXPROCS(0) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/envhome/envhome/internal/model"
@@ -110,14 +111,19 @@ func tokenDest(t *model.Token) []any {
 // TokenUser returns the account behind a bearer token if the token is
 // neither expired nor revoked and the account is enabled.
 func (s *Store) TokenUser(ctx context.Context, secret string) (*model.User, *model.Token, error) {
-	t := &model.Token{}
-	u, err := scanUser(s.queryRow(ctx, `SELECT `+userColumns+`, `+tokenColumns+`
-		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.secret_hash = ?`, model.HashSecret(secret)), tokenDest(t)...)
-	if err == sql.ErrNoRows {
-		return nil, nil, model.Errorf(model.ErrUnauthenticated, "err.token_invalid")
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("token: %w", err)
+	hash := model.HashSecret(secret)
+	u, t, gen, cached := s.tokens.get(hash)
+	if !cached {
+		t = &model.Token{}
+		var err error
+		u, err = scanUser(s.queryRow(ctx, `SELECT `+userColumns+`, `+tokenColumns+`
+			FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.secret_hash = ?`, hash), tokenDest(t)...)
+		if err == sql.ErrNoRows {
+			return nil, nil, model.Errorf(model.ErrUnauthenticated, "err.token_invalid")
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("token: %w", err)
+		}
 	}
 	now := s.Now()
 	if u.Disabled() {
@@ -132,7 +138,79 @@ func (s *Store) TokenUser(ctx context.Context, secret string) (*model.User, *mod
 		}
 		t.LastUsedAt = &now
 	}
+	if !cached {
+		s.tokens.put(hash, u, t, gen)
+	} else if t.LastUsedAt != nil {
+		s.tokens.touch(hash, *t.LastUsedAt)
+	}
 	return u, t, nil
+}
+
+// tokenCache remembers token lookups on SQLite, where one envhome process
+// owns the database file: a bearer request then costs no query. Every write
+// that can change an answer (a revoked token, a changed or disabled
+// account) calls invalidate after it commits. A lookup that raced such a
+// write is not stored, because the generation moved on meanwhile.
+type tokenCache struct {
+	enabled bool
+	mu      sync.Mutex
+	gen     uint64
+	m       map[string]cachedToken
+}
+
+type cachedToken struct {
+	u model.User
+	t model.Token
+}
+
+// maxCachedTokens bounds the cache; past it the cache starts over.
+const maxCachedTokens = 10000
+
+// get returns copies of a cached entry, or the current generation to pass
+// to put after a database lookup.
+func (c *tokenCache) get(hash string) (*model.User, *model.Token, uint64, bool) {
+	if !c.enabled {
+		return nil, nil, 0, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[hash]
+	if !ok {
+		return nil, nil, c.gen, false
+	}
+	u, t := e.u, e.t
+	return &u, &t, c.gen, true
+}
+
+func (c *tokenCache) put(hash string, u *model.User, t *model.Token, gen uint64) {
+	if !c.enabled {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.m == nil || len(c.m) >= maxCachedTokens {
+		c.m = map[string]cachedToken{}
+	}
+	c.m[hash] = cachedToken{*u, *t}
+}
+
+func (c *tokenCache) touch(hash string, at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[hash]; ok {
+		e.t.LastUsedAt = &at
+		c.m[hash] = e
+	}
+}
+
+func (c *tokenCache) invalidate() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.m = nil
 }
 
 // ListTokens pages through one account's tokens, newest first.
@@ -159,6 +237,7 @@ func (s *Store) ListTokens(ctx context.Context, userID int64, p model.Page) (mod
 // RevokeToken revokes one of userID's tokens; another account's token is
 // not found. Revoking a revoked token changes nothing.
 func (s *Store) RevokeToken(ctx context.Context, a model.Actor, userID, tokenID int64) error {
+	defer s.tokens.invalidate()
 	return s.write(ctx, func(tx *Tx) error {
 		var revoked sql.NullInt64
 		err := tx.QueryRow(ctx, `SELECT revoked_at FROM api_tokens WHERE id = ? AND user_id = ?`, tokenID, userID).Scan(&revoked)

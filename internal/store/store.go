@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -30,6 +31,16 @@ type Store struct {
 	w       *sql.DB
 	r       *sql.DB
 	now     func() time.Time
+	// stmts caches prepared statements by query text on SQLite, where
+	// parsing a statement costs more than running it; pgx keeps its own
+	// per-connection cache on PostgreSQL.
+	stmts  sync.Map // stmtKey → *sql.Stmt
+	tokens tokenCache
+}
+
+type stmtKey struct {
+	db *sql.DB
+	q  string
 }
 
 // Options tune Open.
@@ -64,10 +75,13 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 		db.SetMaxIdleConns(n)
 		db.SetConnMaxIdleTime(5 * time.Minute)
 		s.dialect, s.w, s.r = Postgres, db, db
+		// Several processes share a PostgreSQL database, so none may cache
+		// what another can revoke.
 	} else {
 		if err := openSQLite(s, dsn); err != nil {
 			return nil, err
 		}
+		s.tokens.enabled = true
 	}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -166,6 +180,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the connections.
 func (s *Store) Close() error {
+	s.stmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
 	err := s.w.Close()
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
@@ -211,18 +226,54 @@ func (s *Store) inTx(ctx context.Context, db *sql.DB, fn func(*Tx) error) error 
 	return nil
 }
 
+// stmt returns a cached prepared statement for q on db (SQLite only).
+func (s *Store) stmt(ctx context.Context, db *sql.DB, q string) (*sql.Stmt, error) {
+	k := stmtKey{db, q}
+	if st, ok := s.stmts.Load(k); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(k, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
 // queryRow reads one row outside a transaction.
 func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if s.dialect == SQLite {
+		if st, err := s.stmt(ctx, s.r, q); err == nil {
+			return st.QueryRowContext(ctx, args...)
+		}
+	}
 	return s.r.QueryRowContext(ctx, s.dialect.Rebind(q), args...)
 }
 
 // query reads rows outside a transaction.
 func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if s.dialect == SQLite {
+		st, err := s.stmt(ctx, s.r, q)
+		if err != nil {
+			return nil, err
+		}
+		return st.QueryContext(ctx, args...)
+	}
 	return s.r.QueryContext(ctx, s.dialect.Rebind(q), args...)
 }
 
 // exec writes outside an explicit transaction (one statement).
 func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if s.dialect == SQLite {
+		st, err := s.stmt(ctx, s.w, q)
+		if err != nil {
+			return nil, err
+		}
+		return st.ExecContext(ctx, args...)
+	}
 	return s.w.ExecContext(ctx, s.dialect.Rebind(q), args...)
 }
 

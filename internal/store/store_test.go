@@ -240,3 +240,55 @@ func TestRebind(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestTokenLookupsFollowWrites checks that a token answer never outlives a
+// write that changes it, although lookups are cached on SQLite.
+func TestTokenLookupsFollowWrites(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			now := time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)
+			s := storetest.New(t, d, store.Options{Now: func() time.Time { return now }})
+			u, _ := s.CreateUser(ctx, model.SystemActor(), model.NewUser{Username: "p", Role: model.RoleProvider}, "h")
+			a := model.Actor{User: u}
+			newToken := func(days int) (int64, string) {
+				tok, secret, err := s.CreateToken(ctx, a, u.ID, model.NewToken{Name: "n", ExpiresIn: days})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return tok.ID, secret
+			}
+			valid := func(secret string) bool {
+				_, _, err := s.TokenUser(ctx, secret)
+				return err == nil
+			}
+			id1, s1 := newToken(1)
+			_, s2 := newToken(30)
+			for range 3 {
+				if !valid(s1) || !valid(s2) {
+					t.Fatal("fresh tokens refused")
+				}
+			}
+			if err := s.RevokeToken(ctx, a, u.ID, id1); err != nil {
+				t.Fatal(err)
+			}
+			if valid(s1) || !valid(s2) {
+				t.Error("revocation not seen at once")
+			}
+			name := "新名字"
+			s.UpdateUser(ctx, a, u.ID, model.UserUpdate{DisplayName: &name}, "")
+			if got, _, _ := s.TokenUser(ctx, s2); got == nil || got.DisplayName != name {
+				t.Errorf("stale account after an update: %+v", got)
+			}
+			now = now.Add(31 * 24 * time.Hour)
+			if valid(s2) {
+				t.Error("expired token accepted")
+			}
+			now = now.Add(-31 * 24 * time.Hour)
+			off := true
+			s.UpdateUser(ctx, model.SystemActor(), u.ID, model.UserUpdate{Disabled: &off}, "")
+			if valid(s2) {
+				t.Error("disabled account's token accepted")
+			}
+		})
+	}
+}

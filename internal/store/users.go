@@ -137,6 +137,7 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) (model.List[*model.
 // password (upd.Password is only a marker then) and ends the account's
 // sessions and tokens; so does disabling the account.
 func (s *Store) UpdateUser(ctx context.Context, a model.Actor, id int64, upd model.UserUpdate, newHash string) (*model.User, error) {
+	defer s.tokens.invalidate() // cached token lookups carry the account
 	var u *model.User
 	err := s.write(ctx, func(tx *Tx) error {
 		old, err := s.userByID(ctx, tx, id)

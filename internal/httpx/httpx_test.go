@@ -1,10 +1,16 @@
 package httpx
 
 import (
+	"bytes"
 	"crypto/tls"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/envhome/envhome/internal/model"
 )
@@ -83,4 +89,27 @@ func FuzzParseProxies(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestObserverRecoversPanics(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	var logged bytes.Buffer
+	o := NewObserver(slog.New(slog.NewTextHandler(&logged, nil)), nil, reg, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(500)
+		w.Write([]byte("friendly"))
+	})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /boom/{id}", func(http.ResponseWriter, *http.Request) { panic("kaput") })
+	rec := httptest.NewRecorder()
+	o.Wrap(mux).ServeHTTP(rec, httptest.NewRequest("GET", "/boom/7", nil))
+	if rec.Code != 500 || rec.Body.String() != "friendly" || strings.Contains(rec.Body.String(), "kaput") {
+		t.Errorf("answer %d %q", rec.Code, rec.Body.String())
+	}
+	if !strings.Contains(logged.String(), "kaput") || !strings.Contains(logged.String(), `route="GET /boom/{id}"`) {
+		t.Errorf("log: %s", logged.String())
+	}
+	n, _ := testutil.GatherAndCount(reg, "envhome_http_requests_total")
+	if n != 1 {
+		t.Errorf("%d series, want 1 per route pattern", n)
+	}
 }

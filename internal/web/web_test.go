@@ -289,3 +289,20 @@ func TestStaticAssetsAreFingerprinted(t *testing.T) {
 		t.Errorf("missing asset: %d", res.StatusCode)
 	}
 }
+
+// TestInternalErrorsStayInside closes the database under a running server:
+// users get the friendly page or the API's error shape, never the cause.
+func TestInternalErrorsStayInside(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	b := e.Browser(admin)
+	e.Store.Close()
+	res := b.Get("/admin/users")
+	body := string(res.Body)
+	if res.StatusCode != 500 || !strings.Contains(body, "系统出错了") || strings.Contains(body, "sql") || strings.Contains(body, "closed") {
+		t.Errorf("web: %d\n%s", res.StatusCode, body)
+	}
+	api := e.API(admin, "GET", "/api/v1/users", nil)
+	if api.StatusCode != 500 || api.ErrorCode() != "internal" || strings.Contains(string(api.Body), "sql") {
+		t.Errorf("api: %d %s", api.StatusCode, api.Body)
+	}
+}

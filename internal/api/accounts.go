@@ -8,7 +8,6 @@ import (
 
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
-	"github.com/envhome/envhome/internal/store"
 )
 
 type tokenKey struct{}
@@ -144,19 +143,10 @@ func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
-	p, err := page(r)
+	f, err := model.ParseUserFilter(r.URL.Query())
 	if err != nil {
 		h.fail(w, r, err)
 		return
-	}
-	f := store.UserFilter{Page: p}
-	if s := r.URL.Query().Get("role"); s != "" {
-		role := model.Role(s)
-		if !role.Valid() {
-			h.fail(w, r, &model.Error{Code: model.ErrInvalid, Message: "err.invalid", Fields: map[string]string{"role": "err.field.role"}})
-			return
-		}
-		f.Role = &role
 	}
 	l, err := h.Store.ListUsers(r.Context(), f)
 	if err != nil {

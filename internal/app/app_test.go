@@ -186,9 +186,9 @@ func TestRunWithoutDemo(t *testing.T) {
 	}
 }
 
-// TestTwoInstancesOnPostgres starts two envhome processes' worth of servers
-// on one PostgreSQL database at once: they migrate once between them and a
-// token made on one works on the other.
+// TestTwoInstancesOnPostgres starts two envhome servers on one empty
+// PostgreSQL database at once: they migrate and seed once between them, and
+// a token made on one works on the other.
 func TestTwoInstancesOnPostgres(t *testing.T) {
 	if os.Getenv(storetest.PostgresEnv) == "" {
 		t.Skipf("%s is not set; .ci/run sets it", storetest.PostgresEnv)
@@ -196,9 +196,12 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 	dsn := storetest.DSN(t, store.Postgres)
 	var a, b *server
 	var wg sync.WaitGroup
-	wg.Go(func() { a = start(t, []string{"--db", dsn, "--demo=false"}, nil) })
-	wg.Go(func() { b = start(t, []string{"--db", dsn, "--demo=false"}, nil) })
+	wg.Go(func() { a = start(t, []string{"--db", dsn, "--demo=true"}, nil) })
+	wg.Go(func() { b = start(t, []string{"--db", dsn, "--demo=true"}, nil) })
 	wg.Wait()
+	if n := strings.Count(a.stdout.String()+b.stdout.String(), "Demo data seeded"); n != 1 {
+		t.Errorf("demo data seeded %d times by two instances", n)
+	}
 	in := strings.NewReader("a long password\n")
 	var out bytes.Buffer
 	if err := app.Run(context.Background(), []string{"user", "add", "--db", dsn, "--username", "chief", "--role", "admin", "--password-stdin"}, env(nil), in, &out, io.Discard); err != nil {

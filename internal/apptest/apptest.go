@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -56,11 +57,24 @@ type Env struct {
 	Ents    map[string]int64 // "A", "B"
 }
 
-// Clock is a settable clock for expiry tests.
-type Clock struct{ t time.Time }
+// Clock is a settable clock for expiry tests; the server reads it from its
+// own goroutines.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
 
-func (c *Clock) Now() time.Time          { return c.t }
-func (c *Clock) Advance(d time.Duration) { c.t = c.t.Add(d) }
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
 
 // FastPolicy is the default policy with cheap password hashing, so that a
 // test suite that logs in hundreds of times stays quick.

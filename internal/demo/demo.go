@@ -28,15 +28,20 @@ type Account struct {
 }
 
 // Seed fills an empty database and returns the demo accounts with their
-// one-time passwords. It writes nothing if the database has any account.
+// one-time passwords. It writes nothing into a database that holds data.
+// When several instances start at once on one empty PostgreSQL database,
+// the first to create the county seeds and the others answer nil.
 func Seed(ctx context.Context, svc *auth.Service) ([]Account, error) {
 	s := svc.Store
-	has, err := s.HasUsers(ctx)
-	if err != nil || has {
+	empty, err := s.IsEmpty(ctx)
+	if err != nil || !empty {
 		return nil, err
 	}
 	a := model.SystemActor()
 	county, err := s.CreateRegion(ctx, a, County, "海宁市", nil)
+	if model.IsCode(err, model.ErrConflict) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}

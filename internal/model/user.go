@@ -1,6 +1,7 @@
 package model
 
 import (
+	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -195,6 +196,34 @@ func validateScope(v Validation, role Role, region, enterprise *int64) {
 			v.Add("enterprise_id", "err.field.not_allowed")
 		}
 	}
+}
+
+// UserFilter narrows a list of accounts; nil fields do not filter.
+type UserFilter struct {
+	Role *Role
+	Page
+}
+
+// ParseUserFilter reads ?role=, ?limit= and ?cursor=.
+func ParseUserFilter(q url.Values) (UserFilter, error) {
+	var f UserFilter
+	v := Validation{}
+	p, err := ParsePage(q.Get("limit"), q.Get("cursor"))
+	if err != nil {
+		for k, m := range err.(*Error).Fields {
+			v.Add(k, m)
+		}
+	}
+	f.Page = p
+	if s := q.Get("role"); s != "" {
+		role := Role(s)
+		if role.Valid() {
+			f.Role = &role
+		} else {
+			v.Add("role", "err.field.role")
+		}
+	}
+	return f, v.Err()
 }
 
 // Actor is who causes a write, for the audit log and for permission checks.

@@ -105,14 +105,8 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (*model.Use
 	return u, nil
 }
 
-// UserFilter narrows a list of accounts.
-type UserFilter struct {
-	Role *model.Role
-	model.Page
-}
-
 // ListUsers pages through accounts, newest first.
-func (s *Store) ListUsers(ctx context.Context, f UserFilter) (model.List[*model.User], error) {
+func (s *Store) ListUsers(ctx context.Context, f model.UserFilter) (model.List[*model.User], error) {
 	q := `SELECT ` + userColumns + ` FROM users u WHERE 1=1`
 	var args []any
 	if f.Role != nil {
@@ -214,12 +208,13 @@ func (s *Store) endAccess(ctx context.Context, tx *Tx, userID int64, now time.Ti
 	return err
 }
 
-// HasUsers tells whether the database holds any account (for first start).
-func (s *Store) HasUsers(ctx context.Context) (bool, error) {
+// IsEmpty tells whether the database holds no account and no region, so
+// that demo data is never mixed into real data.
+func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 	var one int
-	err := s.queryRow(ctx, `SELECT 1 FROM users LIMIT 1`).Scan(&one)
+	err := s.queryRow(ctx, `SELECT 1 FROM users UNION ALL SELECT 1 FROM regions LIMIT 1`).Scan(&one)
 	if err == sql.ErrNoRows {
-		return false, nil
+		return true, nil
 	}
-	return err == nil, err
+	return false, err
 }

@@ -70,13 +70,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Changing the password ended every session; this browser gets a new one.
-	secret, err := h.Auth.StartSession(r.Context(), a, u)
-	if err != nil {
-		h.renderError(w, r, err)
-		return
-	}
-	h.setCookie(w, r, sessionCookie, secret, h.Auth.Policy.SessionMax)
-	http.Redirect(w, r, "/account?ok=flash.password_changed", http.StatusSeeOther)
+	h.startSession(w, r, u, "/account?ok=flash.password_changed")
 }
 
 func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {

@@ -20,21 +20,12 @@ type usersData struct {
 
 func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	p, err := model.ParsePage(q.Get("limit"), q.Get("cursor"))
+	f, err := model.ParseUserFilter(q)
 	if err != nil {
 		h.renderError(w, r, err)
 		return
 	}
-	f := store.UserFilter{Page: p}
 	d := &usersData{Role: q.Get("role"), Roles: model.Roles}
-	if d.Role != "" {
-		role := model.Role(d.Role)
-		if !role.Valid() {
-			h.renderError(w, r, model.Errorf(model.ErrInvalid, "err.field.role"))
-			return
-		}
-		f.Role = &role
-	}
 	l, err := h.Store.ListUsers(r.Context(), f)
 	if err != nil {
 		h.renderError(w, r, err)

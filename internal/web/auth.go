@@ -51,13 +51,18 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.formError(w, r, "login", h.newView(r, "page.login", f), err)
 		return
 	}
-	secret, err := h.Auth.StartSession(r.Context(), a, u)
+	h.startSession(w, r, u, f.Next)
+}
+
+// startSession logs this browser in as u and sends it to next.
+func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, u *model.User, next string) {
+	secret, err := h.Auth.StartSession(r.Context(), httpx.ActorFrom(r.Context()), u)
 	if err != nil {
 		h.renderError(w, r, err)
 		return
 	}
 	h.setCookie(w, r, sessionCookie, secret, h.Auth.Policy.SessionMax)
-	http.Redirect(w, r, f.Next, http.StatusSeeOther)
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {

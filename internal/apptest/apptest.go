@@ -106,19 +106,20 @@ func New(t testing.TB, d store.Dialect) *Env {
 		Regions: map[string]int64{}, Ents: map[string]int64{}}
 	ctx := context.Background()
 	sys := model.SystemActor()
-	county, err := st.CreateRegion(ctx, sys, "330481", "海宁市", nil)
+	county, err := st.CreateRegion(ctx, sys, model.Region{Code: "330481", Name: "海宁市"})
 	must(t, err)
 	for i, name := range []string{"A", "B"} {
-		id, err := st.CreateRegion(ctx, sys, "33048100"+string(rune('1'+i)), "镇"+name, &county)
+		id, err := st.CreateRegion(ctx, sys, model.Region{Code: "33048100" + string(rune('1'+i)), Name: "镇" + name, ParentID: &county})
 		must(t, err)
 		e.Regions[name] = id
 		uscc, ok := model.BuildUSCC("91330481", "MA2B0CA"+name)
 		if !ok {
 			t.Fatal("bad fixture credit code")
 		}
-		ent, err := st.CreateEnterprise(ctx, sys, uscc, "企业"+name, id)
+		ent, err := st.CreateEnterprise(ctx, sys, model.Enterprise{USCC: uscc, Name: "企业" + name, RegionID: id,
+			Kind: model.KindCompany, PermitClass: model.PermitSimplified, IndustryCode: "C3985"})
 		must(t, err)
-		e.Ents[name] = ent
+		e.Ents[name] = ent.ID
 	}
 	for _, w := range Everyone[1:] {
 		n := model.NewUser{Username: string(w), Password: Password, DisplayName: "测试 " + string(w)}

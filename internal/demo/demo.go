@@ -38,7 +38,7 @@ func Seed(ctx context.Context, svc *auth.Service) ([]Account, error) {
 		return nil, err
 	}
 	a := model.SystemActor()
-	county, err := s.CreateRegion(ctx, a, County, "海宁市", nil)
+	county, err := s.CreateRegion(ctx, a, model.Region{Code: County, Name: "海宁市"})
 	if model.IsCode(err, model.ErrConflict) {
 		return nil, nil
 	}
@@ -47,7 +47,7 @@ func Seed(ctx context.Context, svc *auth.Service) ([]Account, error) {
 	}
 	var haichang int64
 	for i, name := range Towns {
-		id, err := s.CreateRegion(ctx, a, fmt.Sprintf("%s%03d", County, i+1), name, &county)
+		id, err := s.CreateRegion(ctx, a, model.Region{Code: fmt.Sprintf("%s%03d", County, i+1), Name: name, ParentID: &county})
 		if err != nil {
 			return nil, err
 		}
@@ -59,14 +59,14 @@ func Seed(ctx context.Context, svc *auth.Service) ([]Account, error) {
 	if !ok {
 		return nil, fmt.Errorf("demo: bad credit code")
 	}
-	ent, err := s.CreateEnterprise(ctx, a, uscc, "海宁示例新材料有限公司", haichang)
+	ent, err := s.CreateEnterprise(ctx, a, model.Enterprise{USCC: uscc, Name: "海宁示例新材料有限公司", RegionID: haichang})
 	if err != nil {
 		return nil, err
 	}
 	accounts := []model.NewUser{
 		{Username: "bureau", DisplayName: "海宁生态环境执法队", Role: model.RoleAdmin},
 		{Username: "haichang", DisplayName: "海昌街道环保协会", Role: model.RoleAssociation, RegionID: &haichang},
-		{Username: "demo-enterprise", DisplayName: "海宁示例新材料有限公司", Role: model.RoleEnterprise, EnterpriseID: &ent},
+		{Username: "demo-enterprise", DisplayName: "海宁示例新材料有限公司", Role: model.RoleEnterprise, EnterpriseID: &ent.ID},
 		{Username: "lecturer", DisplayName: "王教授（示例）", Role: model.RoleLecturer},
 		{Username: "provider", DisplayName: "示例环保服务有限公司", Role: model.RoleProvider},
 	}

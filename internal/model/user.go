@@ -254,3 +254,34 @@ func (a Actor) Name() string {
 
 // IsAdmin reports whether the actor is the bureau or the system.
 func (a Actor) IsAdmin() bool { return a.User == nil || a.User.Role == RoleAdmin }
+
+// Scope is the part of the directory an actor may see: all of it, one
+// region, one enterprise, or nothing (lecturers and providers).
+type Scope struct {
+	All          bool
+	RegionID     int64
+	EnterpriseID int64
+}
+
+// None reports whether the scope holds no enterprise.
+func (s Scope) None() bool { return !s.All && s.RegionID == 0 && s.EnterpriseID == 0 }
+
+// Scope returns what a actor may see of enterprises and managers.
+func (a Actor) Scope() Scope {
+	switch {
+	case a.IsAdmin():
+		return Scope{All: true}
+	case a.User.Role == RoleAssociation && a.User.RegionID != nil:
+		return Scope{RegionID: *a.User.RegionID}
+	case a.User.Role == RoleEnterprise && a.User.EnterpriseID != nil:
+		return Scope{EnterpriseID: *a.User.EnterpriseID}
+	}
+	return Scope{}
+}
+
+// CanManageRegion reports whether the actor may create and change Homes,
+// associations and enterprises in a region.
+func (a Actor) CanManageRegion(regionID int64) bool {
+	s := a.Scope()
+	return s.All || (s.RegionID != 0 && s.RegionID == regionID)
+}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -103,4 +104,24 @@ func (c nullTimeCol) Scan(src any) error {
 	t := time.UnixMilli(v.Int64).UTC()
 	*c.t = &t
 	return nil
+}
+
+// substringMatch finds enterprises whose search text contains q (lower
+// case). Three characters or more use the trigram index (FTS5 on SQLite,
+// pg_trgm on PostgreSQL); shorter queries fall back to LIKE, which trigrams
+// cannot serve.
+func (d Dialect) substringMatch(q string) (string, []any) {
+	like := "%" + escapeLike(q) + "%"
+	if utf8.RuneCountInString(q) < 3 {
+		return `e.search_text LIKE ? ESCAPE '\'`, []any{like}
+	}
+	if d == Postgres {
+		return `e.search_text LIKE ? ESCAPE '\'`, []any{like}
+	}
+	return `e.id IN (SELECT rowid FROM enterprise_search WHERE enterprise_search MATCH ?)`, []any{`"` + strings.ReplaceAll(q, `"`, `""`) + `"`}
+}
+
+// escapeLike makes % and _ match themselves.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

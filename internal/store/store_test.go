@@ -101,7 +101,7 @@ func TestOpenPostgresDown(t *testing.T) {
 
 func TestAuditLogIsAppendOnly(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		if _, err := s.CreateRegion(ctx, model.SystemActor(), "330481", "海宁市", nil); err != nil {
+		if _, err := s.CreateRegion(ctx, model.SystemActor(), model.Region{Code: "330481", Name: "海宁市"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Exec(ctx, `UPDATE audit_log SET actor_name = 'mallory'`); err == nil || !strings.Contains(err.Error(), "append-only") {
@@ -120,7 +120,7 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 func TestUsersAndScope(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		a := model.SystemActor()
-		region, _ := s.CreateRegion(ctx, a, "330481", "海宁市", nil)
+		region, _ := s.CreateRegion(ctx, a, model.Region{Code: "330481", Name: "海宁市"})
 		_, err := s.CreateUser(ctx, a, model.NewUser{Username: "x", Role: model.RoleAssociation, RegionID: ptr(int64(99))}, "h")
 		if !model.IsCode(err, model.ErrInvalid) {
 			t.Errorf("unknown region: %v", err)
@@ -210,7 +210,7 @@ func TestPruneAndSecretsStoredHashed(t *testing.T) {
 func TestBackup(t *testing.T) {
 	dir := t.TempDir()
 	s := storetest.New(t, store.SQLite, store.Options{})
-	if _, err := s.CreateRegion(ctx, model.SystemActor(), "330481", "海宁市", nil); err != nil {
+	if _, err := s.CreateRegion(ctx, model.SystemActor(), model.Region{Code: "330481", Name: "海宁市"}); err != nil {
 		t.Fatal(err)
 	}
 	to := filepath.Join(dir, "copy.db")

@@ -8,7 +8,6 @@ import (
 
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
-	"github.com/envhome/envhome/internal/store"
 )
 
 type usersData struct {
@@ -46,7 +45,7 @@ type userForm struct {
 	RegionID    string
 	USCC        string
 	Roles       []model.Role
-	Regions     []store.Region
+	Regions     []model.Region
 }
 
 func (h *Handler) userFormView(r *http.Request, title string, f *userForm) (*view, error) {

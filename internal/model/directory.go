@@ -1,0 +1,504 @@
+package model
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Region kinds.
+const (
+	RegionCounty = "county"
+	RegionTown   = "town"
+	RegionStreet = "street"
+)
+
+// Region is the county or one of its towns and streets.
+type Region struct {
+	ID       int64  `json:"id"`
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+	ParentID *int64 `json:"parent_id"`
+	Kind     string `json:"kind"`
+}
+
+var regionCode = regexp.MustCompile(`^[0-9]{6}([0-9]{3}){0,2}$`)
+
+// Validate checks a new region; the kind follows from the name when empty.
+func (r *Region) Validate() error {
+	v := Validation{}
+	r.Code, r.Name = strings.TrimSpace(r.Code), strings.TrimSpace(r.Name)
+	if !regionCode.MatchString(r.Code) {
+		v.Add("code", "err.field.region_code")
+	}
+	requiredText(v, "name", r.Name, 32)
+	if r.Kind == "" {
+		switch {
+		case r.ParentID == nil:
+			r.Kind = RegionCounty
+		case strings.HasSuffix(r.Name, "街道"):
+			r.Kind = RegionStreet
+		default:
+			r.Kind = RegionTown
+		}
+	}
+	if r.Kind != RegionCounty && r.Kind != RegionTown && r.Kind != RegionStreet {
+		v.Add("kind", "err.field.choice")
+	}
+	return v.Err()
+}
+
+// Association is a town's environmental protection association.
+type Association struct {
+	ID           int64  `json:"id"`
+	RegionID     int64  `json:"region_id"`
+	Name         string `json:"name"`
+	ContactName  string `json:"contact_name"`
+	ContactPhone string `json:"contact_phone"`
+	Address      string `json:"address"`
+}
+
+// Validate checks an association.
+func (a *Association) Validate() error {
+	v := Validation{}
+	a.Name = strings.TrimSpace(a.Name)
+	requiredText(v, "name", a.Name, 64)
+	if a.RegionID <= 0 {
+		v.Add("region_id", "err.field.required")
+	}
+	optionalText(v, "contact_name", &a.ContactName, 32)
+	optionalPhone(v, "contact_phone", &a.ContactPhone)
+	optionalText(v, "address", &a.Address, 128)
+	return v.Err()
+}
+
+// Room is a classroom of a Home.
+type Room struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Seats int    `json:"seats"`
+}
+
+// Home is a "Home for Environmental Managers", a venue for classes.
+type Home struct {
+	ID           int64  `json:"id"`
+	Name         string `json:"name"`
+	RegionID     int64  `json:"region_id"`
+	Address      string `json:"address"`
+	ContactName  string `json:"contact_name"`
+	ContactPhone string `json:"contact_phone"`
+	OpeningHours string `json:"opening_hours"`
+	Rooms        []Room `json:"rooms"`
+}
+
+// Validate checks a Home and its rooms.
+func (h *Home) Validate() error {
+	v := Validation{}
+	h.Name = strings.TrimSpace(h.Name)
+	requiredText(v, "name", h.Name, 64)
+	if h.RegionID <= 0 {
+		v.Add("region_id", "err.field.required")
+	}
+	optionalText(v, "address", &h.Address, 128)
+	optionalText(v, "contact_name", &h.ContactName, 32)
+	optionalPhone(v, "contact_phone", &h.ContactPhone)
+	optionalText(v, "opening_hours", &h.OpeningHours, 64)
+	seen := map[string]bool{}
+	for i := range h.Rooms {
+		r := &h.Rooms[i]
+		r.Name = strings.TrimSpace(r.Name)
+		if r.Name == "" || utf8.RuneCountInString(r.Name) > 32 || seen[r.Name] {
+			v.Add("rooms", "err.field.rooms")
+		}
+		seen[r.Name] = true
+		if r.Seats < 1 || r.Seats > 1000 {
+			v.Add("rooms", "err.field.rooms")
+		}
+	}
+	return v.Err()
+}
+
+// Enterprise kinds, permit classes, key-unit lists and statuses.
+const (
+	KindCompany = "company"
+	KindShop    = "shop"
+
+	PermitKey          = "key"
+	PermitSimplified   = "simplified"
+	PermitRegistration = "registration"
+
+	StatusActive = "active"
+	StatusClosed = "closed"
+)
+
+// EnterpriseKinds, PermitClasses and KeyLists list the allowed values in
+// display order.
+var (
+	EnterpriseKinds   = []string{KindCompany, KindShop}
+	PermitClasses     = []string{PermitKey, PermitSimplified, PermitRegistration}
+	KeyLists          = []string{"water", "groundwater", "air", "noise", "soil", "risk"}
+	EnterpriseStatues = []string{StatusActive, StatusClosed}
+)
+
+// Enterprise is a regulated company or shop.
+type Enterprise struct {
+	ID              int64     `json:"id"`
+	USCC            string    `json:"uscc"`
+	Name            string    `json:"name"`
+	Kind            string    `json:"kind"`
+	RegionID        int64     `json:"region_id"`
+	Address         string    `json:"address"`
+	IndustryCode    string    `json:"industry_code"`
+	LegalRep        string    `json:"legal_representative"`
+	ContactName     string    `json:"contact_name"`
+	ContactPhone    string    `json:"contact_phone"`
+	PermitNo        string    `json:"permit_no"`
+	PermitClass     string    `json:"permit_class"`
+	PermitValidTo   Date      `json:"permit_valid_until"`
+	KeyLists        []string  `json:"key_lists"`
+	AssociationID   *int64    `json:"association_id"`
+	Status          string    `json:"status"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
+	RegionName      string    `json:"region_name,omitempty"`
+	ManagerCount    int       `json:"manager_count"`
+	SearchText      string    `json:"-"`
+}
+
+var industryCode = regexp.MustCompile(`^[A-T]([0-9]{2}){1,2}$|^[A-T][0-9]{3}$`)
+
+// Normalize tidies what comes from forms and spreadsheets: trimmed text,
+// upper-case codes, full-width characters folded.
+func (e *Enterprise) Normalize() {
+	e.USCC = NormalizeUSCC(e.USCC)
+	e.Name = strings.TrimSpace(FoldWidth(e.Name))
+	e.IndustryCode = strings.ToUpper(strings.TrimSpace(FoldWidth(e.IndustryCode)))
+	e.PermitNo = strings.ToUpper(strings.TrimSpace(FoldWidth(e.PermitNo)))
+	e.ContactPhone = NormalizePhone(e.ContactPhone)
+	if e.Kind == "" {
+		e.Kind = KindCompany
+	}
+	if e.Status == "" {
+		e.Status = StatusActive
+	}
+	lists := []string{}
+	for _, l := range e.KeyLists {
+		l = strings.TrimSpace(l)
+		if l != "" && !slices.Contains(lists, l) {
+			lists = append(lists, l)
+		}
+	}
+	slices.SortFunc(lists, func(a, b string) int { return slices.Index(KeyLists, a) - slices.Index(KeyLists, b) })
+	e.KeyLists = lists
+}
+
+// Validate checks an enterprise after Normalize.
+func (e *Enterprise) Validate() error {
+	v := Validation{}
+	if e.USCC == "" {
+		v.Add("uscc", "err.field.required")
+	} else if !ValidUSCC(e.USCC) {
+		v.Add("uscc", "err.field.uscc")
+	}
+	requiredText(v, "name", e.Name, 100)
+	if !slices.Contains(EnterpriseKinds, e.Kind) {
+		v.Add("kind", "err.field.choice")
+	}
+	if e.RegionID <= 0 {
+		v.Add("region_id", "err.field.required")
+	}
+	optionalText(v, "address", &e.Address, 128)
+	if e.IndustryCode != "" && !industryCode.MatchString(e.IndustryCode) {
+		v.Add("industry_code", "err.field.industry_code")
+	}
+	optionalText(v, "legal_representative", &e.LegalRep, 32)
+	optionalText(v, "contact_name", &e.ContactName, 32)
+	if e.ContactPhone != "" && !ValidPhone(e.ContactPhone) {
+		v.Add("contact_phone", "err.field.phone")
+	}
+	optionalText(v, "permit_no", &e.PermitNo, 40)
+	if e.PermitClass != "" && !slices.Contains(PermitClasses, e.PermitClass) {
+		v.Add("permit_class", "err.field.choice")
+	}
+	if e.PermitValidTo != "" && !e.PermitValidTo.Valid() {
+		v.Add("permit_valid_until", "err.field.date")
+	}
+	for _, l := range e.KeyLists {
+		if !slices.Contains(KeyLists, l) {
+			v.Add("key_lists", "err.field.choice")
+		}
+	}
+	if !slices.Contains(EnterpriseStatues, e.Status) {
+		v.Add("status", "err.field.choice")
+	}
+	return v.Err()
+}
+
+// EnterprisePatch changes an enterprise; nil fields stay. The credit code
+// never changes: a new code is a new enterprise.
+type EnterprisePatch struct {
+	Name          *string   `json:"name"`
+	Kind          *string   `json:"kind"`
+	RegionID      *int64    `json:"region_id"`
+	Address       *string   `json:"address"`
+	IndustryCode  *string   `json:"industry_code"`
+	LegalRep      *string   `json:"legal_representative"`
+	ContactName   *string   `json:"contact_name"`
+	ContactPhone  *string   `json:"contact_phone"`
+	PermitNo      *string   `json:"permit_no"`
+	PermitClass   *string   `json:"permit_class"`
+	PermitValidTo *Date     `json:"permit_valid_until"`
+	KeyLists      *[]string `json:"key_lists"`
+	AssociationID *int64    `json:"association_id"`
+	Status        *string   `json:"status"`
+}
+
+// Apply copies the set fields onto e.
+func (p *EnterprisePatch) Apply(e *Enterprise) {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&e.Name, p.Name)
+	set(&e.Kind, p.Kind)
+	set(&e.Address, p.Address)
+	set(&e.IndustryCode, p.IndustryCode)
+	set(&e.LegalRep, p.LegalRep)
+	set(&e.ContactName, p.ContactName)
+	set(&e.ContactPhone, p.ContactPhone)
+	set(&e.PermitNo, p.PermitNo)
+	set(&e.PermitClass, p.PermitClass)
+	set(&e.Status, p.Status)
+	if p.RegionID != nil {
+		e.RegionID = *p.RegionID
+	}
+	if p.PermitValidTo != nil {
+		e.PermitValidTo = *p.PermitValidTo
+	}
+	if p.KeyLists != nil {
+		e.KeyLists = *p.KeyLists
+	}
+	if p.AssociationID != nil {
+		e.AssociationID = p.AssociationID
+		if *p.AssociationID == 0 {
+			e.AssociationID = nil
+		}
+	}
+}
+
+// EnterpriseFilter narrows the enterprise list; empty fields do not filter.
+type EnterpriseFilter struct {
+	Query         string // name, credit code or manager name; Chinese substrings work
+	USCC          string
+	RegionID      int64
+	Kind          string
+	Industry      string // code prefix, e.g. C39
+	KeyList       string
+	PermitClass   string
+	ManagerStatus string
+	Page
+}
+
+// ParseEnterpriseFilter reads the list's query parameters.
+func ParseEnterpriseFilter(q interface{ Get(string) string }) (EnterpriseFilter, error) {
+	v := Validation{}
+	p, err := ParsePage(q.Get("limit"), q.Get("cursor"))
+	if err != nil {
+		for k, m := range err.(*Error).Fields {
+			v.Add(k, m)
+		}
+	}
+	f := EnterpriseFilter{Page: p}
+	f.Query = strings.TrimSpace(FoldWidth(q.Get("q")))
+	if utf8.RuneCountInString(f.Query) > 50 {
+		v.Add("q", "err.field.too_long")
+	}
+	if s := strings.TrimSpace(q.Get("uscc")); s != "" {
+		f.USCC = NormalizeUSCC(s)
+	}
+	if s := q.Get("region_id"); s != "" {
+		if id := parseID(v, "region_id", s); id != nil {
+			f.RegionID = *id
+		}
+	}
+	f.Kind = choice(v, "kind", q.Get("kind"), EnterpriseKinds)
+	f.KeyList = choice(v, "key_list", q.Get("key_list"), KeyLists)
+	f.PermitClass = choice(v, "permit_class", q.Get("permit_class"), PermitClasses)
+	f.ManagerStatus = choice(v, "manager_status", q.Get("manager_status"), ManagerStatuses)
+	if s := strings.ToUpper(strings.TrimSpace(q.Get("industry"))); s != "" {
+		if !regexp.MustCompile(`^[A-T][0-9]{0,4}$`).MatchString(s) {
+			v.Add("industry", "err.field.industry_code")
+		}
+		f.Industry = s
+	}
+	return f, v.Err()
+}
+
+func choice(v Validation, field, s string, allowed []string) string {
+	s = strings.TrimSpace(s)
+	if s != "" && !slices.Contains(allowed, s) {
+		v.Add(field, "err.field.choice")
+		return ""
+	}
+	return s
+}
+
+// Manager roles and statuses.
+const (
+	ManagerAdministrator = "administrator"
+	ManagerChiefOfficer  = "chief_officer"
+
+	ManagerActive    = "active"
+	ManagerSuspended = "suspended"
+	ManagerRevoked   = "revoked"
+)
+
+var (
+	ManagerRoles    = []string{ManagerAdministrator, ManagerChiefOfficer}
+	ManagerStatuses = []string{ManagerActive, ManagerSuspended, ManagerRevoked}
+)
+
+// Manager is an environmental manager's appointment at one enterprise. One
+// person (known by mobile number) can serve several enterprises.
+type Manager struct {
+	ID             int64     `json:"id"`
+	EnterpriseID   int64     `json:"enterprise_id"`
+	PersonID       int64     `json:"person_id"`
+	Name           string    `json:"name"`
+	Mobile         string    `json:"mobile"`
+	IDCard         string    `json:"id_card,omitempty"` // masked when shown
+	Role           string    `json:"role"`
+	AppointedOn    Date      `json:"appointed_on"`
+	AppointmentDoc string    `json:"appointment_doc"`
+	CertNo         string    `json:"cert_no"`
+	CertIssuedOn   Date      `json:"cert_issued_on"`
+	CertExpiresOn  Date      `json:"cert_expires_on"`
+	Status         string    `json:"status"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	EnterpriseName string    `json:"enterprise_name,omitempty"`
+}
+
+// Normalize tidies a manager from a form or spreadsheet.
+func (m *Manager) Normalize() {
+	m.Name = strings.TrimSpace(FoldWidth(m.Name))
+	m.Mobile = NormalizePhone(m.Mobile)
+	m.IDCard = strings.ToUpper(strings.TrimSpace(FoldWidth(m.IDCard)))
+	m.CertNo = strings.TrimSpace(FoldWidth(m.CertNo))
+	if m.Role == "" {
+		m.Role = ManagerAdministrator
+	}
+	if m.Status == "" {
+		m.Status = ManagerActive
+	}
+}
+
+// Validate checks a manager after Normalize.
+func (m *Manager) Validate() error {
+	v := Validation{}
+	requiredText(v, "name", m.Name, 32)
+	if m.Mobile == "" {
+		v.Add("mobile", "err.field.required")
+	} else if !ValidMobile(m.Mobile) {
+		v.Add("mobile", "err.field.mobile")
+	}
+	if m.IDCard != "" && !ValidIDCard(m.IDCard) {
+		v.Add("id_card", "err.field.id_card")
+	}
+	if !slices.Contains(ManagerRoles, m.Role) {
+		v.Add("role", "err.field.choice")
+	}
+	if !slices.Contains(ManagerStatuses, m.Status) {
+		v.Add("status", "err.field.choice")
+	}
+	for f, d := range map[string]Date{"appointed_on": m.AppointedOn, "cert_issued_on": m.CertIssuedOn, "cert_expires_on": m.CertExpiresOn} {
+		if d != "" && !d.Valid() {
+			v.Add(f, "err.field.date")
+		}
+	}
+	if m.CertIssuedOn != "" && m.CertExpiresOn != "" && m.CertExpiresOn < m.CertIssuedOn {
+		v.Add("cert_expires_on", "err.field.date_order")
+	}
+	optionalText(v, "appointment_doc", &m.AppointmentDoc, 64)
+	optionalText(v, "cert_no", &m.CertNo, 40)
+	return v.Err()
+}
+
+// ManagerPatch changes a manager; a status change needs a reason.
+type ManagerPatch struct {
+	Name           *string `json:"name"`
+	Mobile         *string `json:"mobile"`
+	IDCard         *string `json:"id_card"`
+	Role           *string `json:"role"`
+	AppointedOn    *Date   `json:"appointed_on"`
+	AppointmentDoc *string `json:"appointment_doc"`
+	CertNo         *string `json:"cert_no"`
+	CertIssuedOn   *Date   `json:"cert_issued_on"`
+	CertExpiresOn  *Date   `json:"cert_expires_on"`
+	Status         *string `json:"status"`
+	EnterpriseID   *int64  `json:"enterprise_id"` // move to another enterprise
+	Reason         string  `json:"reason"`
+}
+
+// Apply copies the set fields onto m.
+func (p *ManagerPatch) Apply(m *Manager) {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	setDate := func(dst *Date, src *Date) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&m.Name, p.Name)
+	set(&m.Mobile, p.Mobile)
+	set(&m.IDCard, p.IDCard)
+	set(&m.Role, p.Role)
+	set(&m.AppointmentDoc, p.AppointmentDoc)
+	set(&m.CertNo, p.CertNo)
+	set(&m.Status, p.Status)
+	setDate(&m.AppointedOn, p.AppointedOn)
+	setDate(&m.CertIssuedOn, p.CertIssuedOn)
+	setDate(&m.CertExpiresOn, p.CertExpiresOn)
+	if p.EnterpriseID != nil {
+		m.EnterpriseID = *p.EnterpriseID
+	}
+}
+
+// ManagerChange is one entry of a manager's history.
+type ManagerChange struct {
+	ID        int64     `json:"id"`
+	At        time.Time `json:"at"`
+	ActorName string    `json:"actor_name"`
+	Field     string    `json:"field"`
+	Old       string    `json:"old"`
+	New       string    `json:"new"`
+	Reason    string    `json:"reason"`
+}
+
+func requiredText(v Validation, field, s string, max int) {
+	if s == "" {
+		v.Add(field, "err.field.required")
+	} else if utf8.RuneCountInString(s) > max {
+		v.Add(field, "err.field.too_long")
+	}
+}
+
+func optionalText(v Validation, field string, s *string, max int) {
+	*s = strings.TrimSpace(*s)
+	if utf8.RuneCountInString(*s) > max {
+		v.Add(field, "err.field.too_long")
+	}
+}
+
+func optionalPhone(v Validation, field string, s *string) {
+	*s = NormalizePhone(*s)
+	if *s != "" && !ValidPhone(*s) {
+		v.Add(field, "err.field.phone")
+	}
+}

@@ -1,0 +1,459 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/envhome/envhome/internal/model"
+)
+
+// CreateRegion adds a region.
+func (s *Store) CreateRegion(ctx context.Context, a model.Actor, r model.Region) (int64, error) {
+	if !a.IsAdmin() {
+		return 0, model.Errorf(model.ErrForbidden, "err.forbidden")
+	}
+	if err := r.Validate(); err != nil {
+		return 0, err
+	}
+	var id int64
+	err := s.write(ctx, func(tx *Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO regions (code, name, parent_id, kind, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			r.Code, r.Name, r.ParentID, r.Kind, ms(s.Now())).Scan(&id)
+		if isUniqueViolation(err) {
+			return fieldError(model.ErrConflict, "code", "err.region_exists")
+		}
+		if isForeignKeyViolation(err) {
+			return fieldError(model.ErrInvalid, "parent_id", "err.field.no_such_region")
+		}
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, "region.create", "region", &id, model.Changes{"code": {New: r.Code}, "name": {New: r.Name}})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("create region: %w", err)
+	}
+	return id, nil
+}
+
+// fieldError is an error about one field.
+func fieldError(code model.Code, field, key string) *model.Error {
+	msg := "err.invalid"
+	if code == model.ErrConflict {
+		msg = key
+	}
+	return &model.Error{Code: code, Message: msg, Fields: map[string]string{field: key}}
+}
+
+// RegionIDByCode finds a region by its division code.
+func (s *Store) RegionIDByCode(ctx context.Context, code string) (int64, error) {
+	var id int64
+	err := s.queryRow(ctx, `SELECT id FROM regions WHERE code = ?`, code).Scan(&id)
+	return id, notFound(err)
+}
+
+// Regions lists every region by code; a county has a few dozen at most.
+func (s *Store) Regions(ctx context.Context) ([]model.Region, error) {
+	rows, err := s.query(ctx, `SELECT id, code, name, parent_id, kind FROM regions ORDER BY code`)
+	return scanAll(rows, err, func(r *sql.Rows) (model.Region, error) {
+		var x model.Region
+		return x, r.Scan(&x.ID, &x.Code, &x.Name, &x.ParentID, &x.Kind)
+	})
+}
+
+// CreateAssociation adds a region's association (one per region).
+func (s *Store) CreateAssociation(ctx context.Context, a model.Actor, as model.Association) (*model.Association, error) {
+	if !a.IsAdmin() {
+		return nil, model.Errorf(model.ErrForbidden, "err.forbidden")
+	}
+	if err := as.Validate(); err != nil {
+		return nil, err
+	}
+	err := s.write(ctx, func(tx *Tx) error {
+		now := ms(s.Now())
+		err := tx.QueryRow(ctx, `INSERT INTO associations (region_id, name, contact_name, contact_phone, address, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, as.RegionID, as.Name, as.ContactName, as.ContactPhone, as.Address, now, now).Scan(&as.ID)
+		if isUniqueViolation(err) {
+			return fieldError(model.ErrConflict, "region_id", "err.association_exists")
+		}
+		if isForeignKeyViolation(err) {
+			return fieldError(model.ErrInvalid, "region_id", "err.field.no_such_region")
+		}
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, "association.create", "association", &as.ID, model.Changes{"name": {New: as.Name}, "region_id": {New: as.RegionID}})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create association: %w", err)
+	}
+	return &as, nil
+}
+
+// Associations lists every association (one per region at most).
+func (s *Store) Associations(ctx context.Context) ([]model.Association, error) {
+	rows, err := s.query(ctx, `SELECT id, region_id, name, contact_name, contact_phone, address FROM associations ORDER BY id`)
+	return scanAll(rows, err, func(r *sql.Rows) (model.Association, error) {
+		var x model.Association
+		return x, r.Scan(&x.ID, &x.RegionID, &x.Name, &x.ContactName, &x.ContactPhone, &x.Address)
+	})
+}
+
+// CreateHome adds a Home with its rooms; an association adds Homes in its
+// own region only.
+func (s *Store) CreateHome(ctx context.Context, a model.Actor, h model.Home) (*model.Home, error) {
+	if err := h.Validate(); err != nil {
+		return nil, err
+	}
+	if !a.CanManageRegion(h.RegionID) {
+		return nil, fieldError(model.ErrInvalid, "region_id", "err.field.no_such_region")
+	}
+	err := s.write(ctx, func(tx *Tx) error {
+		now := ms(s.Now())
+		err := tx.QueryRow(ctx, `INSERT INTO homes (name, region_id, address, contact_name, contact_phone, opening_hours, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, h.Name, h.RegionID, h.Address, h.ContactName, h.ContactPhone, h.OpeningHours, now, now).Scan(&h.ID)
+		if isForeignKeyViolation(err) {
+			return fieldError(model.ErrInvalid, "region_id", "err.field.no_such_region")
+		}
+		if err != nil {
+			return err
+		}
+		for i := range h.Rooms {
+			if err := tx.QueryRow(ctx, `INSERT INTO home_rooms (home_id, name, seats) VALUES (?, ?, ?) RETURNING id`,
+				h.ID, h.Rooms[i].Name, h.Rooms[i].Seats).Scan(&h.Rooms[i].ID); err != nil {
+				return err
+			}
+		}
+		return s.audit(ctx, tx, a, "home.create", "home", &h.ID, model.Changes{"name": {New: h.Name}, "region_id": {New: h.RegionID}, "rooms": {New: h.Rooms}})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create home: %w", err)
+	}
+	if h.Rooms == nil {
+		h.Rooms = []model.Room{}
+	}
+	return &h, nil
+}
+
+// Homes lists the Homes with their rooms, of one region when regionID > 0.
+func (s *Store) Homes(ctx context.Context, regionID int64) ([]model.Home, error) {
+	q := `SELECT id, name, region_id, address, contact_name, contact_phone, opening_hours FROM homes`
+	var args []any
+	if regionID > 0 {
+		q += ` WHERE region_id = ?`
+		args = append(args, regionID)
+	}
+	rows, err := s.query(ctx, q+` ORDER BY id`, args...)
+	homes, err := scanAll(rows, err, func(r *sql.Rows) (model.Home, error) {
+		var h model.Home
+		return h, r.Scan(&h.ID, &h.Name, &h.RegionID, &h.Address, &h.ContactName, &h.ContactPhone, &h.OpeningHours)
+	})
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]*model.Home{}
+	for i := range homes {
+		homes[i].Rooms = []model.Room{}
+		byID[homes[i].ID] = &homes[i]
+	}
+	rows, err = s.query(ctx, `SELECT home_id, id, name, seats FROM home_rooms ORDER BY home_id, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var hid int64
+		var r model.Room
+		if err := rows.Scan(&hid, &r.ID, &r.Name, &r.Seats); err != nil {
+			return nil, err
+		}
+		if h := byID[hid]; h != nil {
+			h.Rooms = append(h.Rooms, r)
+		}
+	}
+	return homes, rows.Err()
+}
+
+// scopeSQL restricts enterprises (alias e) to what the scope may see.
+func scopeSQL(sc model.Scope) (string, []any) {
+	switch {
+	case sc.All:
+		return `1=1`, nil
+	case sc.RegionID != 0:
+		return `e.region_id = ?`, []any{sc.RegionID}
+	case sc.EnterpriseID != 0:
+		return `e.id = ?`, []any{sc.EnterpriseID}
+	}
+	return `1=0`, nil
+}
+
+const enterpriseColumns = `e.id, e.uscc, e.name, e.kind, e.region_id, e.address, e.industry_code, e.legal_rep,
+	e.contact_name, e.contact_phone, e.permit_no, e.permit_class, e.permit_valid_to, e.key_lists,
+	e.association_id, e.status, e.created_at, e.updated_at, e.manager_count, e.search_text, r.name`
+
+func scanEnterprise(r rowScanner) (*model.Enterprise, error) {
+	e := &model.Enterprise{}
+	var lists string
+	err := r.Scan(&e.ID, &e.USCC, &e.Name, &e.Kind, &e.RegionID, &e.Address, &e.IndustryCode, &e.LegalRep,
+		&e.ContactName, &e.ContactPhone, &e.PermitNo, &e.PermitClass, &e.PermitValidTo, &lists,
+		&e.AssociationID, &e.Status, timeCol{&e.CreatedAt}, timeCol{&e.UpdatedAt}, &e.ManagerCount, &e.SearchText, &e.RegionName)
+	if err != nil {
+		return nil, err
+	}
+	e.KeyLists = splitLists(lists)
+	return e, nil
+}
+
+func splitLists(s string) []string {
+	out := []string{}
+	for _, l := range strings.Split(s, ",") {
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func joinLists(l []string) string { return "," + strings.Join(l, ",") + "," }
+
+// Enterprise returns an enterprise the scope may see; any other answers
+// not found, whether it exists or not.
+func (s *Store) Enterprise(ctx context.Context, sc model.Scope, id int64) (*model.Enterprise, error) {
+	cond, args := scopeSQL(sc)
+	e, err := scanEnterprise(s.queryRow(ctx, `SELECT `+enterpriseColumns+` FROM enterprises e JOIN regions r ON r.id = e.region_id
+		WHERE e.id = ? AND `+cond, append([]any{id}, args...)...))
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return e, nil
+}
+
+func (s *Store) enterpriseTx(ctx context.Context, tx *Tx, sc model.Scope, id int64) (*model.Enterprise, error) {
+	cond, args := scopeSQL(sc)
+	e, err := scanEnterprise(tx.QueryRow(ctx, `SELECT `+enterpriseColumns+` FROM enterprises e JOIN regions r ON r.id = e.region_id
+		WHERE e.id = ? AND `+cond, append([]any{id}, args...)...))
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return e, nil
+}
+
+// ListEnterprises pages through the enterprises the scope may see, newest
+// first, never counting the table.
+func (s *Store) ListEnterprises(ctx context.Context, sc model.Scope, f model.EnterpriseFilter) (model.List[*model.Enterprise], error) {
+	cond, args := scopeSQL(sc)
+	q := `SELECT ` + enterpriseColumns + ` FROM enterprises e JOIN regions r ON r.id = e.region_id WHERE ` + cond
+	add := func(sqlPart string, v ...any) {
+		q += ` AND ` + sqlPart
+		args = append(args, v...)
+	}
+	if f.Query != "" {
+		part, v := s.dialect.substringMatch(strings.ToLower(f.Query))
+		add(part, v...)
+	}
+	if f.USCC != "" {
+		add(`e.uscc = ?`, f.USCC)
+	}
+	if f.RegionID != 0 {
+		add(`e.region_id = ?`, f.RegionID)
+	}
+	if f.Kind != "" {
+		add(`e.kind = ?`, f.Kind)
+	}
+	if f.Industry != "" {
+		add(`e.industry_code >= ? AND e.industry_code < ?`, f.Industry, f.Industry+"~")
+	}
+	if f.KeyList != "" {
+		add(`e.key_lists LIKE ?`, "%,"+f.KeyList+",%")
+	}
+	if f.PermitClass != "" {
+		add(`e.permit_class = ?`, f.PermitClass)
+	}
+	if f.ManagerStatus != "" {
+		add(`EXISTS (SELECT 1 FROM managers m WHERE m.enterprise_id = e.id AND m.status = ?)`, f.ManagerStatus)
+	}
+	if f.After > 0 {
+		add(`e.id < ?`, f.After)
+	}
+	q += ` ORDER BY e.id DESC LIMIT ?`
+	args = append(args, f.Limit+1)
+	rows, err := s.query(ctx, q, args...)
+	items, err := scanAll(rows, err, func(r *sql.Rows) (*model.Enterprise, error) { return scanEnterprise(r) })
+	if err != nil {
+		return model.List[*model.Enterprise]{}, fmt.Errorf("list enterprises: %w", err)
+	}
+	return model.PageOf(items, f.Limit, func(e *model.Enterprise) int64 { return e.ID }), nil
+}
+
+// searchText is what enterprise search looks in: name, credit code and the
+// names of current managers, lower case.
+func searchText(e *model.Enterprise, managerNames []string) string {
+	return strings.ToLower(e.Name + " " + e.USCC + " " + strings.Join(managerNames, " "))
+}
+
+// refreshSearch recomputes an enterprise's search text and manager count
+// after its name or its managers change.
+func (s *Store) refreshSearch(ctx context.Context, tx *Tx, id int64) error {
+	var e model.Enterprise
+	if err := tx.QueryRow(ctx, `SELECT name, uscc FROM enterprises WHERE id = ?`, id).Scan(&e.Name, &e.USCC); err != nil {
+		return err
+	}
+	rows, err := tx.Query(ctx, `SELECT p.name FROM managers m JOIN people p ON p.id = m.person_id
+		WHERE m.enterprise_id = ? AND m.status <> 'revoked' ORDER BY m.id`, id)
+	names, err := scanAll(rows, err, func(r *sql.Rows) (string, error) {
+		var n string
+		return n, r.Scan(&n)
+	})
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `UPDATE enterprises SET search_text = ?, manager_count = ? WHERE id = ?`, searchText(&e, names), len(names), id)
+	return err
+}
+
+// CreateEnterprise adds an enterprise in a region the actor manages.
+func (s *Store) CreateEnterprise(ctx context.Context, a model.Actor, e model.Enterprise) (*model.Enterprise, error) {
+	e.Normalize()
+	if err := e.Validate(); err != nil {
+		return nil, err
+	}
+	if !a.CanManageRegion(e.RegionID) {
+		return nil, fieldError(model.ErrInvalid, "region_id", "err.field.no_such_region")
+	}
+	var out *model.Enterprise
+	err := s.write(ctx, func(tx *Tx) error {
+		id, err := s.insertEnterprise(ctx, tx, &e)
+		if err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, a, "enterprise.create", "enterprise", &id, enterpriseChanges(nil, &e)); err != nil {
+			return err
+		}
+		out, err = s.enterpriseTx(ctx, tx, model.Scope{All: true}, id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create enterprise: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) insertEnterprise(ctx context.Context, tx *Tx, e *model.Enterprise) (int64, error) {
+	now := ms(s.Now())
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO enterprises (uscc, name, kind, region_id, address, industry_code, legal_rep,
+		contact_name, contact_phone, permit_no, permit_class, permit_valid_to, key_lists, association_id, status,
+		search_text, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		e.USCC, e.Name, e.Kind, e.RegionID, e.Address, e.IndustryCode, e.LegalRep, e.ContactName, e.ContactPhone,
+		e.PermitNo, e.PermitClass, e.PermitValidTo, joinLists(e.KeyLists), e.AssociationID, e.Status,
+		searchText(e, nil), now, now).Scan(&id)
+	switch {
+	case isUniqueViolation(err):
+		return 0, fieldError(model.ErrConflict, "uscc", "err.uscc_exists")
+	case isForeignKeyViolation(err):
+		return 0, &model.Error{Code: model.ErrInvalid, Message: "err.invalid",
+			Fields: map[string]string{"region_id": "err.field.no_such_region", "association_id": "err.field.no_such_association"}}
+	}
+	return id, err
+}
+
+// enterpriseChanges lists what differs between two versions (old nil for a
+// new enterprise).
+func enterpriseChanges(old, e *model.Enterprise) model.Changes {
+	c := model.Changes{}
+	if old == nil {
+		old = &model.Enterprise{}
+	}
+	diff := func(field string, o, n any) {
+		if fmt.Sprint(o) != fmt.Sprint(n) {
+			c[field] = model.Change{Old: o, New: n}
+		}
+	}
+	diff("uscc", old.USCC, e.USCC)
+	diff("name", old.Name, e.Name)
+	diff("kind", old.Kind, e.Kind)
+	diff("region_id", old.RegionID, e.RegionID)
+	diff("address", old.Address, e.Address)
+	diff("industry_code", old.IndustryCode, e.IndustryCode)
+	diff("legal_representative", old.LegalRep, e.LegalRep)
+	diff("contact_name", old.ContactName, e.ContactName)
+	diff("contact_phone", old.ContactPhone, e.ContactPhone)
+	diff("permit_no", old.PermitNo, e.PermitNo)
+	diff("permit_class", old.PermitClass, e.PermitClass)
+	diff("permit_valid_until", old.PermitValidTo, e.PermitValidTo)
+	diff("key_lists", joinLists(old.KeyLists), joinLists(e.KeyLists))
+	diff("association_id", ptrString(old.AssociationID), ptrString(e.AssociationID))
+	diff("status", old.Status, e.Status)
+	return c
+}
+
+func ptrString(p *int64) string {
+	if p == nil {
+		return ""
+	}
+	return fmt.Sprint(*p)
+}
+
+// UpdateEnterprise changes an enterprise in scope. An enterprise account
+// edits its own record but not its region, status or association; an
+// association cannot move an enterprise out of its region.
+func (s *Store) UpdateEnterprise(ctx context.Context, a model.Actor, id int64, p model.EnterprisePatch) (*model.Enterprise, error) {
+	sc := a.Scope()
+	var out *model.Enterprise
+	err := s.write(ctx, func(tx *Tx) error {
+		old, err := s.enterpriseTx(ctx, tx, sc, id)
+		if err != nil {
+			return err
+		}
+		if sc.EnterpriseID != 0 && (p.RegionID != nil || p.Status != nil || p.AssociationID != nil) {
+			return model.Errorf(model.ErrForbidden, "err.forbidden")
+		}
+		e := *old
+		p.Apply(&e)
+		e.Normalize()
+		if err := e.Validate(); err != nil {
+			return err
+		}
+		if e.RegionID != old.RegionID && !a.CanManageRegion(e.RegionID) {
+			return fieldError(model.ErrInvalid, "region_id", "err.field.no_such_region")
+		}
+		changes := enterpriseChanges(old, &e)
+		if len(changes) == 0 {
+			out = old
+			return nil
+		}
+		_, err = tx.Exec(ctx, `UPDATE enterprises SET name = ?, kind = ?, region_id = ?, address = ?, industry_code = ?,
+			legal_rep = ?, contact_name = ?, contact_phone = ?, permit_no = ?, permit_class = ?, permit_valid_to = ?,
+			key_lists = ?, association_id = ?, status = ?, updated_at = ? WHERE id = ?`,
+			e.Name, e.Kind, e.RegionID, e.Address, e.IndustryCode, e.LegalRep, e.ContactName, e.ContactPhone,
+			e.PermitNo, e.PermitClass, e.PermitValidTo, joinLists(e.KeyLists), e.AssociationID, e.Status, ms(s.Now()), id)
+		if isForeignKeyViolation(err) {
+			return &model.Error{Code: model.ErrInvalid, Message: "err.invalid",
+				Fields: map[string]string{"region_id": "err.field.no_such_region", "association_id": "err.field.no_such_association"}}
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.refreshSearch(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, a, "enterprise.update", "enterprise", &id, changes); err != nil {
+			return err
+		}
+		out, err = s.enterpriseTx(ctx, tx, model.Scope{All: true}, id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("update enterprise: %w", err)
+	}
+	return out, nil
+}
+
+// EnterpriseIDByUSCC finds an enterprise by its credit code.
+func (s *Store) EnterpriseIDByUSCC(ctx context.Context, uscc string) (int64, error) {
+	var id int64
+	err := s.queryRow(ctx, `SELECT id FROM enterprises WHERE uscc = ?`, uscc).Scan(&id)
+	return id, notFound(err)
+}

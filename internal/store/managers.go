@@ -1,0 +1,268 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/envhome/envhome/internal/model"
+)
+
+const managerColumns = `m.id, m.enterprise_id, m.person_id, p.name, p.mobile, p.id_card, m.role, m.appointed_on,
+	m.appointment_doc, m.cert_no, m.cert_issued_on, m.cert_expires_on, m.status, m.created_at, m.updated_at, e.name`
+
+const managerFrom = ` FROM managers m JOIN people p ON p.id = m.person_id JOIN enterprises e ON e.id = m.enterprise_id`
+
+func scanManager(r rowScanner) (*model.Manager, error) {
+	m := &model.Manager{}
+	err := r.Scan(&m.ID, &m.EnterpriseID, &m.PersonID, &m.Name, &m.Mobile, &m.IDCard, &m.Role, &m.AppointedOn,
+		&m.AppointmentDoc, &m.CertNo, &m.CertIssuedOn, &m.CertExpiresOn, &m.Status, timeCol{&m.CreatedAt}, timeCol{&m.UpdatedAt}, &m.EnterpriseName)
+	// The ID number never leaves the store unmasked.
+	m.IDCard = model.MaskIDCard(m.IDCard)
+	return m, err
+}
+
+// Managers lists an enterprise's managers; an enterprise outside the scope
+// is not found.
+func (s *Store) Managers(ctx context.Context, sc model.Scope, enterpriseID int64) ([]*model.Manager, error) {
+	if _, err := s.Enterprise(ctx, sc, enterpriseID); err != nil {
+		return nil, err
+	}
+	rows, err := s.query(ctx, `SELECT `+managerColumns+managerFrom+` WHERE m.enterprise_id = ? ORDER BY m.id`, enterpriseID)
+	ms, err := scanAll(rows, err, func(r *sql.Rows) (*model.Manager, error) { return scanManager(r) })
+	if ms == nil {
+		ms = []*model.Manager{}
+	}
+	return ms, err
+}
+
+// Manager returns a manager whose enterprise the scope may see.
+func (s *Store) Manager(ctx context.Context, sc model.Scope, id int64) (*model.Manager, error) {
+	cond, args := scopeSQL(sc)
+	m, err := scanManager(s.queryRow(ctx, `SELECT `+managerColumns+managerFrom+` WHERE m.id = ? AND `+cond, append([]any{id}, args...)...))
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return m, nil
+}
+
+func (s *Store) managerTx(ctx context.Context, tx *Tx, sc model.Scope, id int64) (*model.Manager, error) {
+	cond, args := scopeSQL(sc)
+	m, err := scanManager(tx.QueryRow(ctx, `SELECT `+managerColumns+managerFrom+` WHERE m.id = ? AND `+cond, append([]any{id}, args...)...))
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return m, nil
+}
+
+// person finds or creates the person with m's mobile number. A number that
+// is already someone else's name, or another ID number, is a field error:
+// one enterprise must not rename another's manager.
+func (s *Store) person(ctx context.Context, tx *Tx, m *model.Manager) (int64, error) {
+	var id int64
+	var name, idCard string
+	err := tx.QueryRow(ctx, `SELECT id, name, id_card FROM people WHERE mobile = ?`, m.Mobile).Scan(&id, &name, &idCard)
+	now := ms(s.Now())
+	switch {
+	case err == sql.ErrNoRows:
+		err = tx.QueryRow(ctx, `INSERT INTO people (name, mobile, id_card, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			m.Name, m.Mobile, m.IDCard, now, now).Scan(&id)
+		return id, err
+	case err != nil:
+		return 0, err
+	case name != m.Name:
+		return 0, fieldError(model.ErrInvalid, "mobile", "err.field.mobile_other_person")
+	case m.IDCard != "" && idCard != "" && idCard != m.IDCard:
+		return 0, fieldError(model.ErrInvalid, "id_card", "err.field.id_card_mismatch")
+	case m.IDCard != "" && idCard == "":
+		_, err = tx.Exec(ctx, `UPDATE people SET id_card = ?, updated_at = ? WHERE id = ?`, m.IDCard, now, id)
+	}
+	return id, err
+}
+
+// CreateManager appoints a manager at an enterprise in scope.
+func (s *Store) CreateManager(ctx context.Context, a model.Actor, enterpriseID int64, m model.Manager) (*model.Manager, error) {
+	m.Normalize()
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	var out *model.Manager
+	err := s.write(ctx, func(tx *Tx) error {
+		if _, err := s.enterpriseTx(ctx, tx, a.Scope(), enterpriseID); err != nil {
+			return err
+		}
+		id, err := s.insertManager(ctx, tx, enterpriseID, &m)
+		if err != nil {
+			return err
+		}
+		if err := s.refreshSearch(ctx, tx, enterpriseID); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, a, "manager.create", "manager", &id, managerChanges(&model.Manager{}, &m)); err != nil {
+			return err
+		}
+		out, err = s.managerTx(ctx, tx, model.Scope{All: true}, id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create manager: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) insertManager(ctx context.Context, tx *Tx, enterpriseID int64, m *model.Manager) (int64, error) {
+	pid, err := s.person(ctx, tx, m)
+	if err != nil {
+		return 0, err
+	}
+	now := ms(s.Now())
+	var id int64
+	err = tx.QueryRow(ctx, `INSERT INTO managers (enterprise_id, person_id, role, appointed_on, appointment_doc, cert_no,
+		cert_issued_on, cert_expires_on, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		enterpriseID, pid, m.Role, m.AppointedOn, m.AppointmentDoc, m.CertNo, m.CertIssuedOn, m.CertExpiresOn, m.Status, now, now).Scan(&id)
+	if isUniqueViolation(err) {
+		return 0, fieldError(model.ErrConflict, "mobile", "err.manager_exists")
+	}
+	return id, err
+}
+
+// managerChanges lists what differs between two versions; the ID number is
+// recorded as changed, never shown.
+func managerChanges(old, m *model.Manager) model.Changes {
+	c := model.Changes{}
+	diff := func(field, o, n string) {
+		if o != n {
+			c[field] = model.Change{Old: o, New: n}
+		}
+	}
+	diff("name", old.Name, m.Name)
+	diff("mobile", old.Mobile, m.Mobile)
+	if old.IDCard != m.IDCard {
+		c["id_card"] = model.Change{Old: model.MaskIDCard(old.IDCard), New: model.MaskIDCard(m.IDCard)}
+	}
+	diff("role", old.Role, m.Role)
+	diff("appointed_on", string(old.AppointedOn), string(m.AppointedOn))
+	diff("appointment_doc", old.AppointmentDoc, m.AppointmentDoc)
+	diff("cert_no", old.CertNo, m.CertNo)
+	diff("cert_issued_on", string(old.CertIssuedOn), string(m.CertIssuedOn))
+	diff("cert_expires_on", string(old.CertExpiresOn), string(m.CertExpiresOn))
+	diff("status", old.Status, m.Status)
+	if old.EnterpriseID != m.EnterpriseID {
+		c["enterprise_id"] = model.Change{Old: old.EnterpriseID, New: m.EnterpriseID}
+	}
+	return c
+}
+
+// UpdateManager changes a manager in scope. A status change or a move to
+// another enterprise needs a reason; a move needs both enterprises in
+// scope. Every changed field goes into the manager's history.
+func (s *Store) UpdateManager(ctx context.Context, a model.Actor, id int64, p model.ManagerPatch) (*model.Manager, error) {
+	sc := a.Scope()
+	var out *model.Manager
+	err := s.write(ctx, func(tx *Tx) error {
+		old, err := s.managerTx(ctx, tx, sc, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `SELECT id_card FROM people WHERE id = ?`, old.PersonID).Scan(&old.IDCard); err != nil {
+			return err
+		}
+		m := *old
+		p.Apply(&m)
+		m.Normalize()
+		if err := m.Validate(); err != nil {
+			return err
+		}
+		changes := managerChanges(old, &m)
+		if len(changes) == 0 {
+			out = old
+			return nil
+		}
+		_, statusChanged := changes["status"]
+		_, moved := changes["enterprise_id"]
+		if (statusChanged || moved) && len([]rune(p.Reason)) < 2 {
+			return fieldError(model.ErrInvalid, "reason", "err.field.reason")
+		}
+		if moved {
+			if _, err := s.enterpriseTx(ctx, tx, sc, m.EnterpriseID); err != nil {
+				return fieldError(model.ErrInvalid, "enterprise_id", "err.field.no_such_enterprise")
+			}
+		}
+		pid := old.PersonID
+		_, renamed := changes["name"]
+		_, newCard := changes["id_card"]
+		if _, ok := changes["mobile"]; ok {
+			// A new number is another person, found or made by number.
+			if pid, err = s.person(ctx, tx, &m); err != nil {
+				return err
+			}
+		} else if renamed || newCard {
+			if err := s.correctPerson(ctx, tx, sc, &m); err != nil {
+				return err
+			}
+		}
+		now := ms(s.Now())
+		_, err = tx.Exec(ctx, `UPDATE managers SET enterprise_id = ?, person_id = ?, role = ?, appointed_on = ?, appointment_doc = ?,
+			cert_no = ?, cert_issued_on = ?, cert_expires_on = ?, status = ?, updated_at = ? WHERE id = ?`,
+			m.EnterpriseID, pid, m.Role, m.AppointedOn, m.AppointmentDoc, m.CertNo, m.CertIssuedOn, m.CertExpiresOn, m.Status, now, id)
+		if isUniqueViolation(err) {
+			return fieldError(model.ErrConflict, "mobile", "err.manager_exists")
+		}
+		if err != nil {
+			return err
+		}
+		for field, ch := range changes {
+			if _, err := tx.Exec(ctx, `INSERT INTO manager_history (manager_id, at, actor_name, field, old_value, new_value, reason)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, id, now, a.Name(), field, fmt.Sprint(ch.Old), fmt.Sprint(ch.New), p.Reason); err != nil {
+				return err
+			}
+		}
+		for _, eid := range []int64{old.EnterpriseID, m.EnterpriseID} {
+			if err := s.refreshSearch(ctx, tx, eid); err != nil {
+				return err
+			}
+		}
+		if p.Reason != "" {
+			changes["reason"] = model.Change{New: p.Reason}
+		}
+		if err := s.audit(ctx, tx, a, "manager.update", "manager", &id, changes); err != nil {
+			return err
+		}
+		out, err = s.managerTx(ctx, tx, model.Scope{All: true}, id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("update manager: %w", err)
+	}
+	return out, nil
+}
+
+// correctPerson fixes a person's name or ID number, which every enterprise
+// they serve shares: only allowed when all of those are in the scope.
+func (s *Store) correctPerson(ctx context.Context, tx *Tx, sc model.Scope, m *model.Manager) error {
+	cond, args := scopeSQL(sc)
+	var outside int
+	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM managers x JOIN enterprises e ON e.id = x.enterprise_id
+		WHERE x.person_id = ? AND NOT (`+cond+`)`, append([]any{m.PersonID}, args...)...).Scan(&outside)
+	if err != nil {
+		return err
+	}
+	if outside > 0 {
+		return fieldError(model.ErrInvalid, "name", "err.field.person_shared")
+	}
+	_, err = tx.Exec(ctx, `UPDATE people SET name = ?, id_card = ?, updated_at = ? WHERE id = ?`, m.Name, m.IDCard, ms(s.Now()), m.PersonID)
+	return err
+}
+
+// ManagerHistory lists a manager's changes, newest first.
+func (s *Store) ManagerHistory(ctx context.Context, sc model.Scope, id int64) ([]model.ManagerChange, error) {
+	if _, err := s.Manager(ctx, sc, id); err != nil {
+		return nil, err
+	}
+	rows, err := s.query(ctx, `SELECT id, at, actor_name, field, old_value, new_value, reason FROM manager_history
+		WHERE manager_id = ? ORDER BY id DESC`, id)
+	return scanAll(rows, err, func(r *sql.Rows) (model.ManagerChange, error) {
+		var c model.ManagerChange
+		return c, r.Scan(&c.ID, timeCol{&c.At}, &c.ActorName, &c.Field, &c.Old, &c.New, &c.Reason)
+	})
+}

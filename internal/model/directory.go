@@ -144,27 +144,27 @@ var (
 
 // Enterprise is a regulated company or shop.
 type Enterprise struct {
-	ID              int64     `json:"id"`
-	USCC            string    `json:"uscc"`
-	Name            string    `json:"name"`
-	Kind            string    `json:"kind"`
-	RegionID        int64     `json:"region_id"`
-	Address         string    `json:"address"`
-	IndustryCode    string    `json:"industry_code"`
-	LegalRep        string    `json:"legal_representative"`
-	ContactName     string    `json:"contact_name"`
-	ContactPhone    string    `json:"contact_phone"`
-	PermitNo        string    `json:"permit_no"`
-	PermitClass     string    `json:"permit_class"`
-	PermitValidTo   Date      `json:"permit_valid_until"`
-	KeyLists        []string  `json:"key_lists"`
-	AssociationID   *int64    `json:"association_id"`
-	Status          string    `json:"status"`
-	CreatedAt       time.Time `json:"created_at"`
-	UpdatedAt       time.Time `json:"updated_at"`
-	RegionName      string    `json:"region_name,omitempty"`
-	ManagerCount    int       `json:"manager_count"`
-	SearchText      string    `json:"-"`
+	ID            int64     `json:"id"`
+	USCC          string    `json:"uscc"`
+	Name          string    `json:"name"`
+	Kind          string    `json:"kind"`
+	RegionID      int64     `json:"region_id"`
+	Address       string    `json:"address"`
+	IndustryCode  string    `json:"industry_code"`
+	LegalRep      string    `json:"legal_representative"`
+	ContactName   string    `json:"contact_name"`
+	ContactPhone  string    `json:"contact_phone"`
+	PermitNo      string    `json:"permit_no"`
+	PermitClass   string    `json:"permit_class"`
+	PermitValidTo Date      `json:"permit_valid_until"`
+	KeyLists      []string  `json:"key_lists"`
+	AssociationID *int64    `json:"association_id"`
+	Status        string    `json:"status"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+	RegionName    string    `json:"region_name,omitempty"`
+	ManagerCount  int       `json:"manager_count"`
+	SearchText    string    `json:"-"`
 }
 
 var industryCode = regexp.MustCompile(`^[A-T]([0-9]{2}){1,2}$|^[A-T][0-9]{3}$`)

@@ -14,6 +14,7 @@ type Permission int
 const (
 	Public        Permission = iota // anyone, no token
 	Authenticated                   // any valid token; data is filtered by who asks
+	Staff                           // the bureau and the associations; data is filtered by region
 	Admin                           // the bureau only
 )
 
@@ -42,6 +43,21 @@ func (h *Handler) Routes() []Route {
 		{"GET", "/api/v1/users/{id}", Admin, h.getUser},
 		{"PATCH", "/api/v1/users/{id}", Admin, h.updateUser},
 		{"GET", "/api/v1/audit", Admin, h.listAudit},
+		{"GET", "/api/v1/regions", Authenticated, h.listRegions},
+		{"POST", "/api/v1/regions", Admin, h.createRegion},
+		{"GET", "/api/v1/associations", Authenticated, h.listAssociations},
+		{"POST", "/api/v1/associations", Admin, h.createAssociation},
+		{"GET", "/api/v1/homes", Authenticated, h.listHomes},
+		{"POST", "/api/v1/homes", Staff, h.createHome},
+		{"GET", "/api/v1/enterprises", Authenticated, h.listEnterprises},
+		{"POST", "/api/v1/enterprises", Staff, h.createEnterprise},
+		{"GET", "/api/v1/enterprises/{id}", Authenticated, h.getEnterprise},
+		{"PATCH", "/api/v1/enterprises/{id}", Authenticated, h.updateEnterprise},
+		{"GET", "/api/v1/enterprises/{id}/managers", Authenticated, h.listManagers},
+		{"POST", "/api/v1/enterprises/{id}/managers", Authenticated, h.createManager},
+		{"GET", "/api/v1/managers/{id}", Authenticated, h.getManager},
+		{"PATCH", "/api/v1/managers/{id}", Authenticated, h.updateManager},
+		{"GET", "/api/v1/managers/{id}/history", Authenticated, h.managerHistory},
 	}
 }
 
@@ -77,7 +93,7 @@ func (h *Handler) guard(p Permission, next http.Handler) http.Handler {
 		a.User = u
 		ctx := httpx.WithActor(r.Context(), a)
 		ctx = withToken(ctx, t)
-		if p == Admin && u.Role != model.RoleAdmin {
+		if (p == Admin && u.Role != model.RoleAdmin) || (p == Staff && u.Role != model.RoleAdmin && u.Role != model.RoleAssociation) {
 			h.fail(w, r.WithContext(ctx), model.Errorf(model.ErrForbidden, "err.forbidden"))
 			return
 		}

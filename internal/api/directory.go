@@ -1,0 +1,242 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/envhome/envhome/internal/httpx"
+	"github.com/envhome/envhome/internal/model"
+)
+
+// created answers 201 with v and its location.
+func created(w http.ResponseWriter, path string, id int64, v any) {
+	w.Header().Set("Location", path+"/"+strconv.FormatInt(id, 10))
+	writeJSON(w, http.StatusCreated, v)
+}
+
+// all wraps a short, complete list in the list shape.
+func all[T any](items []T) model.List[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return model.List[T]{Items: items}
+}
+
+func (h *Handler) listRegions(w http.ResponseWriter, r *http.Request) {
+	rs, err := h.Store.Regions(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, all(rs))
+}
+
+func (h *Handler) createRegion(w http.ResponseWriter, r *http.Request) {
+	var in model.Region
+	if err := decode(r, w, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	id, err := h.Store.CreateRegion(r.Context(), httpx.ActorFrom(r.Context()), in)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	in.ID = id
+	created(w, "/api/v1/regions", id, in)
+}
+
+func (h *Handler) listAssociations(w http.ResponseWriter, r *http.Request) {
+	as, err := h.Store.Associations(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, all(as))
+}
+
+func (h *Handler) createAssociation(w http.ResponseWriter, r *http.Request) {
+	var in model.Association
+	if err := decode(r, w, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	a, err := h.Store.CreateAssociation(r.Context(), httpx.ActorFrom(r.Context()), in)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	created(w, "/api/v1/associations", a.ID, a)
+}
+
+func (h *Handler) listHomes(w http.ResponseWriter, r *http.Request) {
+	var region int64
+	if s := r.URL.Query().Get("region_id"); s != "" {
+		var err error
+		if region, err = strconv.ParseInt(s, 10, 64); err != nil || region <= 0 {
+			h.fail(w, r, &model.Error{Code: model.ErrInvalid, Message: "err.invalid", Fields: map[string]string{"region_id": "err.field.id"}})
+			return
+		}
+	}
+	hs, err := h.Store.Homes(r.Context(), region)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, all(hs))
+}
+
+func (h *Handler) createHome(w http.ResponseWriter, r *http.Request) {
+	var in model.Home
+	if err := decode(r, w, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	home, err := h.Store.CreateHome(r.Context(), httpx.ActorFrom(r.Context()), in)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	created(w, "/api/v1/homes", home.ID, home)
+}
+
+func (h *Handler) listEnterprises(w http.ResponseWriter, r *http.Request) {
+	f, err := model.ParseEnterpriseFilter(r.URL.Query())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	l, err := h.Store.ListEnterprises(r.Context(), httpx.ActorFrom(r.Context()).Scope(), f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, l)
+}
+
+func (h *Handler) createEnterprise(w http.ResponseWriter, r *http.Request) {
+	var in model.Enterprise
+	if err := decode(r, w, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	e, err := h.Store.CreateEnterprise(r.Context(), httpx.ActorFrom(r.Context()), in)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	created(w, "/api/v1/enterprises", e.ID, e)
+}
+
+func (h *Handler) getEnterprise(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	e, err := h.Store.Enterprise(r.Context(), httpx.ActorFrom(r.Context()).Scope(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, e)
+}
+
+func (h *Handler) updateEnterprise(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var p model.EnterprisePatch
+	if err := decode(r, w, &p); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	e, err := h.Store.UpdateEnterprise(r.Context(), httpx.ActorFrom(r.Context()), id, p)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, e)
+}
+
+func (h *Handler) listManagers(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ms, err := h.Store.Managers(r.Context(), httpx.ActorFrom(r.Context()).Scope(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, all(ms))
+}
+
+func (h *Handler) createManager(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var in model.Manager
+	if err := decode(r, w, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	m, err := h.Store.CreateManager(r.Context(), httpx.ActorFrom(r.Context()), id, in)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	created(w, "/api/v1/managers", m.ID, m)
+}
+
+func (h *Handler) getManager(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	m, err := h.Store.Manager(r.Context(), httpx.ActorFrom(r.Context()).Scope(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, m)
+}
+
+func (h *Handler) updateManager(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var p model.ManagerPatch
+	if err := decode(r, w, &p); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	m, err := h.Store.UpdateManager(r.Context(), httpx.ActorFrom(r.Context()), id, p)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, m)
+}
+
+func (h *Handler) managerHistory(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	hs, err := h.Store.ManagerHistory(r.Context(), httpx.ActorFrom(r.Context()).Scope(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, all(hs))
+}

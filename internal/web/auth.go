@@ -95,6 +95,17 @@ func (h *Handler) setLanguage(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
+// home is the start page; an enterprise account starts at its own record:
+// its managers, their certificates and what is due.
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
+	if id := httpx.ActorFrom(r.Context()).Scope().EnterpriseID; id != 0 {
+		v, err := h.enterpriseView(r, id)
+		if err != nil {
+			h.renderError(w, r, err)
+			return
+		}
+		h.render(w, r, http.StatusOK, "enterprise", v)
+		return
+	}
 	h.render(w, r, http.StatusOK, "home", h.newView(r, "page.home", nil))
 }

@@ -14,6 +14,7 @@ type Permission int
 const (
 	Public        Permission = iota // anyone
 	Authenticated                   // any logged-in account; data is filtered by who asks
+	Staff                           // the bureau and the associations; data is filtered by region
 	Admin                           // the bureau only
 )
 
@@ -44,6 +45,19 @@ func (h *Handler) Routes() []Route {
 		{"GET", "/admin/users/{id}", Admin, h.userPage},
 		{"POST", "/admin/users/{id}", Admin, h.updateUser},
 		{"GET", "/admin/audit", Admin, h.auditPage},
+		{"GET", "/directory/enterprises", Authenticated, h.enterprisesPage},
+		{"GET", "/directory/enterprises/new", Staff, h.newEnterprisePage},
+		{"POST", "/directory/enterprises", Staff, h.createEnterprise},
+		{"GET", "/directory/enterprises/{id}", Authenticated, h.enterprisePage},
+		{"GET", "/directory/enterprises/{id}/edit", Authenticated, h.editEnterprisePage},
+		{"POST", "/directory/enterprises/{id}", Authenticated, h.updateEnterprise},
+		{"POST", "/directory/enterprises/{id}/managers", Authenticated, h.createManager},
+		{"GET", "/directory/managers/{id}", Authenticated, h.managerPage},
+		{"POST", "/directory/managers/{id}", Authenticated, h.updateManager},
+		{"GET", "/directory/regions", Authenticated, h.regionsPage},
+		{"POST", "/directory/regions", Admin, h.createRegion},
+		{"POST", "/directory/associations", Admin, h.createAssociation},
+		{"POST", "/directory/homes", Staff, h.createHome},
 	}
 }
 
@@ -90,7 +104,7 @@ func (h *Handler) guard(p Permission, next http.Handler) http.Handler {
 				h.renderError(w, r, model.Errorf(model.ErrUnauthenticated, "err.session_expired"))
 			}
 			return
-		case p == Admin && a.User.Role != model.RoleAdmin:
+		case p == Admin && a.User.Role != model.RoleAdmin, p == Staff && !isStaff(a.User):
 			h.renderError(w, r, model.Errorf(model.ErrForbidden, "err.forbidden"))
 			return
 		}

@@ -87,6 +87,14 @@ func New(h Handler) (*Handler, error) {
 			}
 			return t.In(model.ChinaTime).Format("2006-01-02 15:04")
 		},
+		"contains": func(list []string, s string) bool {
+			for _, x := range list {
+				if x == s {
+					return true
+				}
+			}
+			return false
+		},
 		"deref": func(p *int64) string {
 			if p == nil {
 				return ""
@@ -118,6 +126,8 @@ type navItem struct {
 
 var nav = []navItem{
 	{"/", "nav.home", nil},
+	{"/directory/enterprises", "nav.enterprises", []model.Role{model.RoleAdmin, model.RoleAssociation, model.RoleEnterprise}},
+	{"/directory/regions", "nav.regions", nil},
 	{"/admin/users", "nav.users", []model.Role{model.RoleAdmin}},
 	{"/admin/audit", "nav.audit", []model.Role{model.RoleAdmin}},
 	{"/account", "nav.account", nil},

@@ -167,7 +167,7 @@ func TestLanguageSwitch(t *testing.T) {
 		if u.Language != "en" {
 			t.Errorf("language on the account: %q", u.Language)
 		}
-		if res := e.Browser(entA).Get("/"); !strings.Contains(string(res.Body), "Hello,") {
+		if res := e.Browser(entA).Get("/"); !strings.Contains(string(res.Body), "Environmental managers") {
 			t.Error("a new browser of the same user is not in English")
 		}
 		if res := b.Post("/language", url.Values{"lang": {"fr"}}); res.StatusCode != 422 {

@@ -1,0 +1,491 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/envhome/envhome/internal/httpx"
+	"github.com/envhome/envhome/internal/model"
+)
+
+// choices are the option lists the directory forms offer.
+type choices struct {
+	Regions         []model.Region
+	Associations    []model.Association
+	Kinds           []string
+	PermitClasses   []string
+	KeyLists        []string
+	Statuses        []string
+	ManagerRoles    []string
+	ManagerStatuses []string
+}
+
+func (h *Handler) choices(r *http.Request) (choices, error) {
+	regions, err := h.Store.Regions(r.Context())
+	if err != nil {
+		return choices{}, err
+	}
+	assocs, err := h.Store.Associations(r.Context())
+	if err != nil {
+		return choices{}, err
+	}
+	return choices{Regions: regions, Associations: assocs, Kinds: model.EnterpriseKinds, PermitClasses: model.PermitClasses,
+		KeyLists: model.KeyLists, Statuses: model.EnterpriseStatues, ManagerRoles: model.ManagerRoles, ManagerStatuses: model.ManagerStatuses}, nil
+}
+
+type enterprisesData struct {
+	choices
+	Items     []*model.Enterprise
+	Query     url.Values
+	Next      string
+	CanCreate bool
+}
+
+func isStaff(u *model.User) bool { return u.Role == model.RoleAdmin || u.Role == model.RoleAssociation }
+
+func (h *Handler) enterprisesPage(w http.ResponseWriter, r *http.Request) {
+	a := httpx.ActorFrom(r.Context())
+	if s := a.Scope(); s.EnterpriseID != 0 {
+		http.Redirect(w, r, "/directory/enterprises/"+strconv.FormatInt(s.EnterpriseID, 10), http.StatusSeeOther)
+		return
+	}
+	q := r.URL.Query()
+	c, err := h.choices(r)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	d := &enterprisesData{choices: c, Query: q, CanCreate: isStaff(a.User)}
+	v := h.newView(r, "page.enterprises", d)
+	f, err := model.ParseEnterpriseFilter(q)
+	if err != nil {
+		h.formError(w, r, "enterprises", v, err)
+		return
+	}
+	l, err := h.Store.ListEnterprises(r.Context(), a.Scope(), f)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	d.Items = l.Items
+	if l.Next != nil {
+		d.Next = withCursor(q, *l.Next)
+	}
+	h.render(w, r, http.StatusOK, "enterprises", v)
+}
+
+// withCursor is the query string of the next page.
+func withCursor(q url.Values, cursor string) string {
+	n := url.Values{}
+	for k, vs := range q {
+		n[k] = vs
+	}
+	n.Set("cursor", cursor)
+	return n.Encode()
+}
+
+type enterpriseForm struct {
+	choices
+	E       model.Enterprise
+	Editing bool
+}
+
+// HasList reports whether the form's enterprise is on a key-unit list.
+func (f *enterpriseForm) HasList(l string) bool {
+	for _, x := range f.E.KeyLists {
+		if x == l {
+			return true
+		}
+	}
+	return false
+}
+
+func enterpriseFromForm(r *http.Request) model.Enterprise {
+	r.ParseForm()
+	f := r.PostForm
+	e := model.Enterprise{
+		USCC: f.Get("uscc"), Name: f.Get("name"), Kind: f.Get("kind"), Address: f.Get("address"),
+		IndustryCode: f.Get("industry_code"), LegalRep: f.Get("legal_representative"), ContactName: f.Get("contact_name"),
+		ContactPhone: f.Get("contact_phone"), PermitNo: f.Get("permit_no"), PermitClass: f.Get("permit_class"),
+		KeyLists: f["key_lists"], Status: f.Get("status"),
+	}
+	e.RegionID, _ = strconv.ParseInt(f.Get("region_id"), 10, 64)
+	if id, err := strconv.ParseInt(f.Get("association_id"), 10, 64); err == nil && id > 0 {
+		e.AssociationID = &id
+	}
+	if d, ok := model.ParseDate(f.Get("permit_valid_until")); ok {
+		e.PermitValidTo = d
+	} else {
+		e.PermitValidTo = model.Date(f.Get("permit_valid_until")) // reported as invalid
+	}
+	return e
+}
+
+func (h *Handler) enterpriseFormView(r *http.Request, e model.Enterprise, editing bool) (*view, error) {
+	c, err := h.choices(r)
+	if err != nil {
+		return nil, err
+	}
+	title := "page.enterprise_new"
+	if editing {
+		title = "page.enterprise_edit"
+	}
+	return h.newView(r, title, &enterpriseForm{choices: c, E: e, Editing: editing}), nil
+}
+
+func (h *Handler) newEnterprisePage(w http.ResponseWriter, r *http.Request) {
+	e := model.Enterprise{Kind: model.KindCompany, Status: model.StatusActive}
+	if u := httpx.ActorFrom(r.Context()).User; u.RegionID != nil {
+		e.RegionID = *u.RegionID
+	}
+	v, err := h.enterpriseFormView(r, e, false)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "enterprise_form", v)
+}
+
+func (h *Handler) createEnterprise(w http.ResponseWriter, r *http.Request) {
+	in := enterpriseFromForm(r)
+	e, err := h.Store.CreateEnterprise(r.Context(), httpx.ActorFrom(r.Context()), in)
+	if err != nil {
+		v, verr := h.enterpriseFormView(r, in, false)
+		if verr != nil {
+			h.renderError(w, r, verr)
+			return
+		}
+		h.formError(w, r, "enterprise_form", v, err)
+		return
+	}
+	http.Redirect(w, r, "/directory/enterprises/"+strconv.FormatInt(e.ID, 10)+"?ok=flash.saved", http.StatusSeeOther)
+}
+
+func pathInt(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, model.NotFound()
+	}
+	return id, nil
+}
+
+// due is something an enterprise must see to, for its home page.
+type due struct {
+	Key  string // i18n key
+	Arg  string
+	Date model.Date
+	Late bool
+}
+
+type enterpriseData struct {
+	choices
+	E        *model.Enterprise
+	Managers []*model.Manager
+	Due      []due
+	CanEdit  bool
+	NewM     model.Manager
+}
+
+// dueItems lists what comes up within 6 months: the permit's expiry (the
+// bureau reminds 6 months ahead) and managers' certificates.
+func dueItems(e *model.Enterprise, ms []*model.Manager, today model.Date) []due {
+	horizon := today.AddDays(183)
+	var out []due
+	if e.PermitValidTo != "" && e.PermitValidTo <= horizon {
+		out = append(out, due{Key: "due.permit", Arg: e.PermitNo, Date: e.PermitValidTo, Late: e.PermitValidTo < today})
+	}
+	for _, m := range ms {
+		if m.Status == model.ManagerActive && m.CertExpiresOn != "" && m.CertExpiresOn <= horizon {
+			out = append(out, due{Key: "due.cert", Arg: m.Name, Date: m.CertExpiresOn, Late: m.CertExpiresOn < today})
+		}
+	}
+	if len(ms) == 0 {
+		out = append(out, due{Key: "due.no_manager"})
+	}
+	return out
+}
+
+func (h *Handler) enterpriseView(r *http.Request, id int64) (*view, error) {
+	a := httpx.ActorFrom(r.Context())
+	e, err := h.Store.Enterprise(r.Context(), a.Scope(), id)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := h.Store.Managers(r.Context(), a.Scope(), id)
+	if err != nil {
+		return nil, err
+	}
+	c, err := h.choices(r)
+	if err != nil {
+		return nil, err
+	}
+	d := &enterpriseData{choices: c, E: e, Managers: ms, CanEdit: true, Due: dueItems(e, ms, model.Today(h.Store.Now()))}
+	v := h.newView(r, "page.enterprise", d)
+	v.Title = e.Name
+	return v, nil
+}
+
+func (h *Handler) enterprisePage(w http.ResponseWriter, r *http.Request) {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	v, err := h.enterpriseView(r, id)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "enterprise", v)
+}
+
+func (h *Handler) editEnterprisePage(w http.ResponseWriter, r *http.Request) {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	e, err := h.Store.Enterprise(r.Context(), httpx.ActorFrom(r.Context()).Scope(), id)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	v, err := h.enterpriseFormView(r, *e, true)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "enterprise_form", v)
+}
+
+func (h *Handler) updateEnterprise(w http.ResponseWriter, r *http.Request) {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	a := httpx.ActorFrom(r.Context())
+	in := enterpriseFromForm(r)
+	p := model.EnterprisePatch{Name: &in.Name, Kind: &in.Kind, Address: &in.Address, IndustryCode: &in.IndustryCode,
+		LegalRep: &in.LegalRep, ContactName: &in.ContactName, ContactPhone: &in.ContactPhone, PermitNo: &in.PermitNo,
+		PermitClass: &in.PermitClass, PermitValidTo: &in.PermitValidTo, KeyLists: &in.KeyLists}
+	if isStaff(a.User) {
+		// Only the bureau and associations move, close or re-assign.
+		var assoc int64
+		if in.AssociationID != nil {
+			assoc = *in.AssociationID
+		}
+		p.RegionID, p.Status, p.AssociationID = &in.RegionID, &in.Status, &assoc
+	}
+	if _, err := h.Store.UpdateEnterprise(r.Context(), a, id, p); err != nil {
+		in.ID = id
+		v, verr := h.enterpriseFormView(r, in, true)
+		if verr != nil {
+			h.renderError(w, r, verr)
+			return
+		}
+		h.formError(w, r, "enterprise_form", v, err)
+		return
+	}
+	http.Redirect(w, r, "/directory/enterprises/"+strconv.FormatInt(id, 10)+"?ok=flash.saved", http.StatusSeeOther)
+}
+
+func managerFromForm(r *http.Request) model.Manager {
+	r.ParseForm()
+	f := r.PostForm
+	m := model.Manager{Name: f.Get("name"), Mobile: f.Get("mobile"), IDCard: f.Get("id_card"), Role: f.Get("role"),
+		AppointmentDoc: f.Get("appointment_doc"), CertNo: f.Get("cert_no"), Status: f.Get("status")}
+	for field, dst := range map[string]*model.Date{"appointed_on": &m.AppointedOn, "cert_issued_on": &m.CertIssuedOn, "cert_expires_on": &m.CertExpiresOn} {
+		if d, ok := model.ParseDate(f.Get(field)); ok {
+			*dst = d
+		} else {
+			*dst = model.Date(f.Get(field))
+		}
+	}
+	return m
+}
+
+func (h *Handler) createManager(w http.ResponseWriter, r *http.Request) {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	in := managerFromForm(r)
+	if _, err := h.Store.CreateManager(r.Context(), httpx.ActorFrom(r.Context()), id, in); err != nil {
+		v, verr := h.enterpriseView(r, id)
+		if verr != nil {
+			h.renderError(w, r, verr)
+			return
+		}
+		v.Data.(*enterpriseData).NewM = in
+		h.formError(w, r, "enterprise", v, err)
+		return
+	}
+	http.Redirect(w, r, "/directory/enterprises/"+strconv.FormatInt(id, 10)+"?ok=flash.saved#managers", http.StatusSeeOther)
+}
+
+type managerData struct {
+	choices
+	M       *model.Manager
+	History []model.ManagerChange
+	Reason  string
+}
+
+func (h *Handler) managerView(r *http.Request, id int64) (*view, error) {
+	sc := httpx.ActorFrom(r.Context()).Scope()
+	m, err := h.Store.Manager(r.Context(), sc, id)
+	if err != nil {
+		return nil, err
+	}
+	hist, err := h.Store.ManagerHistory(r.Context(), sc, id)
+	if err != nil {
+		return nil, err
+	}
+	c, err := h.choices(r)
+	if err != nil {
+		return nil, err
+	}
+	v := h.newView(r, "page.manager", &managerData{choices: c, M: m, History: hist})
+	v.Title = m.Name
+	return v, nil
+}
+
+func (h *Handler) managerPage(w http.ResponseWriter, r *http.Request) {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	v, err := h.managerView(r, id)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "manager", v)
+}
+
+func (h *Handler) updateManager(w http.ResponseWriter, r *http.Request) {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	in := managerFromForm(r)
+	p := model.ManagerPatch{Name: &in.Name, Mobile: &in.Mobile, Role: &in.Role, AppointedOn: &in.AppointedOn,
+		AppointmentDoc: &in.AppointmentDoc, CertNo: &in.CertNo, CertIssuedOn: &in.CertIssuedOn, CertExpiresOn: &in.CertExpiresOn,
+		Status: &in.Status, Reason: strings.TrimSpace(r.PostFormValue("reason"))}
+	if in.IDCard != "" { // empty keeps the number on file, which the form never shows
+		p.IDCard = &in.IDCard
+	}
+	if _, err := h.Store.UpdateManager(r.Context(), httpx.ActorFrom(r.Context()), id, p); err != nil {
+		v, verr := h.managerView(r, id)
+		if verr != nil {
+			h.renderError(w, r, verr)
+			return
+		}
+		d := v.Data.(*managerData)
+		in.ID, in.EnterpriseID, in.EnterpriseName = id, d.M.EnterpriseID, d.M.EnterpriseName
+		d.M, d.Reason = &in, p.Reason
+		h.formError(w, r, "manager", v, err)
+		return
+	}
+	http.Redirect(w, r, "/directory/managers/"+strconv.FormatInt(id, 10)+"?ok=flash.saved", http.StatusSeeOther)
+}
+
+type regionsData struct {
+	choices
+	Homes []model.Home
+	Names map[int64]string
+	Form  map[string]string
+}
+
+func (h *Handler) regionsView(r *http.Request) (*view, error) {
+	c, err := h.choices(r)
+	if err != nil {
+		return nil, err
+	}
+	homes, err := h.Store.Homes(r.Context(), 0)
+	if err != nil {
+		return nil, err
+	}
+	names := map[int64]string{}
+	for _, x := range c.Regions {
+		names[x.ID] = x.Name
+	}
+	return h.newView(r, "page.regions", &regionsData{choices: c, Homes: homes, Names: names, Form: map[string]string{}}), nil
+}
+
+func (h *Handler) regionsPage(w http.ResponseWriter, r *http.Request) {
+	v, err := h.regionsView(r)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "regions", v)
+}
+
+// regionsFormError shows the regions page again with a form's errors.
+func (h *Handler) regionsFormError(w http.ResponseWriter, r *http.Request, err error) {
+	v, verr := h.regionsView(r)
+	if verr != nil {
+		h.renderError(w, r, verr)
+		return
+	}
+	for k, vs := range r.PostForm {
+		v.Data.(*regionsData).Form[k] = strings.Join(vs, ",")
+	}
+	h.formError(w, r, "regions", v, err)
+}
+
+func formInt(r *http.Request, name string) int64 {
+	n, _ := strconv.ParseInt(r.PostFormValue(name), 10, 64)
+	return n
+}
+
+func (h *Handler) createRegion(w http.ResponseWriter, r *http.Request) {
+	in := model.Region{Code: r.PostFormValue("code"), Name: r.PostFormValue("name")}
+	if p := formInt(r, "parent_id"); p > 0 {
+		in.ParentID = &p
+	}
+	if _, err := h.Store.CreateRegion(r.Context(), httpx.ActorFrom(r.Context()), in); err != nil {
+		h.regionsFormError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/directory/regions?ok=flash.saved", http.StatusSeeOther)
+}
+
+func (h *Handler) createAssociation(w http.ResponseWriter, r *http.Request) {
+	in := model.Association{RegionID: formInt(r, "region_id"), Name: r.PostFormValue("name"),
+		ContactName: r.PostFormValue("contact_name"), ContactPhone: r.PostFormValue("contact_phone"), Address: r.PostFormValue("address")}
+	if _, err := h.Store.CreateAssociation(r.Context(), httpx.ActorFrom(r.Context()), in); err != nil {
+		h.regionsFormError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/directory/regions?ok=flash.saved", http.StatusSeeOther)
+}
+
+func (h *Handler) createHome(w http.ResponseWriter, r *http.Request) {
+	in := model.Home{Name: r.PostFormValue("name"), RegionID: formInt(r, "region_id"), Address: r.PostFormValue("address"),
+		ContactName: r.PostFormValue("contact_name"), ContactPhone: r.PostFormValue("contact_phone"), OpeningHours: r.PostFormValue("opening_hours")}
+	// Rooms come as lines "name seats", e.g. "一号教室 30".
+	for _, line := range strings.Split(r.PostFormValue("rooms"), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		i := strings.LastIndexAny(line, " \t")
+		seats, err := strconv.Atoi(strings.TrimSpace(line[i+1:]))
+		if i < 0 || err != nil {
+			seats = 0 // reported as invalid
+		}
+		in.Rooms = append(in.Rooms, model.Room{Name: strings.TrimSpace(line[:max(i, 0)]), Seats: seats})
+	}
+	if _, err := h.Store.CreateHome(r.Context(), httpx.ActorFrom(r.Context()), in); err != nil {
+		h.regionsFormError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/directory/regions?ok=flash.saved", http.StatusSeeOther)
+}

@@ -1,0 +1,124 @@
+package web_test
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/envhome/envhome/internal/apptest"
+	"github.com/envhome/envhome/internal/model"
+)
+
+// TestDirectoryPagesRoleMatrix opens the directory pages as every role.
+func TestDirectoryPagesRoleMatrix(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		m, err := e.Store.CreateManager(t.Context(), model.SystemActor(), e.Ents["A"], model.Manager{Name: "张三", Mobile: "13800000001"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		entPage := fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"])
+		manPage := fmt.Sprintf("/directory/managers/%d", m.ID)
+		inA := map[apptest.Who]int{guest: 303, admin: 200, apptest.AssociationA: 200, entA: 200}
+		pages := []struct {
+			path  string
+			want  map[apptest.Who]int
+			other int
+		}{
+			{"/directory/regions", map[apptest.Who]int{guest: 303}, 200},
+			{"/directory/enterprises", map[apptest.Who]int{guest: 303, entA: 303, apptest.EnterpriseB: 303}, 200},
+			{"/directory/enterprises/new", map[apptest.Who]int{guest: 303, admin: 200, apptest.AssociationA: 200, assocB: 200}, 403},
+			{entPage, inA, 404},
+			{entPage + "/edit", inA, 404},
+			{manPage, inA, 404},
+		}
+		for _, p := range pages {
+			for _, w := range apptest.Everyone {
+				want, ok := p.want[w]
+				if !ok {
+					want = p.other
+				}
+				res := e.Browser(w).Get(p.path)
+				if res.StatusCode != want {
+					t.Errorf("GET %s as %s: %d, want %d", p.path, w, res.StatusCode, want)
+				}
+				if res.StatusCode == 404 && strings.Contains(string(res.Body), "张三") {
+					t.Errorf("404 for %s carries data", w)
+				}
+			}
+		}
+		// Writes out of scope change nothing.
+		for _, w := range []apptest.Who{assocB, apptest.EnterpriseB, apptest.Lecturer, apptest.Provider} {
+			b := e.Browser(w)
+			if res := b.Post(entPage, url.Values{"name": {"被改名"}, "kind": {"company"}}); res.StatusCode != 404 {
+				t.Errorf("POST %s as %s: %d", entPage, w, res.StatusCode)
+			}
+			if res := b.Post(manPage, url.Values{"name": {"李四"}, "mobile": {"13800000001"}, "role": {"administrator"}, "status": {"active"}}); res.StatusCode != 404 {
+				t.Errorf("POST %s as %s: %d", manPage, w, res.StatusCode)
+			}
+		}
+		got, _ := e.Store.Enterprise(t.Context(), model.Scope{All: true}, e.Ents["A"])
+		if got.Name != "企业A" {
+			t.Errorf("renamed by someone out of scope: %s", got.Name)
+		}
+	})
+}
+
+func TestDirectoryForms(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		b := e.Browser(apptest.AssociationA)
+		// Field errors in Chinese, and the form keeps what was typed.
+		res := b.Post("/directory/enterprises", url.Values{"uscc": {"91350100M000100Y44"}, "name": {"海宁测试化工有限公司"}, "kind": {"company"},
+			"region_id": {fmt.Sprint(e.Regions["A"])}, "contact_phone": {"12345"}, "permit_valid_until": {"2026-13-01"}})
+		body := string(res.Body)
+		if res.StatusCode != 422 || !strings.Contains(body, "校验位不符") || !strings.Contains(body, "电话号码无效") ||
+			!strings.Contains(body, "日期无效") || !strings.Contains(body, `value="海宁测试化工有限公司"`) {
+			t.Errorf("form errors: %d", res.StatusCode)
+		}
+		uscc, _ := model.BuildUSCC("91330481", "MA2W0001")
+		res = b.Post("/directory/enterprises", url.Values{"uscc": {uscc}, "name": {"海宁测试化工有限公司"}, "kind": {"company"},
+			"region_id": {fmt.Sprint(e.Regions["A"])}, "permit_class": {"key"}, "permit_no": {"91330481MA2W0001001P"},
+			"permit_valid_until": {"2026/5/1"}, "key_lists": {"water", "air"}})
+		if res.StatusCode != 303 {
+			t.Fatalf("create: %d %s", res.StatusCode, res.Body)
+		}
+		loc := strings.SplitN(res.Header.Get("Location"), "?", 2)[0]
+		// Add a manager whose certificate expires soon: the page says it is due.
+		res = b.Post(loc+"/managers", url.Values{"name": {"赵六"}, "mobile": {"139 0000 0006"}, "role": {"administrator"},
+			"cert_issued_on": {"2024-01-01"}, "cert_expires_on": {"2026-04-01"}})
+		if res.StatusCode != 303 {
+			t.Fatalf("add manager: %d %s", res.StatusCode, res.Body)
+		}
+		page := string(b.Get(loc).Body)
+		for _, want := range []string{"赵六", "13900000006", "待办提醒", "排污许可证 91330481MA2W0001001P 到期", "赵六 的环保管理员证书到期", "重点管理"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("enterprise page lacks %q", want)
+			}
+		}
+		// Search by a Chinese substring of the name and by the manager.
+		for _, q := range []string{"测试化工", "赵六", "化工"} {
+			if list := string(b.Get("/directory/enterprises?q=" + url.QueryEscape(q)).Body); !strings.Contains(list, "海宁测试化工有限公司") {
+				t.Errorf("search %q misses the enterprise", q)
+			}
+		}
+		if list := string(e.Browser(assocB).Get("/directory/enterprises?q=" + url.QueryEscape("测试化工")).Body); strings.Contains(list, "海宁测试化工有限公司") {
+			t.Error("another town's association finds it")
+		}
+		// A status change without a reason is refused; with one it is history.
+		ms, _ := e.Store.ListEnterprises(t.Context(), model.Scope{All: true}, model.EnterpriseFilter{USCC: uscc, Page: model.Page{Limit: 1}})
+		mgrs, _ := e.Store.Managers(t.Context(), model.Scope{All: true}, ms.Items[0].ID)
+		mp := fmt.Sprintf("/directory/managers/%d", mgrs[0].ID)
+		form := url.Values{"name": {"赵六"}, "mobile": {"13900000006"}, "role": {"administrator"}, "status": {"suspended"},
+			"cert_issued_on": {"2024-01-01"}, "cert_expires_on": {"2026-04-01"}}
+		if res := b.Post(mp, form); res.StatusCode != 422 || !strings.Contains(string(res.Body), "请填写原因") {
+			t.Errorf("no reason: %d", res.StatusCode)
+		}
+		form.Set("reason", "长期病假")
+		if res := b.Post(mp, form); res.StatusCode != 303 {
+			t.Errorf("with reason: %d %s", res.StatusCode, res.Body)
+		}
+		if hist := string(b.Get(mp).Body); !strings.Contains(hist, "长期病假") || !strings.Contains(hist, "active → suspended") {
+			t.Error("history lacks the change")
+		}
+	})
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/envhome/envhome/internal/auth"
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/i18n"
+	"github.com/envhome/envhome/internal/imports"
 	"github.com/envhome/envhome/internal/model"
 	"github.com/envhome/envhome/internal/store"
 )
@@ -25,10 +26,11 @@ const MaxBody = 1 << 20
 
 // Handler serves the API.
 type Handler struct {
-	Store *store.Store
-	Auth  *auth.Service
-	I18n  *i18n.Catalog
-	Log   *slog.Logger
+	Store   *store.Store
+	Auth    *auth.Service
+	I18n    *i18n.Catalog
+	Log     *slog.Logger
+	Imports *imports.Service
 }
 
 // errorBody is the one shape of every API error.

@@ -58,6 +58,11 @@ func (h *Handler) Routes() []Route {
 		{"GET", "/api/v1/managers/{id}", Authenticated, h.getManager},
 		{"PATCH", "/api/v1/managers/{id}", Authenticated, h.updateManager},
 		{"GET", "/api/v1/managers/{id}/history", Authenticated, h.managerHistory},
+		{"GET", "/api/v1/enterprises/export.xlsx", Authenticated, h.exportEnterprises},
+		{"GET", "/api/v1/imports/template.xlsx", Staff, h.importTemplate},
+		{"POST", "/api/v1/imports", Staff, h.createImport},
+		{"GET", "/api/v1/imports/{id}", Staff, h.getImport},
+		{"GET", "/api/v1/imports/{id}/report.xlsx", Staff, h.importReport},
 	}
 }
 

@@ -21,6 +21,8 @@ import (
 	"github.com/envhome/envhome/internal/demo"
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/i18n"
+	"github.com/envhome/envhome/internal/imports"
+	"github.com/envhome/envhome/internal/jobs"
 	"github.com/envhome/envhome/internal/store"
 	"github.com/envhome/envhome/internal/web"
 )
@@ -80,6 +82,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { prune(bg, st, policy, log) })
+	wg.Go(func() { srv.Jobs.Run(bg) })
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -169,13 +172,15 @@ func prune(ctx context.Context, st *store.Store, p auth.Policy, log *slog.Logger
 	}
 }
 
-// Server is envhome's HTTP handler: web UI, API, health and metrics.
+// Server is envhome's HTTP handler (web UI, API, health and metrics) and
+// its background job runner, which the caller runs.
 type Server struct {
 	http.Handler
 	Store *store.Store
 	Auth  *auth.Service
 	Web   *web.Handler
 	API   *api.Handler
+	Jobs  *jobs.Runner
 }
 
 // NewServer builds the handler; tests use it without a listener.
@@ -188,12 +193,15 @@ func NewServer(st *store.Store, policy auth.Policy, cfg config.Config, log *slog
 	if err != nil {
 		return nil, err
 	}
+	runner := &jobs.Runner{Store: st, Log: log}
+	imp := &imports.Service{Store: st, I18n: cat, DataDir: cfg.DataDir, Wake: runner.Wake}
+	runner.Handlers = map[string]jobs.Handler{imports.Kind: imp.Run}
 	w, err := web.New(web.Handler{Store: st, Auth: svc, I18n: cat, Log: log, Proxies: cfg.TrustedProxies,
-		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://")})
+		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"), Imports: imp})
 	if err != nil {
 		return nil, err
 	}
-	a := &api.Handler{Store: st, Auth: svc, I18n: cat, Log: log}
+	a := &api.Handler{Store: st, Auth: svc, I18n: cat, Log: log, Imports: imp}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -225,5 +233,5 @@ func NewServer(st *store.Store, policy auth.Policy, cfg config.Config, log *slog
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	a.Register(mux)
 	w.Register(mux)
-	return &Server{Handler: obs.Wrap(mux), Store: st, Auth: svc, Web: w, API: a}, nil
+	return &Server{Handler: obs.Wrap(mux), Store: st, Auth: svc, Web: w, API: a, Jobs: runner}, nil
 }

@@ -5,10 +5,14 @@ package httpx
 
 import (
 	"context"
+	"errors"
+	"io"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -234,4 +238,59 @@ func (o *Observer) Wrap(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// ReadUpload reads one uploaded file of a multipart form, refusing bodies
+// over max bytes; errors are model errors for the user.
+func ReadUpload(w http.ResponseWriter, r *http.Request, field string, max int64) ([]byte, error) {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" {
+		return nil, model.Errorf(model.ErrUnsupportedType, "err.upload.multipart")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, max+1<<20)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, model.Errorf(model.ErrMalformed, "err.upload.malformed")
+	}
+	for {
+		part, err := mr.NextPart()
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			return nil, model.Errorf(model.ErrTooLarge, "err.roster.too_large")
+		case err == io.EOF:
+			return nil, &model.Error{Code: model.ErrInvalid, Message: "err.invalid", Fields: map[string]string{field: "err.field.required"}}
+		case err != nil:
+			return nil, model.Errorf(model.ErrMalformed, "err.upload.malformed")
+		}
+		if part.FormName() != field {
+			// Small fields before the file are kept for FormValue.
+			b, _ := io.ReadAll(io.LimitReader(part, 1024))
+			if r.Form == nil {
+				r.Form = url.Values{}
+			}
+			r.Form.Add(part.FormName(), string(b))
+			continue
+		}
+		data, err := io.ReadAll(io.LimitReader(part, max+1))
+		if errors.As(err, &mbe) || int64(len(data)) > max {
+			return nil, model.Errorf(model.ErrTooLarge, "err.roster.too_large")
+		}
+		if err != nil {
+			return nil, model.Errorf(model.ErrMalformed, "err.upload.malformed")
+		}
+		// Fields after the file.
+		for {
+			p, err := mr.NextPart()
+			if err != nil {
+				break
+			}
+			b, _ := io.ReadAll(io.LimitReader(p, 1024))
+			if r.Form == nil {
+				r.Form = url.Values{}
+			}
+			r.Form.Add(p.FormName(), string(b))
+		}
+		return data, nil
+	}
 }

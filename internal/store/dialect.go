@@ -125,3 +125,12 @@ func (d Dialect) substringMatch(q string) (string, []any) {
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+// skipLocked lets PostgreSQL workers pass over rows another worker holds;
+// SQLite has one writer at a time and needs nothing.
+func (d Dialect) skipLocked() string {
+	if d == Postgres {
+		return ` FOR UPDATE SKIP LOCKED`
+	}
+	return ``
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/envhome/envhome/internal/auth"
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/i18n"
+	"github.com/envhome/envhome/internal/imports"
 	"github.com/envhome/envhome/internal/model"
 	"github.com/envhome/envhome/internal/store"
 )
@@ -44,6 +45,7 @@ type Handler struct {
 	// SecureCookies forces the Secure flag (set when the base URL is https);
 	// otherwise it follows the request.
 	SecureCookies bool
+	Imports       *imports.Service
 
 	pages  map[string]*template.Template
 	assets map[string]string // file name → content hash, for cache busting

@@ -1,0 +1,90 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/envhome/envhome/internal/httpx"
+	"github.com/envhome/envhome/internal/imports"
+	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/roster"
+)
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+func sendXLSX(w http.ResponseWriter, name string, data []byte) {
+	w.Header().Set("Content-Type", xlsxType)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Write(data)
+}
+
+func (h *Handler) importTemplate(w http.ResponseWriter, r *http.Request) {
+	b, err := roster.Template()
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	sendXLSX(w, "envhome-roster-template.xlsx", b)
+}
+
+// createImport takes multipart/form-data with "file" (.xlsx) and "mode"
+// ("all", the default, or "good") and answers 202 with the queued job.
+func (h *Handler) createImport(w http.ResponseWriter, r *http.Request) {
+	data, err := httpx.ReadUpload(w, r, "file", roster.MaxFileBytes)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	mode := model.ImportMode(r.FormValue("mode"))
+	if mode == "" {
+		mode = model.ImportAllOrNothing
+	}
+	j, err := h.Imports.Start(r.Context(), httpx.ActorFrom(r.Context()), data, mode, h.lang(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/imports/"+strconv.FormatInt(j.ID, 10))
+	writeJSON(w, http.StatusAccepted, j)
+}
+
+func (h *Handler) getImport(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	j, err := h.Store.Job(r.Context(), httpx.ActorFrom(r.Context()), id)
+	if err != nil || j.Kind != imports.Kind {
+		h.fail(w, r, model.NotFound())
+		return
+	}
+	writeJSON(w, http.StatusOK, j)
+}
+
+func (h *Handler) importReport(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	b, err := h.Imports.Report(r.Context(), httpx.ActorFrom(r.Context()), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	sendXLSX(w, "envhome-import-report-"+strconv.FormatInt(id, 10)+".xlsx", b)
+}
+
+func (h *Handler) exportEnterprises(w http.ResponseWriter, r *http.Request) {
+	f, err := model.ParseEnterpriseFilter(r.URL.Query())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", xlsxType)
+	w.Header().Set("Content-Disposition", `attachment; filename="envhome-enterprises.xlsx"`)
+	if err := imports.Export(r.Context(), h.Store, w, httpx.ActorFrom(r.Context()).Scope(), f); err != nil {
+		h.Log.Error("export", "err", err) // headers are gone; the download breaks off
+	}
+}

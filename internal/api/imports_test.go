@@ -1,0 +1,237 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/envhome/envhome/internal/apptest"
+	"github.com/envhome/envhome/internal/imports"
+	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/roster"
+)
+
+// workbook builds a roster from rows of cells under the template's headers.
+func workbook(t *testing.T, ents, mgrs [][]any) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	f.SetSheetName("Sheet1", model.SheetEnterprises)
+	f.NewSheet(model.SheetManagers)
+	for _, s := range []struct {
+		name string
+		cols []roster.Column
+		rows [][]any
+	}{{model.SheetEnterprises, roster.EnterpriseColumns, ents}, {model.SheetManagers, roster.ManagerColumns, mgrs}} {
+		head := []any{}
+		for _, c := range s.cols {
+			head = append(head, c.Header)
+		}
+		f.SetSheetRow(s.name, "A1", &head)
+		for i, r := range s.rows {
+			cell, _ := excelize.CoordinatesToCellName(1, i+2)
+			f.SetSheetRow(s.name, cell, &r)
+		}
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func upload(t *testing.T, e *apptest.Env, w who, data []byte, mode string) *apptest.Response {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("mode", mode)
+	fw, _ := mw.CreateFormFile("file", "roster.xlsx")
+	fw.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest("POST", e.HTTP.URL+"/api/v1/imports", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+e.Tokens[w])
+	return e.Do(req)
+}
+
+// finished waits for an import job and returns its result.
+func finished(t *testing.T, e *apptest.Env, w who, res *apptest.Response) (model.Job, imports.Result) {
+	t.Helper()
+	if res.StatusCode != 202 {
+		t.Fatalf("upload: %d %s", res.StatusCode, res.Body)
+	}
+	var j model.Job
+	res.JSON(t, &j)
+	deadline := time.Now().Add(30 * time.Second)
+	for !j.Finished() {
+		if time.Now().After(deadline) {
+			t.Fatalf("job %d still %s", j.ID, j.Status)
+		}
+		time.Sleep(20 * time.Millisecond)
+		e.API(w, "GET", fmt.Sprintf("/api/v1/imports/%d", j.ID), nil).JSON(t, &j)
+	}
+	var r imports.Result
+	if j.Result != nil {
+		json.Unmarshal(j.Result, &r)
+	}
+	return j, r
+}
+
+func enterpriseCount(t *testing.T, e *apptest.Env) int {
+	l, err := e.Store.ListEnterprises(context.Background(), model.Scope{All: true}, model.EnterpriseFilter{Page: model.Page{Limit: 200}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(l.Items)
+}
+
+func TestRosterImport(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		u1, u2, u3 := newUSCC(t, "MA2R0001"), newUSCC(t, "MA2R0002"), newUSCC(t, "MA2R0003")
+		good := [][]any{
+			{u1, "海宁导入一号有限公司", "企业", "镇A", "海昌路 1 号", "c3985", "张三", "李四", "0573-87001234", "", "重点管理", "2027/6/30", "水、大气", "正常"},
+			{" " + strings.ToLower(u2) + " ", "导入二号商行  ", "商户", "330481001", "", "F5123", "", "", "", "", "排污登记", "", "", ""},
+			{}, // an empty row is skipped
+			{u3, "导入三号有限公司", "企业", "镇A", "", "", "", "", "", "", "简化管理", "", "噪声", ""},
+		}
+		managers := [][]any{
+			{u1, "王小明", "13812345678", "", "环保管理员", "2026-01-05", "HN-001", "2026-01-05", "2029-01-04", "在岗"},
+			{u2, "王小明", "138 1234 5678", "", "环保管理员", "", "", "", "", ""}, // the same person serves a shop too
+			{u3, "赵大", "13900001111", "", "首席环保官", "", "", "", "", ""},
+		}
+		bad := append(append([][]any{}, good...), []any{"91350100M000100Y44", "坏代码企业", "工厂", "不存在镇", "", "3985", "", "", "12345", "", "金牌", "2027-02-30", "天空", ""})
+		before := enterpriseCount(t, e)
+
+		// All or nothing: one bad row, nothing written, every bad cell reported.
+		j, r := finished(t, e, admin, upload(t, e, admin, workbook(t, bad, managers), "all"))
+		if j.Status != model.JobDone || r.Written || enterpriseCount(t, e) != before {
+			t.Fatalf("all-or-nothing wrote something: %+v %+v", j, r)
+		}
+		fields := map[string]bool{}
+		for _, p := range r.Problems {
+			if p.Sheet == model.SheetEnterprises && p.Row == 6 {
+				fields[p.Field] = true
+			}
+		}
+		for _, f := range []string{"uscc", "kind", "region_id", "industry_code", "contact_phone", "permit_class", "permit_valid_until", "key_lists"} {
+			if !fields[f] {
+				t.Errorf("no problem reported for %s: %v", f, r.Problems)
+			}
+		}
+		// The report is the same workbook with the bad cells marked.
+		rep := e.API(admin, "GET", fmt.Sprintf("/api/v1/imports/%d/report.xlsx", j.ID), nil)
+		if rep.StatusCode != 200 {
+			t.Fatalf("report: %d", rep.StatusCode)
+		}
+		rf, err := excelize.OpenReader(bytes.NewReader(rep.Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		comments, _ := rf.GetComments(model.SheetEnterprises)
+		var marked []string
+		for _, c := range comments {
+			marked = append(marked, c.Cell+":"+c.Text)
+		}
+		if !strings.Contains(strings.Join(marked, "|"), "A6:统一社会信用代码无效") {
+			t.Errorf("report comments: %v", marked)
+		}
+		// Good rows only.
+		j, r = finished(t, e, admin, upload(t, e, admin, workbook(t, bad, managers), "good"))
+		if !r.Written || r.EnterprisesCreated != 3 || r.ManagersCreated != 3 || len(r.Problems) == 0 {
+			t.Fatalf("good rows: %+v", r)
+		}
+		var l model.List[model.Enterprise]
+		e.API(admin, "GET", "/api/v1/enterprises?uscc="+u1, nil).JSON(t, &l)
+		if len(l.Items) != 1 || l.Items[0].IndustryCode != "C3985" || l.Items[0].PermitValidTo != "2027-06-30" ||
+			strings.Join(l.Items[0].KeyLists, ",") != "water,air" || l.Items[0].ContactPhone != "057387001234" || l.Items[0].ManagerCount != 1 {
+			t.Errorf("imported enterprise: %+v", l.Items)
+		}
+		e.API(admin, "GET", "/api/v1/enterprises?uscc="+u2, nil).JSON(t, &l)
+		if len(l.Items) != 1 || l.Items[0].Name != "导入二号商行" || l.Items[0].Kind != "shop" {
+			t.Errorf("normalised shop: %+v", l.Items)
+		}
+		// The same good file twice: the second time changes nothing.
+		_, r = finished(t, e, admin, upload(t, e, admin, workbook(t, good, managers), "all"))
+		if !r.Written || r.EnterprisesCreated+r.EnterprisesUpdated+r.ManagersCreated+r.ManagersUpdated != 0 || r.EnterprisesUnchanged != 3 || r.ManagersUnchanged != 3 {
+			t.Errorf("second import changed something: %+v", r)
+		}
+		// A changed cell updates just that enterprise, with history in the audit log.
+		good[0][4] = "海昌路 2 号"
+		_, r = finished(t, e, admin, upload(t, e, admin, workbook(t, good, managers), "all"))
+		if r.EnterprisesUpdated != 1 || r.EnterprisesUnchanged != 2 {
+			t.Errorf("one change: %+v", r)
+		}
+		// Another town's association cannot import into town A.
+		_, r = finished(t, e, assocB, upload(t, e, assocB, workbook(t, good, managers), "all"))
+		if r.Written || len(r.Problems) == 0 || r.Problems[0].Key != "err.roster.out_of_scope" {
+			t.Errorf("association B into town A: %+v", r)
+		}
+		// Only its creator (or the bureau) sees a job.
+		if res := e.API(assocA, "GET", fmt.Sprintf("/api/v1/imports/%d", j.ID), nil); res.StatusCode != 404 {
+			t.Errorf("another's job: %d", res.StatusCode)
+		}
+	})
+}
+
+func TestRosterUploadRefusals(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	for _, c := range []struct {
+		who    who
+		data   []byte
+		status int
+	}{
+		{admin, []byte("name,uscc\n企业,123\n"), 415},                             // a CSV
+		{admin, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 legacy xls"), 415},      // an .xls
+		{admin, bytes.Repeat([]byte("PK\x03\x04"), roster.MaxFileBytes/4+1), 413}, // too large
+		{entA, workbook(t, nil, nil), 403},
+		{lecturer, workbook(t, nil, nil), 403},
+	} {
+		if res := upload(t, e, c.who, c.data, "all"); res.StatusCode != c.status {
+			t.Errorf("%s %d bytes: %d, want %d %s", c.who, len(c.data), res.StatusCode, c.status, truncate(res.Body))
+		}
+	}
+	// A zip that is not a workbook fails in the job with a clear message.
+	j, _ := finished(t, e, admin, upload(t, e, admin, []byte("PK\x03\x04garbage"), "all"))
+	if j.Status != model.JobFailed || !strings.Contains(j.Error, ".xlsx") {
+		t.Errorf("garbage zip: %+v", j)
+	}
+	if res := e.API(admin, "GET", "/api/v1/imports/template.xlsx", nil); res.StatusCode != 200 || !bytes.HasPrefix(res.Body, []byte("PK")) {
+		t.Errorf("template: %d", res.StatusCode)
+	}
+}
+
+func TestExport(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		for _, c := range []struct {
+			who  who
+			want []string
+		}{{admin, []string{"企业A", "企业B"}}, {assocA, []string{"企业A"}}, {entB, []string{"企业B"}}, {lecturer, nil}} {
+			res := e.API(c.who, "GET", "/api/v1/enterprises/export.xlsx", nil)
+			f, err := excelize.OpenReader(bytes.NewReader(res.Body))
+			if err != nil {
+				t.Fatalf("%s: %d not a workbook: %v", c.who, res.StatusCode, err)
+			}
+			rows, _ := f.GetRows(model.SheetEnterprises)
+			var names []string
+			for _, r := range rows[1:] {
+				names = append(names, r[1])
+			}
+			if strings.Join(names, ",") != strings.Join(c.want, ",") && !(len(c.want) == 2 && len(names) == 2) {
+				t.Errorf("%s exported %v, want %v", c.who, names, c.want)
+			}
+		}
+		// An export imports again unchanged.
+		res := e.API(admin, "GET", "/api/v1/enterprises/export.xlsx", nil)
+		_, r := finished(t, e, admin, upload(t, e, admin, res.Body, "all"))
+		if !r.Written || r.EnterprisesUnchanged != 2 || r.EnterprisesUpdated != 0 {
+			t.Errorf("re-import of an export: %+v", r)
+		}
+	})
+}

@@ -1,0 +1,193 @@
+// Package imports runs roster imports: an upload is kept in the data
+// directory and imported by a persistent background job, which writes a
+// result and, when rows are bad, a marked-up copy of the workbook.
+package imports
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/envhome/envhome/internal/i18n"
+	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/roster"
+	"github.com/envhome/envhome/internal/store"
+)
+
+// Kind is the job kind of a roster import.
+const Kind = "roster_import"
+
+// Service starts and runs imports.
+type Service struct {
+	Store   *store.Store
+	I18n    *i18n.Catalog
+	DataDir string
+	Wake    func() // tells the local job runner there is work
+}
+
+type payload struct {
+	File string           `json:"file"` // name under DataDir/imports
+	Mode model.ImportMode `json:"mode"`
+	Lang string           `json:"lang"`
+}
+
+// Result is what an import job stores.
+type Result struct {
+	model.ImportResult
+	Report string `json:"report,omitempty"` // marked-up workbook, when there were problems
+	Rows   int    `json:"rows"`
+	// Messages are the problems in the user's language, for the API.
+	Messages []string `json:"messages,omitempty"`
+}
+
+func (s *Service) dir() string { return filepath.Join(s.DataDir, "imports") }
+
+// Start checks the upload is an .xlsx of acceptable size, keeps it, and
+// queues its import. Only the bureau and associations import.
+func (s *Service) Start(ctx context.Context, a model.Actor, data []byte, mode model.ImportMode, lang string) (*model.Job, error) {
+	if a.User != nil && a.User.Role != model.RoleAdmin && a.User.Role != model.RoleAssociation {
+		return nil, model.Errorf(model.ErrForbidden, "err.forbidden")
+	}
+	if mode != model.ImportAllOrNothing && mode != model.ImportGoodRows {
+		return nil, &model.Error{Code: model.ErrInvalid, Message: "err.invalid", Fields: map[string]string{"mode": "err.field.choice"}}
+	}
+	if len(data) > roster.MaxFileBytes {
+		return nil, model.Errorf(model.ErrTooLarge, "err.roster.too_large")
+	}
+	if len(data) < 4 || string(data[:4]) != "PK\x03\x04" {
+		return nil, model.Errorf(model.ErrUnsupportedType, "err.roster.not_xlsx")
+	}
+	if err := os.MkdirAll(s.dir(), 0o750); err != nil {
+		return nil, err
+	}
+	b := make([]byte, 12)
+	rand.Read(b)
+	name := hex.EncodeToString(b) + ".xlsx"
+	if err := os.WriteFile(filepath.Join(s.dir(), name), data, 0o640); err != nil {
+		return nil, err
+	}
+	j, err := s.Store.EnqueueJob(ctx, a, Kind, payload{File: name, Mode: mode, Lang: lang})
+	if err != nil {
+		os.Remove(filepath.Join(s.dir(), name))
+		return nil, err
+	}
+	if s.Wake != nil {
+		s.Wake()
+	}
+	return j, nil
+}
+
+// Run is the job handler.
+func (s *Service) Run(ctx context.Context, j *model.Job, progress func(done, total int)) (any, error) {
+	var p payload
+	if err := store.JobPayload(j, &p); err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(filepath.Join(s.dir(), filepath.Base(p.File)))
+	if err != nil {
+		return nil, fmt.Errorf("the uploaded file is gone: %w", err)
+	}
+	regions, err := s.Store.Regions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := roster.Parse(data, regions, func(n int) { progress(n, 0) })
+	switch {
+	case errors.Is(err, roster.ErrTooBig):
+		return nil, errors.New(s.I18n.T(p.Lang, "err.roster.too_large"))
+	case errors.Is(err, roster.ErrNotXLSX):
+		return nil, errors.New(s.I18n.T(p.Lang, "err.roster.not_xlsx"))
+	case errors.Is(err, roster.ErrSheets):
+		return nil, errors.New(s.I18n.T(p.Lang, "err.roster.no_sheets"))
+	case err != nil:
+		return nil, err
+	}
+	total := r.RowsOf()
+	actor, err := s.actor(ctx, j)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.Store.ImportRoster(ctx, actor, r.Enterprises, r.Managers, r.Problems, p.Mode, func(done int) { progress(done, total) })
+	if err != nil {
+		return nil, err
+	}
+	out := Result{ImportResult: res, Rows: total}
+	if len(res.Problems) > 0 {
+		tr := func(key string) string { return s.I18n.T(p.Lang, key) }
+		rep, err := roster.Report(data, res.Problems, tr)
+		if err != nil {
+			return nil, err
+		}
+		out.Report = "report-" + filepath.Base(p.File)
+		if err := os.WriteFile(filepath.Join(s.dir(), out.Report), rep, 0o640); err != nil {
+			return nil, err
+		}
+		for i, pr := range res.Problems {
+			if i == 200 {
+				break
+			}
+			out.Messages = append(out.Messages, fmt.Sprintf("%s %d %s: %s", pr.Sheet, pr.Row, pr.Field, tr(pr.Key)))
+		}
+	}
+	return out, nil
+}
+
+// actor is the job's creator, for scope and the audit log.
+func (s *Service) actor(ctx context.Context, j *model.Job) (model.Actor, error) {
+	if j.UserID == nil {
+		return model.SystemActor(), nil
+	}
+	u, err := s.Store.User(ctx, *j.UserID)
+	if err != nil {
+		return model.Actor{}, err
+	}
+	return model.Actor{User: u, Addr: "job"}, nil
+}
+
+// Report returns the marked-up workbook of a finished job the actor may see.
+func (s *Service) Report(ctx context.Context, a model.Actor, id int64) ([]byte, error) {
+	j, err := s.Store.Job(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	var r Result
+	if j.Kind != Kind || j.Result == nil || store.JobResult(j, &r) != nil || r.Report == "" {
+		return nil, model.NotFound()
+	}
+	return os.ReadFile(filepath.Join(s.dir(), filepath.Base(r.Report)))
+}
+
+// Export writes the enterprises the scope may see and the filter keeps to
+// w as an .xlsx, page by page (keyset), never holding the whole list.
+func Export(ctx context.Context, st *store.Store, w io.Writer, sc model.Scope, f model.EnterpriseFilter) error {
+	regions, err := st.Regions(ctx)
+	if err != nil {
+		return err
+	}
+	names := map[int64]string{}
+	for _, r := range regions {
+		names[r.ID] = r.Name
+	}
+	f.Page = model.Page{Limit: 1000}
+	done := false
+	return roster.Export(w, func(id int64) string { return names[id] }, func() ([]*model.Enterprise, error) {
+		if done {
+			return nil, nil
+		}
+		l, err := st.ListEnterprises(ctx, sc, f)
+		if err != nil {
+			return nil, err
+		}
+		if l.Next == nil {
+			done = true
+		} else if len(l.Items) > 0 {
+			f.After = l.Items[len(l.Items)-1].ID
+		}
+		return l.Items, nil
+	})
+}

@@ -1,0 +1,445 @@
+// Package roster reads and writes the directory's Excel workbooks: the
+// import template, imported rosters with per-cell problems, the marked-up
+// problem report and exports of enterprise lists. It knows the columns and
+// their Chinese headers; the store does the writing.
+package roster
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/envhome/envhome/internal/model"
+)
+
+// Limits on what an upload may be.
+const (
+	MaxFileBytes  = 32 << 20  // the .xlsx as uploaded
+	MaxUnzipBytes = 256 << 20 // everything inside it, unpacked: stops zip bombs
+	MaxRows       = 1_100_000
+)
+
+// Column is one column of a sheet: its Chinese header and the field it fills.
+type Column struct {
+	Header, Field string
+}
+
+// EnterpriseColumns and ManagerColumns are the template's columns in order.
+var (
+	EnterpriseColumns = []Column{
+		{"统一社会信用代码", "uscc"}, {"企业名称", "name"}, {"类型", "kind"}, {"所属镇街", "region_id"}, {"地址", "address"},
+		{"行业代码", "industry_code"}, {"法定代表人", "legal_representative"}, {"联系人", "contact_name"}, {"联系电话", "contact_phone"},
+		{"排污许可证编号", "permit_no"}, {"许可管理类别", "permit_class"}, {"许可证有效期至", "permit_valid_until"},
+		{"重点单位名录", "key_lists"}, {"状态", "status"},
+	}
+	ManagerColumns = []Column{
+		{"统一社会信用代码", "uscc"}, {"姓名", "name"}, {"手机号", "mobile"}, {"身份证号", "id_card"}, {"职务", "role"},
+		{"任命日期", "appointed_on"}, {"证书编号", "cert_no"}, {"发证日期", "cert_issued_on"}, {"证书到期日期", "cert_expires_on"}, {"状态", "status"},
+	}
+)
+
+// Labels map the Chinese words of the sheets to model values.
+var (
+	kindLabels   = map[string]string{"企业": model.KindCompany, "公司": model.KindCompany, "商户": model.KindShop, "个体": model.KindShop}
+	permitLabels = map[string]string{"重点管理": model.PermitKey, "重点": model.PermitKey, "简化管理": model.PermitSimplified, "简化": model.PermitSimplified,
+		"排污登记": model.PermitRegistration, "登记": model.PermitRegistration, "登记管理": model.PermitRegistration}
+	listLabels = map[string]string{"水": "water", "水环境": "water", "地下水": "groundwater", "大气": "air", "大气环境": "air",
+		"噪声": "noise", "声环境": "noise", "土壤": "soil", "环境风险": "risk", "风险": "risk"}
+	statusLabels = map[string]string{"正常": model.StatusActive, "在营": model.StatusActive, "关停": model.StatusClosed, "已关停": model.StatusClosed}
+
+	// The words an export writes, one per value.
+	kindNames     = map[string]string{model.KindCompany: "企业", model.KindShop: "商户"}
+	permitNames   = map[string]string{model.PermitKey: "重点管理", model.PermitSimplified: "简化管理", model.PermitRegistration: "排污登记"}
+	listNames     = map[string]string{"water": "水", "groundwater": "地下水", "air": "大气", "noise": "噪声", "soil": "土壤", "risk": "环境风险"}
+	statusNames   = map[string]string{model.StatusActive: "正常", model.StatusClosed: "关停"}
+	mroleLabels   = map[string]string{"环保管理员": model.ManagerAdministrator, "管理员": model.ManagerAdministrator, "首席环保官": model.ManagerChiefOfficer}
+	mstatusLabels = map[string]string{"在岗": model.ManagerActive, "正常": model.ManagerActive, "暂停": model.ManagerSuspended, "撤销": model.ManagerRevoked}
+)
+
+func label(m map[string]string, s string) string {
+	s = strings.TrimSpace(model.FoldWidth(s))
+	if v, ok := m[s]; ok {
+		return v
+	}
+	return strings.ToLower(s) // English values pass through; validation judges them
+}
+
+// Template returns the import template: both sheets with headers, one
+// example row each and drop-down lists where the values are fixed.
+func Template() ([]byte, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetName("Sheet1", model.SheetEnterprises); err != nil {
+		return nil, err
+	}
+	if _, err := f.NewSheet(model.SheetManagers); err != nil {
+		return nil, err
+	}
+	header, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEFE5"}}})
+	text, _ := f.NewStyle(&excelize.Style{NumFmt: 49}) // "@": codes and numbers stay text
+	example, _ := model.BuildUSCC("91330481", "MA2HN0X1")
+	sheets := []struct {
+		name  string
+		cols  []Column
+		row   []any
+		lists map[int][]string
+	}{
+		{model.SheetEnterprises, EnterpriseColumns,
+			[]any{example, "海宁示例新材料有限公司", "企业", "海昌街道", "海宁市海昌街道示例路 1 号", "C3985", "张三", "李四", "0573-87000000",
+				example + "001P", "简化管理", "2028-06-30", "水、大气", "正常"},
+			map[int][]string{2: {"企业", "商户"}, 10: {"重点管理", "简化管理", "排污登记"}, 13: {"正常", "关停"}}},
+		{model.SheetManagers, ManagerColumns,
+			[]any{example, "王五", "13800000000", "", "环保管理员", "2026-01-05", "HN-2026-0001", "2026-01-05", "2029-01-04", "在岗"},
+			map[int][]string{4: {"环保管理员", "首席环保官"}, 9: {"在岗", "暂停", "撤销"}}},
+	}
+	for _, s := range sheets {
+		for i, c := range s.cols {
+			cell, _ := excelize.CoordinatesToCellName(i+1, 1)
+			f.SetCellValue(s.name, cell, c.Header)
+		}
+		last, _ := excelize.ColumnNumberToName(len(s.cols))
+		f.SetCellStyle(s.name, "A1", last+"1", header)
+		f.SetCellStyle(s.name, "A2", last+"100000", text)
+		f.SetColWidth(s.name, "A", last, 18)
+		f.SetSheetRow(s.name, "A2", &s.row)
+		for col, opts := range s.lists {
+			dv := excelize.NewDataValidation(true)
+			name, _ := excelize.ColumnNumberToName(col + 1)
+			dv.Sqref = name + "2:" + name + "100000"
+			if err := dv.SetDropList(opts); err != nil {
+				return nil, err
+			}
+			f.AddDataValidation(s.name, dv)
+		}
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// ErrNotXLSX and ErrTooBig are the file-level refusals.
+var (
+	ErrNotXLSX = errors.New("not an .xlsx workbook")
+	ErrTooBig  = errors.New("workbook too large")
+	ErrSheets  = errors.New("workbook lacks the roster sheets")
+)
+
+// Roster is a parsed workbook: its rows and their problems.
+type Roster struct {
+	Enterprises []model.RosterEnterprise
+	Managers    []model.RosterManager
+	Problems    []model.RowProblem
+}
+
+// Parse reads a roster workbook. regions resolves the town column (name or
+// division code). progress, if not nil, is told the rows read so far.
+func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roster, error) {
+	if len(data) > MaxFileBytes {
+		return nil, ErrTooBig
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true,
+		UnzipSizeLimit: MaxUnzipBytes, UnzipXMLSizeLimit: 64 << 20})
+	if err != nil {
+		if strings.Contains(err.Error(), "unzip size") {
+			return nil, ErrTooBig
+		}
+		return nil, ErrNotXLSX
+	}
+	defer f.Close()
+	byName := map[string]int64{}
+	for _, r := range regions {
+		byName[r.Name] = r.ID
+		byName[r.Code] = r.ID
+	}
+	out := &Roster{}
+	date1904 := false
+	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
+		date1904 = *p.Date1904
+	}
+	seen := 0
+	found := 0
+	for _, sheet := range f.GetSheetList() {
+		var cols []Column
+		switch strings.TrimSpace(sheet) {
+		case model.SheetEnterprises:
+			cols = EnterpriseColumns
+		case model.SheetManagers:
+			cols = ManagerColumns
+		default:
+			continue
+		}
+		found++
+		isEnterprise := len(cols) == len(EnterpriseColumns)
+		rows, err := f.Rows(sheet)
+		if err != nil {
+			return nil, ErrNotXLSX
+		}
+		index := map[string]int{} // field → column position, from the header row
+		rowNo := 0
+		for rows.Next() {
+			rowNo++
+			cells, err := rows.Columns(excelize.Options{RawCellValue: true})
+			if err != nil {
+				rows.Close()
+				return nil, ErrNotXLSX
+			}
+			if rowNo == 1 {
+				for i, h := range cells {
+					for _, c := range cols {
+						if strings.TrimSpace(model.FoldWidth(h)) == c.Header {
+							index[c.Field] = i
+						}
+					}
+				}
+				for _, c := range cols {
+					if _, ok := index[c.Field]; !ok && (c.Field == "uscc" || c.Field == "name") {
+						out.Problems = append(out.Problems, model.RowProblem{Sheet: sheet, Row: 1, Field: c.Field, Key: "err.roster.missing_column"})
+					}
+				}
+				continue
+			}
+			get := func(field string) string {
+				i, ok := index[field]
+				if !ok || i >= len(cells) {
+					return ""
+				}
+				return strings.TrimSpace(model.FoldWidth(cells[i]))
+			}
+			if blank(cells) {
+				continue
+			}
+			seen++
+			if seen > MaxRows {
+				rows.Close()
+				return nil, ErrTooBig
+			}
+			if progress != nil && seen%1000 == 0 {
+				progress(seen)
+			}
+			problem := func(field, key string) {
+				out.Problems = append(out.Problems, model.RowProblem{Sheet: sheet, Row: rowNo, Field: field, Key: key})
+			}
+			date := func(field string) model.Date {
+				s := get(field)
+				if n, err := strconv.ParseFloat(s, 64); err == nil && n > 20000 && n < 80000 {
+					// A date cell, read raw: days since 1900 (or 1904).
+					t, err := excelize.ExcelDateToTime(n, date1904)
+					if err == nil {
+						return model.Date(t.Format("2006-01-02"))
+					}
+				}
+				d, ok := model.ParseDate(s)
+				if !ok {
+					problem(field, "err.field.date")
+				}
+				return d
+			}
+			if isEnterprise {
+				e := model.Enterprise{USCC: get("uscc"), Name: get("name"), Kind: label(kindLabels, get("kind")), Address: get("address"),
+					IndustryCode: get("industry_code"), LegalRep: get("legal_representative"), ContactName: get("contact_name"),
+					ContactPhone: get("contact_phone"), PermitNo: get("permit_no"), PermitValidTo: date("permit_valid_until")}
+				if s := get("permit_class"); s != "" {
+					e.PermitClass = label(permitLabels, s)
+				}
+				if s := get("status"); s != "" {
+					e.Status = label(statusLabels, s)
+				}
+				for _, l := range strings.FieldsFunc(get("key_lists"), func(r rune) bool { return strings.ContainsRune(",，、;； /", r) }) {
+					e.KeyLists = append(e.KeyLists, label(listLabels, l))
+				}
+				skip := ""
+				if ref := get("region_id"); ref != "" {
+					if id, ok := byName[ref]; ok {
+						e.RegionID = id
+					} else {
+						problem("region_id", "err.field.no_such_region")
+						skip = "region_id"
+					}
+				}
+				e.Normalize()
+				report(problem, e.Validate(), skip)
+				out.Enterprises = append(out.Enterprises, model.RosterEnterprise{Row: rowNo, Enterprise: e})
+			} else {
+				m := model.Manager{Name: get("name"), Mobile: get("mobile"), IDCard: get("id_card"),
+					CertNo: get("cert_no"), AppointedOn: date("appointed_on"), CertIssuedOn: date("cert_issued_on"), CertExpiresOn: date("cert_expires_on")}
+				if s := get("role"); s != "" {
+					m.Role = label(mroleLabels, s)
+				}
+				if s := get("status"); s != "" {
+					m.Status = label(mstatusLabels, s)
+				}
+				uscc := model.NormalizeUSCC(get("uscc"))
+				if !model.ValidUSCC(uscc) {
+					problem("uscc", "err.field.uscc")
+				}
+				m.Normalize()
+				report(problem, m.Validate(), "")
+				out.Managers = append(out.Managers, model.RosterManager{Row: rowNo, USCC: uscc, Manager: m})
+			}
+		}
+		rows.Close()
+	}
+	if found == 0 {
+		return nil, ErrSheets
+	}
+	markDuplicates(out)
+	return out, nil
+}
+
+func blank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// report adds a validation error's fields as problems; skip names a field
+// already reported with a better message.
+func report(problem func(field, key string), err error, skip string) {
+	var e *model.Error
+	if !errors.As(err, &e) {
+		return
+	}
+	for f, k := range e.Fields {
+		if f != skip {
+			problem(f, k)
+		}
+	}
+}
+
+// markDuplicates reports a credit code twice in the enterprise sheet and a
+// mobile number twice for one enterprise in the manager sheet.
+func markDuplicates(r *Roster) {
+	seen := map[string]int{}
+	for _, e := range r.Enterprises {
+		if seen[e.USCC] > 0 && e.USCC != "" {
+			r.Problems = append(r.Problems, model.RowProblem{Sheet: model.SheetEnterprises, Row: e.Row, Field: "uscc", Key: "err.roster.duplicate_row"})
+		}
+		seen[e.USCC] = e.Row
+	}
+	pairs := map[string]bool{}
+	for _, m := range r.Managers {
+		k := m.USCC + "/" + m.Mobile
+		if pairs[k] && m.Mobile != "" {
+			r.Problems = append(r.Problems, model.RowProblem{Sheet: model.SheetManagers, Row: m.Row, Field: "mobile", Key: "err.roster.duplicate_row"})
+		}
+		pairs[k] = true
+	}
+}
+
+// columnOf returns the 1-based column of a field in a sheet, 1 if unknown.
+func columnOf(sheet, field string) int {
+	cols := EnterpriseColumns
+	if sheet == model.SheetManagers {
+		cols = ManagerColumns
+	}
+	for i, c := range cols {
+		if c.Field == field {
+			return i + 1
+		}
+	}
+	return 1
+}
+
+// Report returns the uploaded workbook with every bad cell filled red and
+// a comment saying what is wrong, in the user's language.
+func Report(data []byte, problems []model.RowProblem, translate func(key string) string) ([]byte, error) {
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxUnzipBytes, UnzipXMLSizeLimit: 64 << 20})
+	if err != nil {
+		return nil, ErrNotXLSX
+	}
+	defer f.Close()
+	bad, err := f.NewStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F8C9C4"}},
+		Font: &excelize.Font{Color: "9B1C1C", Bold: true}})
+	if err != nil {
+		return nil, err
+	}
+	notes := map[string][]string{}
+	var order []string
+	for _, p := range problems {
+		cell, _ := excelize.CoordinatesToCellName(columnOf(p.Sheet, p.Field), p.Row)
+		k := p.Sheet + "!" + cell
+		if _, ok := notes[k]; !ok {
+			order = append(order, k)
+		}
+		notes[k] = append(notes[k], translate(p.Key))
+	}
+	for _, k := range order {
+		sheet, cell, _ := strings.Cut(k, "!")
+		f.SetCellStyle(sheet, cell, cell, bad)
+		f.AddComment(sheet, excelize.Comment{Author: "envhome", Cell: cell, Text: strings.Join(notes[k], "\n")})
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// Export writes enterprises to an .xlsx with the template's columns, so an
+// export can be edited and imported again. next returns the following page
+// of enterprises, empty at the end.
+func Export(w io.Writer, regionName func(int64) string, next func() ([]*model.Enterprise, error)) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetName("Sheet1", model.SheetEnterprises); err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter(model.SheetEnterprises)
+	if err != nil {
+		return err
+	}
+	head := make([]any, len(EnterpriseColumns))
+	for i, c := range EnterpriseColumns {
+		head[i] = c.Header
+	}
+	if err := sw.SetRow("A1", head); err != nil {
+		return err
+	}
+	row := 2
+	for {
+		page, err := next()
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, e := range page {
+			var lists []string
+			for _, l := range e.KeyLists {
+				lists = append(lists, listNames[l])
+			}
+			// Codes go out as text so Excel does not turn them into numbers.
+			vals := []any{e.USCC, e.Name, kindNames[e.Kind], regionName(e.RegionID), e.Address, e.IndustryCode, e.LegalRep,
+				e.ContactName, e.ContactPhone, e.PermitNo, permitNames[e.PermitClass], string(e.PermitValidTo),
+				strings.Join(lists, "、"), statusNames[e.Status]}
+			cell, _ := excelize.CoordinatesToCellName(1, row)
+			if err := sw.SetRow(cell, vals); err != nil {
+				return err
+			}
+			row++
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	return f.Write(w)
+}
+
+// RowsOf counts the rows a roster carries, for progress.
+func (r *Roster) RowsOf() int { return len(r.Enterprises) + len(r.Managers) }
+
+// String summarises a roster for logs.
+func (r *Roster) String() string {
+	return fmt.Sprintf("%d enterprises, %d managers, %d problems", len(r.Enterprises), len(r.Managers), len(r.Problems))
+}

@@ -1,0 +1,108 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/envhome/envhome/internal/httpx"
+	"github.com/envhome/envhome/internal/imports"
+	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/roster"
+	"github.com/envhome/envhome/internal/store"
+)
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+func (h *Handler) importPage(w http.ResponseWriter, r *http.Request) {
+	h.render(w, r, http.StatusOK, "import", h.newView(r, "page.import", nil))
+}
+
+func (h *Handler) importTemplate(w http.ResponseWriter, r *http.Request) {
+	b, err := roster.Template()
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", xlsxType)
+	w.Header().Set("Content-Disposition", `attachment; filename="envhome-roster-template.xlsx"`)
+	w.Write(b)
+}
+
+func (h *Handler) startImport(w http.ResponseWriter, r *http.Request) {
+	data, err := httpx.ReadUpload(w, r, "file", roster.MaxFileBytes)
+	if err == nil {
+		var j *model.Job
+		j, err = h.Imports.Start(r.Context(), httpx.ActorFrom(r.Context()), data, model.ImportMode(r.FormValue("mode")), h.lang(r))
+		if err == nil {
+			http.Redirect(w, r, "/directory/import/"+strconv.FormatInt(j.ID, 10), http.StatusSeeOther)
+			return
+		}
+	}
+	h.formError(w, r, "import", h.newView(r, "page.import", nil), err)
+}
+
+type importData struct {
+	Job    *model.Job
+	Result imports.Result
+}
+
+// Percent is the job's progress for the progress bar.
+func (d *importData) Percent() int {
+	if d.Job.Finished() {
+		return 100
+	}
+	if d.Job.Total == 0 {
+		return 0
+	}
+	return 100 * d.Job.Progress / d.Job.Total
+}
+
+func (h *Handler) importJobPage(w http.ResponseWriter, r *http.Request) {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	j, err := h.Store.Job(r.Context(), httpx.ActorFrom(r.Context()), id)
+	if err == nil && j.Kind != imports.Kind {
+		err = model.NotFound()
+	}
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	d := &importData{Job: j}
+	if j.Result != nil {
+		store.JobResult(j, &d.Result)
+	}
+	h.render(w, r, http.StatusOK, "import_job", h.newView(r, "page.import_job", d))
+}
+
+func (h *Handler) importReport(w http.ResponseWriter, r *http.Request) {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	b, err := h.Imports.Report(r.Context(), httpx.ActorFrom(r.Context()), id)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", xlsxType)
+	w.Header().Set("Content-Disposition", `attachment; filename="envhome-import-report-`+strconv.FormatInt(id, 10)+`.xlsx"`)
+	w.Write(b)
+}
+
+func (h *Handler) exportEnterprises(w http.ResponseWriter, r *http.Request) {
+	f, err := model.ParseEnterpriseFilter(r.URL.Query())
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", xlsxType)
+	w.Header().Set("Content-Disposition", `attachment; filename="envhome-enterprises.xlsx"`)
+	if err := imports.Export(r.Context(), h.Store, w, httpx.ActorFrom(r.Context()).Scope(), f); err != nil {
+		h.Log.Error("export", "err", err)
+	}
+}

@@ -187,8 +187,8 @@ func TestRosterUploadRefusals(t *testing.T) {
 		data   []byte
 		status int
 	}{
-		{admin, []byte("name,uscc\n企业,123\n"), 415},                             // a CSV
-		{admin, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 legacy xls"), 415},      // an .xls
+		{admin, []byte("name,uscc\n企业,123\n"), 415},                               // a CSV
+		{admin, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 legacy xls"), 415},       // an .xls
 		{admin, bytes.Repeat([]byte("PK\x03\x04"), roster.MaxFileBytes/4+1), 413}, // too large
 		{entA, workbook(t, nil, nil), 403},
 		{lecturer, workbook(t, nil, nil), 403},

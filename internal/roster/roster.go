@@ -104,7 +104,7 @@ func Template() ([]byte, error) {
 		}
 		last, _ := excelize.ColumnNumberToName(len(s.cols))
 		f.SetCellStyle(s.name, "A1", last+"1", header)
-		f.SetCellStyle(s.name, "A2", last+"100000", text)
+		f.SetColStyle(s.name, "A:"+last, text) // a column style, not 100,000 styled cells
 		f.SetColWidth(s.name, "A", last, 18)
 		f.SetSheetRow(s.name, "A2", &s.row)
 		for col, opts := range s.lists {

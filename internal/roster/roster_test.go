@@ -1,0 +1,163 @@
+package roster
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/envhome/envhome/internal/model"
+)
+
+var regions = []model.Region{{ID: 1, Code: "330481", Name: "海宁市"}, {ID: 2, Code: "330481003", Name: "海昌街道"}}
+
+func build(t *testing.T, edit func(f *excelize.File)) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	f.SetSheetName("Sheet1", model.SheetEnterprises)
+	head := []any{}
+	for _, c := range EnterpriseColumns {
+		head = append(head, c.Header)
+	}
+	f.SetSheetRow(model.SheetEnterprises, "A1", &head)
+	edit(f)
+	var b bytes.Buffer
+	f.Write(&b)
+	return b.Bytes()
+}
+
+func problemsAt(r *Roster, row int) map[string]string {
+	out := map[string]string{}
+	for _, p := range r.Problems {
+		if p.Row == row {
+			out[p.Field] = p.Key
+		}
+	}
+	return out
+}
+
+// TestMessyCells: what spreadsheets really hold.
+func TestMessyCells(t *testing.T) {
+	code, _ := model.BuildUSCC("91330481", "MA2HN0X1")
+	code2, _ := model.BuildUSCC("91330481", "MA2HN0X2")
+	data := build(t, func(f *excelize.File) {
+		s := model.SheetEnterprises
+		// Full-width code, trailing spaces, a date cell, a mobile stored as a number.
+		f.SetSheetRow(s, "A2", &[]any{toFullWidth(code), "  全角与空格有限公司  ", "企业", "海昌街道", "", "ｃ３９８５", "", "", 13800001111, "", "简化", "", "水，大气", "正常"})
+		f.SetCellValue(s, "L2", excelDate(t))
+		// An empty row, then a row merged across the name columns.
+		f.SetSheetRow(s, "A4", &[]any{code2, "合并单元格公司", "企业", "海昌街道"})
+		f.MergeCell(s, "B4", "C4")
+		// A code written as a number, and no name.
+		f.SetSheetRow(s, "A5", &[]any{123456789012345678, "", "企业", "330481003"})
+	})
+	r, err := Parse(data, regions, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Enterprises) != 3 {
+		t.Fatalf("rows: %d (the empty row must be skipped)", len(r.Enterprises))
+	}
+	e := r.Enterprises[0]
+	if e.USCC != code || e.Name != "全角与空格有限公司" || e.IndustryCode != "C3985" || e.ContactPhone != "13800001111" ||
+		e.PermitClass != model.PermitSimplified || e.PermitValidTo != "2027-06-30" || strings.Join(e.KeyLists, ",") != "water,air" || e.RegionID != 2 {
+		t.Errorf("normalised row: %+v", e.Enterprise)
+	}
+	if p := problemsAt(r, 2); len(p) != 0 {
+		t.Errorf("row 2 problems: %v", p)
+	}
+	// The merged row: the kind cell is empty (merged into B), so it defaults.
+	if p := problemsAt(r, 4); len(p) != 0 || r.Enterprises[1].Kind != model.KindCompany {
+		t.Errorf("merged row: %v %+v", p, r.Enterprises[1].Enterprise)
+	}
+	p := problemsAt(r, 5)
+	if p["uscc"] != "err.field.uscc" || p["name"] != "err.field.required" {
+		t.Errorf("row 5 problems: %v", p)
+	}
+}
+
+func excelDate(t *testing.T) float64 { return 46568 } // 2027-06-30
+
+func toFullWidth(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '!' && r <= '~' {
+			r += 0xFEE0
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func TestRefusals(t *testing.T) {
+	if _, err := Parse([]byte("uscc,name\n"), regions, nil); err != ErrNotXLSX {
+		t.Errorf("csv: %v", err)
+	}
+	if _, err := Parse([]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old xls"), regions, nil); err != ErrNotXLSX {
+		t.Errorf("xls: %v", err)
+	}
+	f := excelize.NewFile()
+	var b bytes.Buffer
+	f.Write(&b)
+	if _, err := Parse(b.Bytes(), regions, nil); err != ErrSheets {
+		t.Errorf("no roster sheets: %v", err)
+	}
+}
+
+// TestZipBomb: a small file that unpacks past the limit is refused before
+// it is unpacked.
+func TestZipBomb(t *testing.T) {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, flate.BestSpeed) })
+	good := build(t, func(*excelize.File) {})
+	zr, _ := zip.NewReader(bytes.NewReader(good), int64(len(good)))
+	for _, f := range zr.File {
+		w, _ := zw.Create(f.Name)
+		rc, _ := f.Open()
+		io.Copy(w, rc)
+		rc.Close()
+	}
+	w, _ := zw.Create("xl/media/padding.bin")
+	chunk := make([]byte, 1<<20)
+	for range MaxUnzipBytes>>20 + 1 {
+		w.Write(chunk)
+	}
+	zw.Close()
+	if b.Len() > MaxFileBytes {
+		t.Fatalf("bomb is %d bytes, bigger than the upload limit", b.Len())
+	}
+	if _, err := Parse(b.Bytes(), regions, nil); err != ErrTooBig {
+		t.Errorf("zip bomb (%d bytes): %v", b.Len(), err)
+	}
+}
+
+func TestTemplateParses(t *testing.T) {
+	b, err := Template()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Parse(b, []model.Region{{ID: 7, Code: "330481003", Name: "海昌街道"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Enterprises) != 1 || len(r.Managers) != 1 || len(r.Problems) != 0 {
+		t.Errorf("the template's example rows: %s %v", r, r.Problems)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	b, _ := Template()
+	f.Add(b)
+	f.Add([]byte("PK\x03\x04"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := Parse(data, regions, nil)
+		if err == nil && r == nil {
+			t.Fatal("nil roster without error")
+		}
+	})
+}

@@ -21,6 +21,14 @@ const County = "330481"
 var Towns = []string{"硖石街道", "海洲街道", "海昌街道", "马桥街道",
 	"许村镇", "长安镇", "周王庙镇", "丁桥镇", "斜桥镇", "袁花镇", "黄湾镇", "盐官镇"}
 
+// The size of the demo county: Haining's Smart Port community alone has 607
+// companies and 1,200 shops; the county has 723 environmental managers.
+const (
+	Companies = 607
+	Shops     = 1200
+	Managers  = 723
+)
+
 // Account is a seeded login.
 type Account struct {
 	Username, Password string
@@ -46,6 +54,7 @@ func Seed(ctx context.Context, svc *auth.Service) ([]Account, error) {
 		return nil, err
 	}
 	var haichang int64
+	var regions []int64 // 海昌街道 first: the Smart Port community is there
 	for i, name := range Towns {
 		id, err := s.CreateRegion(ctx, a, model.Region{Code: fmt.Sprintf("%s%03d", County, i+1), Name: name, ParentID: &county})
 		if err != nil {
@@ -53,20 +62,39 @@ func Seed(ctx context.Context, svc *auth.Service) ([]Account, error) {
 		}
 		if name == "海昌街道" {
 			haichang = id
+			regions = append([]int64{id}, regions...)
+		} else {
+			regions = append(regions, id)
+		}
+		// Associations in 10 of the 12 towns and streets.
+		if name != "黄湾镇" && name != "盐官镇" {
+			if _, err := s.CreateAssociation(ctx, a, model.Association{RegionID: id, Name: name + "环保协会"}); err != nil {
+				return nil, err
+			}
 		}
 	}
-	uscc, ok := model.BuildUSCC("91"+County, "MA2HN001")
-	if !ok {
-		return nil, fmt.Errorf("demo: bad credit code")
+	if _, err := s.CreateHome(ctx, a, model.Home{Name: "智慧港产业社区环保管理员之家", RegionID: haichang,
+		Address: "海宁市海昌街道智慧港产业社区", OpeningHours: "周一至周五 8:30–17:00",
+		Rooms: []model.Room{{Name: "一号教室", Seats: 30}, {Name: "二号教室", Seats: 20}}}); err != nil {
+		return nil, err
 	}
-	ent, err := s.CreateEnterprise(ctx, a, model.Enterprise{USCC: uscc, Name: "海宁示例新材料有限公司", RegionID: haichang})
+	ents, mgrs := Roster(1, Companies, Shops, Managers, regions, 0)
+	res, err := s.ImportRoster(ctx, a, ents, mgrs, nil, model.ImportAllOrNothing, nil)
 	if err != nil {
 		return nil, err
 	}
+	if !res.Written {
+		return nil, fmt.Errorf("demo roster: %v", res.Problems[0])
+	}
+	entID, err := s.EnterpriseIDByUSCC(ctx, ents[0].USCC)
+	if err != nil {
+		return nil, err
+	}
+	ent := &model.Enterprise{ID: entID}
 	accounts := []model.NewUser{
 		{Username: "bureau", DisplayName: "海宁生态环境执法队", Role: model.RoleAdmin},
 		{Username: "haichang", DisplayName: "海昌街道环保协会", Role: model.RoleAssociation, RegionID: &haichang},
-		{Username: "demo-enterprise", DisplayName: "海宁示例新材料有限公司", Role: model.RoleEnterprise, EnterpriseID: &ent.ID},
+		{Username: "demo-enterprise", DisplayName: ents[0].Name, Role: model.RoleEnterprise, EnterpriseID: &ent.ID},
 		{Username: "lecturer", DisplayName: "王教授（示例）", Role: model.RoleLecturer},
 		{Username: "provider", DisplayName: "示例环保服务有限公司", Role: model.RoleProvider},
 	}

@@ -49,7 +49,8 @@ func commands() []command {
 		{"migrate", "apply database migrations and exit", migrate},
 		{"user", "manage accounts: user add", userCmd},
 		{"backup", "copy a live SQLite database to a file", backup},
-		{"bench", "measure: bench me (API latency against a bare handler)", bench},
+		{"generate", "add a synthetic province-scale dataset (for benchmarks)", generate},
+		{"bench", "measure: bench me | import | list (see envhome bench --help)", bench},
 		{"version", "print the version", version},
 	}
 }

@@ -22,14 +22,25 @@ import (
 	"github.com/envhome/envhome/internal/model"
 )
 
+const benchUsage = `Usage:
+  envhome bench me [--conns 64] [--duration 10s] [--db DSN]      GET /api/v1/me beside a bare net/http handler
+  envhome bench import [--rows 100000] [--db DSN]                 a roster import beside a bare batched insert
+  envhome bench list [--enterprises 1000000] [--db DSN] [--n 300] the enterprise list: first page, search, filters`
+
 // bench runs the load tools that print the figures of the closing notes.
 func bench(ctx context.Context, env Env, args []string) error {
+	if len(args) > 0 && wantsHelp(args[:1]) {
+		fmt.Fprintln(env.Stdout, benchUsage)
+		return nil
+	}
+	if len(args) > 0 && args[0] == "import" {
+		return benchImport(ctx, env, args[1:])
+	}
+	if len(args) > 0 && args[0] == "list" {
+		return benchList(ctx, env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "me" {
-		if len(args) > 0 && wantsHelp(args[:1]) {
-			fmt.Fprintln(env.Stdout, "Usage: envhome bench me [--conns 64] [--duration 10s] [--db DSN]")
-			return nil
-		}
-		return fmt.Errorf("%w: envhome bench me [--conns 64] [--duration 10s] [--db DSN]", ErrUsage)
+		return fmt.Errorf("%w: %s", ErrUsage, benchUsage)
 	}
 	fs := newFlags("bench me", "bench me [--conns 64] [--duration 10s] [--db DSN]", env)
 	db := fs.String("db", "", "database to run on (default: a new SQLite file in a temporary directory)")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/envhome/envhome/internal/auth"
 	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/store"
 )
 
 // County is the demo county: Haining, division code 330481.
@@ -127,4 +128,43 @@ func Print(w io.Writer, baseURL string, accounts []Account) {
 		fmt.Fprintf(w, "  %-12s %-16s %s\n", a.Role, a.Username, a.Password)
 	}
 	fmt.Fprintln(w)
+}
+
+// EnsureRegions returns the demo county's towns (海昌街道 first), creating
+// the county and towns in an empty database; the dataset generator and the
+// benchmarks use it.
+func EnsureRegions(ctx context.Context, s *store.Store) ([]int64, error) {
+	regions, err := s.Regions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(regions) == 0 {
+		a := model.SystemActor()
+		county, err := s.CreateRegion(ctx, a, model.Region{Code: County, Name: "海宁市"})
+		if err != nil {
+			return nil, err
+		}
+		for i, name := range Towns {
+			if _, err := s.CreateRegion(ctx, a, model.Region{Code: fmt.Sprintf("%s%03d", County, i+1), Name: name, ParentID: &county}); err != nil {
+				return nil, err
+			}
+		}
+		if regions, err = s.Regions(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var ids []int64
+	for _, r := range regions {
+		switch {
+		case r.ParentID == nil:
+		case r.Name == "海昌街道":
+			ids = append([]int64{r.ID}, ids...)
+		default:
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("the database has no towns")
+	}
+	return ids, nil
 }

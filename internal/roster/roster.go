@@ -443,3 +443,60 @@ func (r *Roster) RowsOf() int { return len(r.Enterprises) + len(r.Managers) }
 func (r *Roster) String() string {
 	return fmt.Sprintf("%d enterprises, %d managers, %d problems", len(r.Enterprises), len(r.Managers), len(r.Problems))
 }
+
+// Write writes enterprises and managers as a roster workbook in the
+// template's layout (for tests, benchmarks and round trips).
+func Write(w io.Writer, regionName func(int64) string, ents []model.RosterEnterprise, mgrs []model.RosterManager) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetName("Sheet1", model.SheetEnterprises); err != nil {
+		return err
+	}
+	if _, err := f.NewSheet(model.SheetManagers); err != nil {
+		return err
+	}
+	write := func(sheet string, cols []Column, n int, row func(i int) []any) error {
+		sw, err := f.NewStreamWriter(sheet)
+		if err != nil {
+			return err
+		}
+		head := make([]any, len(cols))
+		for i, c := range cols {
+			head[i] = c.Header
+		}
+		if err := sw.SetRow("A1", head); err != nil {
+			return err
+		}
+		for i := 0; i < n; i++ {
+			cell, _ := excelize.CoordinatesToCellName(1, i+2)
+			if err := sw.SetRow(cell, row(i)); err != nil {
+				return err
+			}
+		}
+		return sw.Flush()
+	}
+	err := write(model.SheetEnterprises, EnterpriseColumns, len(ents), func(i int) []any {
+		e := &ents[i].Enterprise
+		var lists []string
+		for _, l := range e.KeyLists {
+			lists = append(lists, listNames[l])
+		}
+		return []any{e.USCC, e.Name, kindNames[e.Kind], regionName(e.RegionID), e.Address, e.IndustryCode, e.LegalRep,
+			e.ContactName, e.ContactPhone, e.PermitNo, permitNames[e.PermitClass], string(e.PermitValidTo),
+			strings.Join(lists, "、"), statusNames[e.Status]}
+	})
+	if err != nil {
+		return err
+	}
+	mroles := map[string]string{model.ManagerAdministrator: "环保管理员", model.ManagerChiefOfficer: "首席环保官"}
+	mstat := map[string]string{model.ManagerActive: "在岗", model.ManagerSuspended: "暂停", model.ManagerRevoked: "撤销"}
+	err = write(model.SheetManagers, ManagerColumns, len(mgrs), func(i int) []any {
+		m := &mgrs[i]
+		return []any{m.USCC, m.Name, m.Mobile, m.IDCard, mroles[m.Role], string(m.AppointedOn), m.CertNo,
+			string(m.CertIssuedOn), string(m.CertExpiresOn), mstat[m.Status]}
+	})
+	if err != nil {
+		return err
+	}
+	return f.Write(w)
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"strconv"
@@ -119,6 +120,31 @@ func (d Dialect) substringMatch(q string) (string, []any) {
 		return `e.search_text LIKE ? ESCAPE '\'`, []any{like}
 	}
 	return `e.id IN (SELECT rowid FROM enterprise_search WHERE enterprise_search MATCH ?)`, []any{`"` + strings.ReplaceAll(q, `"`, `""`) + `"`}
+}
+
+// syncSearch brings the SQLite search index up to date for the given
+// enterprises, in a few statements however many ids; PostgreSQL's trigram
+// index follows the column by itself.
+func (d Dialect) syncSearch(ctx context.Context, r runner, ids []int64) error {
+	if d != SQLite {
+		return nil
+	}
+	const chunk = 500
+	for i := 0; i < len(ids); i += chunk {
+		part := ids[i:min(i+chunk, len(ids))]
+		args := make([]any, len(part))
+		for j, id := range part {
+			args[j] = id
+		}
+		in := "(?" + strings.Repeat(", ?", len(part)-1) + ")"
+		if _, err := r.Exec(ctx, `DELETE FROM enterprise_search WHERE rowid IN `+in, args...); err != nil {
+			return err
+		}
+		if _, err := r.Exec(ctx, `INSERT INTO enterprise_search(rowid, search_text) SELECT id, search_text FROM enterprises WHERE id IN `+in, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // escapeLike makes % and _ match themselves.

@@ -33,19 +33,38 @@ func (im *importer) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 }
 
 func (im *importer) exec(ctx context.Context, q string, args ...any) error {
-	st, err := im.stmt(ctx, q)
-	if err == nil {
-		_, err = st.ExecContext(ctx, args...)
-	}
+	_, err := im.Exec(ctx, q, args...)
 	return err
 }
 
 func (im *importer) queryRow(ctx context.Context, q string, args ...any) (*sql.Row, error) {
+	return im.QueryRow(ctx, q, args...), nil
+}
+
+// Exec, Query and QueryRow run prepared statements; a statement that does
+// not prepare runs unprepared, to report its error the usual way.
+func (im *importer) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	st, err := im.stmt(ctx, q)
 	if err != nil {
-		return nil, err
+		return im.tx.Exec(ctx, q, args...)
 	}
-	return st.QueryRowContext(ctx, args...), nil
+	return st.ExecContext(ctx, args...)
+}
+
+func (im *importer) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := im.stmt(ctx, q)
+	if err != nil {
+		return im.tx.Query(ctx, q, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (im *importer) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := im.stmt(ctx, q)
+	if err != nil {
+		return im.tx.QueryRow(ctx, q, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 func (im *importer) audit(ctx context.Context, action, objectType string, id int64, changes model.Changes) error {
@@ -101,6 +120,7 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 			return err
 		}
 		touched := map[int64]bool{}
+		var created []int64
 		done := 0
 		tick := func() {
 			done++
@@ -125,7 +145,7 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 				continue
 			}
 			if old == nil {
-				id, err := s.insertEnterprise(ctx, tx, &e)
+				id, err := s.insertEnterprise(ctx, im, &e)
 				if err != nil {
 					return err
 				}
@@ -134,6 +154,7 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 				}
 				e.ID = id
 				existing[e.USCC] = &e
+				created = append(created, id)
 				res.EnterprisesCreated++
 				continue
 			}
@@ -174,7 +195,7 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 				problem(model.SheetManagers, row.Row, "uscc", "err.roster.out_of_scope")
 				continue
 			}
-			created, changed, err := s.importManager(ctx, im, ent.ID, &row.Manager)
+			isNew, changed, err := s.importManager(ctx, im, ent.ID, &row.Manager)
 			if me, ok := err.(*model.Error); ok {
 				for f, k := range me.Fields {
 					problem(model.SheetManagers, row.Row, f, k)
@@ -185,7 +206,7 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 				return err
 			}
 			switch {
-			case created:
+			case isNew:
 				res.ManagersCreated++
 				touched[ent.ID] = true
 			case changed:
@@ -199,11 +220,12 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 			return errAbort
 		}
 		for id := range touched {
-			if err := s.refreshSearch(ctx, tx, id); err != nil {
+			if err := s.recomputeSearch(ctx, im, id); err != nil {
 				return err
 			}
+			created = append(created, id)
 		}
-		return nil
+		return s.dialect.syncSearch(ctx, im, created)
 	})
 	if err == errAbort {
 		return model.ImportResult{Problems: res.Problems}, nil

@@ -1,0 +1,231 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/envhome/envhome/internal/auth"
+	"github.com/envhome/envhome/internal/config"
+	"github.com/envhome/envhome/internal/demo"
+	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/roster"
+	"github.com/envhome/envhome/internal/store"
+)
+
+// benchDB opens dsn, or a new SQLite file in dir when dsn is empty.
+func benchDB(ctx context.Context, dsn, dir, name string) (*store.Store, error) {
+	if dsn == "" {
+		dsn = filepath.Join(dir, name+".db")
+	}
+	return openStore(ctx, dsn)
+}
+
+// peakRSS reads the process's peak resident memory (Linux), in MiB; reset
+// starts a new peak.
+func peakRSS(reset bool) float64 {
+	if reset {
+		os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+		return 0
+	}
+	b, _ := os.ReadFile("/proc/self/status")
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			kb, _ := strconv.Atoi(strings.Fields(line)[1])
+			return float64(kb) / 1024
+		}
+	}
+	return 0
+}
+
+// benchImport: a roster of --rows rows (70% enterprises, 30% managers) as
+// an .xlsx, imported the way a user's upload is (parse, check every row,
+// write with audit), beside a bare batched insert of the same rows into an
+// equally fresh database.
+func benchImport(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("bench import", "bench import [--rows 100000] [--db DSN] [--bare-db DSN]", env)
+	rows := fs.Int("rows", 100_000, "rows in the roster")
+	dsn := fs.String("db", "", "empty database for the import (default: a new SQLite file)")
+	bareDSN := fs.String("bare-db", "", "empty database for the bare insert (default: a new SQLite file)")
+	if err := parse(fs, args, env); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "envhome-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	nEnt := *rows * 7 / 10
+	nMgr := *rows - nEnt
+	names := map[int64]string{}
+	st, err := benchDB(ctx, *dsn, dir, "import")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	regions, err := demo.EnsureRegions(ctx, st)
+	if err != nil {
+		return err
+	}
+	all, _ := st.Regions(ctx)
+	for _, r := range all {
+		names[r.ID] = r.Name
+	}
+	ents, mgrs := demo.Roster(42, nEnt/3, nEnt-nEnt/3, nMgr, regions, 20_000_000)
+	var file bytes.Buffer
+	if err := roster.Write(&file, func(id int64) string { return names[id] }, ents, mgrs); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "roster: %d enterprises + %d managers = %d rows, %.1f MiB .xlsx, database %s\n",
+		len(ents), len(mgrs), len(ents)+len(mgrs), float64(file.Len())/(1<<20), st.Dialect())
+
+	peakRSS(true)
+	t0 := time.Now()
+	r, err := roster.Parse(file.Bytes(), all, nil)
+	if err != nil {
+		return err
+	}
+	tParse := time.Since(t0)
+	res, err := st.ImportRoster(ctx, model.SystemActor(), r.Enterprises, r.Managers, r.Problems, model.ImportAllOrNothing, nil)
+	if err != nil {
+		return err
+	}
+	tImport := time.Since(t0)
+	peak := peakRSS(false)
+	if !res.Written || res.EnterprisesCreated != len(ents) || res.ManagersCreated != len(mgrs) {
+		return fmt.Errorf("import did not write every row: %+v (first problem %v)", res, res.Problems[:min(1, len(res.Problems))])
+	}
+	fmt.Fprintf(env.Stdout, "import:    %6.2f s (parse %.2f s, check and write %.2f s), %.0f rows/s, peak RSS %.0f MiB\n",
+		tImport.Seconds(), tParse.Seconds(), (tImport - tParse).Seconds(), float64(*rows)/tImport.Seconds(), peak)
+
+	t1 := time.Now()
+	again, err := st.ImportRoster(ctx, model.SystemActor(), r.Enterprises, r.Managers, r.Problems, model.ImportAllOrNothing, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "re-import: %6.2f s, %d unchanged, %d written\n", time.Since(t1).Seconds(),
+		again.EnterprisesUnchanged+again.ManagersUnchanged, again.EnterprisesCreated+again.EnterprisesUpdated+again.ManagersCreated+again.ManagersUpdated)
+
+	bare, err := benchDB(ctx, *bareDSN, dir, "bare")
+	if err != nil {
+		return err
+	}
+	defer bare.Close()
+	if _, err := demo.EnsureRegions(ctx, bare); err != nil {
+		return err
+	}
+	t2 := time.Now()
+	if err := bare.BulkInsert(ctx, model.SystemActor(), ents, mgrs); err != nil {
+		return err
+	}
+	tBare := time.Since(t2)
+	fmt.Fprintf(env.Stdout, "bare:      %6.2f s batched multi-row INSERT of the same rows, %.0f rows/s\n", tBare.Seconds(), float64(*rows)/tBare.Seconds())
+	fmt.Fprintf(env.Stdout, "ratio bare/import: %.2f\n", tBare.Seconds()/tImport.Seconds())
+	return nil
+}
+
+// benchList measures the enterprise list through the HTTP API as the
+// bureau sees it: the first page, Chinese substring searches and filtered
+// pages, sequentially, --n requests each.
+func benchList(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("bench list", "bench list [--enterprises 1000000] [--db DSN] [--n 300]", env)
+	n := fs.Int("enterprises", 1_000_000, "generate this many first when the database has fewer generated ones")
+	dsn := fs.String("db", "", "database (default: a new SQLite file, filled by the generator)")
+	reqs := fs.Int("n", 300, "requests per query")
+	if err := parse(fs, args, env); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "envhome-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	st, err := benchDB(ctx, *dsn, dir, "list")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if have := st.CountGenerated(ctx); have < *n {
+		fmt.Fprintf(env.Stdout, "generating %d enterprises…\n", *n-have)
+		ents, mgrs, d, err := generateInto(ctx, st, *n-have, 0.4, nil)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "generated %d enterprises and %d managers in %s (%.0f rows/s)\n", ents, mgrs, d.Round(time.Second), float64(ents+mgrs)/d.Seconds())
+	}
+	srv, err := NewServer(st, auth.DefaultPolicy(), config.Config{DataDir: dir}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return err
+	}
+	u, err := srv.Auth.CreateUser(ctx, model.SystemActor(), model.NewUser{Username: fmt.Sprintf("bench-%d", time.Now().UnixNano()), Password: "benchmark password", Role: model.RoleAdmin})
+	if err != nil {
+		return err
+	}
+	_, token, err := st.CreateToken(ctx, model.Actor{User: u}, u.ID, model.NewToken{Name: "bench", ExpiresIn: 1})
+	if err != nil {
+		return err
+	}
+	regions, _ := demo.EnsureRegions(ctx, st)
+	first := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/api/v1/enterprises?limit=50", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	srv.ServeHTTP(first, req)
+	var page struct{ Next *string }
+	jsonDecode(first.Body.Bytes(), &page)
+	queries := []struct{ label, query string }{
+		{"first page", ""},
+		{"second page (cursor)", "cursor=" + url.QueryEscape(deref(page.Next))},
+		{"search 新材料 (trigram)", "q=" + url.QueryEscape("新材料")},
+		{"search 宏嘉 (2 chars)", "q=" + url.QueryEscape("宏嘉")},
+		{"search by credit code", "q=91330481M0"},
+		{"filter town+permit", fmt.Sprintf("region_id=%d&permit_class=key", regions[0])},
+		{"filter shops in a town", fmt.Sprintf("region_id=%d&kind=shop", regions[3])},
+		{"filter key list air", "key_list=air"},
+	}
+	fmt.Fprintf(env.Stdout, "GET /api/v1/enterprises?limit=50 on %s, %d sequential requests each\n", st.Dialect(), *reqs)
+	for _, q := range queries {
+		var lat []time.Duration
+		items := 0
+		for i := 0; i < *reqs; i++ {
+			req := httptest.NewRequest("GET", "/api/v1/enterprises?limit=50&"+q.query, nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			rec := httptest.NewRecorder()
+			t0 := time.Now()
+			srv.ServeHTTP(rec, req)
+			lat = append(lat, time.Since(t0))
+			if rec.Code != http.StatusOK {
+				return fmt.Errorf("%s: %d %s", q.label, rec.Code, rec.Body)
+			}
+			if i == 0 {
+				var l struct{ Items []any }
+				jsonDecode(rec.Body.Bytes(), &l)
+				items = len(l.Items)
+			}
+		}
+		slices.Sort(lat)
+		p := func(x int) time.Duration { return lat[(len(lat)-1)*x/100].Round(10 * time.Microsecond) }
+		fmt.Fprintf(env.Stdout, "%-26s p50 %8s  p99 %8s  (%d items)\n", q.label, p(50), p(99), items)
+	}
+	return nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func jsonDecode(b []byte, v any) { _ = json.Unmarshal(b, v) }

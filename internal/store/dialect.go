@@ -107,19 +107,20 @@ func (c nullTimeCol) Scan(src any) error {
 	return nil
 }
 
-// substringMatch finds enterprises whose search text contains q (lower
-// case). Three characters or more use the trigram index (FTS5 on SQLite,
-// pg_trgm on PostgreSQL); shorter queries fall back to LIKE, which trigrams
-// cannot serve.
-func (d Dialect) substringMatch(q string) (string, []any) {
+// substringMatch finds enterprises (alias e) whose search text contains q
+// (lower case): the FROM clause, the condition, the column to order and
+// page by, and the arguments. Three characters or more use the trigram
+// index: on SQLite the FTS5 table drives the query in rowid order, so a
+// common term stops after one page instead of collecting every match; on
+// PostgreSQL pg_trgm serves LIKE. Shorter queries fall back to LIKE, which
+// trigrams cannot serve.
+func (d Dialect) substringMatch(q string) (from, where, order string, args []any) {
 	like := "%" + escapeLike(q) + "%"
-	if utf8.RuneCountInString(q) < 3 {
-		return `e.search_text LIKE ? ESCAPE '\'`, []any{like}
+	if utf8.RuneCountInString(q) < 3 || d == Postgres {
+		return `enterprises e`, `e.search_text LIKE ? ESCAPE '\'`, `e.id`, []any{like}
 	}
-	if d == Postgres {
-		return `e.search_text LIKE ? ESCAPE '\'`, []any{like}
-	}
-	return `e.id IN (SELECT rowid FROM enterprise_search WHERE enterprise_search MATCH ?)`, []any{`"` + strings.ReplaceAll(q, `"`, `""`) + `"`}
+	return `enterprise_search s JOIN enterprises e ON e.id = s.rowid`, `enterprise_search MATCH ?`, `s.rowid`,
+		[]any{`"` + strings.ReplaceAll(q, `"`, `""`) + `"`}
 }
 
 // syncSearch brings the SQLite search index up to date for the given

@@ -244,14 +244,22 @@ func (s *Store) enterpriseTx(ctx context.Context, tx *Tx, sc model.Scope, id int
 // first, never counting the table.
 func (s *Store) ListEnterprises(ctx context.Context, sc model.Scope, f model.EnterpriseFilter) (model.List[*model.Enterprise], error) {
 	cond, args := scopeSQL(sc)
-	q := `SELECT ` + enterpriseColumns + ` FROM enterprises e JOIN regions r ON r.id = e.region_id WHERE ` + cond
+	from, order := `enterprises e`, `e.id`
+	if code := model.NormalizeUSCC(f.Query); model.ValidUSCC(code) {
+		// A whole credit code is looked up by its index, not searched.
+		f.Query, f.USCC = "", code
+	}
+	var searchArgs []any
+	if f.Query != "" {
+		var where string
+		from, where, order, searchArgs = s.dialect.substringMatch(strings.ToLower(f.Query))
+		cond = where + ` AND ` + cond
+	}
+	args = append(searchArgs, args...)
+	q := `SELECT ` + enterpriseColumns + ` FROM ` + from + ` JOIN regions r ON r.id = e.region_id WHERE ` + cond
 	add := func(sqlPart string, v ...any) {
 		q += ` AND ` + sqlPart
 		args = append(args, v...)
-	}
-	if f.Query != "" {
-		part, v := s.dialect.substringMatch(strings.ToLower(f.Query))
-		add(part, v...)
 	}
 	if f.USCC != "" {
 		add(`e.uscc = ?`, f.USCC)
@@ -275,9 +283,9 @@ func (s *Store) ListEnterprises(ctx context.Context, sc model.Scope, f model.Ent
 		add(`EXISTS (SELECT 1 FROM managers m WHERE m.enterprise_id = e.id AND m.status = ?)`, f.ManagerStatus)
 	}
 	if f.After > 0 {
-		add(`e.id < ?`, f.After)
+		add(order+` < ?`, f.After)
 	}
-	q += ` ORDER BY e.id DESC LIMIT ?`
+	q += ` ORDER BY ` + order + ` DESC LIMIT ?`
 	args = append(args, f.Limit+1)
 	rows, err := s.query(ctx, q, args...)
 	items, err := scanAll(rows, err, func(r *sql.Rows) (*model.Enterprise, error) { return scanEnterprise(r) })

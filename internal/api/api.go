@@ -31,6 +31,8 @@ type Handler struct {
 	I18n    *i18n.Catalog
 	Log     *slog.Logger
 	Imports *imports.Service
+	// PhotoDir keeps the Homes' photos.
+	PhotoDir string
 }
 
 // errorBody is the one shape of every API error.

@@ -1,11 +1,15 @@
 package api
 
 import (
+	"io"
 	"net/http"
+	"os"
 	"strconv"
+	"strings"
 
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/photos"
 )
 
 // created answers 201 with v and its location.
@@ -239,4 +243,65 @@ func (h *Handler) managerHistory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, all(hs))
+}
+
+// putHomePhoto takes a JPEG, PNG or WebP image as the body, or as the
+// "photo" field of multipart/form-data.
+func (h *Handler) putHomePhoto(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var data []byte
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		data, err = httpx.ReadUpload(w, r, "photo", photos.MaxBytes)
+	} else {
+		data, err = io.ReadAll(http.MaxBytesReader(w, r.Body, photos.MaxBytes))
+		if err != nil {
+			err = model.Errorf(model.ErrTooLarge, "err.photo.too_large")
+		}
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if _, err := h.Store.Home(r.Context(), id); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	name, err := photos.Save(h.PhotoDir, data)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	old, err := h.Store.SetHomePhoto(r.Context(), httpx.ActorFrom(r.Context()), id, name)
+	if err != nil {
+		os.Remove(photos.Path(h.PhotoDir, name))
+		h.fail(w, r, err)
+		return
+	}
+	if old != "" {
+		os.Remove(photos.Path(h.PhotoDir, old))
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// getHomePhoto serves a Home's photo to anyone: Homes are public venues.
+func (h *Handler) getHomePhoto(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	home, err := h.Store.Home(r.Context(), id)
+	if err == nil && home.Photo == "" {
+		err = model.NotFound()
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	http.ServeFile(w, r, photos.Path(h.PhotoDir, home.Photo))
 }

@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"bytes"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -277,6 +279,40 @@ func TestEnterpriseSearchAndFilters(t *testing.T) {
 		e.API(assocB, "GET", "/api/v1/enterprises?q=有限公司", nil).JSON(t, &l)
 		if len(l.Items) != 0 {
 			t.Errorf("association B found region A's companies: %d", len(l.Items))
+		}
+	})
+}
+
+func TestHomePhoto(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		var home model.Home
+		e.API(admin, "POST", "/api/v1/homes", map[string]any{"name": "之家", "region_id": e.Regions["A"]}).JSON(t, &home)
+		png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
+		put := func(w who, body []byte) int {
+			req, _ := http.NewRequest("PUT", fmt.Sprintf("%s/api/v1/homes/%d/photo", e.HTTP.URL, home.ID), bytes.NewReader(body))
+			req.Header.Set("Content-Type", "image/png")
+			req.Header.Set("Authorization", "Bearer "+e.Tokens[w])
+			return e.Do(req).StatusCode
+		}
+		for w, want := range map[who]int{admin: 204, assocA: 204, assocB: 404, entA: 403, lecturer: 403, guest: 401} {
+			if got := put(w, png); got != want {
+				t.Errorf("PUT photo as %s: %d, want %d", w, got, want)
+			}
+		}
+		if got := put(admin, []byte("<html>not a picture</html>")); got != 415 {
+			t.Errorf("HTML as a photo: %d", got)
+		}
+		if got := put(admin, bytes.Repeat([]byte{0}, 6<<20)); got != 413 && got != 415 {
+			t.Errorf("6 MB photo: %d", got)
+		}
+		res := e.API(guest, "GET", fmt.Sprintf("/api/v1/homes/%d/photo", home.ID), nil)
+		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" {
+			t.Errorf("GET photo: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		var l model.List[model.Home]
+		e.API(entA, "GET", "/api/v1/homes", nil).JSON(t, &l)
+		if len(l.Items) != 1 || l.Items[0].PhotoURL == "" {
+			t.Errorf("homes: %+v", l.Items)
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -197,11 +198,11 @@ func NewServer(st *store.Store, policy auth.Policy, cfg config.Config, log *slog
 	imp := &imports.Service{Store: st, I18n: cat, DataDir: cfg.DataDir, Wake: runner.Wake}
 	runner.Handlers = map[string]jobs.Handler{imports.Kind: imp.Run}
 	w, err := web.New(web.Handler{Store: st, Auth: svc, I18n: cat, Log: log, Proxies: cfg.TrustedProxies,
-		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"), Imports: imp})
+		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"), Imports: imp, PhotoDir: filepath.Join(cfg.DataDir, "photos")})
 	if err != nil {
 		return nil, err
 	}
-	a := &api.Handler{Store: st, Auth: svc, I18n: cat, Log: log, Imports: imp}
+	a := &api.Handler{Store: st, Auth: svc, I18n: cat, Log: log, Imports: imp, PhotoDir: filepath.Join(cfg.DataDir, "photos")}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -257,7 +257,7 @@ func ReadUpload(w http.ResponseWriter, r *http.Request, field string, max int64)
 		var mbe *http.MaxBytesError
 		switch {
 		case errors.As(err, &mbe):
-			return nil, model.Errorf(model.ErrTooLarge, "err.roster.too_large")
+			return nil, model.Errorf(model.ErrTooLarge, "err.upload.too_large")
 		case err == io.EOF:
 			return nil, &model.Error{Code: model.ErrInvalid, Message: "err.invalid", Fields: map[string]string{field: "err.field.required"}}
 		case err != nil:
@@ -274,7 +274,7 @@ func ReadUpload(w http.ResponseWriter, r *http.Request, field string, max int64)
 		}
 		data, err := io.ReadAll(io.LimitReader(part, max+1))
 		if errors.As(err, &mbe) || int64(len(data)) > max {
-			return nil, model.Errorf(model.ErrTooLarge, "err.roster.too_large")
+			return nil, model.Errorf(model.ErrTooLarge, "err.upload.too_large")
 		}
 		if err != nil {
 			return nil, model.Errorf(model.ErrMalformed, "err.upload.malformed")

@@ -91,6 +91,9 @@ type Home struct {
 	ContactPhone string `json:"contact_phone"`
 	OpeningHours string `json:"opening_hours"`
 	Rooms        []Room `json:"rooms"`
+	// Photo is the stored photo's file name; PhotoURL where to fetch it.
+	Photo    string `json:"-"`
+	PhotoURL string `json:"photo_url,omitempty"`
 }
 
 // Validate checks a Home and its rooms.

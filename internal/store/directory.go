@@ -139,7 +139,7 @@ func (s *Store) CreateHome(ctx context.Context, a model.Actor, h model.Home) (*m
 
 // Homes lists the Homes with their rooms, of one region when regionID > 0.
 func (s *Store) Homes(ctx context.Context, regionID int64) ([]model.Home, error) {
-	q := `SELECT id, name, region_id, address, contact_name, contact_phone, opening_hours FROM homes`
+	q := `SELECT id, name, region_id, address, contact_name, contact_phone, opening_hours, photo FROM homes`
 	var args []any
 	if regionID > 0 {
 		q += ` WHERE region_id = ?`
@@ -148,7 +148,11 @@ func (s *Store) Homes(ctx context.Context, regionID int64) ([]model.Home, error)
 	rows, err := s.query(ctx, q+` ORDER BY id`, args...)
 	homes, err := scanAll(rows, err, func(r *sql.Rows) (model.Home, error) {
 		var h model.Home
-		return h, r.Scan(&h.ID, &h.Name, &h.RegionID, &h.Address, &h.ContactName, &h.ContactPhone, &h.OpeningHours)
+		err := r.Scan(&h.ID, &h.Name, &h.RegionID, &h.Address, &h.ContactName, &h.ContactPhone, &h.OpeningHours, &h.Photo)
+		if h.Photo != "" {
+			h.PhotoURL = fmt.Sprintf("/api/v1/homes/%d/photo", h.ID)
+		}
+		return h, err
 	})
 	if err != nil {
 		return nil, err
@@ -174,6 +178,36 @@ func (s *Store) Homes(ctx context.Context, regionID int64) ([]model.Home, error)
 		}
 	}
 	return homes, rows.Err()
+}
+
+// Home returns one Home (without rooms).
+func (s *Store) Home(ctx context.Context, id int64) (*model.Home, error) {
+	var h model.Home
+	err := s.queryRow(ctx, `SELECT id, name, region_id, photo FROM homes WHERE id = ?`, id).Scan(&h.ID, &h.Name, &h.RegionID, &h.Photo)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &h, nil
+}
+
+// SetHomePhoto records a Home's new photo file; only the bureau or the
+// Home's association may. It returns the file it replaces, if any.
+func (s *Store) SetHomePhoto(ctx context.Context, a model.Actor, id int64, file string) (string, error) {
+	var old string
+	err := s.write(ctx, func(tx *Tx) error {
+		var region int64
+		if err := tx.QueryRow(ctx, `SELECT region_id, photo FROM homes WHERE id = ?`, id).Scan(&region, &old); err != nil {
+			return notFound(err)
+		}
+		if !a.CanManageRegion(region) {
+			return model.NotFound()
+		}
+		if _, err := tx.Exec(ctx, `UPDATE homes SET photo = ?, updated_at = ? WHERE id = ?`, file, ms(s.Now()), id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, "home.photo", "home", &id, model.Changes{"photo": {Old: old, New: file}})
+	})
+	return old, err
 }
 
 // scopeSQL restricts enterprises (alias e) to what the scope may see.

@@ -3,11 +3,13 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/photos"
 )
 
 // choices are the option lists the directory forms offer.
@@ -484,6 +486,34 @@ func (h *Handler) createHome(w http.ResponseWriter, r *http.Request) {
 		in.Rooms = append(in.Rooms, model.Room{Name: strings.TrimSpace(line[:max(i, 0)]), Seats: seats})
 	}
 	if _, err := h.Store.CreateHome(r.Context(), httpx.ActorFrom(r.Context()), in); err != nil {
+		h.regionsFormError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/directory/regions?ok=flash.saved", http.StatusSeeOther)
+}
+
+func (h *Handler) uploadHomePhoto(w http.ResponseWriter, r *http.Request) {
+	id, err := pathInt(r, "id")
+	if err == nil {
+		_, err = h.Store.Home(r.Context(), id)
+	}
+	var data []byte
+	if err == nil {
+		data, err = httpx.ReadUpload(w, r, "photo", photos.MaxBytes)
+	}
+	var name string
+	if err == nil {
+		name, err = photos.Save(h.PhotoDir, data)
+	}
+	if err == nil {
+		var old string
+		if old, err = h.Store.SetHomePhoto(r.Context(), httpx.ActorFrom(r.Context()), id, name); err != nil {
+			os.Remove(photos.Path(h.PhotoDir, name))
+		} else if old != "" {
+			os.Remove(photos.Path(h.PhotoDir, old))
+		}
+	}
+	if err != nil {
 		h.regionsFormError(w, r, err)
 		return
 	}

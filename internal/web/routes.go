@@ -64,6 +64,7 @@ func (h *Handler) Routes() []Route {
 		{"POST", "/directory/regions", Admin, h.createRegion},
 		{"POST", "/directory/associations", Admin, h.createAssociation},
 		{"POST", "/directory/homes", Staff, h.createHome},
+		{"POST", "/directory/homes/{id}/photo", Staff, h.uploadHomePhoto},
 	}
 }
 

@@ -46,6 +46,7 @@ type Handler struct {
 	// otherwise it follows the request.
 	SecureCookies bool
 	Imports       *imports.Service
+	PhotoDir      string // the Homes' photos
 
 	pages  map[string]*template.Template
 	assets map[string]string // file name → content hash, for cache busting

@@ -23,6 +23,7 @@ CREATE TABLE homes (
     contact_name  TEXT NOT NULL DEFAULT '',
     contact_phone TEXT NOT NULL DEFAULT '',
     opening_hours TEXT NOT NULL DEFAULT '',
+    photo         TEXT NOT NULL DEFAULT '',
     created_at    BIGINT NOT NULL,
     updated_at    BIGINT NOT NULL
 );

@@ -66,6 +66,9 @@ func generateInto(ctx context.Context, st *store.Store, n int, perMgr float64, p
 			progress(done, time.Since(t0))
 		}
 	}
+	if err := st.Analyze(ctx); err != nil {
+		return 0, 0, 0, err
+	}
 	d := time.Since(t0)
 	return n, mgrTotal, d, st.LogDataset(ctx, model.SystemActor(), n, mgrTotal)
 }

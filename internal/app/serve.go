@@ -157,13 +157,20 @@ func redact(dsn string) string {
 	return dsn
 }
 
-// prune removes expired sessions and old login failures every few minutes.
+// prune removes expired sessions and old login failures every few minutes,
+// and keeps the query planner's statistics fresh.
 func prune(ctx context.Context, st *store.Store, p auth.Policy, log *slog.Logger) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
 	for {
 		if err := st.Prune(ctx, st.Now().Add(-p.ThrottleWindow)); err != nil && ctx.Err() == nil {
 			log.Warn("prune", "err", err)
+		}
+		// PostgreSQL's autovacuum keeps statistics; SQLite asks for it.
+		if st.Dialect() == store.SQLite {
+			if err := st.Analyze(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("analyze", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():

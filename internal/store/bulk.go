@@ -116,3 +116,14 @@ func (s *Store) CountGenerated(ctx context.Context) int {
 	}
 	return total
 }
+
+// Analyze refreshes the planner's statistics, after a bulk load or now and
+// then: without them a search plan can be off by a factor of ten.
+func (s *Store) Analyze(ctx context.Context) error {
+	q := `ANALYZE`
+	if s.dialect == SQLite {
+		q = `PRAGMA optimize`
+	}
+	_, err := s.w.ExecContext(ctx, q)
+	return err
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/envhome/envhome/internal/apptest"
+	"github.com/envhome/envhome/internal/demo"
 	"github.com/envhome/envhome/internal/imports"
 	"github.com/envhome/envhome/internal/model"
 	"github.com/envhome/envhome/internal/roster"
@@ -232,6 +234,29 @@ func TestExport(t *testing.T) {
 		_, r := finished(t, e, admin, upload(t, e, admin, res.Body, "all"))
 		if !r.Written || r.EnterprisesUnchanged != 2 || r.EnterprisesUpdated != 0 {
 			t.Errorf("re-import of an export: %+v", r)
+		}
+	})
+}
+
+// TestLargeImportThroughAJob: thousands of rows through the job runner,
+// which must not wait on its own transaction for progress writes.
+func TestLargeImportThroughAJob(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		regions := []int64{e.Regions["A"], e.Regions["B"]}
+		ents, mgrs := demo.Roster(7, 1000, 2000, 1500, regions, 30_000_000)
+		var b bytes.Buffer
+		names := map[int64]string{e.Regions["A"]: "镇A", e.Regions["B"]: "镇B"}
+		if err := roster.Write(&b, func(id int64) string { return names[id] }, ents, mgrs); err != nil {
+			t.Fatal(err)
+		}
+		j, r := finished(t, e, admin, upload(t, e, admin, b.Bytes(), "all"))
+		if j.Status != model.JobDone || !r.Written || r.EnterprisesCreated != 3000 || r.ManagersCreated != 1500 {
+			t.Fatalf("large import: %+v %+v", j, r.ImportResult)
+		}
+		var l model.List[model.Enterprise]
+		e.API(admin, "GET", "/api/v1/enterprises?q="+url.QueryEscape(mgrs[0].Name)+"&uscc="+mgrs[0].USCC, nil).JSON(t, &l)
+		if len(l.Items) != 1 || l.Items[0].ManagerCount == 0 {
+			t.Errorf("search by an imported manager's name: %+v", l.Items)
 		}
 	})
 }

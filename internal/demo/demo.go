@@ -80,7 +80,7 @@ func Seed(ctx context.Context, svc *auth.Service) ([]Account, error) {
 		return nil, err
 	}
 	ents, mgrs := Roster(1, Companies, Shops, Managers, regions, 0)
-	res, err := s.ImportRoster(ctx, a, ents, mgrs, nil, model.ImportAllOrNothing, nil)
+	res, err := s.ImportRoster(ctx, a, ents, mgrs, nil, model.ImportAllOrNothing)
 	if err != nil {
 		return nil, err
 	}

@@ -112,7 +112,10 @@ func (s *Service) Run(ctx context.Context, j *model.Job, progress func(done, tot
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.Store.ImportRoster(ctx, actor, r.Enterprises, r.Managers, r.Problems, p.Mode, func(done int) { progress(done, total) })
+	progress(total, total)
+	// No progress is written while the import's transaction runs: on SQLite
+	// it holds the only write lock, and the progress row would wait for it.
+	res, err := s.Store.ImportRoster(ctx, actor, r.Enterprises, r.Managers, r.Problems, p.Mode)
 	if err != nil {
 		return nil, err
 	}

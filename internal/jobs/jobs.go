@@ -36,7 +36,9 @@ func (r *Runner) init() {
 	r.once.Do(func() {
 		r.wake = make(chan struct{}, 1)
 		if r.Lease == 0 {
-			r.Lease = time.Minute
+			// Long enough for the write phase of a large import, which
+			// cannot renew its lease from inside its transaction.
+			r.Lease = 5 * time.Minute
 		}
 		if r.Poll == 0 {
 			r.Poll = 2 * time.Second

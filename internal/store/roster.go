@@ -37,9 +37,6 @@ func (im *importer) exec(ctx context.Context, q string, args ...any) error {
 	return err
 }
 
-func (im *importer) queryRow(ctx context.Context, q string, args ...any) (*sql.Row, error) {
-	return im.QueryRow(ctx, q, args...), nil
-}
 
 // Exec, Query and QueryRow run prepared statements; a statement that does
 // not prepare runs unprepared, to report its error the usual way.
@@ -67,14 +64,6 @@ func (im *importer) QueryRow(ctx context.Context, q string, args ...any) *sql.Ro
 	return st.QueryRowContext(ctx, args...)
 }
 
-func (im *importer) audit(ctx context.Context, action, objectType string, id int64, changes model.Changes) error {
-	b, err := json.Marshal(changes)
-	if err != nil {
-		return err
-	}
-	return im.exec(ctx, `INSERT INTO audit_log (at, actor_id, actor_name, action, object_type, object_id, addr, changes)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, im.now, im.a.ID(), im.a.Name(), action, objectType, id, im.a.Addr, string(b))
-}
 
 type rowKey struct {
 	sheet string
@@ -88,8 +77,12 @@ type rowKey struct {
 // rows the actor may not write (another region's enterprise) and managers
 // of unknown enterprises become problems too. In all-or-nothing mode any
 // problem rolls everything back.
+//
+// New rows are written set by set (multi-row INSERTs, a few hundred rows a
+// statement) rather than row by row: on PostgreSQL every statement is a
+// round trip, and row by row a 100,000-row roster took minutes.
 func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.RosterEnterprise, mgrs []model.RosterManager,
-	problems []model.RowProblem, mode model.ImportMode, progress func(done int)) (model.ImportResult, error) {
+	problems []model.RowProblem, mode model.ImportMode) (model.ImportResult, error) {
 	res := model.ImportResult{Problems: append([]model.RowProblem{}, problems...)}
 	bad := map[rowKey]bool{}
 	for _, p := range problems {
@@ -107,7 +100,6 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 				st.Close()
 			}
 		}()
-		// What exists already, by credit code.
 		codes := make([]string, 0, len(ents)+len(mgrs))
 		for _, e := range ents {
 			codes = append(codes, e.USCC)
@@ -120,16 +112,11 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 			return err
 		}
 		touched := map[int64]bool{}
-		var created []int64
-		done := 0
-		tick := func() {
-			done++
-			if progress != nil && done%1000 == 0 {
-				progress(done)
-			}
-		}
+		var audits []auditRow
+
+		// Enterprises: sort into new, changed and unchanged.
+		var fresh []*model.Enterprise
 		for i := range ents {
-			tick()
 			row := &ents[i]
 			if bad[rowKey{model.SheetEnterprises, row.Row}] {
 				continue
@@ -143,19 +130,9 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 			case !a.CanManageRegion(e.RegionID):
 				problem(model.SheetEnterprises, row.Row, "region_id", "err.roster.out_of_scope")
 				continue
-			}
-			if old == nil {
-				id, err := s.insertEnterprise(ctx, im, &e)
-				if err != nil {
-					return err
-				}
-				if err := im.audit(ctx, "enterprise.import", "enterprise", id, enterpriseChanges(nil, &e)); err != nil {
-					return err
-				}
-				e.ID = id
-				existing[e.USCC] = &e
-				created = append(created, id)
-				res.EnterprisesCreated++
+			case old == nil:
+				fresh = append(fresh, &e)
+				existing[e.USCC] = &e // its id comes with the insert
 				continue
 			}
 			// Keep what the sheet does not say: its association.
@@ -173,59 +150,142 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 			if err != nil {
 				return err
 			}
-			if err := im.audit(ctx, "enterprise.import", "enterprise", e.ID, changes); err != nil {
-				return err
-			}
+			audits = append(audits, auditRow{"enterprise.import", "enterprise", e.ID, changes})
 			touched[e.ID] = true
 			existing[e.USCC] = &e
 			res.EnterprisesUpdated++
 		}
+		if err := s.insertEnterprises(ctx, tx, im.now, fresh); err != nil {
+			return err
+		}
+		for _, e := range fresh {
+			audits = append(audits, auditRow{"enterprise.import", "enterprise", e.ID, enterpriseChanges(nil, e)})
+			touched[e.ID] = true
+		}
+		res.EnterprisesCreated = len(fresh)
+
+		// Managers: the people first (by mobile), then the appointments.
+		type mrow struct {
+			row *model.RosterManager
+			eid int64
+		}
+		var good []mrow
+		mobiles := []string{}
 		for i := range mgrs {
-			tick()
 			row := &mgrs[i]
 			if bad[rowKey{model.SheetManagers, row.Row}] {
 				continue
 			}
 			ent := existing[row.USCC]
-			if ent == nil || ent.ID == 0 {
-				problem(model.SheetManagers, row.Row, "uscc", "err.roster.unknown_enterprise")
-				continue
-			}
-			if !a.CanManageRegion(ent.RegionID) {
-				problem(model.SheetManagers, row.Row, "uscc", "err.roster.out_of_scope")
-				continue
-			}
-			isNew, changed, err := s.importManager(ctx, im, ent.ID, &row.Manager)
-			if me, ok := err.(*model.Error); ok {
-				for f, k := range me.Fields {
-					problem(model.SheetManagers, row.Row, f, k)
-				}
-				continue
-			}
-			if err != nil {
-				return err
-			}
 			switch {
-			case isNew:
-				res.ManagersCreated++
-				touched[ent.ID] = true
-			case changed:
-				res.ManagersUpdated++
-				touched[ent.ID] = true
+			case ent == nil:
+				problem(model.SheetManagers, row.Row, "uscc", "err.roster.unknown_enterprise")
+			case !a.CanManageRegion(ent.RegionID):
+				problem(model.SheetManagers, row.Row, "uscc", "err.roster.out_of_scope")
 			default:
-				res.ManagersUnchanged++
+				good = append(good, mrow{row, ent.ID})
+				mobiles = append(mobiles, row.Mobile)
 			}
 		}
+		people, err := s.peopleByMobile(ctx, tx, mobiles)
+		if err != nil {
+			return err
+		}
+		var newPeople []*person
+		var placed []mrow
+		for _, m := range good {
+			p := people[m.row.Mobile]
+			switch {
+			case p == nil:
+				p = &person{Name: m.row.Name, Mobile: m.row.Mobile, IDCard: m.row.IDCard}
+				people[p.Mobile] = p
+				newPeople = append(newPeople, p)
+			case p.Name != m.row.Name:
+				problem(model.SheetManagers, m.row.Row, "mobile", "err.field.mobile_other_person")
+				continue
+			case m.row.IDCard != "" && p.IDCard != "" && p.IDCard != m.row.IDCard:
+				problem(model.SheetManagers, m.row.Row, "id_card", "err.field.id_card_mismatch")
+				continue
+			case m.row.IDCard != "" && p.IDCard == "":
+				p.IDCard = m.row.IDCard
+				if p.ID != 0 {
+					if err := im.exec(ctx, `UPDATE people SET id_card = ?, updated_at = ? WHERE id = ?`, p.IDCard, im.now, p.ID); err != nil {
+						return err
+					}
+				}
+			}
+			placed = append(placed, m)
+		}
+		if err := s.insertPeople(ctx, tx, im.now, newPeople); err != nil {
+			return err
+		}
+		eids := make([]int64, 0, len(placed))
+		for _, m := range placed {
+			eids = append(eids, m.eid)
+		}
+		appointed, err := s.managersOf(ctx, tx, eids)
+		if err != nil {
+			return err
+		}
+		var freshM []*model.Manager
+		for _, m := range placed {
+			mm := m.row.Manager
+			mm.EnterpriseID, mm.PersonID = m.eid, people[mm.Mobile].ID
+			old := appointed[[2]int64{mm.EnterpriseID, mm.PersonID}]
+			if old == nil {
+				freshM = append(freshM, &mm)
+				appointed[[2]int64{mm.EnterpriseID, mm.PersonID}] = &mm
+				touched[m.eid] = true
+				continue
+			}
+			// Name, number and ID belong to the person and matched above.
+			cmp := *old
+			cmp.Name, cmp.Mobile, cmp.IDCard = mm.Name, mm.Mobile, mm.IDCard
+			if mm.AppointmentDoc == "" {
+				mm.AppointmentDoc = old.AppointmentDoc // the sheet has no such column
+			}
+			changes := managerChanges(&cmp, &mm)
+			if len(changes) == 0 {
+				res.ManagersUnchanged++
+				continue
+			}
+			if err := im.exec(ctx, `UPDATE managers SET role = ?, appointed_on = ?, appointment_doc = ?, cert_no = ?, cert_issued_on = ?,
+				cert_expires_on = ?, status = ?, updated_at = ? WHERE id = ?`,
+				mm.Role, mm.AppointedOn, mm.AppointmentDoc, mm.CertNo, mm.CertIssuedOn, mm.CertExpiresOn, mm.Status, im.now, old.ID); err != nil {
+				return err
+			}
+			for field, ch := range changes {
+				if err := im.exec(ctx, `INSERT INTO manager_history (manager_id, at, actor_name, field, old_value, new_value, reason)
+					VALUES (?, ?, ?, ?, ?, ?, ?)`, old.ID, im.now, a.Name(), field, fmt.Sprint(ch.Old), fmt.Sprint(ch.New), "roster import"); err != nil {
+					return err
+				}
+			}
+			*old = mm
+			audits = append(audits, auditRow{"manager.import", "manager", old.ID, changes})
+			touched[m.eid] = true
+			res.ManagersUpdated++
+		}
+		if err := s.insertManagers(ctx, tx, im.now, freshM); err != nil {
+			return err
+		}
+		for _, m := range freshM {
+			audits = append(audits, auditRow{"manager.import", "manager", m.ID, managerChanges(&model.Manager{}, m)})
+		}
+		res.ManagersCreated = len(freshM)
 		if mode != model.ImportGoodRows && len(res.Problems) > 0 {
 			return errAbort
 		}
-		for id := range touched {
-			if err := s.recomputeSearch(ctx, im, id); err != nil {
-				return err
-			}
-			created = append(created, id)
+		if err := s.auditMany(ctx, tx, a, im.now, audits); err != nil {
+			return err
 		}
-		return s.dialect.syncSearch(ctx, im, created)
+		ids := make([]int64, 0, len(touched))
+		for id := range touched {
+			ids = append(ids, id)
+		}
+		if err := s.recomputeSearchMany(ctx, tx, ids); err != nil {
+			return err
+		}
+		return s.dialect.syncSearch(ctx, tx, ids)
 	})
 	if err == errAbort {
 		return model.ImportResult{Problems: res.Problems}, nil
@@ -235,6 +295,246 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 	}
 	res.Written = true
 	return res, nil
+}
+
+// rowsPerStatement keeps multi-row statements under SQLite's and
+// PostgreSQL's limits on bound parameters.
+const rowsPerStatement = 200
+
+// chunks calls fn for consecutive slices of at most n items.
+func chunks[T any](items []T, n int, fn func([]T) error) error {
+	for i := 0; i < len(items); i += n {
+		if err := fn(items[i:min(i+n, len(items))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertEnterprises writes new enterprises and sets their ids.
+func (s *Store) insertEnterprises(ctx context.Context, tx *Tx, now int64, es []*model.Enterprise) error {
+	byCode := map[string]*model.Enterprise{}
+	return chunks(es, rowsPerStatement, func(part []*model.Enterprise) error {
+		args := make([]any, 0, len(part)*18)
+		for _, e := range part {
+			byCode[e.USCC] = e
+			args = append(args, e.USCC, e.Name, e.Kind, e.RegionID, e.Address, e.IndustryCode, e.LegalRep, e.ContactName,
+				e.ContactPhone, e.PermitNo, e.PermitClass, e.PermitValidTo, joinLists(e.KeyLists), e.AssociationID, e.Status,
+				searchText(e, nil), now, now)
+		}
+		rows, err := tx.Query(ctx, `INSERT INTO enterprises (uscc, name, kind, region_id, address, industry_code, legal_rep,
+			contact_name, contact_phone, permit_no, permit_class, permit_valid_to, key_lists, association_id, status,
+			search_text, created_at, updated_at) VALUES `+placeholders(len(part), 18)+` RETURNING id, uscc`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var code string
+			if err := rows.Scan(&id, &code); err != nil {
+				return err
+			}
+			byCode[code].ID = id
+		}
+		return rows.Err()
+	})
+}
+
+type person struct {
+	ID                   int64
+	Name, Mobile, IDCard string
+}
+
+// peopleByMobile loads the people with the given mobile numbers.
+func (s *Store) peopleByMobile(ctx context.Context, tx *Tx, mobiles []string) (map[string]*person, error) {
+	out := map[string]*person{}
+	err := chunks(mobiles, 500, func(part []string) error {
+		args := make([]any, len(part))
+		for i, m := range part {
+			args[i] = m
+		}
+		rows, err := tx.Query(ctx, `SELECT id, name, mobile, id_card FROM people WHERE mobile IN (?`+strings.Repeat(", ?", len(part)-1)+`)`, args...)
+		ps, err := scanAll(rows, err, func(r *sql.Rows) (*person, error) {
+			p := &person{}
+			return p, r.Scan(&p.ID, &p.Name, &p.Mobile, &p.IDCard)
+		})
+		for _, p := range ps {
+			out[p.Mobile] = p
+		}
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) insertPeople(ctx context.Context, tx *Tx, now int64, ps []*person) error {
+	byMobile := map[string]*person{}
+	return chunks(ps, rowsPerStatement, func(part []*person) error {
+		args := make([]any, 0, len(part)*5)
+		for _, p := range part {
+			byMobile[p.Mobile] = p
+			args = append(args, p.Name, p.Mobile, p.IDCard, now, now)
+		}
+		rows, err := tx.Query(ctx, `INSERT INTO people (name, mobile, id_card, created_at, updated_at) VALUES `+
+			placeholders(len(part), 5)+` RETURNING id, mobile`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var m string
+			if err := rows.Scan(&id, &m); err != nil {
+				return err
+			}
+			byMobile[m].ID = id
+		}
+		return rows.Err()
+	})
+}
+
+// managersOf loads the appointments at the given enterprises, keyed by
+// (enterprise id, person id).
+func (s *Store) managersOf(ctx context.Context, tx *Tx, eids []int64) (map[[2]int64]*model.Manager, error) {
+	out := map[[2]int64]*model.Manager{}
+	seen := map[int64]bool{}
+	var uniq []int64
+	for _, id := range eids {
+		if id != 0 && !seen[id] {
+			seen[id] = true
+			uniq = append(uniq, id)
+		}
+	}
+	err := chunks(uniq, 500, func(part []int64) error {
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := tx.Query(ctx, `SELECT id, enterprise_id, person_id, role, appointed_on, appointment_doc, cert_no,
+			cert_issued_on, cert_expires_on, status FROM managers WHERE enterprise_id IN (?`+strings.Repeat(", ?", len(part)-1)+`)`, args...)
+		ms, err := scanAll(rows, err, func(r *sql.Rows) (*model.Manager, error) {
+			m := &model.Manager{}
+			return m, r.Scan(&m.ID, &m.EnterpriseID, &m.PersonID, &m.Role, &m.AppointedOn, &m.AppointmentDoc, &m.CertNo,
+				&m.CertIssuedOn, &m.CertExpiresOn, &m.Status)
+		})
+		for _, m := range ms {
+			out[[2]int64{m.EnterpriseID, m.PersonID}] = m
+		}
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) insertManagers(ctx context.Context, tx *Tx, now int64, ms []*model.Manager) error {
+	key := map[[2]int64]*model.Manager{}
+	return chunks(ms, rowsPerStatement, func(part []*model.Manager) error {
+		args := make([]any, 0, len(part)*11)
+		for _, m := range part {
+			key[[2]int64{m.EnterpriseID, m.PersonID}] = m
+			args = append(args, m.EnterpriseID, m.PersonID, m.Role, m.AppointedOn, m.AppointmentDoc, m.CertNo,
+				m.CertIssuedOn, m.CertExpiresOn, m.Status, now, now)
+		}
+		rows, err := tx.Query(ctx, `INSERT INTO managers (enterprise_id, person_id, role, appointed_on, appointment_doc, cert_no,
+			cert_issued_on, cert_expires_on, status, created_at, updated_at) VALUES `+placeholders(len(part), 11)+
+			` RETURNING id, enterprise_id, person_id`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, eid, pid int64
+			if err := rows.Scan(&id, &eid, &pid); err != nil {
+				return err
+			}
+			key[[2]int64{eid, pid}].ID = id
+		}
+		return rows.Err()
+	})
+}
+
+type auditRow struct {
+	action, objectType string
+	id                 int64
+	changes            model.Changes
+}
+
+// auditMany writes many audit entries with multi-row INSERTs.
+func (s *Store) auditMany(ctx context.Context, tx *Tx, a model.Actor, now int64, rows []auditRow) error {
+	return chunks(rows, rowsPerStatement, func(part []auditRow) error {
+		args := make([]any, 0, len(part)*8)
+		for _, r := range part {
+			b, err := json.Marshal(r.changes)
+			if err != nil {
+				return err
+			}
+			args = append(args, now, a.ID(), a.Name(), r.action, r.objectType, r.id, a.Addr, string(b))
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO audit_log (at, actor_id, actor_name, action, object_type, object_id, addr, changes)
+			VALUES `+placeholders(len(part), 8), args...)
+		return err
+	})
+}
+
+// recomputeSearchMany is recomputeSearch for many enterprises in a few
+// statements: names are read in chunks and written back with one UPDATE
+// per chunk.
+func (s *Store) recomputeSearchMany(ctx context.Context, tx *Tx, ids []int64) error {
+	return chunks(ids, rowsPerStatement, func(part []int64) error {
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		in := `(?` + strings.Repeat(", ?", len(part)-1) + `)`
+		base := map[int64]*model.Enterprise{}
+		rows, err := tx.Query(ctx, `SELECT id, name, uscc FROM enterprises WHERE id IN `+in, args...)
+		es, err := scanAll(rows, err, func(r *sql.Rows) (*model.Enterprise, error) {
+			e := &model.Enterprise{}
+			return e, r.Scan(&e.ID, &e.Name, &e.USCC)
+		})
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			base[e.ID] = e
+		}
+		names := map[int64][]string{}
+		rows, err = tx.Query(ctx, `SELECT m.enterprise_id, p.name FROM managers m JOIN people p ON p.id = m.person_id
+			WHERE m.enterprise_id IN `+in+` AND m.status <> 'revoked' ORDER BY m.id`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			var n string
+			if err := rows.Scan(&id, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			names[id] = append(names[id], n)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// One UPDATE … FROM a derived table for the whole chunk; both
+		// databases take this form.
+		var vals []string
+		var uargs []any
+		for _, id := range part {
+			e := base[id]
+			if e == nil {
+				continue
+			}
+			vals = append(vals, `SELECT CAST(? AS BIGINT) AS id, CAST(? AS TEXT) AS t, CAST(? AS INTEGER) AS c`)
+			uargs = append(uargs, id, searchText(e, names[id]), len(names[id]))
+		}
+		if len(vals) == 0 {
+			return nil
+		}
+		_, err = tx.Exec(ctx, `UPDATE enterprises SET search_text = v.t, manager_count = v.c
+			FROM (`+strings.Join(vals, ` UNION ALL `)+`) AS v WHERE enterprises.id = v.id`, uargs...)
+		return err
+	})
 }
 
 // enterprisesByUSCC loads the enterprises with the given codes.
@@ -258,77 +558,4 @@ func (s *Store) enterprisesByUSCC(ctx context.Context, tx *Tx, codes []string) (
 		}
 	}
 	return out, nil
-}
-
-// importManager creates or updates one appointment; a person's number
-// registered under another name is a field error.
-func (s *Store) importManager(ctx context.Context, im *importer, enterpriseID int64, m *model.Manager) (created, changed bool, err error) {
-	row, err := im.queryRow(ctx, `SELECT id, name, id_card FROM people WHERE mobile = ?`, m.Mobile)
-	if err != nil {
-		return false, false, err
-	}
-	var pid int64
-	var name, card string
-	switch err := row.Scan(&pid, &name, &card); {
-	case err == sql.ErrNoRows:
-		r, err := im.queryRow(ctx, `INSERT INTO people (name, mobile, id_card, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-			m.Name, m.Mobile, m.IDCard, im.now, im.now)
-		if err != nil {
-			return false, false, err
-		}
-		if err := r.Scan(&pid); err != nil {
-			return false, false, err
-		}
-	case err != nil:
-		return false, false, err
-	case name != m.Name:
-		return false, false, fieldError(model.ErrInvalid, "mobile", "err.field.mobile_other_person")
-	case m.IDCard != "" && card != "" && card != m.IDCard:
-		return false, false, fieldError(model.ErrInvalid, "id_card", "err.field.id_card_mismatch")
-	}
-	var old model.Manager
-	row, err = im.queryRow(ctx, `SELECT id, role, appointed_on, appointment_doc, cert_no, cert_issued_on, cert_expires_on, status
-		FROM managers WHERE enterprise_id = ? AND person_id = ?`, enterpriseID, pid)
-	if err != nil {
-		return false, false, err
-	}
-	err = row.Scan(&old.ID, &old.Role, &old.AppointedOn, &old.AppointmentDoc, &old.CertNo, &old.CertIssuedOn, &old.CertExpiresOn, &old.Status)
-	if err == sql.ErrNoRows {
-		r, err := im.queryRow(ctx, `INSERT INTO managers (enterprise_id, person_id, role, appointed_on, appointment_doc, cert_no,
-			cert_issued_on, cert_expires_on, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			enterpriseID, pid, m.Role, m.AppointedOn, m.AppointmentDoc, m.CertNo, m.CertIssuedOn, m.CertExpiresOn, m.Status, im.now, im.now)
-		if err != nil {
-			return false, false, err
-		}
-		var id int64
-		if err := r.Scan(&id); err != nil {
-			return false, false, err
-		}
-		return true, false, im.audit(ctx, "manager.import", "manager", id, managerChanges(&model.Manager{}, m))
-	}
-	if err != nil {
-		return false, false, err
-	}
-	// Name, number and ID belong to the person and matched above.
-	old.Name, old.Mobile, old.IDCard, old.EnterpriseID = m.Name, m.Mobile, m.IDCard, m.EnterpriseID
-	if m.AppointmentDoc == "" {
-		m.AppointmentDoc = old.AppointmentDoc // the sheet has no such column
-	}
-	changes := managerChanges(&old, m)
-	if len(changes) == 0 {
-		return false, false, nil
-	}
-	err = im.exec(ctx, `UPDATE managers SET role = ?, appointed_on = ?, appointment_doc = ?, cert_no = ?, cert_issued_on = ?,
-		cert_expires_on = ?, status = ?, updated_at = ? WHERE id = ?`,
-		m.Role, m.AppointedOn, m.AppointmentDoc, m.CertNo, m.CertIssuedOn, m.CertExpiresOn, m.Status, im.now, old.ID)
-	if err != nil {
-		return false, false, err
-	}
-	for field, ch := range changes {
-		if err := im.exec(ctx, `INSERT INTO manager_history (manager_id, at, actor_name, field, old_value, new_value, reason)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, old.ID, im.now, im.a.Name(), field, fmt.Sprint(ch.Old), fmt.Sprint(ch.New), "roster import"); err != nil {
-			return false, false, err
-		}
-	}
-	return false, true, im.audit(ctx, "manager.import", "manager", old.ID, changes)
 }

@@ -161,3 +161,39 @@ func (d Dialect) skipLocked() string {
 	}
 	return ``
 }
+
+// updateSearch writes search texts and manager counts for a chunk of
+// enterprises. PostgreSQL takes one UPDATE … FROM a derived table (one
+// round trip); SQLite, in process, runs one prepared UPDATE per row, which
+// its planner serves by primary key where the derived-table form scans.
+func (d Dialect) updateSearch(ctx context.Context, tx *Tx, ids []int64, text func(int64) (string, int, bool)) error {
+	if d == SQLite {
+		st, err := tx.tx.PrepareContext(ctx, `UPDATE enterprises SET search_text = ?, manager_count = ? WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, id := range ids {
+			if t, n, ok := text(id); ok {
+				if _, err := st.ExecContext(ctx, t, n, id); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	var vals []string
+	var args []any
+	for _, id := range ids {
+		if t, n, ok := text(id); ok {
+			vals = append(vals, `SELECT CAST(? AS BIGINT) AS id, CAST(? AS TEXT) AS t, CAST(? AS INTEGER) AS c`)
+			args = append(args, id, t, n)
+		}
+	}
+	if len(vals) == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `UPDATE enterprises SET search_text = v.t, manager_count = v.c
+		FROM (`+strings.Join(vals, ` UNION ALL `)+`) AS v WHERE enterprises.id = v.id`, args...)
+	return err
+}

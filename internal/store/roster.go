@@ -37,7 +37,6 @@ func (im *importer) exec(ctx context.Context, q string, args ...any) error {
 	return err
 }
 
-
 // Exec, Query and QueryRow run prepared statements; a statement that does
 // not prepare runs unprepared, to report its error the usual way.
 func (im *importer) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
@@ -63,7 +62,6 @@ func (im *importer) QueryRow(ctx context.Context, q string, args ...any) *sql.Ro
 	}
 	return st.QueryRowContext(ctx, args...)
 }
-
 
 type rowKey struct {
 	sheet string
@@ -516,24 +514,13 @@ func (s *Store) recomputeSearchMany(ctx context.Context, tx *Tx, ids []int64) er
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		// One UPDATE … FROM a derived table for the whole chunk; both
-		// databases take this form.
-		var vals []string
-		var uargs []any
-		for _, id := range part {
+		return s.dialect.updateSearch(ctx, tx, part, func(id int64) (string, int, bool) {
 			e := base[id]
 			if e == nil {
-				continue
+				return "", 0, false
 			}
-			vals = append(vals, `SELECT CAST(? AS BIGINT) AS id, CAST(? AS TEXT) AS t, CAST(? AS INTEGER) AS c`)
-			uargs = append(uargs, id, searchText(e, names[id]), len(names[id]))
-		}
-		if len(vals) == 0 {
-			return nil
-		}
-		_, err = tx.Exec(ctx, `UPDATE enterprises SET search_text = v.t, manager_count = v.c
-			FROM (`+strings.Join(vals, ` UNION ALL `)+`) AS v WHERE enterprises.id = v.id`, uargs...)
-		return err
+			return searchText(e, names[id]), len(names[id]), true
+		})
 	})
 }
 

@@ -305,3 +305,22 @@ func (h *Handler) getHomePhoto(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=86400")
 	http.ServeFile(w, r, photos.Path(h.PhotoDir, home.Photo))
 }
+
+func (h *Handler) updateHome(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var in model.Home
+	if err := decode(r, w, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	home, err := h.Store.UpdateHome(r.Context(), httpx.ActorFrom(r.Context()), id, in)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, home)
+}

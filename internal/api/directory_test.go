@@ -305,6 +305,12 @@ func TestHomePhoto(t *testing.T) {
 		if got := put(admin, bytes.Repeat([]byte{0}, 6<<20)); got != 413 && got != 415 {
 			t.Errorf("6 MB photo: %d", got)
 		}
+		edit := map[string]any{"name": "智慧港之家", "region_id": e.Regions["A"], "rooms": []map[string]any{{"name": "一号教室", "seats": 30}}}
+		for w, want := range map[who]int{admin: 200, assocA: 200, assocB: 404, entA: 403, lecturer: 403, guest: 401} {
+			if res := e.API(w, "PUT", fmt.Sprintf("/api/v1/homes/%d", home.ID), edit); res.StatusCode != want {
+				t.Errorf("PUT home as %s: %d, want %d", w, res.StatusCode, want)
+			}
+		}
 		res := e.API(guest, "GET", fmt.Sprintf("/api/v1/homes/%d/photo", home.ID), nil)
 		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" {
 			t.Errorf("GET photo: %d %s", res.StatusCode, res.Header.Get("Content-Type"))

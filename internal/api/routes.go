@@ -49,6 +49,7 @@ func (h *Handler) Routes() []Route {
 		{"POST", "/api/v1/associations", Admin, h.createAssociation},
 		{"GET", "/api/v1/homes", Authenticated, h.listHomes},
 		{"POST", "/api/v1/homes", Staff, h.createHome},
+		{"PUT", "/api/v1/homes/{id}", Staff, h.updateHome},
 		{"PUT", "/api/v1/homes/{id}/photo", Staff, h.putHomePhoto},
 		{"GET", "/api/v1/homes/{id}/photo", Public, h.getHomePhoto},
 		{"GET", "/api/v1/enterprises", Authenticated, h.listEnterprises},

@@ -511,3 +511,73 @@ func (s *Store) EnterpriseIDByUSCC(ctx context.Context, uscc string) (int64, err
 	err := s.queryRow(ctx, `SELECT id FROM enterprises WHERE uscc = ?`, uscc).Scan(&id)
 	return id, notFound(err)
 }
+
+// HomeDetail returns one Home with its rooms.
+func (s *Store) HomeDetail(ctx context.Context, id int64) (*model.Home, error) {
+	home, err := s.Home(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	hs, err := s.Homes(ctx, home.RegionID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range hs {
+		if hs[i].ID == id {
+			return &hs[i], nil
+		}
+	}
+	return nil, model.NotFound()
+}
+
+// UpdateHome changes a Home and its rooms (matched by name: seats change,
+// new names are added, missing ones removed). Only the bureau or the
+// Home's association may, and only within its region.
+func (s *Store) UpdateHome(ctx context.Context, a model.Actor, id int64, h model.Home) (*model.Home, error) {
+	if err := h.Validate(); err != nil {
+		return nil, err
+	}
+	old, err := s.HomeDetail(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.CanManageRegion(old.RegionID) {
+		return nil, model.NotFound()
+	}
+	if !a.CanManageRegion(h.RegionID) {
+		return nil, fieldError(model.ErrInvalid, "region_id", "err.field.no_such_region")
+	}
+	err = s.write(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE homes SET name = ?, region_id = ?, address = ?, contact_name = ?, contact_phone = ?,
+			opening_hours = ?, updated_at = ? WHERE id = ?`, h.Name, h.RegionID, h.Address, h.ContactName, h.ContactPhone,
+			h.OpeningHours, ms(s.Now()), id)
+		if isForeignKeyViolation(err) {
+			return fieldError(model.ErrInvalid, "region_id", "err.field.no_such_region")
+		}
+		if err != nil {
+			return err
+		}
+		keep := map[string]bool{}
+		for _, r := range h.Rooms {
+			keep[r.Name] = true
+			if _, err := tx.Exec(ctx, `INSERT INTO home_rooms (home_id, name, seats) VALUES (?, ?, ?)
+				ON CONFLICT (home_id, name) DO UPDATE SET seats = excluded.seats`, id, r.Name, r.Seats); err != nil {
+				return err
+			}
+		}
+		for _, r := range old.Rooms {
+			if !keep[r.Name] {
+				if _, err := tx.Exec(ctx, `DELETE FROM home_rooms WHERE id = ?`, r.ID); err != nil {
+					return err
+				}
+			}
+		}
+		return s.audit(ctx, tx, a, "home.update", "home", &id, model.Changes{
+			"name": {Old: old.Name, New: h.Name}, "region_id": {Old: old.RegionID, New: h.RegionID},
+			"address": {Old: old.Address, New: h.Address}, "rooms": {Old: old.Rooms, New: h.Rooms}})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("update home: %w", err)
+	}
+	return s.HomeDetail(ctx, id)
+}

@@ -469,10 +469,11 @@ func (h *Handler) createAssociation(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/directory/regions?ok=flash.saved", http.StatusSeeOther)
 }
 
-func (h *Handler) createHome(w http.ResponseWriter, r *http.Request) {
+// homeFromForm reads a Home form; rooms come as lines "name seats", e.g.
+// "一号教室 30".
+func homeFromForm(r *http.Request) model.Home {
 	in := model.Home{Name: r.PostFormValue("name"), RegionID: formInt(r, "region_id"), Address: r.PostFormValue("address"),
 		ContactName: r.PostFormValue("contact_name"), ContactPhone: r.PostFormValue("contact_phone"), OpeningHours: r.PostFormValue("opening_hours")}
-	// Rooms come as lines "name seats", e.g. "一号教室 30".
 	for _, line := range strings.Split(r.PostFormValue("rooms"), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {
@@ -485,7 +486,11 @@ func (h *Handler) createHome(w http.ResponseWriter, r *http.Request) {
 		}
 		in.Rooms = append(in.Rooms, model.Room{Name: strings.TrimSpace(line[:max(i, 0)]), Seats: seats})
 	}
-	if _, err := h.Store.CreateHome(r.Context(), httpx.ActorFrom(r.Context()), in); err != nil {
+	return in
+}
+
+func (h *Handler) createHome(w http.ResponseWriter, r *http.Request) {
+	if _, err := h.Store.CreateHome(r.Context(), httpx.ActorFrom(r.Context()), homeFromForm(r)); err != nil {
 		h.regionsFormError(w, r, err)
 		return
 	}
@@ -515,6 +520,72 @@ func (h *Handler) uploadHomePhoto(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		h.regionsFormError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/directory/regions?ok=flash.saved", http.StatusSeeOther)
+}
+
+type homeData struct {
+	choices
+	H     *model.Home
+	Rooms string // "name seats" lines
+}
+
+func (h *Handler) homeView(r *http.Request, home *model.Home) (*view, error) {
+	c, err := h.choices(r)
+	if err != nil {
+		return nil, err
+	}
+	var lines []string
+	for _, x := range home.Rooms {
+		lines = append(lines, x.Name+" "+strconv.Itoa(x.Seats))
+	}
+	v := h.newView(r, "page.home_edit", &homeData{choices: c, H: home, Rooms: strings.Join(lines, "\n")})
+	return v, nil
+}
+
+// homePage is a Home's edit form, for the bureau and the Home's association.
+func (h *Handler) homePage(w http.ResponseWriter, r *http.Request) {
+	id, err := pathInt(r, "id")
+	var home *model.Home
+	if err == nil {
+		home, err = h.Store.HomeDetail(r.Context(), id)
+	}
+	if err == nil && !httpx.ActorFrom(r.Context()).CanManageRegion(home.RegionID) {
+		err = model.NotFound()
+	}
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	v, err := h.homeView(r, home)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "home_edit", v)
+}
+
+func (h *Handler) updateHome(w http.ResponseWriter, r *http.Request) {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	in := homeFromForm(r)
+	if _, err := h.Store.UpdateHome(r.Context(), httpx.ActorFrom(r.Context()), id, in); err != nil {
+		if model.IsCode(err, model.ErrNotFound) {
+			h.renderError(w, r, err)
+			return
+		}
+		in.ID = id
+		v, verr := h.homeView(r, &in)
+		if verr != nil {
+			h.renderError(w, r, verr)
+			return
+		}
+		v.Data.(*homeData).Rooms = r.PostFormValue("rooms")
+		h.formError(w, r, "home_edit", v, err)
 		return
 	}
 	http.Redirect(w, r, "/directory/regions?ok=flash.saved", http.StatusSeeOther)

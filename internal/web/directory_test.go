@@ -171,3 +171,34 @@ func TestImportThroughTheUI(t *testing.T) {
 		t.Errorf("export: %d", res.StatusCode)
 	}
 }
+
+func TestEditHome(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		home, err := e.Store.CreateHome(t.Context(), model.SystemActor(), model.Home{Name: "之家", RegionID: e.Regions["A"],
+			Rooms: []model.Room{{Name: "一号教室", Seats: 30}, {Name: "二号教室", Seats: 20}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := fmt.Sprintf("/directory/homes/%d", home.ID)
+		for w, want := range map[apptest.Who]int{admin: 200, apptest.AssociationA: 200, assocB: 404, entA: 403, guest: 303} {
+			if res := e.Browser(w).Get(path); res.StatusCode != want {
+				t.Errorf("GET %s as %s: %d, want %d", path, w, res.StatusCode, want)
+			}
+		}
+		form := url.Values{"name": {"智慧港之家"}, "region_id": {fmt.Sprint(e.Regions["A"])}, "rooms": {"一号教室 40\n三号教室 12"}}
+		if res := e.Browser(assocB).Post(path, form); res.StatusCode != 404 {
+			t.Errorf("another town's association: %d", res.StatusCode)
+		}
+		bad := url.Values{"name": {"智慧港之家"}, "region_id": {fmt.Sprint(e.Regions["A"])}, "rooms": {"一号教室 0"}}
+		if res := e.Browser(apptest.AssociationA).Post(path, bad); res.StatusCode != 422 {
+			t.Errorf("zero seats: %d", res.StatusCode)
+		}
+		if res := e.Browser(apptest.AssociationA).Post(path, form); res.StatusCode != 303 {
+			t.Fatalf("save: %d %s", res.StatusCode, res.Body)
+		}
+		got, _ := e.Store.HomeDetail(t.Context(), home.ID)
+		if got.Name != "智慧港之家" || len(got.Rooms) != 2 || got.Rooms[0].Name != "一号教室" || got.Rooms[0].Seats != 40 || got.Rooms[1].Name != "三号教室" {
+			t.Errorf("after edit: %+v", got)
+		}
+	})
+}

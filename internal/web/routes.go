@@ -64,6 +64,8 @@ func (h *Handler) Routes() []Route {
 		{"POST", "/directory/regions", Admin, h.createRegion},
 		{"POST", "/directory/associations", Admin, h.createAssociation},
 		{"POST", "/directory/homes", Staff, h.createHome},
+		{"GET", "/directory/homes/{id}", Staff, h.homePage},
+		{"POST", "/directory/homes/{id}", Staff, h.updateHome},
 		{"POST", "/directory/homes/{id}/photo", Staff, h.uploadHomePhoto},
 	}
 }

@@ -131,15 +131,6 @@ func decodeError(err error) error {
 	}
 }
 
-// pathID reads a numeric id from the path; anything else is not found.
-func pathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, model.NotFound()
-	}
-	return id, nil
-}
-
 // page reads ?limit= and ?cursor=.
 func page(r *http.Request) (model.Page, error) {
 	q := r.URL.Query()

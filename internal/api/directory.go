@@ -133,7 +133,7 @@ func (h *Handler) createEnterprise(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) getEnterprise(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -147,7 +147,7 @@ func (h *Handler) getEnterprise(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) updateEnterprise(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -166,7 +166,7 @@ func (h *Handler) updateEnterprise(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) listManagers(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -180,7 +180,7 @@ func (h *Handler) listManagers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) createManager(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -199,7 +199,7 @@ func (h *Handler) createManager(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) getManager(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -213,7 +213,7 @@ func (h *Handler) getManager(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) updateManager(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -232,7 +232,7 @@ func (h *Handler) updateManager(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) managerHistory(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -248,7 +248,7 @@ func (h *Handler) managerHistory(w http.ResponseWriter, r *http.Request) {
 // putHomePhoto takes a JPEG, PNG or WebP image as the body, or as the
 // "photo" field of multipart/form-data.
 func (h *Handler) putHomePhoto(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -289,7 +289,7 @@ func (h *Handler) putHomePhoto(w http.ResponseWriter, r *http.Request) {
 
 // getHomePhoto serves a Home's photo to anyone: Homes are public venues.
 func (h *Handler) getHomePhoto(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -307,7 +307,7 @@ func (h *Handler) getHomePhoto(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) updateHome(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
 		return

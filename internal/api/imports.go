@@ -10,11 +10,8 @@ import (
 	"github.com/envhome/envhome/internal/roster"
 )
 
-const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 func sendXLSX(w http.ResponseWriter, name string, data []byte) {
-	w.Header().Set("Content-Type", xlsxType)
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	httpx.StartXLSX(w, name)
 	w.Write(data)
 }
 
@@ -49,7 +46,7 @@ func (h *Handler) createImport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) getImport(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -63,7 +60,7 @@ func (h *Handler) getImport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) importReport(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -82,8 +79,7 @@ func (h *Handler) exportEnterprises(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", xlsxType)
-	w.Header().Set("Content-Disposition", `attachment; filename="envhome-enterprises.xlsx"`)
+	httpx.StartXLSX(w, "envhome-enterprises.xlsx")
 	if err := imports.Export(r.Context(), h.Store, w, httpx.ActorFrom(r.Context()).Scope(), f); err != nil {
 		h.Log.Error("export", "err", err) // headers are gone; the download breaks off
 	}

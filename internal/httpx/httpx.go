@@ -294,3 +294,22 @@ func ReadUpload(w http.ResponseWriter, r *http.Request, field string, max int64)
 		return data, nil
 	}
 }
+
+// PathID reads a positive numeric id from the request path; anything else
+// is not found, as a missing record would be.
+func PathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, model.NotFound()
+	}
+	return id, nil
+}
+
+// XLSXType is the media type of .xlsx workbooks.
+const XLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// StartXLSX sets the headers of a workbook download named name.
+func StartXLSX(w http.ResponseWriter, name string) {
+	w.Header().Set("Content-Type", XLSXType)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+}

@@ -101,9 +101,9 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, model.NotFound())
+		h.renderError(w, r, err)
 		return
 	}
 	a := httpx.ActorFrom(r.Context())

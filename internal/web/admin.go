@@ -136,9 +136,9 @@ func (h *Handler) userPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) pathUser(r *http.Request) (*model.User, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		return nil, model.NotFound()
+		return nil, err
 	}
 	return h.Store.User(r.Context(), id)
 }

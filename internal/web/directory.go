@@ -165,14 +165,6 @@ func (h *Handler) createEnterprise(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/directory/enterprises/"+strconv.FormatInt(e.ID, 10)+"?ok=flash.saved", http.StatusSeeOther)
 }
 
-func pathInt(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, model.NotFound()
-	}
-	return id, nil
-}
-
 // due is something an enterprise must see to, for its home page.
 type due struct {
 	Key  string // i18n key
@@ -230,7 +222,7 @@ func (h *Handler) enterpriseView(r *http.Request, id int64) (*view, error) {
 }
 
 func (h *Handler) enterprisePage(w http.ResponseWriter, r *http.Request) {
-	id, err := pathInt(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.renderError(w, r, err)
 		return
@@ -244,7 +236,7 @@ func (h *Handler) enterprisePage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) editEnterprisePage(w http.ResponseWriter, r *http.Request) {
-	id, err := pathInt(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.renderError(w, r, err)
 		return
@@ -263,7 +255,7 @@ func (h *Handler) editEnterprisePage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) updateEnterprise(w http.ResponseWriter, r *http.Request) {
-	id, err := pathInt(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.renderError(w, r, err)
 		return
@@ -310,7 +302,7 @@ func managerFromForm(r *http.Request) model.Manager {
 }
 
 func (h *Handler) createManager(w http.ResponseWriter, r *http.Request) {
-	id, err := pathInt(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.renderError(w, r, err)
 		return
@@ -356,7 +348,7 @@ func (h *Handler) managerView(r *http.Request, id int64) (*view, error) {
 }
 
 func (h *Handler) managerPage(w http.ResponseWriter, r *http.Request) {
-	id, err := pathInt(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.renderError(w, r, err)
 		return
@@ -370,7 +362,7 @@ func (h *Handler) managerPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) updateManager(w http.ResponseWriter, r *http.Request) {
-	id, err := pathInt(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.renderError(w, r, err)
 		return
@@ -498,7 +490,7 @@ func (h *Handler) createHome(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) uploadHomePhoto(w http.ResponseWriter, r *http.Request) {
-	id, err := pathInt(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err == nil {
 		_, err = h.Store.Home(r.Context(), id)
 	}
@@ -546,7 +538,7 @@ func (h *Handler) homeView(r *http.Request, home *model.Home) (*view, error) {
 
 // homePage is a Home's edit form, for the bureau and the Home's association.
 func (h *Handler) homePage(w http.ResponseWriter, r *http.Request) {
-	id, err := pathInt(r, "id")
+	id, err := httpx.PathID(r, "id")
 	var home *model.Home
 	if err == nil {
 		home, err = h.Store.HomeDetail(r.Context(), id)
@@ -567,7 +559,7 @@ func (h *Handler) homePage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) updateHome(w http.ResponseWriter, r *http.Request) {
-	id, err := pathInt(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.renderError(w, r, err)
 		return

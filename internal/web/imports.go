@@ -11,8 +11,6 @@ import (
 	"github.com/envhome/envhome/internal/store"
 )
 
-const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 func (h *Handler) importPage(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "import", h.newView(r, "page.import", nil))
 }
@@ -23,8 +21,7 @@ func (h *Handler) importTemplate(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", xlsxType)
-	w.Header().Set("Content-Disposition", `attachment; filename="envhome-roster-template.xlsx"`)
+	httpx.StartXLSX(w, "envhome-roster-template.xlsx")
 	w.Write(b)
 }
 
@@ -58,7 +55,7 @@ func (d *importData) Percent() int {
 }
 
 func (h *Handler) importJobPage(w http.ResponseWriter, r *http.Request) {
-	id, err := pathInt(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.renderError(w, r, err)
 		return
@@ -79,7 +76,7 @@ func (h *Handler) importJobPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) importReport(w http.ResponseWriter, r *http.Request) {
-	id, err := pathInt(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		h.renderError(w, r, err)
 		return
@@ -89,8 +86,7 @@ func (h *Handler) importReport(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", xlsxType)
-	w.Header().Set("Content-Disposition", `attachment; filename="envhome-import-report-`+strconv.FormatInt(id, 10)+`.xlsx"`)
+	httpx.StartXLSX(w, "envhome-import-report-"+strconv.FormatInt(id, 10)+".xlsx")
 	w.Write(b)
 }
 
@@ -100,8 +96,7 @@ func (h *Handler) exportEnterprises(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", xlsxType)
-	w.Header().Set("Content-Disposition", `attachment; filename="envhome-enterprises.xlsx"`)
+	httpx.StartXLSX(w, "envhome-enterprises.xlsx")
 	if err := imports.Export(r.Context(), h.Store, w, httpx.ActorFrom(r.Context()).Scope(), f); err != nil {
 		h.Log.Error("export", "err", err)
 	}

@@ -7,7 +7,6 @@ package roster
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -438,11 +437,6 @@ func Export(w io.Writer, regionName func(int64) string, next func() ([]*model.En
 
 // RowsOf counts the rows a roster carries, for progress.
 func (r *Roster) RowsOf() int { return len(r.Enterprises) + len(r.Managers) }
-
-// String summarises a roster for logs.
-func (r *Roster) String() string {
-	return fmt.Sprintf("%d enterprises, %d managers, %d problems", len(r.Enterprises), len(r.Managers), len(r.Problems))
-}
 
 // Write writes enterprises and managers as a roster workbook in the
 // template's layout (for tests, benchmarks and round trips).

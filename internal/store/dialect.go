@@ -126,7 +126,7 @@ func (d Dialect) substringMatch(q string) (from, where, order string, args []any
 // syncSearch brings the SQLite search index up to date for the given
 // enterprises, in a few statements however many ids; PostgreSQL's trigram
 // index follows the column by itself.
-func (d Dialect) syncSearch(ctx context.Context, r runner, ids []int64) error {
+func (d Dialect) syncSearch(ctx context.Context, r *Tx, ids []int64) error {
 	if d != SQLite {
 		return nil
 	}

@@ -337,7 +337,7 @@ func searchText(e *model.Enterprise, managerNames []string) string {
 
 // refreshSearch recomputes an enterprise's search text and manager count
 // after its name or its managers change, and indexes it.
-func (s *Store) refreshSearch(ctx context.Context, tx runner, id int64) error {
+func (s *Store) refreshSearch(ctx context.Context, tx *Tx, id int64) error {
 	if err := s.recomputeSearch(ctx, tx, id); err != nil {
 		return err
 	}
@@ -346,7 +346,7 @@ func (s *Store) refreshSearch(ctx context.Context, tx runner, id int64) error {
 
 // recomputeSearch updates search_text and manager_count; the caller syncs
 // the index.
-func (s *Store) recomputeSearch(ctx context.Context, tx runner, id int64) error {
+func (s *Store) recomputeSearch(ctx context.Context, tx *Tx, id int64) error {
 	var e model.Enterprise
 	if err := tx.QueryRow(ctx, `SELECT name, uscc FROM enterprises WHERE id = ?`, id).Scan(&e.Name, &e.USCC); err != nil {
 		return err
@@ -394,7 +394,7 @@ func (s *Store) CreateEnterprise(ctx context.Context, a model.Actor, e model.Ent
 	return out, nil
 }
 
-func (s *Store) insertEnterprise(ctx context.Context, tx runner, e *model.Enterprise) (int64, error) {
+func (s *Store) insertEnterprise(ctx context.Context, tx *Tx, e *model.Enterprise) (int64, error) {
 	now := ms(s.Now())
 	var id int64
 	err := tx.QueryRow(ctx, `INSERT INTO enterprises (uscc, name, kind, region_id, address, industry_code, legal_rep,

@@ -10,57 +10,25 @@ import (
 	"github.com/envhome/envhome/internal/model"
 )
 
-// importer holds the prepared statements of one roster import, which runs
-// the same few statements tens of thousands of times in one transaction.
+// importer runs the few per-row statements of a roster import (changed
+// rows) from prepared statements, one each for the whole transaction.
 type importer struct {
-	s     *Store
 	tx    *Tx
-	a     model.Actor
 	stmts map[string]*sql.Stmt
 	now   int64
 }
 
-func (im *importer) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
-	if st, ok := im.stmts[q]; ok {
-		return st, nil
-	}
-	st, err := im.tx.tx.PrepareContext(ctx, im.tx.d.Rebind(q))
-	if err != nil {
-		return nil, err
-	}
-	im.stmts[q] = st
-	return st, nil
-}
-
 func (im *importer) exec(ctx context.Context, q string, args ...any) error {
-	_, err := im.Exec(ctx, q, args...)
+	st, ok := im.stmts[q]
+	if !ok {
+		var err error
+		if st, err = im.tx.tx.PrepareContext(ctx, im.tx.d.Rebind(q)); err != nil {
+			return err
+		}
+		im.stmts[q] = st
+	}
+	_, err := st.ExecContext(ctx, args...)
 	return err
-}
-
-// Exec, Query and QueryRow run prepared statements; a statement that does
-// not prepare runs unprepared, to report its error the usual way.
-func (im *importer) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	st, err := im.stmt(ctx, q)
-	if err != nil {
-		return im.tx.Exec(ctx, q, args...)
-	}
-	return st.ExecContext(ctx, args...)
-}
-
-func (im *importer) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	st, err := im.stmt(ctx, q)
-	if err != nil {
-		return im.tx.Query(ctx, q, args...)
-	}
-	return st.QueryContext(ctx, args...)
-}
-
-func (im *importer) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	st, err := im.stmt(ctx, q)
-	if err != nil {
-		return im.tx.QueryRow(ctx, q, args...)
-	}
-	return st.QueryRowContext(ctx, args...)
 }
 
 type rowKey struct {
@@ -92,7 +60,7 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 	}
 	errAbort := fmt.Errorf("roster has problems")
 	err := s.write(ctx, func(tx *Tx) error {
-		im := &importer{s: s, tx: tx, a: a, stmts: map[string]*sql.Stmt{}, now: ms(s.Now())}
+		im := &importer{tx: tx, stmts: map[string]*sql.Stmt{}, now: ms(s.Now())}
 		defer func() {
 			for _, st := range im.stmts {
 				st.Close()

@@ -209,14 +209,6 @@ func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return t.tx.QueryRowContext(ctx, t.d.Rebind(q), args...)
 }
 
-// runner is what the shared statement helpers need: a transaction, or an
-// import's cache of prepared statements inside one.
-type runner interface {
-	Exec(ctx context.Context, q string, args ...any) (sql.Result, error)
-	Query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
-	QueryRow(ctx context.Context, q string, args ...any) *sql.Row
-}
-
 // write runs fn in a write transaction and commits when it returns nil.
 func (s *Store) write(ctx context.Context, fn func(*Tx) error) error {
 	return s.inTx(ctx, s.w, fn)

@@ -33,7 +33,7 @@ func Status(code model.Code) int {
 		return http.StatusForbidden
 	case model.ErrNotFound:
 		return http.StatusNotFound
-	case model.ErrConflict:
+	case model.ErrConflict, model.ErrLimitReached, model.ErrBookingClosed:
 		return http.StatusConflict
 	case model.ErrTooLarge:
 		return http.StatusRequestEntityTooLarge

@@ -23,6 +23,10 @@ const (
 	ErrInvalid         Code = "invalid"
 	ErrRateLimited     Code = "rate_limited"
 	ErrUnavailable     Code = "unavailable"
+	// Booking refusals clients act on: the enterprise's seat cap for the
+	// class is used up; the class takes no bookings now.
+	ErrLimitReached  Code = "limit_reached"
+	ErrBookingClosed Code = "booking_closed"
 )
 
 // Error is envhome's application error. Message and Fields hold message keys

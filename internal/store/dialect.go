@@ -197,3 +197,13 @@ func (d Dialect) updateSearch(ctx context.Context, tx *Tx, ids []int64, text fun
 		FROM (`+strings.Join(vals, ` UNION ALL `)+`) AS v WHERE enterprises.id = v.id`, args...)
 	return err
 }
+
+// forUpdate locks the selected row on PostgreSQL until the transaction
+// ends, so bookings for one class queue behind each other across
+// processes; SQLite's single writer already runs one transaction at a time.
+func (d Dialect) forUpdate() string {
+	if d == Postgres {
+		return ` FOR UPDATE`
+	}
+	return ``
+}

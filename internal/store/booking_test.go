@@ -1,0 +1,100 @@
+package store_test
+
+import (
+	"context"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/envhome/envhome/internal/demo"
+	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/store"
+	"github.com/envhome/envhome/internal/store/storetest"
+)
+
+var bookingNow = time.Date(2026, 3, 1, 1, 0, 0, 0, time.UTC)
+
+func eachDialect(t *testing.T, fn func(t *testing.T, d store.Dialect)) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) { fn(t, d) })
+	}
+}
+
+func rushStore(t *testing.T, d store.Dialect, spec demo.RushSpec) (*store.Store, *demo.Rush) {
+	t.Helper()
+	s := storetest.New(t, d, store.Options{Now: func() time.Time { return bookingNow }})
+	if spec.StartsAt.IsZero() {
+		spec.StartsAt = bookingNow.Add(7 * 24 * time.Hour)
+	}
+	r, err := demo.SeedRush(context.Background(), s, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, r
+}
+
+// checkClass asserts what the booking rules promise for a class: confirmed
+// seats never above capacity, counters equal to the rows, and waitlist
+// positions 1..n without gaps or repeats.
+func checkClass(t *testing.T, s *store.Store, classID int64, wantConfirmed, wantWaitlisted int) {
+	t.Helper()
+	k, err := s.Class(ctx, classID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs, err := s.ClassBookings(ctx, model.SystemActor(), classID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var confirmed int
+	var pos []int
+	for _, b := range bs {
+		switch b.Status {
+		case model.BookingConfirmed, model.BookingOffered:
+			confirmed++
+		case model.BookingWaitlisted:
+			pos = append(pos, *b.WaitlistPosition)
+		}
+	}
+	sort.Ints(pos)
+	for i, p := range pos {
+		if p != i+1 {
+			t.Fatalf("class %d: waitlist positions %v have a gap or repeat at %d", classID, pos, i+1)
+		}
+	}
+	if confirmed > k.Capacity || confirmed != k.Confirmed || len(pos) != k.Waitlisted {
+		t.Fatalf("class %d: rows %d confirmed / %d waitlisted, counters %d / %d, capacity %d", classID, confirmed, len(pos), k.Confirmed, k.Waitlisted, k.Capacity)
+	}
+	if wantConfirmed >= 0 && (confirmed != wantConfirmed || len(pos) != wantWaitlisted) {
+		t.Fatalf("class %d: %d confirmed, %d waitlisted; want %d, %d", classID, confirmed, len(pos), wantConfirmed, wantWaitlisted)
+	}
+}
+
+func TestHotClassNeverOverbooks(t *testing.T) {
+	eachDialect(t, func(t *testing.T, d store.Dialect) {
+		s, r := rushStore(t, d, demo.RushSpec{Managers: 120, PerEnterprise: 1, Classes: 1, Capacity: 10, Seed: 1})
+		k := r.Classes[0]
+		var wg sync.WaitGroup
+		errs := make(chan error, len(r.Managers)*2)
+		// Every manager books twice at once, as from two phones.
+		for _, m := range r.Managers {
+			for range 2 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					a := model.Actor{User: &model.User{ID: 1, Role: model.RoleEnterprise, EnterpriseID: &m.EnterpriseID}}
+					if _, err := s.Book(ctx, a, k, m.ID); err != nil {
+						errs <- err
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		checkClass(t, s, k, 10, 110)
+	})
+}

@@ -1,0 +1,227 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/envhome/envhome/internal/model"
+)
+
+// notifyBooking tells every account of a booking's enterprise about it, in
+// the caller's transaction. The dedupe key makes the notice exist once
+// however often this runs; email and webhook copies are queued for the
+// accounts that gave an address.
+func (s *Store) notifyBooking(ctx context.Context, tx *Tx, bookingID int64, kind, occasion string) error {
+	var enterpriseID int64
+	var course, manager, home string
+	var starts int64
+	err := tx.QueryRow(ctx, `SELECT b.enterprise_id, co.title, p.name, h.name, k.starts_at FROM bookings b
+		JOIN classes k ON k.id = b.class_id JOIN courses co ON co.id = k.course_id JOIN people p ON p.id = b.person_id
+		JOIN homes h ON h.id = k.home_id WHERE b.id = ?`, bookingID).Scan(&enterpriseID, &course, &manager, &home, &starts)
+	if err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	args, _ := json.Marshal(map[string]string{"course": course, "manager": manager, "home": home,
+		"starts": time.UnixMilli(starts).In(model.ChinaTime).Format("2006-01-02 15:04")})
+	return s.notifyEnterprise(ctx, tx, enterpriseID, kind, string(args), fmt.Sprintf("/bookings/%d", bookingID),
+		fmt.Sprintf("%s:b%d:%s", kind, bookingID, occasion))
+}
+
+func (s *Store) notifyEnterprise(ctx context.Context, tx *Tx, enterpriseID int64, kind, args, link, key string) error {
+	type account struct {
+		id            int64
+		email, webhook string
+	}
+	rows, err := tx.Query(ctx, `SELECT id, email, webhook_url FROM users WHERE enterprise_id = ? AND disabled_at IS NULL ORDER BY id`, enterpriseID)
+	if err != nil {
+		return err
+	}
+	var accounts []account
+	for rows.Next() {
+		var u account
+		if err := rows.Scan(&u.id, &u.email, &u.webhook); err != nil {
+			rows.Close()
+			return err
+		}
+		accounts = append(accounts, u)
+	}
+	rows.Close()
+	now := ms(s.Now())
+	for _, u := range accounts {
+		var nid int64
+		err := tx.QueryRow(ctx, `INSERT INTO notifications (user_id, kind, args, link, dedupe_key, created_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`, u.id, kind, args, link, fmt.Sprintf("%s:u%d", key, u.id), now).Scan(&nid)
+		if err == sql.ErrNoRows {
+			continue // made before: never twice
+		}
+		if err != nil {
+			return err
+		}
+		for ch, target := range map[string]string{"email": u.email, "webhook": u.webhook} {
+			if target == "" {
+				continue
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO deliveries (notification_id, channel, target, next_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (notification_id, channel) DO NOTHING`, nid, ch, target, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// QueueReminders makes the day-before reminder for every confirmed booking
+// of a class starting within the next 24 hours. Any instance may run it
+// any number of times: each reminder is made once.
+func (s *Store) QueueReminders(ctx context.Context) (int, error) {
+	now := s.Now()
+	rows, err := s.query(ctx, `SELECT b.id FROM bookings b JOIN classes k ON k.id = b.class_id
+		WHERE k.status = 'scheduled' AND k.starts_at > ? AND k.starts_at <= ? AND b.status = 'confirmed'
+		AND b.reminded_at IS NULL
+		ORDER BY b.id LIMIT 1000`, ms(now), ms(now.Add(24*time.Hour)))
+	if err != nil {
+		return 0, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if len(ids) == 0 {
+		return 0, rows.Err()
+	}
+	err = s.write(ctx, func(tx *Tx) error {
+		for _, id := range ids {
+			if err := s.notifyBooking(ctx, tx, id, model.NoticeReminder, "day_before"); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE bookings SET reminded_at = ? WHERE id = ?`, ms(now), id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return len(ids), err
+}
+
+const notificationColumns = `id, kind, args, link, created_at, read_at`
+
+// Notifications lists a user's notices, newest first.
+func (s *Store) Notifications(ctx context.Context, userID int64, p model.Page) (model.List[*model.Notification], error) {
+	q := `SELECT ` + notificationColumns + ` FROM notifications WHERE user_id = ?`
+	args := []any{userID}
+	if p.After > 0 {
+		q += ` AND id < ?`
+		args = append(args, p.After)
+	}
+	q += ` ORDER BY id DESC LIMIT ?`
+	args = append(args, p.Limit+1)
+	rows, err := s.query(ctx, q, args...)
+	ns, err := scanAll(rows, err, scanNotification)
+	if err != nil {
+		return model.List[*model.Notification]{}, err
+	}
+	return model.PageOf(ns, p.Limit, func(n *model.Notification) int64 { return n.ID }), nil
+}
+
+func scanNotification(r *sql.Rows) (*model.Notification, error) {
+	n := &model.Notification{}
+	var args string
+	err := r.Scan(&n.ID, &n.Kind, &args, &n.Link, timeCol{&n.CreatedAt}, nullTimeCol{&n.ReadAt})
+	json.Unmarshal([]byte(args), &n.Args)
+	return n, err
+}
+
+// UnreadNotifications counts a user's unread notices (for the navigation).
+func (s *Store) UnreadNotifications(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`, userID).Scan(&n)
+	return n, err
+}
+
+// MarkNotificationsRead marks one notice (id > 0) or all of a user's as read.
+func (s *Store) MarkNotificationsRead(ctx context.Context, userID, id int64) error {
+	q := `UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL`
+	args := []any{ms(s.Now()), userID}
+	if id > 0 {
+		var owner int64
+		if err := s.queryRow(ctx, `SELECT user_id FROM notifications WHERE id = ?`, id).Scan(&owner); err != nil || owner != userID {
+			return model.NotFound()
+		}
+		q += ` AND id = ?`
+		args = append(args, id)
+	}
+	_, err := s.exec(ctx, q, args...)
+	return err
+}
+
+// ClaimDelivery leases the oldest due outgoing copy of a notice, with the
+// notice and its reader's language.
+func (s *Store) ClaimDelivery(ctx context.Context, lease time.Duration) (*model.Delivery, error) {
+	var d *model.Delivery
+	err := s.write(ctx, func(tx *Tx) error {
+		now := s.Now()
+		var id int64
+		err := tx.QueryRow(ctx, `UPDATE deliveries SET lease_until = ?, attempts = attempts + 1
+			WHERE id = (SELECT id FROM deliveries WHERE status = 'pending' AND next_at <= ? AND lease_until < ? ORDER BY id LIMIT 1`+s.dialect.skipLocked()+`)
+			RETURNING id`, ms(now.Add(lease)), ms(now), ms(now)).Scan(&id)
+		if err == sql.ErrNoRows {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		d = &model.Delivery{ID: id}
+		var args string
+		defer func() { json.Unmarshal([]byte(args), &d.Notification.Args) }()
+		return tx.QueryRow(ctx, `SELECT d.notification_id, d.channel, d.target, d.attempts, n.kind, n.args, n.link, n.created_at, u.language
+			FROM deliveries d JOIN notifications n ON n.id = d.notification_id JOIN users u ON u.id = n.user_id WHERE d.id = ?`, id).
+			Scan(&d.NotificationID, &d.Channel, &d.Target, &d.Attempts, &d.Notification.Kind, &args, &d.Notification.Link,
+				timeCol{&d.Notification.CreatedAt}, &d.Language)
+	})
+	if err != nil || d == nil {
+		return nil, err
+	}
+	d.Notification.ID = d.NotificationID
+	return d, nil
+}
+
+// FinishDelivery records a delivery's outcome: sent, retried later, or
+// given up (failed) after the last attempt.
+func (s *Store) FinishDelivery(ctx context.Context, id int64, sendErr error, retryAt *time.Time) error {
+	now := ms(s.Now())
+	switch {
+	case sendErr == nil:
+		_, err := s.exec(ctx, `UPDATE deliveries SET status = 'sent', sent_at = ?, lease_until = 0, error = '' WHERE id = ?`, now, id)
+		return err
+	case retryAt != nil:
+		_, err := s.exec(ctx, `UPDATE deliveries SET next_at = ?, lease_until = 0, error = ? WHERE id = ?`, ms(*retryAt), sendErr.Error(), id)
+		return err
+	default:
+		_, err := s.exec(ctx, `UPDATE deliveries SET status = 'failed', lease_until = 0, error = ? WHERE id = ?`, sendErr.Error(), id)
+		return err
+	}
+}
+
+// DeliveryStatus reports a notice's deliveries (for tests and the admin).
+func (s *Store) DeliveryStatus(ctx context.Context, notificationID int64) (map[string]string, error) {
+	rows, err := s.query(ctx, `SELECT channel, status FROM deliveries WHERE notification_id = ?`, notificationID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var c, st string
+		if err := rows.Scan(&c, &st); err != nil {
+			return nil, err
+		}
+		out[c] = st
+	}
+	return out, rows.Err()
+}

@@ -253,15 +253,7 @@ func (h *Handler) putHomePhoto(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	var data []byte
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-		data, err = httpx.ReadUpload(w, r, "photo", photos.MaxBytes)
-	} else {
-		data, err = io.ReadAll(http.MaxBytesReader(w, r.Body, photos.MaxBytes))
-		if err != nil {
-			err = model.Errorf(model.ErrTooLarge, "err.photo.too_large")
-		}
-	}
+	data, err := readPhoto(w, r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -285,6 +277,19 @@ func (h *Handler) putHomePhoto(w http.ResponseWriter, r *http.Request) {
 		os.Remove(photos.Path(h.PhotoDir, old))
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// readPhoto reads an image sent as the body or as the "photo" field of a
+// multipart form.
+func readPhoto(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		return httpx.ReadUpload(w, r, "photo", photos.MaxBytes)
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, photos.MaxBytes))
+	if err != nil {
+		return nil, model.Errorf(model.ErrTooLarge, "err.photo.too_large")
+	}
+	return data, nil
 }
 
 // getHomePhoto serves a Home's photo to anyone: Homes are public venues.

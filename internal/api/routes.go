@@ -13,6 +13,7 @@ type Permission int
 
 const (
 	Public        Permission = iota // anyone, no token
+	Optional                        // anyone; a token, if sent, says who asks (staff see drafts)
 	Authenticated                   // any valid token; data is filtered by who asks
 	Staff                           // the bureau and the associations; data is filtered by region
 	Admin                           // the bureau only
@@ -66,6 +67,52 @@ func (h *Handler) Routes() []Route {
 		{"POST", "/api/v1/imports", Staff, h.createImport},
 		{"GET", "/api/v1/imports/{id}", Staff, h.getImport},
 		{"GET", "/api/v1/imports/{id}/report.xlsx", Staff, h.importReport},
+		{"GET", "/api/v1/settings/training", Authenticated, h.getTrainingSettings},
+		{"PUT", "/api/v1/settings/training", Admin, h.putTrainingSettings},
+		{"GET", "/api/v1/lecturers", Public, h.listLecturers},
+		{"POST", "/api/v1/lecturers", Admin, h.createLecturer},
+		{"GET", "/api/v1/lecturers/{id}", Public, h.getLecturer},
+		{"PUT", "/api/v1/lecturers/{id}", Admin, h.updateLecturer},
+		{"PUT", "/api/v1/lecturers/{id}/photo", Admin, h.putLecturerPhoto},
+		{"GET", "/api/v1/lecturers/{id}/photo", Public, h.getLecturerPhoto},
+		{"GET", "/api/v1/courses", Optional, h.listCourses},
+		{"POST", "/api/v1/courses", Admin, h.createCourse},
+		{"GET", "/api/v1/courses/{id}", Optional, h.getCourse},
+		{"PUT", "/api/v1/courses/{id}", Admin, h.updateCourse},
+		{"POST", "/api/v1/courses/{id}/materials", Admin, h.addMaterial},
+		{"GET", "/api/v1/materials/{id}", Authenticated, h.getMaterial},
+		{"POST", "/api/v1/courses/{id}/classes", Staff, h.createClass},
+		{"GET", "/api/v1/classes", Optional, h.listClasses},
+		{"GET", "/api/v1/classes/{id}", Public, h.getClass},
+		{"PATCH", "/api/v1/classes/{id}", Staff, h.updateClass},
+		{"POST", "/api/v1/classes/{id}/cancel", Staff, h.cancelClass},
+		{"POST", "/api/v1/classes/{id}/complete", Authenticated, h.completeClass},
+		{"GET", "/api/v1/classes/{id}/feedback", Authenticated, h.classFeedback},
+		{"POST", "/api/v1/classes/{id}/bookings", Authenticated, h.createBooking},
+		{"GET", "/api/v1/classes/{id}/bookings", Authenticated, h.classBookings},
+		{"POST", "/api/v1/classes/{id}/checkins", Authenticated, h.checkIn},
+		{"GET", "/api/v1/classes/{id}/rotating-code", Authenticated, h.rotatingCode},
+		{"POST", "/api/v1/classes/{id}/self-checkins", Authenticated, h.selfCheckIn},
+		{"GET", "/api/v1/bookings", Authenticated, h.listBookings},
+		{"GET", "/api/v1/bookings/{id}", Authenticated, h.getBooking},
+		{"DELETE", "/api/v1/bookings/{id}", Authenticated, h.cancelBooking},
+		{"POST", "/api/v1/bookings/{id}/accept", Authenticated, h.acceptOffer},
+		{"POST", "/api/v1/bookings/{id}/position", Admin, h.moveInWaitlist},
+		{"PUT", "/api/v1/bookings/{id}/attendance", Authenticated, h.setAttendance},
+		{"POST", "/api/v1/bookings/{id}/feedback", Authenticated, h.giveFeedback},
+		{"GET", "/api/v1/bookings/{id}/certificate", Authenticated, h.bookingCertificate},
+		{"GET", "/api/v1/bookings/{id}/qr.png", Authenticated, h.bookingQR},
+		{"GET", "/api/v1/credits", Authenticated, h.listCredits},
+		{"GET", "/api/v1/managers/{id}/credits", Authenticated, h.managerCredits},
+		{"GET", "/api/v1/managers/{id}/calendar", Authenticated, h.managerCalendar},
+		{"GET", "/api/v1/certificates/{code}", Public, h.verifyCertificate},
+		{"GET", "/api/v1/topics", Authenticated, h.listTopics},
+		{"POST", "/api/v1/topics", Authenticated, h.proposeTopic},
+		{"POST", "/api/v1/topics/{id}/votes", Authenticated, h.voteTopic},
+		{"POST", "/api/v1/topics/{id}/course", Admin, h.adoptTopic},
+		{"GET", "/api/v1/notifications", Authenticated, h.listNotifications},
+		{"POST", "/api/v1/notifications/read", Authenticated, h.readAllNotifications},
+		{"POST", "/api/v1/notifications/{id}/read", Authenticated, h.readNotification},
 	}
 }
 
@@ -88,6 +135,10 @@ func (h *Handler) guard(p Permission, next http.Handler) http.Handler {
 			return
 		}
 		secret, ok := bearer(r)
+		if !ok && p == Optional {
+			next.ServeHTTP(w, r)
+			return
+		}
 		if !ok {
 			h.fail(w, r, model.Errorf(model.ErrUnauthenticated, "err.token_missing"))
 			return

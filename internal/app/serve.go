@@ -24,6 +24,8 @@ import (
 	"github.com/envhome/envhome/internal/i18n"
 	"github.com/envhome/envhome/internal/imports"
 	"github.com/envhome/envhome/internal/jobs"
+	"github.com/envhome/envhome/internal/materials"
+	"github.com/envhome/envhome/internal/notify"
 	"github.com/envhome/envhome/internal/store"
 	"github.com/envhome/envhome/internal/web"
 )
@@ -84,6 +86,8 @@ func serve(ctx context.Context, env Env, args []string) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { prune(bg, st, policy, log) })
 	wg.Go(func() { srv.Jobs.Run(bg) })
+	wg.Go(func() { srv.Notices.Run(bg) })
+	wg.Go(func() { sweep(bg, st, log) })
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -180,6 +184,27 @@ func prune(ctx context.Context, st *store.Store, p auth.Policy, log *slog.Logger
 	}
 }
 
+// sweep makes the day-before reminders and passes on expired waitlist
+// offers every minute. Any number of instances may run it: each reminder
+// is made once, each offer expires once.
+func sweep(ctx context.Context, st *store.Store, log *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if _, err := st.QueueReminders(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("reminders", "err", err)
+		}
+		if _, err := st.ExpireOffers(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("offers", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // Server is envhome's HTTP handler (web UI, API, health and metrics) and
 // its background job runner, which the caller runs.
 type Server struct {
@@ -189,6 +214,8 @@ type Server struct {
 	Web   *web.Handler
 	API   *api.Handler
 	Jobs  *jobs.Runner
+	// Notices delivers email and webhook copies of notices.
+	Notices *notify.Sender
 }
 
 // NewServer builds the handler; tests use it without a listener.
@@ -209,7 +236,13 @@ func NewServer(st *store.Store, policy auth.Policy, cfg config.Config, log *slog
 	if err != nil {
 		return nil, err
 	}
-	a := &api.Handler{Store: st, Auth: svc, I18n: cat, Log: log, Imports: imp, PhotoDir: filepath.Join(cfg.DataDir, "photos")}
+	renderer := &notify.Renderer{I18n: cat}
+	mats := &materials.Service{Store: st, Dir: filepath.Join(cfg.DataDir, "materials")}
+	w.Materials, w.Notices = mats, renderer
+	a := &api.Handler{Store: st, Auth: svc, I18n: cat, Log: log, Imports: imp, PhotoDir: filepath.Join(cfg.DataDir, "photos"),
+		Materials: mats, Notices: renderer}
+	sender := &notify.Sender{Store: st, Renderer: renderer, Log: log, BaseURL: cfg.BaseURL,
+		SMTP: notify.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -241,5 +274,5 @@ func NewServer(st *store.Store, policy auth.Policy, cfg config.Config, log *slog
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	a.Register(mux)
 	w.Register(mux)
-	return &Server{Handler: obs.Wrap(mux), Store: st, Auth: svc, Web: w, API: a, Jobs: runner}, nil
+	return &Server{Handler: obs.Wrap(mux), Store: st, Auth: svc, Web: w, API: a, Jobs: runner, Notices: sender}, nil
 }

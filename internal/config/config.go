@@ -23,6 +23,8 @@ type Config struct {
 	// TrustedProxies are the load balancers whose X-Forwarded-For and
 	// X-Forwarded-Proto are believed.
 	TrustedProxies httpx.Proxies
+	// SMTP sends notices by email when SMTPAddr is set.
+	SMTPAddr, SMTPFrom, SMTPUser, SMTPPassword string
 }
 
 // Database registers only the flags that choose the database, for the
@@ -49,6 +51,10 @@ func Serve(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) 
 	fs.StringVar(&c.BaseURL, "base-url", getenv("ENVHOME_BASE_URL"), "public URL of the site, e.g. https://envhome.example.gov.cn [ENVHOME_BASE_URL]")
 	fs.StringVar(&c.LogFormat, "log-format", or(getenv("ENVHOME_LOG_FORMAT"), "text"), "log format: text or json [ENVHOME_LOG_FORMAT]")
 	fs.StringVar(&demo, "demo", or(getenv("ENVHOME_DEMO"), "true"), "seed demo data into an empty database: true or false [ENVHOME_DEMO]")
+	fs.StringVar(&c.SMTPAddr, "smtp-addr", getenv("ENVHOME_SMTP_ADDR"), "mail server host:port for email notices; empty: no email [ENVHOME_SMTP_ADDR]")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", or(getenv("ENVHOME_SMTP_FROM"), "envhome@localhost"), "sender address of email notices [ENVHOME_SMTP_FROM]")
+	fs.StringVar(&c.SMTPUser, "smtp-user", getenv("ENVHOME_SMTP_USER"), "mail server user name, if it asks for one [ENVHOME_SMTP_USER]")
+	c.SMTPPassword = getenv("ENVHOME_SMTP_PASSWORD") // never a flag: flags show in ps
 	fs.StringVar(&proxies, "trusted-proxies", getenv("ENVHOME_TRUSTED_PROXIES"), "comma-separated addresses/CIDRs of load balancers to trust for X-Forwarded-For [ENVHOME_TRUSTED_PROXIES]")
 	return func() (Config, error) {
 		d, err := db()

@@ -210,7 +210,7 @@ func (o *Observer) Wrap(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		li := &logInfo{}
 		addr := o.Proxies.ClientAddr(r)
-		r = r.WithContext(WithActor(context.WithValue(r.Context(), logKey, li), model.Actor{Addr: addr}))
+		r = r.WithContext(WithActor(context.WithValue(r.Context(), logKey, li), model.Actor{Addr: addr, Guest: true}))
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
@@ -243,25 +243,31 @@ func (o *Observer) Wrap(next http.Handler) http.Handler {
 // ReadUpload reads one uploaded file of a multipart form, refusing bodies
 // over max bytes; errors are model errors for the user.
 func ReadUpload(w http.ResponseWriter, r *http.Request, field string, max int64) ([]byte, error) {
+	_, data, err := ReadUploadFile(w, r, field, max)
+	return data, err
+}
+
+// ReadUploadFile is ReadUpload that also returns the file's name as sent.
+func ReadUploadFile(w http.ResponseWriter, r *http.Request, field string, max int64) (string, []byte, error) {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "multipart/form-data" {
-		return nil, model.Errorf(model.ErrUnsupportedType, "err.upload.multipart")
+		return "", nil, model.Errorf(model.ErrUnsupportedType, "err.upload.multipart")
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, max+1<<20)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, model.Errorf(model.ErrMalformed, "err.upload.malformed")
+		return "", nil, model.Errorf(model.ErrMalformed, "err.upload.malformed")
 	}
 	for {
 		part, err := mr.NextPart()
 		var mbe *http.MaxBytesError
 		switch {
 		case errors.As(err, &mbe):
-			return nil, model.Errorf(model.ErrTooLarge, "err.upload.too_large")
+			return "", nil, model.Errorf(model.ErrTooLarge, "err.upload.too_large")
 		case err == io.EOF:
-			return nil, &model.Error{Code: model.ErrInvalid, Message: "err.invalid", Fields: map[string]string{field: "err.field.required"}}
+			return "", nil, &model.Error{Code: model.ErrInvalid, Message: "err.invalid", Fields: map[string]string{field: "err.field.required"}}
 		case err != nil:
-			return nil, model.Errorf(model.ErrMalformed, "err.upload.malformed")
+			return "", nil, model.Errorf(model.ErrMalformed, "err.upload.malformed")
 		}
 		if part.FormName() != field {
 			// Small fields before the file are kept for FormValue.
@@ -274,10 +280,10 @@ func ReadUpload(w http.ResponseWriter, r *http.Request, field string, max int64)
 		}
 		data, err := io.ReadAll(io.LimitReader(part, max+1))
 		if errors.As(err, &mbe) || int64(len(data)) > max {
-			return nil, model.Errorf(model.ErrTooLarge, "err.upload.too_large")
+			return "", nil, model.Errorf(model.ErrTooLarge, "err.upload.too_large")
 		}
 		if err != nil {
-			return nil, model.Errorf(model.ErrMalformed, "err.upload.malformed")
+			return "", nil, model.Errorf(model.ErrMalformed, "err.upload.malformed")
 		}
 		// Fields after the file.
 		for {
@@ -291,7 +297,7 @@ func ReadUpload(w http.ResponseWriter, r *http.Request, field string, max int64)
 			}
 			r.Form.Add(p.FormName(), string(b))
 		}
-		return data, nil
+		return part.FileName(), data, nil
 	}
 }
 

@@ -228,8 +228,11 @@ func ParseUserFilter(q url.Values) (UserFilter, error) {
 
 // Actor is who causes a write, for the audit log and for permission checks.
 type Actor struct {
-	User *User  // nil for the system (command line, demo seeding)
+	User *User  // nil for the system (command line, demo seeding) or a guest
 	Addr string // client address
+	// Guest marks a web or API request: without a User it is nobody, never
+	// the system.
+	Guest bool
 }
 
 // SystemActor is the actor for writes made from the command line.
@@ -253,7 +256,15 @@ func (a Actor) Name() string {
 }
 
 // IsAdmin reports whether the actor is the bureau or the system.
-func (a Actor) IsAdmin() bool { return a.User == nil || a.User.Role == RoleAdmin }
+func (a Actor) IsAdmin() bool {
+	if a.User == nil {
+		return !a.Guest
+	}
+	return a.User.Role == RoleAdmin
+}
+
+// Anonymous reports whether a request comes from nobody logged in.
+func (a Actor) Anonymous() bool { return a.User == nil && a.Guest }
 
 // Scope is the part of the directory an actor may see: all of it, one
 // region, one enterprise, or nothing (lecturers and providers).
@@ -269,6 +280,8 @@ func (s Scope) None() bool { return !s.All && s.RegionID == 0 && s.EnterpriseID 
 // Scope returns what a actor may see of enterprises and managers.
 func (a Actor) Scope() Scope {
 	switch {
+	case a.Anonymous():
+		return Scope{}
 	case a.IsAdmin():
 		return Scope{All: true}
 	case a.User.Role == RoleAssociation && a.User.RegionID != nil:

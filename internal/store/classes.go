@@ -68,6 +68,9 @@ func (s *Store) CanRunClass(ctx context.Context, a model.Actor, k *model.Class) 
 	if a.IsAdmin() {
 		return true
 	}
+	if a.User == nil {
+		return false
+	}
 	switch a.User.Role {
 	case model.RoleAssociation:
 		return a.User.RegionID != nil && *a.User.RegionID == k.RegionID
@@ -85,7 +88,7 @@ func canScheduleAt(a model.Actor, regionID int64) bool {
 	if a.IsAdmin() {
 		return true
 	}
-	return a.User.Role == model.RoleAssociation && a.User.RegionID != nil && *a.User.RegionID == regionID
+	return a.User != nil && a.User.Role == model.RoleAssociation && a.User.RegionID != nil && *a.User.RegionID == regionID
 }
 
 // pickRoom checks the room against the capacity; without a room it takes

@@ -32,7 +32,7 @@ func (s *Store) notifyBooking(ctx context.Context, tx *Tx, bookingID int64, kind
 
 func (s *Store) notifyEnterprise(ctx context.Context, tx *Tx, enterpriseID int64, kind, args, link, key string) error {
 	type account struct {
-		id            int64
+		id             int64
 		email, webhook string
 	}
 	rows, err := tx.Query(ctx, `SELECT id, email, webhook_url FROM users WHERE enterprise_id = ? AND disabled_at IS NULL ORDER BY id`, enterpriseID)

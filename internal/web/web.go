@@ -22,7 +22,9 @@ import (
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/i18n"
 	"github.com/envhome/envhome/internal/imports"
+	"github.com/envhome/envhome/internal/materials"
 	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/notify"
 	"github.com/envhome/envhome/internal/store"
 )
 
@@ -46,7 +48,9 @@ type Handler struct {
 	// otherwise it follows the request.
 	SecureCookies bool
 	Imports       *imports.Service
-	PhotoDir      string // the Homes' photos
+	PhotoDir      string // the Homes' and lecturers' photos
+	Materials     *materials.Service
+	Notices       *notify.Renderer
 
 	pages  map[string]*template.Template
 	assets map[string]string // file name → content hash, for cache busting

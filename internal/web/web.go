@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -94,6 +95,11 @@ func New(h Handler) (*Handler, error) {
 			}
 			return t.In(model.ChinaTime).Format("2006-01-02 15:04")
 		},
+		"inc":      func(i int) int { return i + 1 },
+		"hours":    func(h float64) string { return strconv.FormatFloat(h, 'f', -1, 64) },
+		"fmtDay":   func(t time.Time) string { return t.In(model.ChinaTime).Format("2006-01-02") },
+		"fmtClock": func(t time.Time) string { return t.In(model.ChinaTime).Format("15:04") },
+		"hasID":    func(ids []int64, id int64) bool { return slices.Contains(ids, id) },
 		"contains": func(list []string, s string) bool {
 			for _, x := range list {
 				if x == s {
@@ -133,10 +139,16 @@ type navItem struct {
 
 var nav = []navItem{
 	{"/", "nav.home", nil},
+	{"/courses", "nav.courses", nil},
+	{"/training", "nav.training", []model.Role{model.RoleAdmin, model.RoleAssociation, model.RoleEnterprise, model.RoleLecturer}},
+	{"/credits", "nav.credits", []model.Role{model.RoleAdmin, model.RoleAssociation, model.RoleEnterprise}},
+	{"/topics", "nav.topics", []model.Role{model.RoleAdmin, model.RoleAssociation, model.RoleEnterprise}},
+	{"/notifications", "nav.notifications", nil},
 	{"/directory/enterprises", "nav.enterprises", []model.Role{model.RoleAdmin, model.RoleAssociation, model.RoleEnterprise}},
 	{"/directory/regions", "nav.regions", nil},
 	{"/admin/users", "nav.users", []model.Role{model.RoleAdmin}},
 	{"/admin/audit", "nav.audit", []model.Role{model.RoleAdmin}},
+	{"/settings/training", "nav.settings", []model.Role{model.RoleAdmin}},
 	{"/account", "nav.account", nil},
 }
 

@@ -217,3 +217,17 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, l)
 }
+
+func (h *Handler) setNoticeChannels(w http.ResponseWriter, r *http.Request) {
+	var in model.NoticeChannels
+	if err := decode(r, w, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	u, err := h.Store.SetNoticeChannels(r.Context(), httpx.ActorFrom(r.Context()), in)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, u)
+}

@@ -36,6 +36,7 @@ func (h *Handler) Routes() []Route {
 		{"GET", "/api/v1/me", Authenticated, h.me},
 		{"PATCH", "/api/v1/me", Authenticated, h.updateMe},
 		{"POST", "/api/v1/me/password", Authenticated, h.changePassword},
+		{"PUT", "/api/v1/me/notices", Authenticated, h.setNoticeChannels},
 		{"GET", "/api/v1/tokens", Authenticated, h.listTokens},
 		{"POST", "/api/v1/tokens", Authenticated, h.createToken},
 		{"DELETE", "/api/v1/tokens/{id}", Authenticated, h.revokeToken},

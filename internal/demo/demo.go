@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"time"
 
 	"github.com/envhome/envhome/internal/auth"
 	"github.com/envhome/envhome/internal/model"
@@ -100,14 +101,65 @@ func Seed(ctx context.Context, svc *auth.Service) ([]Account, error) {
 		{Username: "provider", DisplayName: "示例环保服务有限公司", Role: model.RoleProvider},
 	}
 	var out []Account
+	var lecturerUser int64
 	for _, acc := range accounts {
 		acc.Password = Password()
-		if _, err := svc.CreateUser(ctx, a, acc); err != nil {
+		u, err := svc.CreateUser(ctx, a, acc)
+		if err != nil {
 			return nil, err
+		}
+		if acc.Role == model.RoleLecturer {
+			lecturerUser = u.ID
 		}
 		out = append(out, Account{acc.Username, acc.Password, acc.Role})
 	}
-	return out, nil
+	return out, seedCourses(ctx, s, lecturerUser, haichang)
+}
+
+// seedCourses writes the course supermarket's demo: lecturers, the first
+// course ("Carbon Trading Management") and a few more, classes at the
+// Smart Port Home over the coming weeks, and a topic to vote on.
+func seedCourses(ctx context.Context, s *store.Store, lecturerUser, haichang int64) error {
+	a := model.SystemActor()
+	wang, err := s.SaveLecturer(ctx, a, &model.Lecturer{UserID: &lecturerUser, Name: "王教授（示例）", AffiliationKind: "university",
+		Affiliation: "浙江大学环境与资源学院", Title: "教授", Tags: []string{"碳交易", "碳核算"}, Bio: "长期从事碳排放核算与碳市场研究。"})
+	if err != nil {
+		return err
+	}
+	li, err := s.SaveLecturer(ctx, a, &model.Lecturer{Name: "李工（示例）", AffiliationKind: "institute",
+		Affiliation: "嘉兴市环境科学研究所", Title: "高级工程师", Tags: []string{"排污许可", "VOCs"}})
+	if err != nil {
+		return err
+	}
+	homes, err := s.Homes(ctx, haichang)
+	if err != nil || len(homes) == 0 {
+		return err
+	}
+	courses := []model.Course{
+		{Title: "碳排放权交易管理", Category: "carbon", CreditHours: 3, LecturerIDs: []int64{wang.ID},
+			Description: "全国碳市场规则、配额分配与清缴、企业碳排放核算与报告。"},
+		{Title: "排污许可证执行报告填报实务", Category: "permit", CreditHours: 2, LecturerIDs: []int64{li.ID},
+			Description: "按排污许可管理办法（生态环境部令第32号）填报年度、季度执行报告。"},
+		{Title: "挥发性有机物（VOCs）治理与台账", Category: "air", CreditHours: 2, LecturerIDs: []int64{li.ID}},
+		{Title: "危险废物规范化管理", Category: "waste", CreditHours: 1.5, LecturerIDs: []int64{wang.ID}},
+	}
+	day := time.Now().In(model.ChinaTime)
+	day = time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, model.ChinaTime)
+	for i, c := range courses {
+		saved, err := s.SaveCourse(ctx, a, &c)
+		if err != nil {
+			return err
+		}
+		for j := range 2 {
+			starts := day.AddDate(0, 0, 3+i*2+j*7)
+			if _, err := s.CreateClass(ctx, a, saved.ID, model.ClassInput{HomeID: homes[0].ID, StartsAt: starts,
+				EndsAt: starts.Add(3 * time.Hour), Capacity: 20 + 10*(j%2), PerEnterpriseLimit: 2}); err != nil {
+				return err
+			}
+		}
+	}
+	_, err = s.ProposeTopic(ctx, a, model.Topic{Title: "环境信息依法披露实务", Description: "企业环境信息依法披露管理办法的年报怎么写"})
+	return err
 }
 
 // Password makes a random password that is easy to type on a phone.

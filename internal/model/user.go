@@ -58,6 +58,8 @@ type User struct {
 	RegionID     *int64     `json:"region_id"`
 	EnterpriseID *int64     `json:"enterprise_id"`
 	Language     string     `json:"language"`
+	Email        string     `json:"email"`       // for email notices
+	WebhookURL   string     `json:"webhook_url"` // a WeCom or DingTalk group robot, for notices
 	PasswordHash string     `json:"-"`
 	DisabledAt   *time.Time `json:"disabled_at"`
 	CreatedAt    time.Time  `json:"created_at"`
@@ -297,4 +299,29 @@ func (a Actor) Scope() Scope {
 func (a Actor) CanManageRegion(regionID int64) bool {
 	s := a.Scope()
 	return s.All || (s.RegionID != 0 && s.RegionID == regionID)
+}
+
+// NoticeChannels are where an account's notices are copied to.
+type NoticeChannels struct {
+	Email      string `json:"email"`
+	WebhookURL string `json:"webhook_url"`
+}
+
+// Validate checks the addresses; empty turns a channel off.
+func (n *NoticeChannels) Validate() error {
+	v := Validation{}
+	n.Email = strings.TrimSpace(n.Email)
+	n.WebhookURL = strings.TrimSpace(n.WebhookURL)
+	if n.Email != "" {
+		if at := strings.IndexByte(n.Email, '@'); at < 1 || at == len(n.Email)-1 || len(n.Email) > 120 || strings.ContainsAny(n.Email, " <>\r\n,;") {
+			v.Add("email", "err.field.email")
+		}
+	}
+	if n.WebhookURL != "" {
+		u, err := url.Parse(n.WebhookURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(n.WebhookURL) > 500 {
+			v.Add("webhook_url", "err.field.webhook_url")
+		}
+	}
+	return v.Err()
 }

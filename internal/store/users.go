@@ -9,14 +9,14 @@ import (
 	"github.com/envhome/envhome/internal/model"
 )
 
-const userColumns = `u.id, u.username, u.display_name, u.role, u.region_id, u.enterprise_id, u.language,
+const userColumns = `u.id, u.username, u.display_name, u.role, u.region_id, u.enterprise_id, u.language, u.email, u.webhook_url,
 	u.password_hash, u.disabled_at, u.created_at, u.updated_at`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanUser(r rowScanner, extra ...any) (*model.User, error) {
 	u := &model.User{}
-	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.RegionID, &u.EnterpriseID, &u.Language,
+	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.RegionID, &u.EnterpriseID, &u.Language, &u.Email, &u.WebhookURL,
 		&u.PasswordHash, nullTimeCol{&u.DisabledAt}, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt}}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return nil, err
@@ -217,4 +217,29 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 		return true, nil
 	}
 	return false, err
+}
+
+// SetNoticeChannels sets where the actor's own notices are copied to.
+func (s *Store) SetNoticeChannels(ctx context.Context, a model.Actor, n model.NoticeChannels) (*model.User, error) {
+	if err := n.Validate(); err != nil {
+		return nil, err
+	}
+	if a.User == nil {
+		return nil, model.Errorf(model.ErrUnauthenticated, "err.session_expired")
+	}
+	defer s.tokens.invalidate() // cached token lookups carry the account
+	var u *model.User
+	err := s.write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE users SET email = ?, webhook_url = ?, updated_at = ? WHERE id = ?`, n.Email, n.WebhookURL, ms(s.Now()), a.User.ID); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, a, "user.notice_channels", "user", &a.User.ID, model.Changes{"email": {Old: a.User.Email, New: n.Email},
+			"webhook_url": {Old: a.User.WebhookURL != "", New: n.WebhookURL != ""}}); err != nil {
+			return err
+		}
+		var err error
+		u, err = s.userByID(ctx, tx, a.User.ID)
+		return err
+	})
+	return u, err
 }

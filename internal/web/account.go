@@ -57,6 +57,15 @@ func (h *Handler) updateProfile(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/account?ok=flash.saved", http.StatusSeeOther)
 }
 
+func (h *Handler) setNoticeChannels(w http.ResponseWriter, r *http.Request) {
+	n := model.NoticeChannels{Email: r.PostFormValue("email"), WebhookURL: r.PostFormValue("webhook_url")}
+	if _, err := h.Store.SetNoticeChannels(r.Context(), httpx.ActorFrom(r.Context()), n); err != nil {
+		h.accountFormError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/account?ok=flash.saved#notices", http.StatusSeeOther)
+}
+
 func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) {
 	a := httpx.ActorFrom(r.Context())
 	if r.PostFormValue("new_password") != r.PostFormValue("confirm_password") {

@@ -37,6 +37,7 @@ func (h *Handler) Routes() []Route {
 		{"GET", "/account", Authenticated, h.accountPage},
 		{"POST", "/account/profile", Authenticated, h.updateProfile},
 		{"POST", "/account/password", Authenticated, h.changePassword},
+		{"POST", "/account/notices", Authenticated, h.setNoticeChannels},
 		{"POST", "/account/tokens", Authenticated, h.createToken},
 		{"POST", "/account/tokens/{id}/revoke", Authenticated, h.revokeToken},
 		{"GET", "/admin/users", Admin, h.usersPage},

@@ -299,7 +299,7 @@ func (in *ClassInput) Validate() error {
 	if in.Capacity < 1 || in.Capacity > MaxClassSize {
 		v.Add("capacity", "err.field.capacity")
 	}
-	if in.PerEnterpriseLimit < 0 || in.PerEnterpriseLimit > in.Capacity {
+	if in.PerEnterpriseLimit < 0 || in.PerEnterpriseLimit > MaxClassSize {
 		v.Add("per_enterprise_limit", "err.field.per_enterprise_limit")
 	}
 	if !in.BookingClosesAt.After(*in.BookingOpensAt) {

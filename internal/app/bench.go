@@ -25,7 +25,9 @@ import (
 const benchUsage = `Usage:
   envhome bench me [--conns 64] [--duration 10s] [--db DSN]      GET /api/v1/me beside a bare net/http handler
   envhome bench import [--rows 100000] [--db DSN]                 a roster import beside a bare batched insert
-  envhome bench list [--enterprises 1000000] [--db DSN] [--n 300] the enterprise list: first page, search, filters`
+  envhome bench list [--enterprises 1000000] [--db DSN] [--n 300] the enterprise list: first page, search, filters
+  envhome bench rush [--managers 10000] [--classes 500] [--clients 64] [--db DSN] [--processes N]
+                                                                  the registration rush over HTTP beside the bare booking, and a hot class`
 
 // bench runs the load tools that print the figures of the closing notes.
 func bench(ctx context.Context, env Env, args []string) error {
@@ -35,6 +37,9 @@ func bench(ctx context.Context, env Env, args []string) error {
 	}
 	if len(args) > 0 && args[0] == "import" {
 		return benchImport(ctx, env, args[1:])
+	}
+	if len(args) > 0 && args[0] == "rush" {
+		return benchRush(ctx, env, args[1:])
 	}
 	if len(args) > 0 && args[0] == "list" {
 		return benchList(ctx, env, args[1:])

@@ -42,7 +42,7 @@ func SeedRush(ctx context.Context, s *store.Store, spec RushSpec) (*Rush, error)
 		return nil, err
 	}
 	home, err := s.CreateHome(ctx, a, model.Home{Name: fmt.Sprintf("报名测试之家 %d", spec.Seed), RegionID: regions[0],
-		Rooms: []model.Room{{Name: "大教室", Seats: max(spec.Capacity, 1)}}})
+		Rooms: []model.Room{{Name: "大教室", Seats: model.MaxClassSize}}})
 	if err != nil {
 		return nil, err
 	}

@@ -195,17 +195,47 @@ func (s *Store) Close() error {
 type Tx struct {
 	tx *sql.Tx
 	d  Dialect
+	s    *Store
+	db   *sql.DB
+	miss []string
+}
+
+// prepared returns the cached prepared form of q for this transaction on
+// SQLite, where parsing a statement costs more than running it (the
+// booking transaction runs seven). Statements with many placeholders are
+// the bulk paths' varying multi-row INSERTs: they are not cached.
+func (t *Tx) prepared(ctx context.Context, q string) *sql.Stmt {
+	if t.d != SQLite || strings.Count(q, "?") > 24 {
+		return nil
+	}
+	st, ok := t.s.stmts.Load(stmtKey{t.db, q})
+	if !ok {
+		// The transaction holds the writer's only connection, so the
+		// statement is prepared after it ends, for the next one.
+		t.miss = append(t.miss, q)
+		return nil
+	}
+	return t.tx.StmtContext(ctx, st.(*sql.Stmt))
 }
 
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := t.prepared(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return t.tx.ExecContext(ctx, t.d.Rebind(q), args...)
 }
 
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := t.prepared(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return t.tx.QueryContext(ctx, t.d.Rebind(q), args...)
 }
 
 func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := t.prepared(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return t.tx.QueryRowContext(ctx, t.d.Rebind(q), args...)
 }
 
@@ -219,7 +249,13 @@ func (s *Store) inTx(ctx context.Context, db *sql.DB, fn func(*Tx) error) error 
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&Tx{tx: tx, d: s.dialect}); err != nil {
+	t := &Tx{tx: tx, d: s.dialect, s: s, db: db}
+	defer func() {
+		for _, q := range t.miss {
+			s.stmt(ctx, db, q)
+		}
+	}()
+	if err := fn(t); err != nil {
 		tx.Rollback()
 		return err
 	}

@@ -1,0 +1,360 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/envhome/envhome/internal/auth"
+	"github.com/envhome/envhome/internal/config"
+	"github.com/envhome/envhome/internal/demo"
+	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/store"
+)
+
+// benchRush measures the registration rush: distinct managers booking
+// classes through the HTTP API with bearer tokens, beside the bare store
+// booking transaction in the same run, then a hot class; it checks that no
+// class is overbooked and no booking lost.
+func benchRush(ctx context.Context, env Env, args []string) error {
+	fs := newFlags("bench rush", "bench rush [--managers 10000] [--classes 500] [--clients 64] [--db DSN] [--processes 0]", env)
+	db := fs.String("db", "", "an empty database (default: a new SQLite file in a temporary directory)")
+	managers := fs.Int("managers", 10000, "distinct managers, each booking one class")
+	classes := fs.Int("classes", 500, "classes they book")
+	clients := fs.Int("clients", 64, "concurrent HTTP clients (and goroutines for the bare run)")
+	hot := fs.Int("hot", 2000, "managers rushing one hot class")
+	hotSeats := fs.Int("hot-seats", 30, "seats of the hot class")
+	procs := fs.Int("processes", 0, "serve from this many envhome processes on the database (PostgreSQL); 0: in this process")
+	if err := parse(fs, args, env); err != nil {
+		return err
+	}
+	if *managers < 1 || *classes < 1 || *clients < 1 || *hot > *managers {
+		return fmt.Errorf("%w: --managers, --classes and --clients must be positive, --hot at most --managers", ErrUsage)
+	}
+	dsn := *db
+	if dsn == "" {
+		dir, err := os.MkdirTemp("", "envhome-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		dsn = filepath.Join(dir, "bench.db")
+	}
+	if *procs > 0 && !store.IsPostgres(dsn) {
+		return fmt.Errorf("%w: --processes needs a postgres:// database", ErrUsage)
+	}
+	st, err := openStore(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	w := env.Stdout
+	capacity := (*managers + *classes - 1) / *classes
+	fmt.Fprintf(w, "registration rush on %s: %d managers over %d classes of %d seats, %d clients\n", st.Dialect(), *managers, *classes, capacity, *clients)
+	t0 := time.Now()
+	// Two sets of classes: one for the HTTP run, one for the bare run.
+	r, err := demo.SeedRush(ctx, st, demo.RushSpec{Managers: *managers, PerEnterprise: 5, Classes: 2 * *classes, Capacity: capacity,
+		StartsAt: time.Now().Add(30 * 24 * time.Hour), Seed: uint64(time.Now().UnixNano() % 50)})
+	if err != nil {
+		return err
+	}
+	hotClass, err := st.CreateClass(ctx, model.SystemActor(), r.CourseID, model.ClassInput{HomeID: r.HomeID, StartsAt: time.Now().Add(40 * 24 * time.Hour),
+		EndsAt: time.Now().Add(40*24*time.Hour + 3*time.Hour), Capacity: *hotSeats})
+	if err != nil {
+		return err
+	}
+	tokens, users, err := rushTokens(ctx, st, r.Enterprises)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "seeded in %s\n", time.Since(t0).Round(time.Millisecond))
+
+	// The servers: this process, or child processes on the same database.
+	var urls []string
+	if *procs == 0 {
+		log := slog.New(slog.NewTextHandler(io.Discard, nil))
+		srv, err := NewServer(st, auth.DefaultPolicy(), config.Config{}, log)
+		if err != nil {
+			return err
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		hs := &http.Server{Handler: srv}
+		go hs.Serve(ln)
+		defer hs.Close()
+		urls = []string{"http://" + ln.Addr().String()}
+	} else {
+		stop, us, err := startProcesses(ctx, dsn, *procs)
+		defer stop()
+		if err != nil {
+			return err
+		}
+		urls = us
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *clients * 2, MaxConnsPerHost: *clients * 2}, Timeout: 30 * time.Second}
+
+	order := rand.Perm(*managers)
+	type job struct {
+		class int64
+		m     demo.RushManager
+	}
+	jobs := func(set int) []job {
+		js := make([]job, 0, *managers)
+		for _, i := range order {
+			js = append(js, job{r.Classes[set**classes+i%*classes], r.Managers[i]})
+		}
+		return js
+	}
+	// HTTP run.
+	var created atomic.Int64
+	httpRes := runJobs(jobs(0), *clients, func(i int, j job) error {
+		body, _ := json.Marshal(map[string]int64{"manager_id": j.m.ID})
+		req, _ := http.NewRequestWithContext(ctx, "POST", fmt.Sprintf("%s/api/v1/classes/%d/bookings", urls[i%len(urls)], j.class), bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tokens[j.m.EnterpriseID])
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			return fmt.Errorf("HTTP %d", resp.StatusCode)
+		}
+		created.Add(1)
+		return nil
+	})
+	// Bare run: the same store call, no HTTP.
+	bareRes := runJobs(jobs(1), *clients, func(_ int, j job) error {
+		_, err := st.Book(ctx, model.Actor{User: users[j.m.EnterpriseID]}, j.class, j.m.ID)
+		return err
+	})
+	line := func(label string, res loadResult) {
+		fmt.Fprintf(w, "%-6s %8.0f bookings/s  p50 %7s  p99 %7s  errors %d  (%d in %s)\n", label, res.rps(), res.pct(50), res.pct(99),
+			res.errors, len(res.lat), res.elapsed.Round(time.Millisecond))
+	}
+	line("HTTP", httpRes)
+	line("bare", bareRes)
+	fmt.Fprintf(w, "ratio HTTP/bare: %.2f\n", httpRes.rps()/bareRes.rps())
+	var problems []string
+	for set := range 2 {
+		n, err := checkClasses(ctx, st, r.Classes[set**classes:(set+1)**classes])
+		if err != nil {
+			problems = append(problems, err.Error())
+		}
+		if n != *managers {
+			problems = append(problems, fmt.Sprintf("set %d: %d bookings stored for %d managers", set, n, *managers))
+		}
+	}
+	if int(created.Load()) != *managers {
+		problems = append(problems, fmt.Sprintf("%d of %d HTTP bookings answered 201", created.Load(), *managers))
+	}
+
+	// Hot class: everyone at once for a few seats.
+	hotJobs := make([]job, 0, *hot)
+	for _, i := range order[:*hot] {
+		hotJobs = append(hotJobs, job{hotClass.ID, r.Managers[i]})
+	}
+	hotRes := runJobs(hotJobs, *clients, func(i int, j job) error {
+		body, _ := json.Marshal(map[string]int64{"manager_id": j.m.ID})
+		req, _ := http.NewRequestWithContext(ctx, "POST", fmt.Sprintf("%s/api/v1/classes/%d/bookings", urls[i%len(urls)], j.class), bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tokens[j.m.EnterpriseID])
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			return fmt.Errorf("HTTP %d", resp.StatusCode)
+		}
+		return nil
+	})
+	k, err := st.Class(ctx, hotClass.ID)
+	if err != nil {
+		return err
+	}
+	bs, err := st.ClassBookings(ctx, model.SystemActor(), hotClass.ID)
+	if err != nil {
+		return err
+	}
+	var pos []int
+	confirmed := 0
+	for _, b := range bs {
+		if b.Status == model.BookingConfirmed {
+			confirmed++
+		} else if b.WaitlistPosition != nil {
+			pos = append(pos, *b.WaitlistPosition)
+		}
+	}
+	slices.Sort(pos)
+	gapless := len(pos) == *hot-*hotSeats
+	for i, p := range pos {
+		if p != i+1 {
+			gapless = false
+		}
+	}
+	fmt.Fprintf(w, "hot class: %d managers for %d seats in %s (p99 %s): %d confirmed, %d waitlisted, positions 1..%d without gaps: %v\n",
+		*hot, *hotSeats, hotRes.elapsed.Round(time.Millisecond), hotRes.pct(99), confirmed, len(pos), len(pos), gapless)
+	if confirmed != *hotSeats || k.Confirmed != *hotSeats || !gapless || hotRes.errors > 0 {
+		problems = append(problems, "hot class is wrong")
+	}
+	if httpRes.errors > 0 || bareRes.errors > 0 {
+		problems = append(problems, "some bookings failed")
+	}
+	if len(problems) > 0 {
+		return errors.New("rush checks failed: " + fmt.Sprint(problems))
+	}
+	fmt.Fprintln(w, "checks: no class over capacity, counters equal the rows, every booking stored once")
+	return nil
+}
+
+// rushTokens makes one account and one API token per enterprise.
+func rushTokens(ctx context.Context, st *store.Store, ents []int64) (map[int64]string, map[int64]*model.User, error) {
+	tokens, users := map[int64]string{}, map[int64]*model.User{}
+	sys := model.SystemActor()
+	stamp := time.Now().UnixNano()
+	for i, id := range ents {
+		if _, ok := tokens[id]; ok {
+			continue
+		}
+		// No one logs in with these: a placeholder hash saves 2,000 argon2 runs.
+		u, err := st.CreateUser(ctx, sys, model.NewUser{Username: fmt.Sprintf("rush-%d-%d", stamp, i), Role: model.RoleEnterprise, EnterpriseID: &id}, "!")
+		if err != nil {
+			return nil, nil, err
+		}
+		_, tok, err := st.CreateToken(ctx, sys, u.ID, model.NewToken{Name: "rush", ExpiresIn: 1})
+		if err != nil {
+			return nil, nil, err
+		}
+		tokens[id], users[id] = tok, u
+	}
+	return tokens, users, nil
+}
+
+// runJobs runs fn over jobs from n workers and records each latency.
+func runJobs[J any](jobs []J, n int, fn func(worker int, j J) error) loadResult {
+	ch := make(chan J)
+	var mu sync.Mutex
+	var res loadResult
+	var errs atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range n {
+		wg.Go(func() {
+			var lat []time.Duration
+			for j := range ch {
+				t := time.Now()
+				if err := fn(i, j); err != nil {
+					errs.Add(1)
+					continue
+				}
+				lat = append(lat, time.Since(t))
+			}
+			mu.Lock()
+			res.lat = append(res.lat, lat...)
+			mu.Unlock()
+		})
+	}
+	for _, j := range jobs {
+		ch <- j
+	}
+	close(ch)
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	res.errors = errs.Load()
+	slices.Sort(res.lat)
+	return res
+}
+
+// checkClasses counts the stored live bookings of classes and checks each
+// class's seats and waitlist.
+func checkClasses(ctx context.Context, st *store.Store, ids []int64) (int, error) {
+	total := 0
+	for _, id := range ids {
+		k, err := st.Class(ctx, id)
+		if err != nil {
+			return total, err
+		}
+		bs, err := st.ClassBookings(ctx, model.SystemActor(), id)
+		if err != nil {
+			return total, err
+		}
+		conf, wait := 0, 0
+		for _, b := range bs {
+			if b.Status == model.BookingConfirmed {
+				conf++
+			} else {
+				wait++
+			}
+		}
+		total += len(bs)
+		if conf > k.Capacity || conf != k.Confirmed || wait != k.Waitlisted {
+			return total, fmt.Errorf("class %d: %d confirmed, %d waitlisted; counters %d, %d; capacity %d", id, conf, wait, k.Confirmed, k.Waitlisted, k.Capacity)
+		}
+	}
+	return total, nil
+}
+
+// startProcesses runs n "envhome serve" processes on dsn and waits until
+// each answers /healthz.
+func startProcesses(ctx context.Context, dsn string, n int) (func(), []string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return func() {}, nil, err
+	}
+	var cmds []*exec.Cmd
+	stop := func() {
+		for _, c := range cmds {
+			c.Process.Signal(os.Interrupt)
+			c.Wait()
+		}
+	}
+	var urls []string
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return stop, nil, err
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		c := exec.CommandContext(ctx, exe, "serve", "--db", dsn, "--addr", addr, "--demo=false", "--data-dir", os.TempDir())
+		if err := c.Start(); err != nil {
+			return stop, nil, err
+		}
+		cmds = append(cmds, c)
+		urls = append(urls, "http://"+addr)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for _, u := range urls {
+		for {
+			resp, err := http.Get(u + "/healthz")
+			if err == nil {
+				resp.Body.Close()
+				break
+			}
+			if time.Now().After(deadline) {
+				return stop, nil, fmt.Errorf("%s did not start", u)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	return stop, urls, nil
+}

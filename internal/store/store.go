@@ -193,8 +193,8 @@ func (s *Store) Close() error {
 
 // Tx is a transaction whose queries take ? placeholders.
 type Tx struct {
-	tx *sql.Tx
-	d  Dialect
+	tx   *sql.Tx
+	d    Dialect
 	s    *Store
 	db   *sql.DB
 	miss []string

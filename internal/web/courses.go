@@ -82,11 +82,11 @@ func (h *Handler) coursesPage(w http.ResponseWriter, r *http.Request) {
 }
 
 type courseData struct {
-	C          *model.Course
-	Homes      []model.Home
-	CanEdit    bool
+	C           *model.Course
+	Homes       []model.Home
+	CanEdit     bool
 	CanSchedule bool
-	NewClass   classForm
+	NewClass    classForm
 }
 
 // classForm keeps a class form's values as typed.

@@ -1,0 +1,96 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/envhome/envhome/internal/apptest"
+	"github.com/envhome/envhome/internal/model"
+)
+
+// TestCoursePagesByRole renders every course-supermarket page for each
+// role and checks who may see what: pages render (no template error), a
+// guest is sent to log in where an account is needed, other enterprises'
+// bookings are not found.
+func TestCoursePagesByRole(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	ctx := context.Background()
+	sys := model.SystemActor()
+	home, err := e.Store.CreateHome(ctx, sys, model.Home{Name: "之家", RegionID: e.Regions["A"], Rooms: []model.Room{{Name: "教室", Seats: 30}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lect, _ := e.Store.SaveLecturer(ctx, sys, &model.Lecturer{Name: "王教授", AffiliationKind: "university", UserID: &e.Users[apptest.Lecturer].ID})
+	course, _ := e.Store.SaveCourse(ctx, sys, &model.Course{Title: "碳排放权交易管理", Category: "carbon", CreditHours: 3, LecturerIDs: []int64{lect.ID}})
+	starts := e.Clock.Now().Add(48 * time.Hour)
+	k, err := e.Store.CreateClass(ctx, sys, course.ID, model.ClassInput{HomeID: home.ID, StartsAt: starts, EndsAt: starts.Add(time.Hour), Capacity: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := e.Store.CreateManager(ctx, sys, e.Ents["A"], model.Manager{Name: "张伟", Mobile: "13900001111"})
+	ba := e.Browser(apptest.EnterpriseA)
+	r := ba.Post(fmt.Sprintf("/classes/%d/bookings", k.ID), url.Values{"manager_id": {fmt.Sprint(m.ID)}})
+	if r.StatusCode != 303 || !strings.HasPrefix(r.Header.Get("Location"), "/bookings/") {
+		t.Fatalf("book: %d %s", r.StatusCode, r.Header.Get("Location"))
+	}
+	booking := strings.SplitN(strings.TrimPrefix(r.Header.Get("Location"), "/bookings/"), "?", 2)[0]
+
+	pages := map[string]map[apptest.Who]int{
+		"/courses":                                {apptest.Guest: 200, apptest.EnterpriseA: 200, apptest.Admin: 200},
+		fmt.Sprintf("/courses/%d", course.ID):     {apptest.Guest: 200, apptest.Admin: 200, apptest.AssociationA: 200},
+		"/courses/new":                            {apptest.Admin: 200, apptest.EnterpriseA: 403, apptest.Guest: 303},
+		fmt.Sprintf("/classes/%d", k.ID):          {apptest.Guest: 200, apptest.EnterpriseA: 200, apptest.Lecturer: 200, apptest.Admin: 200},
+		fmt.Sprintf("/classes/%d/scan", k.ID):     {apptest.Lecturer: 200, apptest.Admin: 200, apptest.EnterpriseA: 404, apptest.AssociationB: 404},
+		fmt.Sprintf("/classes/%d/display", k.ID):  {apptest.Lecturer: 200, apptest.EnterpriseA: 404},
+		fmt.Sprintf("/classes/%d/sheet", k.ID):    {apptest.Lecturer: 200, apptest.Provider: 404},
+		"/bookings/" + booking:                    {apptest.EnterpriseA: 200, apptest.Lecturer: 200, apptest.EnterpriseB: 404, apptest.AssociationB: 404, apptest.Guest: 303},
+		"/bookings/" + booking + "/qr.png":        {apptest.EnterpriseA: 200, apptest.EnterpriseB: 404},
+		"/training":                               {apptest.EnterpriseA: 200, apptest.Lecturer: 200, apptest.AssociationA: 200},
+		"/credits":                                {apptest.Admin: 200, apptest.EnterpriseA: 200, apptest.AssociationA: 200},
+		fmt.Sprintf("/credits/managers/%d", m.ID): {apptest.EnterpriseA: 200, apptest.EnterpriseB: 404},
+		"/topics":            {apptest.EnterpriseA: 200, apptest.Admin: 200},
+		"/notifications":     {apptest.EnterpriseA: 200},
+		"/lecturers":         {apptest.Guest: 200},
+		"/lecturers/new":     {apptest.Admin: 200, apptest.AssociationA: 403},
+		"/settings/training": {apptest.Admin: 200, apptest.AssociationA: 403},
+		"/verify?code=NOPE":  {apptest.Guest: 404},
+		"/verify":            {apptest.Guest: 200},
+	}
+	for path, want := range pages {
+		for who, status := range want {
+			if got := e.Browser(who).Get(path).StatusCode; got != status {
+				t.Errorf("%s GET %s: %d, want %d", who, path, got, status)
+			}
+		}
+	}
+	// The enterprise's booking page shows its QR code; the iCalendar feed
+	// it links to lists the class.
+	page := string(ba.Get("/bookings/" + booking).Body)
+	if !strings.Contains(page, `id="qr"`) || !strings.Contains(page, "/calendar/") {
+		t.Fatalf("booking page lacks QR or calendar")
+	}
+	i := strings.Index(page, "/calendar/")
+	feed := page[i : i+strings.Index(page[i:], ".ics")+4]
+	ics := e.Browser(apptest.Guest).Get(feed)
+	if ics.StatusCode != 200 || !strings.Contains(string(ics.Body), "BEGIN:VEVENT") || !strings.Contains(string(ics.Body), "SUMMARY:碳排放权交易管理") {
+		t.Fatalf("calendar %d %s", ics.StatusCode, ics.Body)
+	}
+	// A topic proposed and voted; the same enterprise cannot vote twice.
+	if r := ba.Post("/topics", url.Values{"title": {"环境信息依法披露"}}); r.StatusCode != 303 {
+		t.Fatalf("propose: %d", r.StatusCode)
+	}
+	ts, _ := e.Store.Topics(ctx, sys, "")
+	if len(ts) != 1 || ts[0].Votes != 1 {
+		t.Fatalf("topics %+v", ts)
+	}
+	e.Browser(apptest.EnterpriseB).Post(fmt.Sprintf("/topics/%d/votes", ts[0].ID), nil)
+	ba.Post(fmt.Sprintf("/topics/%d/votes", ts[0].ID), nil)
+	ts, _ = e.Store.Topics(ctx, sys, "")
+	if ts[0].Votes != 2 {
+		t.Errorf("votes %d, want 2", ts[0].Votes)
+	}
+}

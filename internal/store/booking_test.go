@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"sync"
 	"testing"
@@ -96,5 +97,43 @@ func TestHotClassNeverOverbooks(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkClass(t, s, k, 10, 110)
+	})
+}
+
+// TestGroupCommitIsolatesFailures runs many writes at once, some failing,
+// so SQLite commits them in batches: each failure must undo its own writes
+// (its audit entry too) and nothing of the others.
+func TestGroupCommitIsolatesFailures(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		ok, conflicts := map[int64]bool{}, 0
+		for i := range 60 {
+			wg.Go(func() {
+				id, err := s.CreateRegion(ctx, model.SystemActor(), model.Region{Code: fmt.Sprintf("3304810%02d", i%12), Name: "镇"})
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					ok[id] = true
+				case model.IsCode(err, model.ErrConflict):
+					conflicts++
+				default:
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if len(ok) != 12 || conflicts != 48 {
+			t.Fatalf("%d created, %d conflicts; want 12, 48", len(ok), conflicts)
+		}
+		rs, err := s.Regions(ctx)
+		if err != nil || len(rs) != 12 {
+			t.Fatalf("%d regions stored: %v", len(rs), err)
+		}
+		var audits int
+		if err := s.QueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'region.create'`).Scan(&audits); err != nil || audits != 12 {
+			t.Fatalf("%d audit entries, want 12 (%v)", audits, err)
+		}
 	})
 }

@@ -451,35 +451,36 @@ func (s *Store) liveBooking(ctx context.Context, a model.Actor, classID, manager
 }
 
 func (s *Store) bookTx(ctx context.Context, tx *Tx, a model.Actor, classID, managerID int64) (*model.Booking, error) {
+	// One statement reads (and on PostgreSQL locks) the class, the manager
+	// if the caller may book for them, any live booking of theirs and the
+	// enterprise's places in the class: a round trip each would hold the
+	// class's lock four times as long.
+	cond, cargs := scopeSQL(a.Scope())
 	var status string
-	var capacity, booked, limit int
+	var capacity, booked, limit, held int
 	var opens, closes, starts int64
-	err := tx.QueryRow(ctx, `SELECT status, capacity, booked, per_enterprise_limit, booking_opens_at, booking_closes_at, starts_at
-		FROM classes WHERE id = ?`+s.dialect.forUpdate(), classID).Scan(&status, &capacity, &booked, &limit, &opens, &closes, &starts)
+	var enterpriseID, personID, existingID sql.NullInt64
+	var mstatus, name, ename sql.NullString
+	args := append([]any{managerID}, cargs...)
+	args = append(args, classID)
+	err := tx.QueryRow(ctx, `SELECT k.status, k.capacity, k.booked, k.per_enterprise_limit, k.booking_opens_at, k.booking_closes_at, k.starts_at,
+		x.enterprise_id, x.person_id, x.status, x.name, x.ename,
+		(SELECT MIN(b.id) FROM bookings b WHERE b.class_id = k.id AND b.manager_id = x.id AND b.status <> 'cancelled'),
+		CASE WHEN k.per_enterprise_limit > 0 THEN (SELECT COUNT(*) FROM bookings b WHERE b.class_id = k.id AND b.enterprise_id = x.enterprise_id AND b.status <> 'cancelled') ELSE 0 END
+		FROM classes k LEFT JOIN (SELECT m.id, m.enterprise_id, m.person_id, m.status, p.name, e.name AS ename FROM managers m
+			JOIN people p ON p.id = m.person_id JOIN enterprises e ON e.id = m.enterprise_id WHERE m.id = ? AND `+cond+`) x ON 1=1
+		WHERE k.id = ?`+s.dialect.forUpdateOf("k"), args...).
+		Scan(&status, &capacity, &booked, &limit, &opens, &closes, &starts, &enterpriseID, &personID, &mstatus, &name, &ename, &existingID, &held)
 	if err != nil {
 		return nil, notFound(err)
 	}
 	// The manager must be the caller's: another enterprise's manager is
 	// not found, exactly like one that does not exist.
-	cond, cargs := scopeSQL(a.Scope())
-	var enterpriseID, personID int64
-	var mstatus, name, ename string
-	err = tx.QueryRow(ctx, `SELECT m.enterprise_id, m.person_id, m.status, p.name, e.name FROM managers m
-		JOIN people p ON p.id = m.person_id JOIN enterprises e ON e.id = m.enterprise_id WHERE m.id = ? AND `+cond,
-		append([]any{managerID}, cargs...)...).Scan(&enterpriseID, &personID, &mstatus, &name, &ename)
-	if err == sql.ErrNoRows {
+	if !enterpriseID.Valid {
 		return nil, fieldError(model.ErrInvalid, "manager_id", "err.field.manager_unknown")
 	}
-	if err != nil {
-		return nil, err
-	}
-	existing, err := scanBooking(tx.QueryRow(ctx, `SELECT `+bookingColumns+bookingFrom+` WHERE b.class_id = ? AND b.manager_id = ? AND b.status <> 'cancelled'`,
-		classID, managerID))
-	if err == nil {
-		return existing, nil
-	}
-	if err != sql.ErrNoRows {
-		return nil, err
+	if existingID.Valid {
+		return scanBooking(tx.QueryRow(ctx, `SELECT `+bookingColumns+bookingFrom+` WHERE b.id = ?`, existingID.Int64))
 	}
 	now := ms(s.Now())
 	switch {
@@ -492,21 +493,14 @@ func (s *Store) bookTx(ctx context.Context, tx *Tx, a model.Actor, classID, mana
 	case now >= closes:
 		return nil, model.Errorf(model.ErrBookingClosed, "err.booking_closed")
 	}
-	if mstatus != model.ManagerActive {
+	if mstatus.String != model.ManagerActive {
 		return nil, fieldError(model.ErrInvalid, "manager_id", "err.field.manager_inactive")
 	}
-	if limit > 0 {
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM bookings WHERE class_id = ? AND enterprise_id = ? AND status <> 'cancelled'`,
-			classID, enterpriseID).Scan(&n); err != nil {
-			return nil, err
-		}
-		if n >= limit {
-			return nil, model.Errorf(model.ErrLimitReached, "err.limit_reached", limit)
-		}
+	if limit > 0 && held >= limit {
+		return nil, model.Errorf(model.ErrLimitReached, "err.limit_reached", limit)
 	}
-	b := &model.Booking{ClassID: classID, ManagerID: managerID, PersonID: personID, EnterpriseID: enterpriseID, ManagerName: name,
-		EnterpriseName: ename, Code: randomCode(10), Created: true}
+	b := &model.Booking{ClassID: classID, ManagerID: managerID, PersonID: personID.Int64, EnterpriseID: enterpriseID.Int64, ManagerName: name.String,
+		EnterpriseName: ename.String, Code: randomCode(10), Created: true}
 	res, err := tx.Exec(ctx, `UPDATE classes SET booked = booked + 1 WHERE id = ? AND booked < capacity`, classID)
 	if err != nil {
 		return nil, err
@@ -523,7 +517,7 @@ func (s *Store) bookTx(ctx context.Context, tx *Tx, a model.Actor, classID, mana
 	}
 	if err := tx.QueryRow(ctx, `INSERT INTO bookings (class_id, manager_id, person_id, enterprise_id, status, waitlist_position, code, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		classID, managerID, personID, enterpriseID, b.Status, pos, b.Code, now, now).Scan(&b.ID); err != nil {
+		classID, managerID, b.PersonID, b.EnterpriseID, b.Status, pos, b.Code, now, now).Scan(&b.ID); err != nil {
 		return nil, err
 	}
 	b.CreatedAt = time.UnixMilli(now).UTC()

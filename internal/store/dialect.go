@@ -207,3 +207,11 @@ func (d Dialect) forUpdate() string {
 	}
 	return ``
 }
+
+// forUpdateOf locks only the named table's row of a join on PostgreSQL.
+func (d Dialect) forUpdateOf(alias string) string {
+	if d == Postgres {
+		return ` FOR UPDATE OF ` + alias
+	}
+	return ``
+}

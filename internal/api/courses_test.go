@@ -429,3 +429,118 @@ func TestNoticesAreDeliveredOnce(t *testing.T) {
 		}
 	})
 }
+
+func TestWaitlistOffersAndReorder(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ce := newCourseEnv(t, e)
+		if r := e.API(admin, "PUT", "/api/v1/settings/training", map[string]any{"required_hours": 12, "waitlist_mode": "offer", "offer_hours": 2, "late_minutes": 15}); r.StatusCode != 200 {
+			t.Fatalf("settings: %d %s", r.StatusCode, r.Body)
+		}
+		if r := e.API(apptest.AssociationA, "PUT", "/api/v1/settings/training", map[string]any{"required_hours": 1, "waitlist_mode": "auto", "offer_hours": 2, "late_minutes": 15}); r.StatusCode != 403 {
+			t.Errorf("association changes settings: %d", r.StatusCode)
+		}
+		k := ce.class(t, 1, 0, e.Clock.Now().Add(72*time.Hour))
+		_, seat := ce.book(t, apptest.EnterpriseA, k.ID, ce.mA[0])
+		_, w1 := ce.book(t, apptest.EnterpriseA, k.ID, ce.mA[1])
+		_, w2 := ce.book(t, apptest.EnterpriseB, k.ID, ce.mB)
+		_, w3 := ce.book(t, apptest.EnterpriseA, k.ID, ce.mA[2])
+		// The bureau moves B to the front, with a reason; without one it is refused.
+		if r := e.API(admin, "POST", fmt.Sprintf("/api/v1/bookings/%d/position", w2.ID), map[string]any{"position": 1}); r.StatusCode != 422 {
+			t.Errorf("reorder without reason: %d", r.StatusCode)
+		}
+		if r := e.API(apptest.AssociationA, "POST", fmt.Sprintf("/api/v1/bookings/%d/position", w2.ID), map[string]any{"position": 1, "reason": "x"}); r.StatusCode != 403 {
+			t.Errorf("association reorders: %d", r.StatusCode)
+		}
+		if r := e.API(admin, "POST", fmt.Sprintf("/api/v1/bookings/%d/position", w2.ID), map[string]any{"position": 1, "reason": "重点排污单位优先"}); r.StatusCode != 200 {
+			t.Fatalf("reorder: %d %s", r.StatusCode, r.Body)
+		}
+		positions := func() map[int64]int {
+			var l model.List[model.Booking]
+			e.API(admin, "GET", fmt.Sprintf("/api/v1/classes/%d/bookings", k.ID), nil).JSON(t, &l)
+			out := map[int64]int{}
+			for _, b := range l.Items {
+				if b.WaitlistPosition != nil {
+					out[b.ID] = *b.WaitlistPosition
+				} else {
+					out[b.ID] = 0
+				}
+			}
+			return out
+		}
+		if p := positions(); p[w2.ID] != 1 || p[w1.ID] != 2 || p[w3.ID] != 3 {
+			t.Fatalf("after reorder %v", p)
+		}
+		var audit model.List[model.AuditEntry]
+		e.API(admin, "GET", "/api/v1/audit?action=booking.reorder", nil).JSON(t, &audit)
+		if len(audit.Items) != 1 || !strings.Contains(string(audit.Items[0].Changes), "重点排污单位优先") {
+			t.Errorf("reorder not logged with its reason: %+v", audit.Items)
+		}
+		// The seat frees: in offer mode B is offered it for 2 hours.
+		e.API(apptest.EnterpriseA, "DELETE", fmt.Sprintf("/api/v1/bookings/%d", seat.ID), nil)
+		var b model.Booking
+		e.API(apptest.EnterpriseB, "GET", fmt.Sprintf("/api/v1/bookings/%d", w2.ID), nil).JSON(t, &b)
+		if b.Status != "offered" || b.OfferExpiresAt == nil {
+			t.Fatalf("not offered: %+v", b)
+		}
+		// B lets it run out: the seat passes to the next.
+		e.Clock.Advance(3 * time.Hour)
+		if n, err := e.Store.ExpireOffers(context.Background()); err != nil || n != 1 {
+			t.Fatalf("expire: %d %v", n, err)
+		}
+		if r := e.API(apptest.EnterpriseB, "POST", fmt.Sprintf("/api/v1/bookings/%d/accept", w2.ID), nil); r.StatusCode != 409 {
+			t.Errorf("accept an expired offer: %d", r.StatusCode)
+		}
+		e.API(apptest.EnterpriseA, "GET", fmt.Sprintf("/api/v1/bookings/%d", w1.ID), nil).JSON(t, &b)
+		if b.Status != "offered" {
+			t.Fatalf("next not offered: %+v", b)
+		}
+		if r := e.API(apptest.EnterpriseB, "POST", fmt.Sprintf("/api/v1/bookings/%d/accept", w1.ID), nil); r.StatusCode != 404 {
+			t.Errorf("B accepts A's offer: %d", r.StatusCode)
+		}
+		if r := e.API(apptest.EnterpriseA, "POST", fmt.Sprintf("/api/v1/bookings/%d/accept", w1.ID), nil); r.StatusCode != 200 {
+			t.Fatalf("accept: %d %s", r.StatusCode, r.Body)
+		}
+		if p := positions(); p[w1.ID] != 0 || p[w3.ID] != 1 || len(p) != 2 {
+			t.Fatalf("after accept %v", p)
+		}
+	})
+}
+
+func TestTopicsBecomeCourses(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		var topic model.Topic
+		r := e.API(apptest.EnterpriseA, "POST", "/api/v1/topics", map[string]any{"title": "环境信息依法披露"})
+		if r.StatusCode != 201 {
+			t.Fatalf("propose: %d %s", r.StatusCode, r.Body)
+		}
+		r.JSON(t, &topic)
+		for range 2 { // voting twice counts once
+			if r := e.API(apptest.EnterpriseB, "POST", fmt.Sprintf("/api/v1/topics/%d/votes", topic.ID), nil); r.StatusCode != 204 {
+				t.Fatalf("vote: %d", r.StatusCode)
+			}
+		}
+		if r := e.API(apptest.Lecturer, "POST", fmt.Sprintf("/api/v1/topics/%d/votes", topic.ID), nil); r.StatusCode != 403 {
+			t.Errorf("lecturer votes: %d", r.StatusCode)
+		}
+		var l model.List[model.Topic]
+		e.API(apptest.EnterpriseB, "GET", "/api/v1/topics", nil).JSON(t, &l)
+		if len(l.Items) != 1 || l.Items[0].Votes != 2 || !l.Items[0].Voted {
+			t.Fatalf("topics %+v", l.Items)
+		}
+		if r := e.API(apptest.EnterpriseA, "POST", fmt.Sprintf("/api/v1/topics/%d/course", topic.ID), map[string]any{"title": "x", "category": "law", "credit_hours": 2}); r.StatusCode != 403 {
+			t.Errorf("enterprise adopts: %d", r.StatusCode)
+		}
+		var c model.Course
+		r = e.API(admin, "POST", fmt.Sprintf("/api/v1/topics/%d/course", topic.ID), map[string]any{"title": "企业环境信息依法披露实务", "category": "law", "credit_hours": 2})
+		if r.StatusCode != 201 {
+			t.Fatalf("adopt: %d %s", r.StatusCode, r.Body)
+		}
+		r.JSON(t, &c)
+		if c.TopicID == nil || *c.TopicID != topic.ID {
+			t.Errorf("course %+v", c)
+		}
+		if r := e.API(apptest.EnterpriseB, "POST", fmt.Sprintf("/api/v1/topics/%d/votes", topic.ID), nil); r.StatusCode != 409 {
+			t.Errorf("vote on adopted topic: %d", r.StatusCode)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"testing"
@@ -136,4 +137,41 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 			t.Fatalf("%d audit entries, want 12 (%v)", audits, err)
 		}
 	})
+}
+
+// TestTwoInstancesOnePostgres books one hot class from two stores on one
+// PostgreSQL database, as two envhome processes behind a load balancer.
+func TestTwoInstancesOnePostgres(t *testing.T) {
+	if !slices.Contains(storetest.Dialects(), store.Postgres) {
+		t.Skip("needs " + storetest.PostgresEnv + " (CI sets it)")
+	}
+	dsn := storetest.DSN(t, store.Postgres)
+	var stores []*store.Store
+	for range 2 {
+		s, err := store.Open(ctx, dsn, store.Options{Now: func() time.Time { return bookingNow }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		if _, err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		stores = append(stores, s)
+	}
+	r, err := demo.SeedRush(ctx, stores[0], demo.RushSpec{Managers: 200, PerEnterprise: 2, Classes: 1, Capacity: 15,
+		StartsAt: bookingNow.Add(7 * 24 * time.Hour), Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i, m := range r.Managers {
+		wg.Go(func() {
+			a := model.Actor{User: &model.User{ID: 1, Role: model.RoleEnterprise, EnterpriseID: &m.EnterpriseID}}
+			if _, err := stores[i%2].Book(ctx, a, r.Classes[0], m.ID); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	checkClass(t, stores[1], r.Classes[0], 15, 185)
 }

@@ -162,6 +162,7 @@ type view struct {
 	Errors  map[string]string // field → translated message
 	Error   string            // form-level message
 	Data    any
+	Unread  int // unread notices, shown beside the navigation entry
 	catalog *i18n.Catalog
 }
 
@@ -209,6 +210,9 @@ func (h *Handler) lang(r *http.Request) string {
 func (h *Handler) newView(r *http.Request, titleKey string, data any) *view {
 	v := &view{Lang: h.lang(r), User: httpx.ActorFrom(r.Context()).User, Path: r.URL.Path, Data: data, catalog: h.I18n}
 	v.Title = v.T(titleKey)
+	if v.User != nil {
+		v.Unread, _ = h.Store.UnreadNotifications(r.Context(), v.User.ID)
+	}
 	if k := r.URL.Query().Get("ok"); strings.HasPrefix(k, "flash.") {
 		v.Flash = v.T(k)
 	}

@@ -71,8 +71,15 @@ func TestBookCheckInVerify(t *testing.T) {
 	if got := text("#booking-status"); !strings.Contains(got, "已确认") {
 		t.Errorf("booking status %q", got)
 	}
-	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("qr").naturalWidth > 0`))
-	if err != nil || !loaded {
+	// The image may still be on its way when its box is visible.
+	loaded := false
+	for i := 0; i < 50 && !loaded; i++ {
+		loaded, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){var i=document.getElementById("qr");return i.complete && i.naturalWidth > 0})()`))
+		if !loaded {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	if !loaded {
 		t.Error("the QR image did not load")
 	}
 	code := text("#code")

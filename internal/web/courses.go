@@ -508,15 +508,13 @@ func (h *Handler) bookClass(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	mid, _ := strconv.ParseInt(r.FormValue("manager_id"), 10, 64)
-	var b *model.Booking
-	h.classAction(w, r, id, "", func() error {
-		b, err = h.Store.Book(r.Context(), actor(r), id, mid)
-		if err == nil {
-			// Straight to the booking with its QR code.
-			http.Redirect(w, r, fmt.Sprintf("/bookings/%d?ok=flash.booked_%s", b.ID, b.Status), http.StatusSeeOther)
-		}
-		return err
-	})
+	b, err := h.Store.Book(r.Context(), actor(r), id, mid)
+	if err != nil {
+		h.classAction(w, r, id, "", func() error { return err })
+		return
+	}
+	// Straight to the booking with its QR code.
+	http.Redirect(w, r, fmt.Sprintf("/bookings/%d?ok=flash.booked_%s", b.ID, b.Status), http.StatusSeeOther)
 }
 
 func (h *Handler) cancelClass(w http.ResponseWriter, r *http.Request) {

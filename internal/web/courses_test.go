@@ -37,6 +37,10 @@ func TestCoursePagesByRole(t *testing.T) {
 	if r.StatusCode != 303 || !strings.HasPrefix(r.Header.Get("Location"), "/bookings/") {
 		t.Fatalf("book: %d %s", r.StatusCode, r.Header.Get("Location"))
 	}
+	// Someone else's manager: the class page again, with the error.
+	if r := ba.Post(fmt.Sprintf("/classes/%d/bookings", k.ID), url.Values{"manager_id": {"999999"}}); r.StatusCode != 422 || !strings.Contains(string(r.Body), "不是本单位的管理员") {
+		t.Errorf("book another's manager: %d", r.StatusCode)
+	}
 	booking := strings.SplitN(strings.TrimPrefix(r.Header.Get("Location"), "/bookings/"), "?", 2)[0]
 
 	pages := map[string]map[apptest.Who]int{

@@ -544,3 +544,62 @@ func TestTopicsBecomeCourses(t *testing.T) {
 		}
 	})
 }
+
+// TestCourseRoutesByRole asks every course-supermarket route with an id in
+// it as every role: each either answers or is not found/forbidden, never
+// another's data.
+func TestCourseRoutesByRole(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ce := newCourseEnv(t, e)
+		k := ce.class(t, 10, 0, e.Clock.Now().Add(72*time.Hour))
+		_, b := ce.book(t, apptest.EnterpriseA, k.ID, ce.mA[0])
+		m := ce.mA[0]
+		type want map[apptest.Who]int
+		const G, Ad, AA, AB, EA, EB, L, P = apptest.Guest, apptest.Admin, apptest.AssociationA, apptest.AssociationB, apptest.EnterpriseA, apptest.EnterpriseB, apptest.Lecturer, apptest.Provider
+		cases := []struct {
+			method, path string
+			body         any
+			want         want
+		}{
+			{"GET", fmt.Sprintf("/api/v1/bookings/%d", b.ID), nil, want{G: 401, Ad: 200, AA: 200, AB: 404, EA: 200, EB: 404, L: 200, P: 404}},
+			{"GET", fmt.Sprintf("/api/v1/bookings/%d/qr.png", b.ID), nil, want{G: 401, Ad: 200, EA: 200, EB: 404, AB: 404, P: 404}},
+			{"GET", fmt.Sprintf("/api/v1/bookings/%d/certificate", b.ID), nil, want{G: 401, EA: 404, EB: 404}},
+			{"GET", fmt.Sprintf("/api/v1/classes/%d/bookings", k.ID), nil, want{G: 401, Ad: 200, AA: 200, AB: 200, EA: 200, EB: 200, L: 200, P: 404}},
+			{"GET", fmt.Sprintf("/api/v1/classes/%d/rotating-code", k.ID), nil, want{G: 401, Ad: 200, AA: 200, AB: 404, EA: 404, EB: 404, L: 200, P: 404}},
+			{"GET", fmt.Sprintf("/api/v1/classes/%d/feedback", k.ID), nil, want{G: 401, Ad: 200, AA: 200, AB: 404, EA: 404, L: 200, P: 404}},
+			{"POST", fmt.Sprintf("/api/v1/classes/%d/checkins", k.ID), map[string]any{"code": "NOSUCHCODE"}, want{G: 401, Ad: 422, AA: 422, AB: 404, EA: 404, EB: 404, L: 422, P: 404}},
+			{"PUT", fmt.Sprintf("/api/v1/bookings/%d/attendance", b.ID), map[string]any{"attendance": "excused"}, want{G: 401, AB: 404, EA: 404, EB: 404, P: 404, L: 200}},
+			{"PATCH", fmt.Sprintf("/api/v1/classes/%d", k.ID), map[string]any{}, want{G: 401, Ad: 200, AA: 200, AB: 404, EA: 403, L: 403, P: 403}},
+			{"POST", fmt.Sprintf("/api/v1/bookings/%d/position", b.ID), map[string]any{"position": 1, "reason": "测试"}, want{G: 401, AA: 403, EA: 403, L: 403, Ad: 409}},
+			{"GET", fmt.Sprintf("/api/v1/managers/%d/credits", m), nil, want{G: 401, Ad: 200, AA: 200, AB: 404, EA: 200, EB: 404, L: 404, P: 404}},
+			{"GET", fmt.Sprintf("/api/v1/managers/%d/calendar", m), nil, want{G: 401, Ad: 200, AA: 200, AB: 404, EA: 200, EB: 404, L: 404, P: 404}},
+			{"GET", "/api/v1/credits", nil, want{G: 401, Ad: 200, AA: 200, EA: 200, L: 200, P: 200}},
+			{"POST", "/api/v1/courses", map[string]any{"title": "噪声", "category": "noise", "credit_hours": 1}, want{G: 401, AA: 403, EA: 403, L: 403, P: 403, Ad: 201}},
+			{"PUT", "/api/v1/settings/training", map[string]any{"required_hours": 12, "waitlist_mode": "auto", "offer_hours": 24, "late_minutes": 15}, want{G: 401, AA: 403, EA: 403, L: 403, Ad: 200}},
+			{"POST", "/api/v1/topics", map[string]any{"title": "土壤"}, want{G: 401, L: 403, P: 403, EA: 201}},
+			{"GET", fmt.Sprintf("/api/v1/classes/%d", k.ID), nil, want{G: 200, P: 200}},
+		}
+		for _, c := range cases {
+			for who, status := range c.want {
+				if r := e.API(who, c.method, c.path, c.body); r.StatusCode != status {
+					t.Errorf("%s %s %s: %d, want %d (%s)", who, c.method, c.path, r.StatusCode, status, truncate(r.Body))
+				}
+			}
+		}
+		// The lists an association or another enterprise got hold nothing of A's.
+		for _, who := range []apptest.Who{AB, EB} {
+			var l model.List[model.Booking]
+			e.API(who, "GET", fmt.Sprintf("/api/v1/classes/%d/bookings", k.ID), nil).JSON(t, &l)
+			if len(l.Items) != 0 {
+				t.Errorf("%s sees %d of A's bookings", who, len(l.Items))
+			}
+			var cl model.List[model.CreditProgress]
+			e.API(who, "GET", "/api/v1/credits", nil).JSON(t, &cl)
+			for _, c := range cl.Items {
+				if c.EnterpriseID == e.Ents["A"] {
+					t.Errorf("%s sees A's manager %d in credits", who, c.ManagerID)
+				}
+			}
+		}
+	})
+}

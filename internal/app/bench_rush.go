@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -39,6 +40,7 @@ func benchRush(ctx context.Context, env Env, args []string) error {
 	hot := fs.Int("hot", 2000, "managers rushing one hot class")
 	hotSeats := fs.Int("hot-seats", 30, "seats of the hot class")
 	procs := fs.Int("processes", 0, "serve from this many envhome processes on the database (PostgreSQL); 0: in this process")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the runs (not the seeding) to this file")
 	if err := parse(fs, args, env); err != nil {
 		return err
 	}
@@ -109,6 +111,17 @@ func benchRush(ctx context.Context, env Env, args []string) error {
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *clients * 2, MaxConnsPerHost: *clients * 2}, Timeout: 30 * time.Second}
 
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	order := rand.Perm(*managers)
 	type job struct {
 		class int64

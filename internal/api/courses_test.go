@@ -603,3 +603,28 @@ func TestCourseRoutesByRole(t *testing.T) {
 		}
 	})
 }
+
+func TestCancellationDeadline(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ce := newCourseEnv(t, e)
+		k := ce.class(t, 1, 0, e.Clock.Now().Add(72*time.Hour)) // deadline: 24 hours before
+		_, seat := ce.book(t, apptest.EnterpriseA, k.ID, ce.mA[0])
+		_, wait := ce.book(t, apptest.EnterpriseB, k.ID, ce.mB)
+		e.Clock.Advance(49 * time.Hour)
+		if r := e.API(apptest.EnterpriseA, "DELETE", fmt.Sprintf("/api/v1/bookings/%d", seat.ID), nil); r.StatusCode != 409 {
+			t.Errorf("cancel after the deadline: %d %s", r.StatusCode, r.Body)
+		}
+		// Leaving the waitlist is always possible; the organiser may still cancel a seat.
+		if r := e.API(apptest.EnterpriseB, "DELETE", fmt.Sprintf("/api/v1/bookings/%d", wait.ID), nil); r.StatusCode != 200 {
+			t.Errorf("leave waitlist after the deadline: %d", r.StatusCode)
+		}
+		if r := e.API(apptest.AssociationA, "DELETE", fmt.Sprintf("/api/v1/bookings/%d", seat.ID), nil); r.StatusCode != 200 {
+			t.Errorf("organiser cancels: %d %s", r.StatusCode, r.Body)
+		}
+		var got model.Class
+		e.API(admin, "GET", fmt.Sprintf("/api/v1/classes/%d", k.ID), nil).JSON(t, &got)
+		if got.Confirmed != 0 || got.Waitlisted != 0 {
+			t.Errorf("class %+v", got)
+		}
+	})
+}

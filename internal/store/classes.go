@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/base32"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -500,16 +501,28 @@ func (s *Store) bookTx(ctx context.Context, tx *Tx, a model.Actor, classID, mana
 		return nil, model.Errorf(model.ErrLimitReached, "err.limit_reached", limit)
 	}
 	b := &model.Booking{ClassID: classID, ManagerID: managerID, PersonID: personID.Int64, EnterpriseID: enterpriseID.Int64, ManagerName: name.String,
-		EnterpriseName: ename.String, Code: randomCode(10), Created: true}
-	res, err := tx.Exec(ctx, `UPDATE classes SET booked = booked + 1 WHERE id = ? AND booked < capacity`, classID)
-	if err != nil {
-		return nil, err
+		EnterpriseName: ename.String, Code: randomCode(10), Created: true, Status: model.BookingConfirmed}
+	// The class is held, so booked is current: it says whether this is a
+	// seat or a waitlist place; the conditional UPDATE takes the seat.
+	if booked >= capacity {
+		b.Status = model.BookingWaitlisted
+	}
+	b.CreatedAt = time.UnixMilli(now).UTC()
+	b.UpdatedAt = b.CreatedAt
+	changes := model.Changes{"class_id": {New: classID}, "manager_id": {New: managerID}, "status": {New: b.Status}}
+	if s.dialect == Postgres {
+		return b, s.placeBookingPostgres(ctx, tx, a, b, changes)
 	}
 	pos := 0
-	if n, _ := res.RowsAffected(); n == 1 {
-		b.Status = model.BookingConfirmed
+	if b.Status == model.BookingConfirmed {
+		res, err := tx.Exec(ctx, `UPDATE classes SET booked = booked + 1 WHERE id = ? AND booked < capacity`, classID)
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return nil, fmt.Errorf("book: class %d: no seat after all", classID)
+		}
 	} else {
-		b.Status = model.BookingWaitlisted
 		if err := tx.QueryRow(ctx, `UPDATE classes SET waitlisted = waitlisted + 1 WHERE id = ? RETURNING waitlisted`, classID).Scan(&pos); err != nil {
 			return nil, err
 		}
@@ -520,10 +533,39 @@ func (s *Store) bookTx(ctx context.Context, tx *Tx, a model.Actor, classID, mana
 		classID, managerID, b.PersonID, b.EnterpriseID, b.Status, pos, b.Code, now, now).Scan(&b.ID); err != nil {
 		return nil, err
 	}
-	b.CreatedAt = time.UnixMilli(now).UTC()
-	b.UpdatedAt = b.CreatedAt
-	return b, s.audit(ctx, tx, a, "booking.create", "booking", &b.ID, model.Changes{"class_id": {New: classID},
-		"manager_id": {New: managerID}, "status": {New: b.Status}})
+	return b, s.audit(ctx, tx, a, "booking.create", "booking", &b.ID, changes)
+}
+
+// placeBookingPostgres takes the seat (or the waitlist place), inserts the
+// booking and its audit entry in one statement: on PostgreSQL every
+// statement is a network round trip made while the class's row lock is
+// held, and these three are the same on SQLite as separate statements.
+func (s *Store) placeBookingPostgres(ctx context.Context, tx *Tx, a model.Actor, b *model.Booking, changes model.Changes) error {
+	cj, err := json.Marshal(changes)
+	if err != nil {
+		return err
+	}
+	place := `UPDATE classes SET booked = booked + 1 WHERE id = ? AND booked < capacity RETURNING 0 AS pos`
+	if b.Status == model.BookingWaitlisted {
+		place = `UPDATE classes SET waitlisted = waitlisted + 1 WHERE id = ? RETURNING waitlisted AS pos`
+	}
+	now := ms(b.CreatedAt)
+	var pos int
+	err = tx.QueryRow(ctx, `WITH place AS (`+place+`),
+		b AS (INSERT INTO bookings (class_id, manager_id, person_id, enterprise_id, status, waitlist_position, code, created_at, updated_at)
+			SELECT ?, ?, ?, ?, ?, place.pos, ?, ?, ? FROM place RETURNING id, waitlist_position),
+		a AS (INSERT INTO audit_log (at, actor_id, actor_name, action, object_type, object_id, addr, changes)
+			SELECT ?, ?, ?, 'booking.create', 'booking', b.id, ?, ? FROM b)
+		SELECT id, waitlist_position FROM b`,
+		b.ClassID, b.ClassID, b.ManagerID, b.PersonID, b.EnterpriseID, b.Status, b.Code, now, now,
+		now, a.ID(), a.Name(), a.Addr, string(cj)).Scan(&b.ID, &pos)
+	if err == sql.ErrNoRows {
+		return fmt.Errorf("book: class %d: no seat after all", b.ClassID)
+	}
+	if b.Status == model.BookingWaitlisted {
+		b.WaitlistPosition = &pos
+	}
+	return err
 }
 
 // bookingAccess decides what the actor may do with a booking: its own

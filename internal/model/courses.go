@@ -545,7 +545,6 @@ func (t *Topic) Validate() error {
 
 // Notification kinds.
 const (
-	NoticeBooked         = "booked"
 	NoticePromoted       = "promoted"
 	NoticeOffered        = "offered"
 	NoticeClassCancelled = "class_cancelled"

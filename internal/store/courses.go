@@ -122,15 +122,6 @@ func (s *Store) Lecturer(ctx context.Context, id int64) (*model.Lecturer, string
 	return l, photo, nil
 }
 
-// LecturerForUser returns the lecturer an account belongs to.
-func (s *Store) LecturerForUser(ctx context.Context, userID int64) (*model.Lecturer, error) {
-	l, _, err := scanLecturer(s.queryRow(ctx, `SELECT `+lecturerColumns+` FROM lecturers l WHERE l.user_id = ?`, userID))
-	if err != nil {
-		return nil, notFound(err)
-	}
-	return l, nil
-}
-
 // SaveLecturer creates (id 0) or changes a lecturer; the bureau only. A
 // linked account must be a lecturer account.
 func (s *Store) SaveLecturer(ctx context.Context, a model.Actor, l *model.Lecturer) (*model.Lecturer, error) {

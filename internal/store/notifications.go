@@ -207,21 +207,3 @@ func (s *Store) FinishDelivery(ctx context.Context, id int64, sendErr error, ret
 		return err
 	}
 }
-
-// DeliveryStatus reports a notice's deliveries (for tests and the admin).
-func (s *Store) DeliveryStatus(ctx context.Context, notificationID int64) (map[string]string, error) {
-	rows, err := s.query(ctx, `SELECT channel, status FROM deliveries WHERE notification_id = ?`, notificationID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var c, st string
-		if err := rows.Scan(&c, &st); err != nil {
-			return nil, err
-		}
-		out[c] = st
-	}
-	return out, rows.Err()
-}

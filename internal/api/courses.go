@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	qrcode "github.com/skip2/go-qrcode"
-
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
 	"github.com/envhome/envhome/internal/photos"
@@ -440,19 +438,7 @@ func (h *Handler) bookingQR(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	WriteQR(w, b.Code)
-}
-
-// WriteQR answers a PNG QR code of content.
-func WriteQR(w http.ResponseWriter, content string) {
-	png, err := qrcode.Encode(content, qrcode.Medium, 320)
-	if err != nil {
-		http.Error(w, "qr", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "image/png")
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Write(png)
+	httpx.WriteQR(w, b.Code)
 }
 
 // ---- Check-in ----

@@ -1,6 +1,6 @@
 // Package httpx holds what the web and API packages share: the mapping from
 // error codes to HTTP status, client addresses behind proxies, and the
-// middleware for recovery, access logs and metrics.
+// middleware for recovery, access logs and metrics, uploads and QR images.
 package httpx
 
 import (
@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/envhome/envhome/internal/model"
 )
@@ -299,6 +300,18 @@ func ReadUploadFile(w http.ResponseWriter, r *http.Request, field string, max in
 		}
 		return part.FileName(), data, nil
 	}
+}
+
+// WriteQR answers a PNG QR code of content (a check-in code, a link).
+func WriteQR(w http.ResponseWriter, content string) {
+	png, err := qrcode.Encode(content, qrcode.Medium, 320)
+	if err != nil {
+		http.Error(w, "qr", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Write(png)
 }
 
 // PathID reads a positive numeric id from the request path; anything else

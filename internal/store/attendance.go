@@ -80,12 +80,6 @@ func (s *Store) CheckIn(ctx context.Context, a model.Actor, classID int64, code 
 		return nil, model.NotFound()
 	}
 	code = strings.ToUpper(strings.TrimSpace(code))
-	if c, _, ok := strings.Cut(code, "?C="); ok { // a scanned URL
-		code = c
-	}
-	if i := strings.LastIndex(code, "/"); i >= 0 {
-		code = code[i+1:]
-	}
 	var id int64
 	if err := s.queryRow(ctx, `SELECT id FROM bookings WHERE code = ?`, code).Scan(&id); err != nil {
 		if err == sql.ErrNoRows {
@@ -107,7 +101,7 @@ func (s *Store) SelfCheckIn(ctx context.Context, a model.Actor, classID, booking
 	if err != nil {
 		return nil, err
 	}
-	if !s.bookingAccessFor(ctx, a, b, k).owner {
+	if !s.BookingAccess(ctx, a, b, k).Owner {
 		return nil, model.NotFound()
 	}
 	secret, err := s.checkinSecret(ctx, classID)
@@ -423,7 +417,7 @@ func (s *Store) GiveFeedback(ctx context.Context, a model.Actor, bookingID int64
 	if err != nil {
 		return nil, err
 	}
-	if !s.bookingAccessFor(ctx, a, b, b.Class).owner {
+	if !s.BookingAccess(ctx, a, b, b.Class).Owner {
 		return nil, model.NotFound()
 	}
 	if !model.Attended(b.Attendance) || b.Status != model.BookingConfirmed {

@@ -175,3 +175,40 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 	wg.Wait()
 	checkClass(t, stores[1], r.Classes[0], 15, 185)
 }
+
+// TestCancelsDoNotStarveThePool cancels many bookings at once through a
+// two-connection pool: a cancellation that held its transaction's
+// connection while asking the pool for another would wait forever.
+func TestCancelsDoNotStarveThePool(t *testing.T) {
+	eachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := storetest.New(t, d, store.Options{MaxConns: 2, Now: func() time.Time { return bookingNow }})
+		r, err := demo.SeedRush(ctx, s, demo.RushSpec{Managers: 12, PerEnterprise: 1, Classes: 1, Capacity: 6,
+			StartsAt: bookingNow.Add(7 * 24 * time.Hour), Seed: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		actor := func(m demo.RushManager) model.Actor {
+			return model.Actor{User: &model.User{ID: 1, Role: model.RoleEnterprise, EnterpriseID: &m.EnterpriseID}}
+		}
+		var ids []int64
+		for _, m := range r.Managers {
+			b, err := s.Book(ctx, actor(m), r.Classes[0], m.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, b.ID)
+		}
+		tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		var wg sync.WaitGroup
+		for i, m := range r.Managers[:6] {
+			wg.Go(func() {
+				if _, err := s.CancelBooking(tctx, actor(m), ids[i]); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		checkClass(t, s, r.Classes[0], 6, 0)
+	})
+}

@@ -568,21 +568,25 @@ func (s *Store) placeBookingPostgres(ctx context.Context, tx *Tx, a model.Actor,
 	return err
 }
 
-// bookingAccess decides what the actor may do with a booking: its own
-// enterprise (and staff whose scope holds that enterprise) act for the
-// manager; the class's runners manage attendance. Anyone else: not found.
-type bookingAccess struct {
-	owner, runner bool
+// BookingAccess is what an actor may do with a booking: its own enterprise
+// (and staff whose scope holds that enterprise) act for the manager; the
+// class's runners manage attendance. Anyone else: not found.
+type BookingAccess struct {
+	Owner, Runner bool
 }
 
-func (s *Store) bookingAccessFor(ctx context.Context, a model.Actor, b *model.Booking, k *model.Class) bookingAccess {
+// BookingAccess decides an actor's rights on a booking of class k. It reads
+// from the pool, so it is never called inside a write transaction.
+func (s *Store) BookingAccess(ctx context.Context, a model.Actor, b *model.Booking, k *model.Class) BookingAccess {
 	sc := a.Scope()
-	var ac bookingAccess
 	var region int64
-	s.queryRow(ctx, `SELECT region_id FROM enterprises WHERE id = ?`, b.EnterpriseID).Scan(&region)
-	ac.owner = sc.All || sc.EnterpriseID == b.EnterpriseID || (sc.RegionID != 0 && sc.RegionID == region)
-	ac.runner = s.CanRunClass(ctx, a, k)
-	return ac
+	if sc.RegionID != 0 {
+		s.queryRow(ctx, `SELECT region_id FROM enterprises WHERE id = ?`, b.EnterpriseID).Scan(&region)
+	}
+	return BookingAccess{
+		Owner:  sc.All || sc.EnterpriseID == b.EnterpriseID || (sc.RegionID != 0 && sc.RegionID == region),
+		Runner: s.CanRunClass(ctx, a, k),
+	}
 }
 
 // Booking returns a booking its enterprise, staff over it or the class's
@@ -596,7 +600,7 @@ func (s *Store) Booking(ctx context.Context, a model.Actor, id int64) (*model.Bo
 	if err != nil {
 		return nil, err
 	}
-	if ac := s.bookingAccessFor(ctx, a, b, k); !ac.owner && !ac.runner {
+	if ac := s.BookingAccess(ctx, a, b, k); !ac.Owner && !ac.Runner {
 		return nil, model.NotFound()
 	}
 	b.Class = k
@@ -608,26 +612,28 @@ func (s *Store) Booking(ctx context.Context, a model.Actor, id int64) (*model.Bo
 // organisers at any time before it starts. A freed seat goes to the first
 // on the waitlist at once.
 func (s *Store) CancelBooking(ctx context.Context, a model.Actor, id int64) (*model.Booking, error) {
-	var classID int64
-	if err := s.queryRow(ctx, `SELECT class_id FROM bookings WHERE id = ?`, id).Scan(&classID); err != nil {
-		return nil, notFound(err)
+	// Who may cancel depends on the booking's enterprise and the class's
+	// town, neither of which changes; what may be cancelled is decided
+	// under the class's lock.
+	b, err := s.Booking(ctx, a, id)
+	if err != nil {
+		return nil, err
 	}
-	err := s.write(ctx, func(tx *Tx) error {
-		if err := s.lockClass(ctx, tx, classID); err != nil {
+	organiser := canScheduleAt(a, b.Class.RegionID)
+	if !organiser && !s.BookingAccess(ctx, a, b, b.Class).Owner {
+		return nil, model.NotFound()
+	}
+	err = s.write(ctx, func(tx *Tx) error {
+		if err := s.lockClass(ctx, tx, b.ClassID); err != nil {
 			return err
 		}
 		b, err := scanBooking(tx.QueryRow(ctx, `SELECT `+bookingColumns+bookingFrom+` WHERE b.id = ?`, id))
 		if err != nil {
 			return notFound(err)
 		}
-		k, err := s.classTx(ctx, tx, classID)
+		k, err := s.classTx(ctx, tx, b.ClassID)
 		if err != nil {
 			return err
-		}
-		ac := s.bookingAccessFor(ctx, a, b, k)
-		organiser := canScheduleAt(a, k.RegionID)
-		if !ac.owner && !organiser {
-			return model.NotFound()
 		}
 		if b.Status == model.BookingCancelled {
 			return nil
@@ -645,7 +651,7 @@ func (s *Store) CancelBooking(ctx context.Context, a model.Actor, id int64) (*mo
 		if err := s.audit(ctx, tx, a, "booking.cancel", "booking", &id, model.Changes{"status": {Old: b.Status, New: model.BookingCancelled}}); err != nil {
 			return err
 		}
-		return s.promote(ctx, tx, classID)
+		return s.promote(ctx, tx, b.ClassID)
 	})
 	if err != nil {
 		return nil, err
@@ -675,7 +681,7 @@ func (s *Store) cancelTx(ctx context.Context, tx *Tx, b *model.Booking, now time
 // once, or offered for the bureau's set time in offer mode. The caller
 // holds the class.
 func (s *Store) promote(ctx context.Context, tx *Tx, classID int64) error {
-	settings, err := s.trainingSettingsTx(ctx, tx)
+	settings, err := readTrainingSettings(ctx, tx.Query)
 	if err != nil {
 		return err
 	}
@@ -731,7 +737,7 @@ func (s *Store) AcceptOffer(ctx context.Context, a model.Actor, id int64) (*mode
 	if err != nil {
 		return nil, err
 	}
-	if !s.bookingAccessFor(ctx, a, b, b.Class).owner {
+	if !s.BookingAccess(ctx, a, b, b.Class).Owner {
 		return nil, model.NotFound()
 	}
 	err = s.write(ctx, func(tx *Tx) error {

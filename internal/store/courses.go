@@ -14,8 +14,15 @@ import (
 // TrainingSettings returns the bureau's course-supermarket settings, with
 // defaults for anything never set.
 func (s *Store) TrainingSettings(ctx context.Context) (model.TrainingSettings, error) {
+	return readTrainingSettings(ctx, s.query)
+}
+
+// readTrainingSettings reads the settings through query: the read pool, or
+// a transaction's Query when the caller holds a connection already (a
+// second one from the pool could wait forever under load).
+func readTrainingSettings(ctx context.Context, query func(context.Context, string, ...any) (*sql.Rows, error)) (model.TrainingSettings, error) {
 	t := model.DefaultTrainingSettings()
-	rows, err := s.query(ctx, `SELECT key, value FROM settings WHERE key LIKE 'training.%'`)
+	rows, err := query(ctx, `SELECT key, value FROM settings WHERE key LIKE 'training.%'`)
 	if err != nil {
 		return t, err
 	}
@@ -37,20 +44,6 @@ func (s *Store) TrainingSettings(ctx context.Context) (model.TrainingSettings, e
 		}
 	}
 	return t, rows.Err()
-}
-
-func (s *Store) trainingSettingsTx(ctx context.Context, tx *Tx) (model.TrainingSettings, error) {
-	t := model.DefaultTrainingSettings()
-	var mode, hours string
-	err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(CASE WHEN key = 'training.waitlist_mode' THEN value END), ''),
-		COALESCE(MAX(CASE WHEN key = 'training.offer_hours' THEN value END), '') FROM settings`).Scan(&mode, &hours)
-	if mode != "" {
-		t.WaitlistMode = mode
-	}
-	if n, e := strconv.Atoi(hours); e == nil {
-		t.OfferHours = n
-	}
-	return t, err
 }
 
 // SetTrainingSettings stores the settings (the bureau only).

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/envhome/envhome/internal/api"
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
 	"github.com/envhome/envhome/internal/photos"
@@ -598,9 +597,8 @@ func (h *Handler) bookingPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := h.Store.Now()
-	d := &bookingData{B: b, Runner: h.Store.CanRunClass(r.Context(), a, b.Class)}
-	sc := a.Scope()
-	d.Owner = sc.All || sc.EnterpriseID == b.EnterpriseID || sc.RegionID != 0
+	ac := h.Store.BookingAccess(r.Context(), a, b, b.Class)
+	d := &bookingData{B: b, Owner: ac.Owner, Runner: ac.Runner}
 	d.CanCancel = d.Owner && b.Status != model.BookingCancelled && b.Class.Status == model.ClassScheduled &&
 		(b.Status == model.BookingWaitlisted || now.Before(b.Class.CancelDeadline))
 	d.CanFeedback = d.Owner && model.Attended(b.Attendance) && !now.Before(b.Class.EndsAt)
@@ -679,7 +677,7 @@ func (h *Handler) bookingQR(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, err)
 		return
 	}
-	api.WriteQR(w, b.Code)
+	httpx.WriteQR(w, b.Code)
 }
 
 // myPage is each role's view of the course supermarket: an enterprise's

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/envhome/envhome/internal/api"
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
 )
@@ -102,7 +101,7 @@ func (h *Handler) displayQR(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, err)
 		return
 	}
-	api.WriteQR(w, fmt.Sprintf("%s/classes/%d/checkin?t=%s", h.origin(r), k.ID, code))
+	httpx.WriteQR(w, fmt.Sprintf("%s/classes/%d/checkin?t=%s", h.origin(r), k.ID, code))
 }
 
 type selfCheckInData struct {
@@ -210,7 +209,7 @@ func (h *Handler) certificateQR(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, err)
 		return
 	}
-	api.WriteQR(w, h.origin(r)+"/verify?code="+c.Code)
+	httpx.WriteQR(w, h.origin(r)+"/verify?code="+c.Code)
 }
 
 // verifyPage checks a certificate code typed or scanned.

@@ -143,3 +143,21 @@ func page(r *http.Request) (model.Page, error) {
 
 // Fail answers err as an API error; the server uses it after a panic.
 func (h *Handler) Fail(w http.ResponseWriter, r *http.Request, err error) { h.fail(w, r, err) }
+
+// actor is who asks.
+func actor(r *http.Request) model.Actor { return httpx.ActorFrom(r.Context()) }
+
+// withID parses the {id} path value and calls fn, or answers the error.
+func (h *Handler) withID(w http.ResponseWriter, r *http.Request, fn func(id int64) (any, error)) {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v, err := fn(id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}

@@ -9,14 +9,21 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
+
+	"github.com/envhome/envhome/internal/auth"
+	"github.com/envhome/envhome/internal/bench"
+	"github.com/envhome/envhome/internal/cli"
+	"github.com/envhome/envhome/internal/config"
+	"github.com/envhome/envhome/internal/store"
 )
 
 // Version is set at build time with -ldflags "-X …/app.Version=v1.2.3".
 var Version = "dev"
 
 // ErrUsage marks a command-line mistake (exit code 2).
-var ErrUsage = errors.New("usage")
+var ErrUsage = cli.ErrUsage
 
 // ExitCode maps Run's error to a process exit code.
 func ExitCode(err error) int {
@@ -31,12 +38,7 @@ func ExitCode(err error) int {
 }
 
 // Env is what a command may touch of the outside world.
-type Env struct {
-	Getenv func(string) string
-	Stdin  io.Reader
-	Stdout io.Writer
-	Stderr io.Writer
-}
+type Env = cli.Env
 
 type command struct {
 	name, summary string
@@ -49,8 +51,8 @@ func commands() []command {
 		{"migrate", "apply database migrations and exit", migrate},
 		{"user", "manage accounts: user add", userCmd},
 		{"backup", "copy a live SQLite database to a file", backup},
-		{"generate", "add a synthetic province-scale dataset (for benchmarks)", generate},
-		{"bench", "measure: bench me | import | list (see envhome bench --help)", bench},
+		{"generate", "add a synthetic province-scale dataset (for benchmarks)", benchCommand(bench.Generate)},
+		{"bench", "measure: bench me | import | list | rush (see envhome bench --help)", benchCommand(bench.Run)},
 		{"version", "print the version", version},
 	}
 }
@@ -62,7 +64,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	name := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
-	} else if wantsHelp(args) {
+	} else if cli.WantsHelp(args) {
 		// Bare `envhome --help`: the commands, then the server's flags.
 		usage(stdout)
 		fmt.Fprintln(stdout)
@@ -89,47 +91,25 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'envhome COMMAND --help' for a command's flags.")
 }
 
-// newFlags makes a flag set that reports errors instead of exiting.
-func newFlags(name, synopsis string, env Env) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: envhome %s\n\nFlags:\n", synopsis)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-func wantsHelp(args []string) bool {
-	for _, a := range args {
-		if a == "-h" || a == "-help" || a == "--help" {
-			return true
-		}
-	}
-	return false
-}
-
-// parse parses flags; --help prints to stdout and ends the command.
-func parse(fs *flag.FlagSet, args []string, env Env) error {
-	if wantsHelp(args) {
-		fs.SetOutput(env.Stdout)
-		fs.Usage()
-		return flag.ErrHelp
-	}
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", ErrUsage, err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(0))
-	}
-	return nil
-}
-
 func version(_ context.Context, env Env, args []string) error {
-	fs := newFlags("version", "version", env)
-	if err := parse(fs, args, env); err != nil {
+	fs := cli.NewFlags("version", "version", env)
+	if err := cli.Parse(fs, args, env); err != nil {
 		return err
 	}
 	fmt.Fprintln(env.Stdout, "envhome", Version)
 	return nil
+}
+
+// benchCommand hands a load tool the server's own wiring.
+func benchCommand(run func(context.Context, bench.Env, []string) error) func(context.Context, Env, []string) error {
+	return func(ctx context.Context, env Env, args []string) error {
+		return run(ctx, bench.Env{Env: env, OpenStore: openStore,
+			NewServer: func(st *store.Store, dataDir string, log *slog.Logger) (*bench.Server, error) {
+				srv, err := NewServer(st, auth.DefaultPolicy(), config.Config{DataDir: dataDir}, log)
+				if err != nil {
+					return nil, err
+				}
+				return &bench.Server{Handler: srv, Auth: srv.Auth}, nil
+			}}, args)
+	}
 }

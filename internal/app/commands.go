@@ -9,15 +9,16 @@ import (
 	"strings"
 
 	"github.com/envhome/envhome/internal/auth"
+	"github.com/envhome/envhome/internal/cli"
 	"github.com/envhome/envhome/internal/config"
 	"github.com/envhome/envhome/internal/model"
 	"github.com/envhome/envhome/internal/store"
 )
 
 func migrate(ctx context.Context, env Env, args []string) error {
-	fs := newFlags("migrate", "migrate [--db DSN]", env)
+	fs := cli.NewFlags("migrate", "migrate [--db DSN]", env)
 	finish := config.Database(fs, env.Getenv)
-	if err := parse(fs, args, env); err != nil {
+	if err := cli.Parse(fs, args, env); err != nil {
 		return err
 	}
 	cfg, _ := finish()
@@ -43,14 +44,14 @@ func migrate(ctx context.Context, env Env, args []string) error {
 
 func userCmd(ctx context.Context, env Env, args []string) error {
 	if len(args) == 0 || args[0] != "add" {
-		if len(args) > 0 && wantsHelp(args[:1]) {
+		if len(args) > 0 && cli.WantsHelp(args[:1]) {
 			fmt.Fprintln(env.Stdout, "Usage: envhome user add --username U --role R --password-stdin [--region CODE] [--enterprise USCC]")
 			return nil
 		}
 		return fmt.Errorf("%w: envhome user add --username U --role R --password-stdin", ErrUsage)
 	}
 	args = args[1:]
-	fs := newFlags("user add", "user add --username U --role R --password-stdin [--region CODE] [--enterprise USCC] [--name NAME]", env)
+	fs := cli.NewFlags("user add", "user add --username U --role R --password-stdin [--region CODE] [--enterprise USCC] [--name NAME]", env)
 	finish := config.Database(fs, env.Getenv)
 	username := fs.String("username", "", "login name: lower-case letters, digits, . _ -")
 	role := fs.String("role", "", "admin, association, enterprise, lecturer or provider")
@@ -58,7 +59,7 @@ func userCmd(ctx context.Context, env Env, args []string) error {
 	region := fs.String("region", "", "division code of the association's region (role association)")
 	uscc := fs.String("enterprise", "", "unified social credit code of the enterprise (role enterprise)")
 	stdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
-	if err := parse(fs, args, env); err != nil {
+	if err := cli.Parse(fs, args, env); err != nil {
 		return err
 	}
 	if !*stdin {
@@ -106,10 +107,10 @@ func describe(err error) error {
 }
 
 func backup(ctx context.Context, env Env, args []string) error {
-	fs := newFlags("backup", "backup --to FILE [--db PATH]", env)
+	fs := cli.NewFlags("backup", "backup --to FILE [--db PATH]", env)
 	finish := config.Database(fs, env.Getenv)
 	to := fs.String("to", "", "file to write the copy to (must not exist)")
-	if err := parse(fs, args, env); err != nil {
+	if err := cli.Parse(fs, args, env); err != nil {
 		return err
 	}
 	if *to == "" {

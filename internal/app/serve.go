@@ -18,6 +18,7 @@ import (
 
 	"github.com/envhome/envhome/internal/api"
 	"github.com/envhome/envhome/internal/auth"
+	"github.com/envhome/envhome/internal/cli"
 	"github.com/envhome/envhome/internal/config"
 	"github.com/envhome/envhome/internal/demo"
 	"github.com/envhome/envhome/internal/httpx"
@@ -31,9 +32,9 @@ import (
 )
 
 func serve(ctx context.Context, env Env, args []string) error {
-	fs := newFlags("serve", "[serve] [flags]", env)
+	fs := cli.NewFlags("serve", "[serve] [flags]", env)
 	finish := config.Serve(fs, env.Getenv)
-	if err := parse(fs, args, env); err != nil {
+	if err := cli.Parse(fs, args, env); err != nil {
 		return err
 	}
 	cfg, err := finish()

@@ -79,8 +79,6 @@ func (s *Store) SetTrainingSettings(ctx context.Context, a model.Actor, t model.
 	})
 }
 
-// ---- Lecturers ----
-
 const lecturerColumns = `l.id, l.user_id, l.name, l.affiliation_kind, l.affiliation, l.title, l.tags, l.bio, l.photo, l.created_at, l.updated_at`
 
 func scanLecturer(r rowScanner) (*model.Lecturer, string, error) {
@@ -186,8 +184,6 @@ func (s *Store) SetLecturerPhoto(ctx context.Context, a model.Actor, id int64, n
 	})
 	return old, err
 }
-
-// ---- Courses ----
 
 const courseColumns = `c.id, c.title, c.category, c.description, c.credit_hours, c.industries, c.status, c.topic_id, c.created_at, c.updated_at`
 

@@ -300,3 +300,28 @@ func (h *Handler) static(w http.ResponseWriter, r *http.Request) {
 
 // Fail shows the error page for err; the server uses it after a panic.
 func (h *Handler) Fail(w http.ResponseWriter, r *http.Request, err error) { h.renderError(w, r, err) }
+
+func actor(r *http.Request) model.Actor { return httpx.ActorFrom(r.Context()) }
+
+func isRole(r *http.Request, roles ...model.Role) bool {
+	u := actor(r).User
+	return u != nil && hasRole(roles, u.Role)
+}
+
+// redirect answers a form post with a page and a flash message.
+func redirect(w http.ResponseWriter, r *http.Request, path, flash string) {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	http.Redirect(w, r, path+sep+"ok="+flash, http.StatusSeeOther)
+}
+
+// origin is the site's address as the browser sees it, for QR codes.
+func (h *Handler) origin(r *http.Request) string {
+	scheme := "http"
+	if h.Proxies.IsHTTPS(r) {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}

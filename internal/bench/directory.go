@@ -1,4 +1,4 @@
-package app
+package bench
 
 import (
 	"bytes"
@@ -17,8 +17,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/envhome/envhome/internal/auth"
-	"github.com/envhome/envhome/internal/config"
+	"github.com/envhome/envhome/internal/cli"
 	"github.com/envhome/envhome/internal/demo"
 	"github.com/envhome/envhome/internal/model"
 	"github.com/envhome/envhome/internal/roster"
@@ -26,11 +25,11 @@ import (
 )
 
 // benchDB opens dsn, or a new SQLite file in dir when dsn is empty.
-func benchDB(ctx context.Context, dsn, dir, name string) (*store.Store, error) {
+func benchDB(ctx context.Context, env Env, dsn, dir, name string) (*store.Store, error) {
 	if dsn == "" {
 		dsn = filepath.Join(dir, name+".db")
 	}
-	return openStore(ctx, dsn)
+	return env.OpenStore(ctx, dsn)
 }
 
 // peakRSS reads the process's peak resident memory (Linux), in MiB; reset
@@ -55,11 +54,11 @@ func peakRSS(reset bool) float64 {
 // write with audit), beside a bare batched insert of the same rows into an
 // equally fresh database.
 func benchImport(ctx context.Context, env Env, args []string) error {
-	fs := newFlags("bench import", "bench import [--rows 100000] [--db DSN] [--bare-db DSN]", env)
+	fs := cli.NewFlags("bench import", "bench import [--rows 100000] [--db DSN] [--bare-db DSN]", env.Env)
 	rows := fs.Int("rows", 100_000, "rows in the roster")
 	dsn := fs.String("db", "", "empty database for the import (default: a new SQLite file)")
 	bareDSN := fs.String("bare-db", "", "empty database for the bare insert (default: a new SQLite file)")
-	if err := parse(fs, args, env); err != nil {
+	if err := cli.Parse(fs, args, env.Env); err != nil {
 		return err
 	}
 	dir, err := os.MkdirTemp("", "envhome-bench-")
@@ -70,7 +69,7 @@ func benchImport(ctx context.Context, env Env, args []string) error {
 	nEnt := *rows * 7 / 10
 	nMgr := *rows - nEnt
 	names := map[int64]string{}
-	st, err := benchDB(ctx, *dsn, dir, "import")
+	st, err := benchDB(ctx, env, *dsn, dir, "import")
 	if err != nil {
 		return err
 	}
@@ -118,7 +117,7 @@ func benchImport(ctx context.Context, env Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "re-import: %6.2f s, %d unchanged, %d written\n", time.Since(t1).Seconds(),
 		again.EnterprisesUnchanged+again.ManagersUnchanged, again.EnterprisesCreated+again.EnterprisesUpdated+again.ManagersCreated+again.ManagersUpdated)
 
-	bare, err := benchDB(ctx, *bareDSN, dir, "bare")
+	bare, err := benchDB(ctx, env, *bareDSN, dir, "bare")
 	if err != nil {
 		return err
 	}
@@ -140,11 +139,11 @@ func benchImport(ctx context.Context, env Env, args []string) error {
 // bureau sees it: the first page, Chinese substring searches and filtered
 // pages, sequentially, --n requests each.
 func benchList(ctx context.Context, env Env, args []string) error {
-	fs := newFlags("bench list", "bench list [--enterprises 1000000] [--db DSN] [--n 300]", env)
+	fs := cli.NewFlags("bench list", "bench list [--enterprises 1000000] [--db DSN] [--n 300]", env.Env)
 	n := fs.Int("enterprises", 1_000_000, "generate this many first when the database has fewer generated ones")
 	dsn := fs.String("db", "", "database (default: a new SQLite file, filled by the generator)")
 	reqs := fs.Int("n", 300, "requests per query")
-	if err := parse(fs, args, env); err != nil {
+	if err := cli.Parse(fs, args, env.Env); err != nil {
 		return err
 	}
 	dir, err := os.MkdirTemp("", "envhome-bench-")
@@ -152,7 +151,7 @@ func benchList(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	st, err := benchDB(ctx, *dsn, dir, "list")
+	st, err := benchDB(ctx, env, *dsn, dir, "list")
 	if err != nil {
 		return err
 	}
@@ -165,7 +164,7 @@ func benchList(ctx context.Context, env Env, args []string) error {
 		}
 		fmt.Fprintf(env.Stdout, "generated %d enterprises and %d managers in %s (%.0f rows/s)\n", ents, mgrs, d.Round(time.Second), float64(ents+mgrs)/d.Seconds())
 	}
-	srv, err := NewServer(st, auth.DefaultPolicy(), config.Config{DataDir: dir}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := env.NewServer(st, dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package app
+package bench
 
 import (
 	"context"
@@ -18,8 +18,9 @@ import (
 	"time"
 
 	"github.com/envhome/envhome/internal/auth"
-	"github.com/envhome/envhome/internal/config"
+	"github.com/envhome/envhome/internal/cli"
 	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/store"
 )
 
 const benchUsage = `Usage:
@@ -30,8 +31,9 @@ const benchUsage = `Usage:
                                                                   the registration rush over HTTP beside the bare booking, and a hot class`
 
 // bench runs the load tools that print the figures of the closing notes.
-func bench(ctx context.Context, env Env, args []string) error {
-	if len(args) > 0 && wantsHelp(args[:1]) {
+// Run runs "envhome bench …".
+func Run(ctx context.Context, env Env, args []string) error {
+	if len(args) > 0 && cli.WantsHelp(args[:1]) {
 		fmt.Fprintln(env.Stdout, benchUsage)
 		return nil
 	}
@@ -45,17 +47,17 @@ func bench(ctx context.Context, env Env, args []string) error {
 		return benchList(ctx, env, args[1:])
 	}
 	if len(args) == 0 || args[0] != "me" {
-		return fmt.Errorf("%w: %s", ErrUsage, benchUsage)
+		return fmt.Errorf("%w: %s", cli.ErrUsage, benchUsage)
 	}
-	fs := newFlags("bench me", "bench me [--conns 64] [--duration 10s] [--db DSN]", env)
+	fs := cli.NewFlags("bench me", "bench me [--conns 64] [--duration 10s] [--db DSN]", env.Env)
 	db := fs.String("db", "", "database to run on (default: a new SQLite file in a temporary directory)")
 	conns := fs.Int("conns", 64, "concurrent connections")
 	dur := fs.Duration("duration", 10*time.Second, "how long to load each server")
-	if err := parse(fs, args[1:], env); err != nil {
+	if err := cli.Parse(fs, args[1:], env.Env); err != nil {
 		return err
 	}
 	if *conns < 1 || *dur <= 0 {
-		return fmt.Errorf("%w: --conns and --duration must be positive", ErrUsage)
+		return fmt.Errorf("%w: --conns and --duration must be positive", cli.ErrUsage)
 	}
 	dsn := *db
 	if dsn == "" {
@@ -66,13 +68,13 @@ func bench(ctx context.Context, env Env, args []string) error {
 		defer os.RemoveAll(dir)
 		dsn = filepath.Join(dir, "bench.db")
 	}
-	st, err := openStore(ctx, dsn)
+	st, err := env.OpenStore(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil)) // logs are formatted as in production, then dropped
-	srv, err := NewServer(st, auth.DefaultPolicy(), config.Config{}, log)
+	srv, err := env.NewServer(st, "", log)
 	if err != nil {
 		return err
 	}
@@ -189,3 +191,20 @@ func loadServer(ctx context.Context, h http.Handler, token string, conns int, du
 }
 
 func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
+
+// Env is a command's environment and the two pieces of wiring that live in
+// app, so that the load tools measure the server exactly as it runs.
+type Env struct {
+	cli.Env
+	// OpenStore opens and migrates a database as "envhome serve" does.
+	OpenStore func(ctx context.Context, dsn string) (*store.Store, error)
+	// NewServer builds the whole HTTP handler on st.
+	NewServer func(st *store.Store, dataDir string, log *slog.Logger) (*Server, error)
+}
+
+// Server is the handler under test and the account service to make its
+// users with.
+type Server struct {
+	http.Handler
+	Auth *auth.Service
+}

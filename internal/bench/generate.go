@@ -1,10 +1,11 @@
-package app
+package bench
 
 import (
 	"context"
 	"fmt"
 	"time"
 
+	"github.com/envhome/envhome/internal/cli"
 	"github.com/envhome/envhome/internal/config"
 	"github.com/envhome/envhome/internal/demo"
 	"github.com/envhome/envhome/internal/model"
@@ -15,19 +16,20 @@ import (
 // county's, so both fit in one database.
 const generateStart = 10_000_000
 
-func generate(ctx context.Context, env Env, args []string) error {
-	fs := newFlags("generate", "generate --enterprises N [--db DSN]", env)
+// Generate runs "envhome generate": a synthetic province-scale dataset.
+func Generate(ctx context.Context, env Env, args []string) error {
+	fs := cli.NewFlags("generate", "generate --enterprises N [--db DSN]", env.Env)
 	finish := config.Database(fs, env.Getenv)
 	n := fs.Int("enterprises", 1_000_000, "how many enterprises (a third companies, the rest shops) to add")
 	perMgr := fs.Float64("managers", 0.4, "managers per enterprise")
-	if err := parse(fs, args, env); err != nil {
+	if err := cli.Parse(fs, args, env.Env); err != nil {
 		return err
 	}
 	if *n < 1 || *perMgr < 0 || *perMgr > 3 {
-		return fmt.Errorf("%w: --enterprises must be positive and --managers between 0 and 3", ErrUsage)
+		return fmt.Errorf("%w: --enterprises must be positive and --managers between 0 and 3", cli.ErrUsage)
 	}
 	cfg, _ := finish()
-	st, err := openStore(ctx, cfg.DB)
+	st, err := env.OpenStore(ctx, cfg.DB)
 	if err != nil {
 		return err
 	}

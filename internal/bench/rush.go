@@ -1,4 +1,4 @@
-package app
+package bench
 
 import (
 	"bytes"
@@ -20,8 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/envhome/envhome/internal/auth"
-	"github.com/envhome/envhome/internal/config"
+	"github.com/envhome/envhome/internal/cli"
 	"github.com/envhome/envhome/internal/demo"
 	"github.com/envhome/envhome/internal/model"
 	"github.com/envhome/envhome/internal/store"
@@ -32,7 +31,7 @@ import (
 // booking transaction in the same run, then a hot class; it checks that no
 // class is overbooked and no booking lost.
 func benchRush(ctx context.Context, env Env, args []string) error {
-	fs := newFlags("bench rush", "bench rush [--managers 10000] [--classes 500] [--clients 64] [--db DSN] [--processes 0]", env)
+	fs := cli.NewFlags("bench rush", "bench rush [--managers 10000] [--classes 500] [--clients 64] [--db DSN] [--processes 0]", env.Env)
 	db := fs.String("db", "", "an empty database (default: a new SQLite file in a temporary directory)")
 	managers := fs.Int("managers", 10000, "distinct managers, each booking one class")
 	classes := fs.Int("classes", 500, "classes they book")
@@ -41,11 +40,11 @@ func benchRush(ctx context.Context, env Env, args []string) error {
 	hotSeats := fs.Int("hot-seats", 30, "seats of the hot class")
 	procs := fs.Int("processes", 0, "serve from this many envhome processes on the database (PostgreSQL); 0: in this process")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the runs (not the seeding) to this file")
-	if err := parse(fs, args, env); err != nil {
+	if err := cli.Parse(fs, args, env.Env); err != nil {
 		return err
 	}
 	if *managers < 1 || *classes < 1 || *clients < 1 || *hot > *managers {
-		return fmt.Errorf("%w: --managers, --classes and --clients must be positive, --hot at most --managers", ErrUsage)
+		return fmt.Errorf("%w: --managers, --classes and --clients must be positive, --hot at most --managers", cli.ErrUsage)
 	}
 	dsn := *db
 	if dsn == "" {
@@ -57,9 +56,9 @@ func benchRush(ctx context.Context, env Env, args []string) error {
 		dsn = filepath.Join(dir, "bench.db")
 	}
 	if *procs > 0 && !store.IsPostgres(dsn) {
-		return fmt.Errorf("%w: --processes needs a postgres:// database", ErrUsage)
+		return fmt.Errorf("%w: --processes needs a postgres:// database", cli.ErrUsage)
 	}
-	st, err := openStore(ctx, dsn)
+	st, err := env.OpenStore(ctx, dsn)
 	if err != nil {
 		return err
 	}
@@ -89,7 +88,7 @@ func benchRush(ctx context.Context, env Env, args []string) error {
 	var urls []string
 	if *procs == 0 {
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		srv, err := NewServer(st, auth.DefaultPolicy(), config.Config{}, log)
+		srv, err := env.NewServer(st, "", log)
 		if err != nil {
 			return err
 		}

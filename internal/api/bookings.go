@@ -1,0 +1,137 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/envhome/envhome/internal/httpx"
+	"github.com/envhome/envhome/internal/model"
+)
+
+type bookBody struct {
+	ManagerID int64 `json:"manager_id"`
+}
+
+// createBooking answers 201 with a new booking, 200 with the existing one
+// when the manager already holds a place.
+func (h *Handler) createBooking(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var in bookBody
+	if err := decode(r, w, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if in.ManagerID <= 0 {
+		h.fail(w, r, (model.Validation{"manager_id": "err.field.required"}).Err())
+		return
+	}
+	b, err := h.Store.Book(r.Context(), actor(r), id, in.ManagerID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if !b.Created {
+		writeJSON(w, http.StatusOK, b)
+		return
+	}
+	created(w, "/api/v1/bookings", b.ID, b)
+}
+
+func (h *Handler) classBookings(w http.ResponseWriter, r *http.Request) {
+	h.withID(w, r, func(id int64) (any, error) {
+		bs, err := h.Store.ClassBookings(r.Context(), actor(r), id)
+		return all(bs), err
+	})
+}
+
+func (h *Handler) listBookings(w http.ResponseWriter, r *http.Request) {
+	var mid *int64
+	if s := r.URL.Query().Get("manager_id"); s != "" {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 {
+			h.fail(w, r, (model.Validation{"manager_id": "err.field.id"}).Err())
+			return
+		}
+		mid = &id
+	}
+	bs, err := h.Store.EnterpriseBookings(r.Context(), actor(r), mid, 200)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, all(bs))
+}
+
+func (h *Handler) getBooking(w http.ResponseWriter, r *http.Request) {
+	h.withID(w, r, func(id int64) (any, error) { return h.Store.Booking(r.Context(), actor(r), id) })
+}
+
+func (h *Handler) cancelBooking(w http.ResponseWriter, r *http.Request) {
+	h.withID(w, r, func(id int64) (any, error) { return h.Store.CancelBooking(r.Context(), actor(r), id) })
+}
+
+func (h *Handler) acceptOffer(w http.ResponseWriter, r *http.Request) {
+	h.withID(w, r, func(id int64) (any, error) { return h.Store.AcceptOffer(r.Context(), actor(r), id) })
+}
+
+func (h *Handler) moveInWaitlist(w http.ResponseWriter, r *http.Request) {
+	h.withID(w, r, func(id int64) (any, error) {
+		var in struct {
+			Position int    `json:"position"`
+			Reason   string `json:"reason"`
+		}
+		if err := decode(r, w, &in); err != nil {
+			return nil, err
+		}
+		return h.Store.MoveInWaitlist(r.Context(), actor(r), id, in.Position, in.Reason)
+	})
+}
+
+func (h *Handler) setAttendance(w http.ResponseWriter, r *http.Request) {
+	h.withID(w, r, func(id int64) (any, error) {
+		var in struct {
+			Attendance string `json:"attendance"`
+		}
+		if err := decode(r, w, &in); err != nil {
+			return nil, err
+		}
+		return h.Store.SetAttendance(r.Context(), actor(r), id, in.Attendance)
+	})
+}
+
+func (h *Handler) giveFeedback(w http.ResponseWriter, r *http.Request) {
+	h.withID(w, r, func(id int64) (any, error) {
+		var f model.Feedback
+		if err := decode(r, w, &f); err != nil {
+			return nil, err
+		}
+		return h.Store.GiveFeedback(r.Context(), actor(r), id, f)
+	})
+}
+
+func (h *Handler) bookingCertificate(w http.ResponseWriter, r *http.Request) {
+	h.withID(w, r, func(id int64) (any, error) { return h.Store.CertificateForBooking(r.Context(), actor(r), id) })
+}
+
+// bookingQR is the personal check-in code as a PNG, for the booking's
+// enterprise.
+func (h *Handler) bookingQR(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	b, err := h.Store.Booking(r.Context(), actor(r), id)
+	if err == nil && b.Status != model.BookingConfirmed {
+		err = model.Errorf(model.ErrConflict, "err.checkin_not_confirmed")
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	httpx.WriteQR(w, b.Code)
+}

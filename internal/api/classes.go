@@ -1,0 +1,132 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/envhome/envhome/internal/httpx"
+	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/store"
+)
+
+func (h *Handler) createClass(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var in model.ClassInput
+	if err := decode(r, w, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	k, err := h.Store.CreateClass(r.Context(), actor(r), id, in)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	created(w, "/api/v1/classes", k.ID, k)
+}
+
+func (h *Handler) listClasses(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	v := model.Validation{}
+	f := store.ClassFilter{Mine: q.Get("mine") == "1" || q.Get("mine") == "true"}
+	if s := q.Get("course"); s != "" {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 {
+			v.Add("course", "err.field.id")
+		}
+		f.CourseID = &id
+	}
+	if s := q.Get("from"); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			v.Add("from", "err.field.time")
+		}
+		f.From = &t
+	}
+	if err := v.Err(); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ks, err := h.Store.Classes(r.Context(), actor(r), f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, all(ks))
+}
+
+func (h *Handler) getClass(w http.ResponseWriter, r *http.Request) {
+	h.withID(w, r, func(id int64) (any, error) { return h.Store.Class(r.Context(), id) })
+}
+
+func (h *Handler) updateClass(w http.ResponseWriter, r *http.Request) {
+	h.withID(w, r, func(id int64) (any, error) {
+		var p model.ClassPatch
+		if err := decode(r, w, &p); err != nil {
+			return nil, err
+		}
+		return h.Store.UpdateClass(r.Context(), actor(r), id, p)
+	})
+}
+
+type reasonBody struct {
+	Reason string `json:"reason"`
+}
+
+func (h *Handler) cancelClass(w http.ResponseWriter, r *http.Request) {
+	h.withID(w, r, func(id int64) (any, error) {
+		var b reasonBody
+		if err := decode(r, w, &b); err != nil {
+			return nil, err
+		}
+		return h.Store.CancelClass(r.Context(), actor(r), id, b.Reason)
+	})
+}
+
+func (h *Handler) completeClass(w http.ResponseWriter, r *http.Request) {
+	h.withID(w, r, func(id int64) (any, error) { return h.Store.CompleteClass(r.Context(), actor(r), id) })
+}
+
+func (h *Handler) classFeedback(w http.ResponseWriter, r *http.Request) {
+	h.withID(w, r, func(id int64) (any, error) { return h.Store.ClassFeedback(r.Context(), actor(r), id) })
+}
+
+func (h *Handler) checkIn(w http.ResponseWriter, r *http.Request) {
+	h.withID(w, r, func(id int64) (any, error) {
+		var in struct {
+			Code string `json:"code"`
+		}
+		if err := decode(r, w, &in); err != nil {
+			return nil, err
+		}
+		return h.Store.CheckIn(r.Context(), actor(r), id, in.Code)
+	})
+}
+
+func (h *Handler) rotatingCode(w http.ResponseWriter, r *http.Request) {
+	h.withID(w, r, func(id int64) (any, error) {
+		k, err := h.Store.Class(r.Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		code, next, err := h.Store.RotatingCode(r.Context(), actor(r), k)
+		return map[string]any{"code": code, "expires_at": next}, err
+	})
+}
+
+func (h *Handler) selfCheckIn(w http.ResponseWriter, r *http.Request) {
+	h.withID(w, r, func(id int64) (any, error) {
+		var in struct {
+			BookingID int64  `json:"booking_id"`
+			Code      string `json:"code"`
+		}
+		if err := decode(r, w, &in); err != nil {
+			return nil, err
+		}
+		return h.Store.SelfCheckIn(r.Context(), actor(r), id, in.BookingID, in.Code)
+	})
+}

@@ -1,0 +1,98 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/envhome/envhome/internal/model"
+)
+
+// creditedSQL sums a person's credited hours in a time range.
+const creditedSQL = `SELECT b.person_id, SUM(k.credit_hours) AS hours FROM bookings b JOIN classes k ON k.id = b.class_id
+	WHERE k.status = 'completed' AND b.status = 'confirmed' AND b.attendance IN ('present', 'late') AND k.starts_at >= ? AND k.starts_at < ?
+	GROUP BY b.person_id`
+
+// CreditHistory lists a manager's (the person's, across every enterprise
+// they serve) attended classes in a year and the year's progress.
+func (s *Store) CreditHistory(ctx context.Context, a model.Actor, managerID int64, year int) (*model.CreditProgress, []model.CreditRecord, error) {
+	m, err := s.Manager(ctx, a.Scope(), managerID)
+	if err != nil {
+		return nil, nil, err
+	}
+	settings, err := s.TrainingSettings(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	from, to := model.YearBounds(year)
+	rows, err := s.query(ctx, `SELECT b.id, k.id, co.title, co.category, k.starts_at, k.credit_hours, b.attendance, e.name, COALESCE(c.code, '')
+		FROM bookings b JOIN classes k ON k.id = b.class_id JOIN courses co ON co.id = k.course_id JOIN enterprises e ON e.id = b.enterprise_id
+		LEFT JOIN certificates c ON c.booking_id = b.id
+		WHERE b.person_id = ? AND b.status = 'confirmed' AND k.status = 'completed' AND k.starts_at >= ? AND k.starts_at < ?
+		ORDER BY k.starts_at DESC`, m.PersonID, ms(from), ms(to))
+	recs, err := scanAll(rows, err, func(r *sql.Rows) (model.CreditRecord, error) {
+		var c model.CreditRecord
+		err := r.Scan(&c.BookingID, &c.ClassID, &c.CourseTitle, &c.Category, timeCol{&c.StartsAt}, &c.Hours, &c.Attendance, &c.EnterpriseName, &c.CertificateCode)
+		if !model.Attended(c.Attendance) {
+			c.Hours = 0
+		}
+		return c, err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	p := &model.CreditProgress{ManagerID: m.ID, PersonID: m.PersonID, Name: m.Name, EnterpriseID: m.EnterpriseID, EnterpriseName: m.EnterpriseName,
+		Year: year, Required: settings.RequiredHours}
+	for _, r := range recs {
+		p.Hours += r.Hours
+	}
+	if recs == nil {
+		recs = []model.CreditRecord{}
+	}
+	return p, recs, nil
+}
+
+// CreditProgressList lists active managers in the actor's scope with their
+// hours in a year; behind keeps those short of the requirement. Paged by
+// manager id.
+func (s *Store) CreditProgressList(ctx context.Context, a model.Actor, year int, behind bool, regionID *int64, p model.Page) (model.List[model.CreditProgress], error) {
+	sc := a.Scope()
+	if sc.None() {
+		return model.List[model.CreditProgress]{Items: []model.CreditProgress{}}, nil
+	}
+	settings, err := s.TrainingSettings(ctx)
+	if err != nil {
+		return model.List[model.CreditProgress]{}, err
+	}
+	from, to := model.YearBounds(year)
+	cond, cargs := scopeSQL(sc)
+	q := `SELECT m.id, m.person_id, pe.name, e.id, e.name, r.name, COALESCE(x.hours, 0) FROM managers m
+		JOIN people pe ON pe.id = m.person_id JOIN enterprises e ON e.id = m.enterprise_id JOIN regions r ON r.id = e.region_id
+		LEFT JOIN (` + creditedSQL + `) x ON x.person_id = m.person_id
+		WHERE m.status = 'active' AND ` + cond
+	args := append([]any{ms(from), ms(to)}, cargs...)
+	if regionID != nil {
+		q += ` AND e.region_id = ?`
+		args = append(args, *regionID)
+	}
+	if behind {
+		q += ` AND COALESCE(x.hours, 0) < ?`
+		args = append(args, settings.RequiredHours)
+	}
+	if p.After > 0 {
+		q += ` AND m.id > ?`
+		args = append(args, p.After)
+	}
+	q += ` ORDER BY m.id LIMIT ?`
+	args = append(args, p.Limit+1)
+	rows, err := s.query(ctx, q, args...)
+	list, err := scanAll(rows, err, func(r *sql.Rows) (model.CreditProgress, error) {
+		c := model.CreditProgress{Year: year, Required: settings.RequiredHours}
+		err := r.Scan(&c.ManagerID, &c.PersonID, &c.Name, &c.EnterpriseID, &c.EnterpriseName, &c.RegionName, &c.Hours)
+		return c, err
+	})
+	if err != nil {
+		return model.List[model.CreditProgress]{}, err
+	}
+	// Ascending ids: the cursor is the last id, read as "after".
+	return model.PageOf(list, p.Limit, func(c model.CreditProgress) int64 { return c.ManagerID }), nil
+}

@@ -1,0 +1,159 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/envhome/envhome/internal/httpx"
+	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/store"
+)
+
+func (h *Handler) bookClass(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	mid, _ := strconv.ParseInt(r.FormValue("manager_id"), 10, 64)
+	b, err := h.Store.Book(r.Context(), actor(r), id, mid)
+	if err != nil {
+		h.classAction(w, r, id, "", func() error { return err })
+		return
+	}
+	// Straight to the booking with its QR code.
+	http.Redirect(w, r, fmt.Sprintf("/bookings/%d?ok=flash.booked_%s", b.ID, b.Status), http.StatusSeeOther)
+}
+
+type bookingData struct {
+	B           *model.Booking
+	Owner       bool
+	Runner      bool
+	Certificate *model.Certificate
+	CanCancel   bool
+	CanFeedback bool
+	Calendar    string
+}
+
+func (h *Handler) bookingPage(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	a := actor(r)
+	b, err := h.Store.Booking(r.Context(), a, id)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	now := h.Store.Now()
+	ac := h.Store.BookingAccess(r.Context(), a, b, b.Class)
+	d := &bookingData{B: b, Owner: ac.Owner, Runner: ac.Runner}
+	d.CanCancel = d.Owner && b.Status != model.BookingCancelled && b.Class.Status == model.ClassScheduled &&
+		(b.Status == model.BookingWaitlisted || now.Before(b.Class.CancelDeadline))
+	d.CanFeedback = d.Owner && model.Attended(b.Attendance) && !now.Before(b.Class.EndsAt)
+	if c, err := h.Store.CertificateForBooking(r.Context(), a, id); err == nil {
+		d.Certificate = c
+	}
+	if d.Owner {
+		if tok, err := h.Store.CalendarToken(r.Context(), a, b.ManagerID); err == nil {
+			d.Calendar = h.origin(r) + "/calendar/" + tok + ".ics"
+		}
+	}
+	v := h.newView(r, "page.booking", d)
+	v.Title = b.Class.CourseTitle
+	h.render(w, r, http.StatusOK, "booking", v)
+}
+
+func (h *Handler) bookingAction(w http.ResponseWriter, r *http.Request, fn func(id int64) error) {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	if err := fn(id); err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	next := r.FormValue("next")
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		next = fmt.Sprintf("/bookings/%d", id)
+	}
+	redirect(w, r, next, "flash.saved")
+}
+
+func (h *Handler) cancelBooking(w http.ResponseWriter, r *http.Request) {
+	h.bookingAction(w, r, func(id int64) error { _, err := h.Store.CancelBooking(r.Context(), actor(r), id); return err })
+}
+
+func (h *Handler) acceptOffer(w http.ResponseWriter, r *http.Request) {
+	h.bookingAction(w, r, func(id int64) error { _, err := h.Store.AcceptOffer(r.Context(), actor(r), id); return err })
+}
+
+func (h *Handler) setAttendance(w http.ResponseWriter, r *http.Request) {
+	h.bookingAction(w, r, func(id int64) error {
+		_, err := h.Store.SetAttendance(r.Context(), actor(r), id, r.FormValue("attendance"))
+		return err
+	})
+}
+
+func (h *Handler) moveInWaitlist(w http.ResponseWriter, r *http.Request) {
+	h.bookingAction(w, r, func(id int64) error {
+		pos, _ := strconv.Atoi(r.FormValue("position"))
+		_, err := h.Store.MoveInWaitlist(r.Context(), actor(r), id, pos, strings.TrimSpace(r.FormValue("reason")))
+		return err
+	})
+}
+
+func (h *Handler) giveFeedback(w http.ResponseWriter, r *http.Request) {
+	h.bookingAction(w, r, func(id int64) error {
+		n, _ := strconv.Atoi(r.FormValue("rating"))
+		_, err := h.Store.GiveFeedback(r.Context(), actor(r), id, model.Feedback{Rating: n, Comment: r.FormValue("comment")})
+		return err
+	})
+}
+
+func (h *Handler) bookingQR(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	b, err := h.Store.Booking(r.Context(), actor(r), id)
+	if err == nil && b.Status != model.BookingConfirmed {
+		err = model.NotFound()
+	}
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	httpx.WriteQR(w, b.Code)
+}
+
+// myPage is each role's view of the course supermarket: an enterprise's
+// bookings, a lecturer's or association's classes.
+type myData struct {
+	Bookings []*model.Booking
+	Classes  []*model.Class
+}
+
+func (h *Handler) myTrainingPage(w http.ResponseWriter, r *http.Request) {
+	a := actor(r)
+	d := &myData{}
+	var err error
+	if a.Scope().EnterpriseID != 0 {
+		d.Bookings, err = h.Store.EnterpriseBookings(r.Context(), a, nil, 200)
+	} else {
+		from := h.Store.Now().Add(-30 * 24 * time.Hour)
+		d.Classes, err = h.Store.Classes(r.Context(), a, store.ClassFilter{Mine: true, From: &from})
+	}
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "my_training", h.newView(r, "page.my_training", d))
+}

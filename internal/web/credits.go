@@ -1,0 +1,178 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/envhome/envhome/internal/httpx"
+	"github.com/envhome/envhome/internal/model"
+)
+
+type certificateData struct {
+	C         *model.Certificate
+	VerifyURL string
+	Code      string
+}
+
+// certificatePage is the printable certificate; anyone with its code may
+// open it, and it shows the certificate and nothing more.
+func (h *Handler) certificatePage(w http.ResponseWriter, r *http.Request) {
+	c, err := h.Store.CertificateByCode(r.Context(), r.PathValue("code"))
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	d := &certificateData{C: c, VerifyURL: h.origin(r) + "/verify?code=" + c.Code}
+	h.render(w, r, http.StatusOK, "certificate", h.newView(r, "page.certificate", d))
+}
+
+func (h *Handler) certificateQR(w http.ResponseWriter, r *http.Request) {
+	c, err := h.Store.CertificateByCode(r.Context(), r.PathValue("code"))
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	httpx.WriteQR(w, h.origin(r)+"/verify?code="+c.Code)
+}
+
+// verifyPage checks a certificate code typed or scanned.
+func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
+	d := &certificateData{Code: strings.TrimSpace(r.URL.Query().Get("code"))}
+	v := h.newView(r, "page.verify", d)
+	status := http.StatusOK
+	if d.Code != "" {
+		c, err := h.Store.CertificateByCode(r.Context(), d.Code)
+		switch {
+		case err == nil:
+			d.C = c
+		case model.IsCode(err, model.ErrNotFound):
+			v.Error = v.T("verify.not_found")
+			status = http.StatusNotFound
+		default:
+			h.renderError(w, r, err)
+			return
+		}
+	}
+	h.render(w, r, status, "verify", v)
+}
+
+type creditsData struct {
+	Year    int
+	Behind  bool
+	Region  string
+	Regions []model.Region
+	List    model.List[model.CreditProgress]
+	Staff   bool
+}
+
+func (h *Handler) creditsPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	a := actor(r)
+	d := &creditsData{Behind: q.Get("behind") == "1", Region: q.Get("region"), Staff: isStaff(a.User)}
+	v := h.newView(r, "page.credits", d)
+	year, err := model.ParseYear(q.Get("year"), h.Store.Now())
+	d.Year = year
+	if err != nil {
+		h.formError(w, r, "credits", v, err)
+		return
+	}
+	var region *int64
+	if id, err := strconv.ParseInt(d.Region, 10, 64); err == nil && id > 0 {
+		region = &id
+	}
+	p, err := model.ParsePage(q.Get("limit"), q.Get("cursor"))
+	if err != nil {
+		h.formError(w, r, "credits", v, err)
+		return
+	}
+	if d.List, err = h.Store.CreditProgressList(r.Context(), a, year, d.Behind, region, p); err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	if d.Staff {
+		if d.Regions, err = h.Store.Regions(r.Context()); err != nil {
+			h.renderError(w, r, err)
+			return
+		}
+	}
+	h.render(w, r, http.StatusOK, "credits", v)
+}
+
+func (h *Handler) managerCreditsPage(w http.ResponseWriter, r *http.Request) {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	year, err := model.ParseYear(r.URL.Query().Get("year"), h.Store.Now())
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	p, recs, err := h.Store.CreditHistory(r.Context(), actor(r), id, year)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	v := h.newView(r, "page.manager_credits", map[string]any{"P": p, "History": recs})
+	v.Title = p.Name + " · " + v.T("page.manager_credits")
+	h.render(w, r, http.StatusOK, "manager_credits", v)
+}
+
+// calendar serves a manager's classes as an iCalendar feed; its address
+// is its secret, as calendar apps send no credentials.
+func (h *Handler) calendar(w http.ResponseWriter, r *http.Request) {
+	tok := strings.TrimSuffix(r.PathValue("token"), ".ics")
+	bs, err := h.Store.CalendarBookings(r.Context(), tok)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	w.Header().Set("Cache-Control", "private, max-age=300")
+	w.Write(ICalendar(bs, h.Store.Now(), h.origin(r)))
+}
+
+// ICalendar writes bookings as an RFC 5545 calendar (CRLF lines, escaped
+// text, UTC times); a cancelled class is sent as CANCELLED.
+func ICalendar(bs []*model.Booking, now time.Time, origin string) []byte {
+	var b strings.Builder
+	line := func(s string) { b.WriteString(s + "\r\n") }
+	esc := strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`)
+	utc := func(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
+	line("BEGIN:VCALENDAR")
+	line("VERSION:2.0")
+	line("PRODID:-//envhome//course supermarket//ZH")
+	line("CALSCALE:GREGORIAN")
+	line("X-WR-CALNAME:" + esc.Replace("环保管理员课程"))
+	for _, bk := range bs {
+		k := bk.Class
+		if bk.Status == model.BookingCancelled {
+			continue
+		}
+		line("BEGIN:VEVENT")
+		line(fmt.Sprintf("UID:booking-%d@envhome", bk.ID))
+		line("DTSTAMP:" + utc(now))
+		line("DTSTART:" + utc(k.StartsAt))
+		line("DTEND:" + utc(k.EndsAt))
+		summary := k.CourseTitle
+		if bk.Status == model.BookingWaitlisted {
+			summary = "（候补）" + summary
+		}
+		line("SUMMARY:" + esc.Replace(summary))
+		line("LOCATION:" + esc.Replace(strings.TrimSpace(k.HomeName+" "+k.RoomName)))
+		line("DESCRIPTION:" + esc.Replace(bk.ManagerName+" · "+bk.EnterpriseName))
+		line(fmt.Sprintf("URL:%s/bookings/%d", origin, bk.ID))
+		if k.Status == model.ClassCancelled {
+			line("STATUS:CANCELLED")
+		} else {
+			line("STATUS:CONFIRMED")
+		}
+		line("END:VEVENT")
+	}
+	line("END:VCALENDAR")
+	return []byte(b.String())
+}

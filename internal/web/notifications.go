@@ -1,0 +1,34 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/envhome/envhome/internal/model"
+)
+
+func (h *Handler) notificationsPage(w http.ResponseWriter, r *http.Request) {
+	u := actor(r).User
+	p, err := model.ParsePage(r.URL.Query().Get("limit"), r.URL.Query().Get("cursor"))
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	l, err := h.Store.Notifications(r.Context(), u.ID, p)
+	if err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	v := h.newView(r, "page.notifications", l)
+	for _, n := range l.Items {
+		n.Text = h.Notices.Text(v.Lang, n)
+	}
+	h.render(w, r, http.StatusOK, "notifications", v)
+}
+
+func (h *Handler) readNotifications(w http.ResponseWriter, r *http.Request) {
+	if err := h.Store.MarkNotificationsRead(r.Context(), actor(r).User.ID, 0); err != nil {
+		h.renderError(w, r, err)
+		return
+	}
+	redirect(w, r, "/notifications", "flash.saved")
+}

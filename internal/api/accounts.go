@@ -34,200 +34,187 @@ func newTokenResponse(t *model.Token, secret string) tokenResponse {
 	return tokenResponse{Token: secret, ExpiresAt: t.ExpiresAt, ID: t.ID, Name: t.Name, Hint: t.Hint}
 }
 
-func (h *Handler) createLoginToken(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createLoginToken(w http.ResponseWriter, r *http.Request) error {
 	var c model.Credentials
 	if err := decode(r, w, &c); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	t, secret, err := h.Auth.APILogin(r.Context(), httpx.ActorFrom(r.Context()), c)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, newTokenResponse(t, secret))
+	return nil
 }
 
-func (h *Handler) revokeCurrentToken(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) revokeCurrentToken(w http.ResponseWriter, r *http.Request) error {
 	a := httpx.ActorFrom(r.Context())
 	t := tokenFrom(r.Context())
 	if err := h.Store.RevokeToken(r.Context(), a, a.User.ID, t.ID); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (h *Handler) me(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, httpx.ActorFrom(r.Context()).User)
+	return nil
 }
 
-func (h *Handler) updateMe(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) updateMe(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		DisplayName *string `json:"display_name"`
 		Language    *string `json:"language"`
 	}
 	if err := decode(r, w, &in); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	u, err := h.Auth.UpdateSelf(r.Context(), httpx.ActorFrom(r.Context()), in.DisplayName, in.Language)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, u)
+	return nil
 }
 
-func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Current string `json:"current_password"`
 		New     string `json:"new_password"`
 	}
 	if err := decode(r, w, &in); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if _, err := h.Auth.ChangePassword(r.Context(), httpx.ActorFrom(r.Context()), in.Current, in.New); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (h *Handler) listTokens(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) listTokens(w http.ResponseWriter, r *http.Request) error {
 	p, err := page(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	l, err := h.Store.ListTokens(r.Context(), httpx.ActorFrom(r.Context()).User.ID, p)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, l)
+	return nil
 }
 
-func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) error {
 	var n model.NewToken
 	if err := decode(r, w, &n); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if err := n.Validate(); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	a := httpx.ActorFrom(r.Context())
 	t, secret, err := h.Store.CreateToken(r.Context(), a, a.User.ID, n)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, newTokenResponse(t, secret))
+	return nil
 }
 
-func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	a := httpx.ActorFrom(r.Context())
 	if err := h.Store.RevokeToken(r.Context(), a, a.User.ID, id); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) error {
 	f, err := model.ParseUserFilter(r.URL.Query())
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	l, err := h.Store.ListUsers(r.Context(), f)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, l)
+	return nil
 }
 
-func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) error {
 	var n model.NewUser
 	if err := decode(r, w, &n); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	u, err := h.Auth.CreateUser(r.Context(), httpx.ActorFrom(r.Context()), n)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Location", "/api/v1/users/"+strconv.FormatInt(u.ID, 10))
 	writeJSON(w, http.StatusCreated, u)
+	return nil
 }
 
-func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	u, err := h.Store.User(r.Context(), id)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, u)
+	return nil
 }
 
-func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	var upd model.UserUpdate
 	if err := decode(r, w, &upd); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	u, err := h.Auth.UpdateUser(r.Context(), httpx.ActorFrom(r.Context()), id, upd)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, u)
+	return nil
 }
 
-func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) error {
 	f, err := model.ParseAuditFilter(r.URL.Query())
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	l, err := h.Store.ListAudit(r.Context(), f)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, l)
+	return nil
 }
 
-func (h *Handler) setNoticeChannels(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) setNoticeChannels(w http.ResponseWriter, r *http.Request) error {
 	var in model.NoticeChannels
 	if err := decode(r, w, &in); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	u, err := h.Store.SetNoticeChannels(r.Context(), httpx.ActorFrom(r.Context()), in)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, u)
+	return nil
 }

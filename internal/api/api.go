@@ -148,16 +148,15 @@ func (h *Handler) Fail(w http.ResponseWriter, r *http.Request, err error) { h.fa
 func actor(r *http.Request) model.Actor { return httpx.ActorFrom(r.Context()) }
 
 // withID parses the {id} path value and calls fn, or answers the error.
-func (h *Handler) withID(w http.ResponseWriter, r *http.Request, fn func(id int64) (any, error)) {
+func (h *Handler) withID(w http.ResponseWriter, r *http.Request, fn func(id int64) (any, error)) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	v, err := fn(id)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, v)
+	return nil
 }

@@ -14,72 +14,68 @@ type bookBody struct {
 
 // createBooking answers 201 with a new booking, 200 with the existing one
 // when the manager already holds a place.
-func (h *Handler) createBooking(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createBooking(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	var in bookBody
 	if err := decode(r, w, &in); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if in.ManagerID <= 0 {
-		h.fail(w, r, (model.Validation{"manager_id": "err.field.required"}).Err())
-		return
+		return (model.Validation{"manager_id": "err.field.required"}).Err()
 	}
 	b, err := h.Store.Book(r.Context(), actor(r), id, in.ManagerID)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if !b.Created {
 		writeJSON(w, http.StatusOK, b)
-		return
+		return nil
 	}
 	created(w, "/api/v1/bookings", b.ID, b)
+	return nil
 }
 
-func (h *Handler) classBookings(w http.ResponseWriter, r *http.Request) {
-	h.withID(w, r, func(id int64) (any, error) {
+func (h *Handler) classBookings(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) {
 		bs, err := h.Store.ClassBookings(r.Context(), actor(r), id)
 		return all(bs), err
 	})
 }
 
-func (h *Handler) listBookings(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) listBookings(w http.ResponseWriter, r *http.Request) error {
 	var mid *int64
 	if s := r.URL.Query().Get("manager_id"); s != "" {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id <= 0 {
-			h.fail(w, r, (model.Validation{"manager_id": "err.field.id"}).Err())
-			return
+			return (model.Validation{"manager_id": "err.field.id"}).Err()
 		}
 		mid = &id
 	}
 	bs, err := h.Store.EnterpriseBookings(r.Context(), actor(r), mid, 200)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, all(bs))
+	return nil
 }
 
-func (h *Handler) getBooking(w http.ResponseWriter, r *http.Request) {
-	h.withID(w, r, func(id int64) (any, error) { return h.Store.Booking(r.Context(), actor(r), id) })
+func (h *Handler) getBooking(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) { return h.Store.Booking(r.Context(), actor(r), id) })
 }
 
-func (h *Handler) cancelBooking(w http.ResponseWriter, r *http.Request) {
-	h.withID(w, r, func(id int64) (any, error) { return h.Store.CancelBooking(r.Context(), actor(r), id) })
+func (h *Handler) cancelBooking(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) { return h.Store.CancelBooking(r.Context(), actor(r), id) })
 }
 
-func (h *Handler) acceptOffer(w http.ResponseWriter, r *http.Request) {
-	h.withID(w, r, func(id int64) (any, error) { return h.Store.AcceptOffer(r.Context(), actor(r), id) })
+func (h *Handler) acceptOffer(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) { return h.Store.AcceptOffer(r.Context(), actor(r), id) })
 }
 
-func (h *Handler) moveInWaitlist(w http.ResponseWriter, r *http.Request) {
-	h.withID(w, r, func(id int64) (any, error) {
+func (h *Handler) moveInWaitlist(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) {
 		var in struct {
 			Position int    `json:"position"`
 			Reason   string `json:"reason"`
@@ -91,8 +87,8 @@ func (h *Handler) moveInWaitlist(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (h *Handler) setAttendance(w http.ResponseWriter, r *http.Request) {
-	h.withID(w, r, func(id int64) (any, error) {
+func (h *Handler) setAttendance(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) {
 		var in struct {
 			Attendance string `json:"attendance"`
 		}
@@ -103,8 +99,8 @@ func (h *Handler) setAttendance(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (h *Handler) giveFeedback(w http.ResponseWriter, r *http.Request) {
-	h.withID(w, r, func(id int64) (any, error) {
+func (h *Handler) giveFeedback(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) {
 		var f model.Feedback
 		if err := decode(r, w, &f); err != nil {
 			return nil, err
@@ -113,25 +109,24 @@ func (h *Handler) giveFeedback(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (h *Handler) bookingCertificate(w http.ResponseWriter, r *http.Request) {
-	h.withID(w, r, func(id int64) (any, error) { return h.Store.CertificateForBooking(r.Context(), actor(r), id) })
+func (h *Handler) bookingCertificate(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) { return h.Store.CertificateForBooking(r.Context(), actor(r), id) })
 }
 
 // bookingQR is the personal check-in code as a PNG, for the booking's
 // enterprise.
-func (h *Handler) bookingQR(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) bookingQR(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	b, err := h.Store.Booking(r.Context(), actor(r), id)
 	if err == nil && b.Status != model.BookingConfirmed {
 		err = model.Errorf(model.ErrConflict, "err.checkin_not_confirmed")
 	}
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	httpx.WriteQR(w, b.Code)
+	return nil
 }

@@ -10,26 +10,24 @@ import (
 	"github.com/envhome/envhome/internal/store"
 )
 
-func (h *Handler) createClass(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createClass(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	var in model.ClassInput
 	if err := decode(r, w, &in); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	k, err := h.Store.CreateClass(r.Context(), actor(r), id, in)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	created(w, "/api/v1/classes", k.ID, k)
+	return nil
 }
 
-func (h *Handler) listClasses(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) listClasses(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	v := model.Validation{}
 	f := store.ClassFilter{Mine: q.Get("mine") == "1" || q.Get("mine") == "true"}
@@ -48,23 +46,22 @@ func (h *Handler) listClasses(w http.ResponseWriter, r *http.Request) {
 		f.From = &t
 	}
 	if err := v.Err(); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	ks, err := h.Store.Classes(r.Context(), actor(r), f)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, all(ks))
+	return nil
 }
 
-func (h *Handler) getClass(w http.ResponseWriter, r *http.Request) {
-	h.withID(w, r, func(id int64) (any, error) { return h.Store.Class(r.Context(), id) })
+func (h *Handler) getClass(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) { return h.Store.Class(r.Context(), id) })
 }
 
-func (h *Handler) updateClass(w http.ResponseWriter, r *http.Request) {
-	h.withID(w, r, func(id int64) (any, error) {
+func (h *Handler) updateClass(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) {
 		var p model.ClassPatch
 		if err := decode(r, w, &p); err != nil {
 			return nil, err
@@ -77,8 +74,8 @@ type reasonBody struct {
 	Reason string `json:"reason"`
 }
 
-func (h *Handler) cancelClass(w http.ResponseWriter, r *http.Request) {
-	h.withID(w, r, func(id int64) (any, error) {
+func (h *Handler) cancelClass(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) {
 		var b reasonBody
 		if err := decode(r, w, &b); err != nil {
 			return nil, err
@@ -87,16 +84,16 @@ func (h *Handler) cancelClass(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (h *Handler) completeClass(w http.ResponseWriter, r *http.Request) {
-	h.withID(w, r, func(id int64) (any, error) { return h.Store.CompleteClass(r.Context(), actor(r), id) })
+func (h *Handler) completeClass(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) { return h.Store.CompleteClass(r.Context(), actor(r), id) })
 }
 
-func (h *Handler) classFeedback(w http.ResponseWriter, r *http.Request) {
-	h.withID(w, r, func(id int64) (any, error) { return h.Store.ClassFeedback(r.Context(), actor(r), id) })
+func (h *Handler) classFeedback(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) { return h.Store.ClassFeedback(r.Context(), actor(r), id) })
 }
 
-func (h *Handler) checkIn(w http.ResponseWriter, r *http.Request) {
-	h.withID(w, r, func(id int64) (any, error) {
+func (h *Handler) checkIn(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) {
 		var in struct {
 			Code string `json:"code"`
 		}
@@ -107,8 +104,8 @@ func (h *Handler) checkIn(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (h *Handler) rotatingCode(w http.ResponseWriter, r *http.Request) {
-	h.withID(w, r, func(id int64) (any, error) {
+func (h *Handler) rotatingCode(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) {
 		k, err := h.Store.Class(r.Context(), id)
 		if err != nil {
 			return nil, err
@@ -118,8 +115,8 @@ func (h *Handler) rotatingCode(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (h *Handler) selfCheckIn(w http.ResponseWriter, r *http.Request) {
-	h.withID(w, r, func(id int64) (any, error) {
+func (h *Handler) selfCheckIn(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) {
 		var in struct {
 			BookingID int64  `json:"booking_id"`
 			Code      string `json:"code"`

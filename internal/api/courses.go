@@ -9,39 +9,38 @@ import (
 	"github.com/envhome/envhome/internal/photos"
 )
 
-func (h *Handler) listLecturers(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) listLecturers(w http.ResponseWriter, r *http.Request) error {
 	ls, err := h.Store.Lecturers(r.Context())
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, all(ls))
+	return nil
 }
 
-func (h *Handler) getLecturer(w http.ResponseWriter, r *http.Request) {
-	h.withID(w, r, func(id int64) (any, error) {
+func (h *Handler) getLecturer(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) {
 		l, _, err := h.Store.Lecturer(r.Context(), id)
 		return l, err
 	})
 }
 
-func (h *Handler) createLecturer(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createLecturer(w http.ResponseWriter, r *http.Request) error {
 	var l model.Lecturer
 	if err := decode(r, w, &l); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	l.ID = 0
 	out, err := h.Store.SaveLecturer(r.Context(), actor(r), &l)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	created(w, "/api/v1/lecturers", out.ID, out)
+	return nil
 }
 
-func (h *Handler) updateLecturer(w http.ResponseWriter, r *http.Request) {
-	h.withID(w, r, func(id int64) (any, error) {
+func (h *Handler) updateLecturer(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) {
 		var l model.Lecturer
 		if err := decode(r, w, &l); err != nil {
 			return nil, err
@@ -51,96 +50,88 @@ func (h *Handler) updateLecturer(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (h *Handler) putLecturerPhoto(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) putLecturerPhoto(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	data, err := readPhoto(w, r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if _, _, err := h.Store.Lecturer(r.Context(), id); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	name, err := photos.Save(h.PhotoDir, data)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	old, err := h.Store.SetLecturerPhoto(r.Context(), actor(r), id, name)
 	if err != nil {
 		os.Remove(photos.Path(h.PhotoDir, name))
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if old != "" {
 		os.Remove(photos.Path(h.PhotoDir, old))
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (h *Handler) getLecturerPhoto(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) getLecturerPhoto(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	_, photo, err := h.Store.Lecturer(r.Context(), id)
 	if err == nil && photo == "" {
 		err = model.NotFound()
 	}
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	http.ServeFile(w, r, photos.Path(h.PhotoDir, photo))
+	return nil
 }
 
-func (h *Handler) listCourses(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) listCourses(w http.ResponseWriter, r *http.Request) error {
 	f, err := model.ParseCourseFilter(r.URL.Query())
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	p, err := page(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	l, err := h.Store.Catalogue(r.Context(), actor(r), f, p)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, l)
+	return nil
 }
 
-func (h *Handler) getCourse(w http.ResponseWriter, r *http.Request) {
-	h.withID(w, r, func(id int64) (any, error) { return h.Store.Course(r.Context(), actor(r), id) })
+func (h *Handler) getCourse(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) { return h.Store.Course(r.Context(), actor(r), id) })
 }
 
-func (h *Handler) createCourse(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createCourse(w http.ResponseWriter, r *http.Request) error {
 	var c model.Course
 	if err := decode(r, w, &c); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	c.ID = 0
 	out, err := h.Store.SaveCourse(r.Context(), actor(r), &c)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	created(w, "/api/v1/courses", out.ID, out)
+	return nil
 }
 
-func (h *Handler) updateCourse(w http.ResponseWriter, r *http.Request) {
-	h.withID(w, r, func(id int64) (any, error) {
+func (h *Handler) updateCourse(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) {
 		var c model.Course
 		if err := decode(r, w, &c); err != nil {
 			return nil, err
@@ -150,27 +141,26 @@ func (h *Handler) updateCourse(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (h *Handler) addMaterial(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) addMaterial(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	m, err := h.Materials.Add(w, r, actor(r), id)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	created(w, "/api/v1/materials", m.ID, m)
+	return nil
 }
 
-func (h *Handler) getMaterial(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) getMaterial(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if err := h.Materials.Serve(w, r, id); err != nil {
-		h.fail(w, r, err)
+		return err
 	}
+	return nil
 }

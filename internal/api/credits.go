@@ -7,37 +7,34 @@ import (
 	"github.com/envhome/envhome/internal/model"
 )
 
-func (h *Handler) listCredits(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) listCredits(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	year, err := model.ParseYear(q.Get("year"), h.Store.Now())
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	var region *int64
 	if s := q.Get("region"); s != "" {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id <= 0 {
-			h.fail(w, r, (model.Validation{"region": "err.field.id"}).Err())
-			return
+			return (model.Validation{"region": "err.field.id"}).Err()
 		}
 		region = &id
 	}
 	p, err := page(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	l, err := h.Store.CreditProgressList(r.Context(), actor(r), year, q.Get("behind") == "1" || q.Get("behind") == "true", region, p)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, l)
+	return nil
 }
 
-func (h *Handler) managerCredits(w http.ResponseWriter, r *http.Request) {
-	h.withID(w, r, func(id int64) (any, error) {
+func (h *Handler) managerCredits(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) {
 		year, err := model.ParseYear(r.URL.Query().Get("year"), h.Store.Now())
 		if err != nil {
 			return nil, err
@@ -47,18 +44,18 @@ func (h *Handler) managerCredits(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (h *Handler) managerCalendar(w http.ResponseWriter, r *http.Request) {
-	h.withID(w, r, func(id int64) (any, error) {
+func (h *Handler) managerCalendar(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) {
 		tok, err := h.Store.CalendarToken(r.Context(), actor(r), id)
 		return map[string]string{"url": "/calendar/" + tok + ".ics"}, err
 	})
 }
 
-func (h *Handler) verifyCertificate(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) verifyCertificate(w http.ResponseWriter, r *http.Request) error {
 	c, err := h.Store.CertificateByCode(r.Context(), r.PathValue("code"))
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, c)
+	return nil
 }

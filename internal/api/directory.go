@@ -26,257 +26,237 @@ func all[T any](items []T) model.List[T] {
 	return model.List[T]{Items: items}
 }
 
-func (h *Handler) listRegions(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) listRegions(w http.ResponseWriter, r *http.Request) error {
 	rs, err := h.Store.Regions(r.Context())
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, all(rs))
+	return nil
 }
 
-func (h *Handler) createRegion(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createRegion(w http.ResponseWriter, r *http.Request) error {
 	var in model.Region
 	if err := decode(r, w, &in); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	id, err := h.Store.CreateRegion(r.Context(), httpx.ActorFrom(r.Context()), in)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	in.ID = id
 	created(w, "/api/v1/regions", id, in)
+	return nil
 }
 
-func (h *Handler) listAssociations(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) listAssociations(w http.ResponseWriter, r *http.Request) error {
 	as, err := h.Store.Associations(r.Context())
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, all(as))
+	return nil
 }
 
-func (h *Handler) createAssociation(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createAssociation(w http.ResponseWriter, r *http.Request) error {
 	var in model.Association
 	if err := decode(r, w, &in); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	a, err := h.Store.CreateAssociation(r.Context(), httpx.ActorFrom(r.Context()), in)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	created(w, "/api/v1/associations", a.ID, a)
+	return nil
 }
 
-func (h *Handler) listHomes(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) listHomes(w http.ResponseWriter, r *http.Request) error {
 	var region int64
 	if s := r.URL.Query().Get("region_id"); s != "" {
 		var err error
 		if region, err = strconv.ParseInt(s, 10, 64); err != nil || region <= 0 {
-			h.fail(w, r, &model.Error{Code: model.ErrInvalid, Message: "err.invalid", Fields: map[string]string{"region_id": "err.field.id"}})
-			return
+			return &model.Error{Code: model.ErrInvalid, Message: "err.invalid", Fields: map[string]string{"region_id": "err.field.id"}}
 		}
 	}
 	hs, err := h.Store.Homes(r.Context(), region)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, all(hs))
+	return nil
 }
 
-func (h *Handler) createHome(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createHome(w http.ResponseWriter, r *http.Request) error {
 	var in model.Home
 	if err := decode(r, w, &in); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	home, err := h.Store.CreateHome(r.Context(), httpx.ActorFrom(r.Context()), in)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	created(w, "/api/v1/homes", home.ID, home)
+	return nil
 }
 
-func (h *Handler) listEnterprises(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) listEnterprises(w http.ResponseWriter, r *http.Request) error {
 	f, err := model.ParseEnterpriseFilter(r.URL.Query())
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	l, err := h.Store.ListEnterprises(r.Context(), httpx.ActorFrom(r.Context()).Scope(), f)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, l)
+	return nil
 }
 
-func (h *Handler) createEnterprise(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createEnterprise(w http.ResponseWriter, r *http.Request) error {
 	var in model.Enterprise
 	if err := decode(r, w, &in); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	e, err := h.Store.CreateEnterprise(r.Context(), httpx.ActorFrom(r.Context()), in)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	created(w, "/api/v1/enterprises", e.ID, e)
+	return nil
 }
 
-func (h *Handler) getEnterprise(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) getEnterprise(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	e, err := h.Store.Enterprise(r.Context(), httpx.ActorFrom(r.Context()).Scope(), id)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, e)
+	return nil
 }
 
-func (h *Handler) updateEnterprise(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) updateEnterprise(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	var p model.EnterprisePatch
 	if err := decode(r, w, &p); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	e, err := h.Store.UpdateEnterprise(r.Context(), httpx.ActorFrom(r.Context()), id, p)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, e)
+	return nil
 }
 
-func (h *Handler) listManagers(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) listManagers(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	ms, err := h.Store.Managers(r.Context(), httpx.ActorFrom(r.Context()).Scope(), id)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, all(ms))
+	return nil
 }
 
-func (h *Handler) createManager(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createManager(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	var in model.Manager
 	if err := decode(r, w, &in); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	m, err := h.Store.CreateManager(r.Context(), httpx.ActorFrom(r.Context()), id, in)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	created(w, "/api/v1/managers", m.ID, m)
+	return nil
 }
 
-func (h *Handler) getManager(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) getManager(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	m, err := h.Store.Manager(r.Context(), httpx.ActorFrom(r.Context()).Scope(), id)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, m)
+	return nil
 }
 
-func (h *Handler) updateManager(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) updateManager(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	var p model.ManagerPatch
 	if err := decode(r, w, &p); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	m, err := h.Store.UpdateManager(r.Context(), httpx.ActorFrom(r.Context()), id, p)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, m)
+	return nil
 }
 
-func (h *Handler) managerHistory(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) managerHistory(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	hs, err := h.Store.ManagerHistory(r.Context(), httpx.ActorFrom(r.Context()).Scope(), id)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, all(hs))
+	return nil
 }
 
 // putHomePhoto takes a JPEG, PNG or WebP image as the body, or as the
 // "photo" field of multipart/form-data.
-func (h *Handler) putHomePhoto(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) putHomePhoto(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	data, err := readPhoto(w, r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if _, err := h.Store.Home(r.Context(), id); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	name, err := photos.Save(h.PhotoDir, data)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	old, err := h.Store.SetHomePhoto(r.Context(), httpx.ActorFrom(r.Context()), id, name)
 	if err != nil {
 		os.Remove(photos.Path(h.PhotoDir, name))
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if old != "" {
 		os.Remove(photos.Path(h.PhotoDir, old))
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // readPhoto reads an image sent as the body or as the "photo" field of a
@@ -293,39 +273,36 @@ func readPhoto(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 }
 
 // getHomePhoto serves a Home's photo to anyone: Homes are public venues.
-func (h *Handler) getHomePhoto(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) getHomePhoto(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	home, err := h.Store.Home(r.Context(), id)
 	if err == nil && home.Photo == "" {
 		err = model.NotFound()
 	}
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Cache-Control", "public, max-age=86400")
 	http.ServeFile(w, r, photos.Path(h.PhotoDir, home.Photo))
+	return nil
 }
 
-func (h *Handler) updateHome(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) updateHome(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	var in model.Home
 	if err := decode(r, w, &in); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	home, err := h.Store.UpdateHome(r.Context(), httpx.ActorFrom(r.Context()), id, in)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, home)
+	return nil
 }

@@ -15,22 +15,21 @@ func sendXLSX(w http.ResponseWriter, name string, data []byte) {
 	w.Write(data)
 }
 
-func (h *Handler) importTemplate(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) importTemplate(w http.ResponseWriter, r *http.Request) error {
 	b, err := roster.Template()
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	sendXLSX(w, "envhome-roster-template.xlsx", b)
+	return nil
 }
 
 // createImport takes multipart/form-data with "file" (.xlsx) and "mode"
 // ("all", the default, or "good") and answers 202 with the queued job.
-func (h *Handler) createImport(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createImport(w http.ResponseWriter, r *http.Request) error {
 	data, err := httpx.ReadUpload(w, r, "file", roster.MaxFileBytes)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	mode := model.ImportMode(r.FormValue("mode"))
 	if mode == "" {
@@ -38,49 +37,47 @@ func (h *Handler) createImport(w http.ResponseWriter, r *http.Request) {
 	}
 	j, err := h.Imports.Start(r.Context(), httpx.ActorFrom(r.Context()), data, mode, h.lang(r))
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Location", "/api/v1/imports/"+strconv.FormatInt(j.ID, 10))
 	writeJSON(w, http.StatusAccepted, j)
+	return nil
 }
 
-func (h *Handler) getImport(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) getImport(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	j, err := h.Store.Job(r.Context(), httpx.ActorFrom(r.Context()), id)
 	if err != nil || j.Kind != imports.Kind {
-		h.fail(w, r, model.NotFound())
-		return
+		return model.NotFound()
 	}
 	writeJSON(w, http.StatusOK, j)
+	return nil
 }
 
-func (h *Handler) importReport(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) importReport(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	b, err := h.Imports.Report(r.Context(), httpx.ActorFrom(r.Context()), id)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	sendXLSX(w, "envhome-import-report-"+strconv.FormatInt(id, 10)+".xlsx", b)
+	return nil
 }
 
-func (h *Handler) exportEnterprises(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) exportEnterprises(w http.ResponseWriter, r *http.Request) error {
 	f, err := model.ParseEnterpriseFilter(r.URL.Query())
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	httpx.StartXLSX(w, "envhome-enterprises.xlsx")
 	if err := imports.Export(r.Context(), h.Store, w, httpx.ActorFrom(r.Context()).Scope(), f); err != nil {
 		h.Log.Error("export", "err", err) // headers are gone; the download breaks off
 	}
+	return nil
 }

@@ -6,42 +6,40 @@ import (
 	"github.com/envhome/envhome/internal/httpx"
 )
 
-func (h *Handler) listNotifications(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) listNotifications(w http.ResponseWriter, r *http.Request) error {
 	p, err := page(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	u := actor(r).User
 	l, err := h.Store.Notifications(r.Context(), u.ID, p)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	lang := h.lang(r)
 	for _, n := range l.Items {
 		n.Text = h.Notices.Text(lang, n)
 	}
 	writeJSON(w, http.StatusOK, l)
+	return nil
 }
 
-func (h *Handler) readNotification(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) readNotification(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if err := h.Store.MarkNotificationsRead(r.Context(), actor(r).User.ID, id); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (h *Handler) readAllNotifications(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) readAllNotifications(w http.ResponseWriter, r *http.Request) error {
 	if err := h.Store.MarkNotificationsRead(r.Context(), actor(r).User.ID, 0); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

@@ -14,8 +14,9 @@ var openAPIDoc []byte
 // OpenAPIDocument returns the embedded OpenAPI 3 document.
 func OpenAPIDocument() []byte { return openAPIDoc }
 
-func (h *Handler) openAPI(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) openAPI(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	w.Write(openAPIDoc)
+	return nil
 }

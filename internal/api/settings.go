@@ -6,24 +6,23 @@ import (
 	"github.com/envhome/envhome/internal/model"
 )
 
-func (h *Handler) getTrainingSettings(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) getTrainingSettings(w http.ResponseWriter, r *http.Request) error {
 	t, err := h.Store.TrainingSettings(r.Context())
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, t)
+	return nil
 }
 
-func (h *Handler) putTrainingSettings(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) putTrainingSettings(w http.ResponseWriter, r *http.Request) error {
 	var t model.TrainingSettings
 	if err := decode(r, w, &t); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if err := h.Store.SetTrainingSettings(r.Context(), actor(r), t); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, t)
+	return nil
 }

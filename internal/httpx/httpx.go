@@ -332,3 +332,39 @@ func StartXLSX(w http.ResponseWriter, name string) {
 	w.Header().Set("Content-Type", XLSXType)
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 }
+
+// HandlerFunc is a handler that returns its failure instead of writing it:
+// each face has one adapter that writes the error as an HTML page or as
+// JSON, so no handler repeats that plumbing.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Permission is what a route demands of its caller, checked before the
+// handler runs; the data a handler returns is filtered by who asks as well.
+type Permission int
+
+const (
+	Public        Permission = iota // anyone
+	Optional                        // anyone; a credential, if sent, says who asks
+	Authenticated                   // any logged-in account
+	Staff                           // the bureau and the associations
+	Admin                           // the bureau only
+)
+
+// Allows reports whether a logged-in user meets the permission.
+func (p Permission) Allows(u *model.User) bool {
+	switch p {
+	case Admin:
+		return u.Role == model.RoleAdmin
+	case Staff:
+		return u.Role == model.RoleAdmin || u.Role == model.RoleAssociation
+	}
+	return true
+}
+
+// Route is one endpoint of a face: its method and path pattern, the
+// permission it needs and its handler.
+type Route struct {
+	Method, Path string
+	Perm         Permission
+	Handle       HandlerFunc
+}

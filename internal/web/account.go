@@ -39,50 +39,48 @@ func (h *Handler) accountView(r *http.Request) (*view, error) {
 	return h.newView(r, "page.account", d), nil
 }
 
-func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) error {
 	v, err := h.accountView(r)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
-	h.render(w, r, http.StatusOK, "account", v)
+	return h.render(w, r, http.StatusOK, "account", v)
 }
 
-func (h *Handler) updateProfile(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) updateProfile(w http.ResponseWriter, r *http.Request) error {
 	name, lang := r.PostFormValue("display_name"), r.PostFormValue("language")
 	if _, err := h.Auth.UpdateSelf(r.Context(), httpx.ActorFrom(r.Context()), &name, &lang); err != nil {
-		h.accountFormError(w, r, err)
-		return
+		return h.accountFormError(w, r, err)
 	}
 	http.Redirect(w, r, "/account?ok=flash.saved", http.StatusSeeOther)
+	return nil
 }
 
-func (h *Handler) setNoticeChannels(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) setNoticeChannels(w http.ResponseWriter, r *http.Request) error {
 	n := model.NoticeChannels{Email: r.PostFormValue("email"), WebhookURL: r.PostFormValue("webhook_url")}
 	if _, err := h.Store.SetNoticeChannels(r.Context(), httpx.ActorFrom(r.Context()), n); err != nil {
-		h.accountFormError(w, r, err)
-		return
+		return h.accountFormError(w, r, err)
 	}
 	http.Redirect(w, r, "/account?ok=flash.saved#notices", http.StatusSeeOther)
+	return nil
 }
 
-func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) error {
 	a := httpx.ActorFrom(r.Context())
 	if r.PostFormValue("new_password") != r.PostFormValue("confirm_password") {
-		h.accountFormError(w, r, &model.Error{Code: model.ErrInvalid, Message: "err.invalid",
+		return h.accountFormError(w, r, &model.Error{Code: model.ErrInvalid, Message: "err.invalid",
 			Fields: map[string]string{"confirm_password": "err.field.password_mismatch"}})
-		return
+
 	}
 	u, err := h.Auth.ChangePassword(r.Context(), a, r.PostFormValue("current_password"), r.PostFormValue("new_password"))
 	if err != nil {
-		h.accountFormError(w, r, err)
-		return
+		return h.accountFormError(w, r, err)
 	}
 	// Changing the password ended every session; this browser gets a new one.
-	h.startSession(w, r, u, "/account?ok=flash.password_changed")
+	return h.startSession(w, r, u, "/account?ok=flash.password_changed")
 }
 
-func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) error {
 	a := httpx.ActorFrom(r.Context())
 	n := model.NewToken{Name: r.PostFormValue("name")}
 	if d := r.PostFormValue("expires_in_days"); d != "" {
@@ -92,42 +90,37 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err := n.Validate(); err != nil {
-		h.accountFormError(w, r, err)
-		return
+		return h.accountFormError(w, r, err)
 	}
 	_, secret, err := h.Store.CreateToken(r.Context(), a, a.User.ID, n)
 	if err != nil {
-		h.accountFormError(w, r, err)
-		return
+		return h.accountFormError(w, r, err)
 	}
 	v, err := h.accountView(r)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	v.Data.(*accountData).NewToken = secret
-	h.render(w, r, http.StatusOK, "account", v)
+	return h.render(w, r, http.StatusOK, "account", v)
 }
 
-func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	a := httpx.ActorFrom(r.Context())
 	if err := h.Store.RevokeToken(r.Context(), a, a.User.ID, id); err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	http.Redirect(w, r, "/account?ok=flash.token_revoked", http.StatusSeeOther)
+	return nil
 }
 
-func (h *Handler) accountFormError(w http.ResponseWriter, r *http.Request, err error) {
+func (h *Handler) accountFormError(w http.ResponseWriter, r *http.Request, err error) error {
 	v, verr := h.accountView(r)
 	if verr != nil {
-		h.renderError(w, r, verr)
-		return
+		return verr
 	}
-	h.formError(w, r, "account", v, err)
+	return h.formError(w, r, "account", v, err)
 }

@@ -17,24 +17,22 @@ type usersData struct {
 	Next  string // query string of the next page, empty on the last
 }
 
-func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f, err := model.ParseUserFilter(q)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	d := &usersData{Role: q.Get("role"), Roles: model.Roles}
 	l, err := h.Store.ListUsers(r.Context(), f)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	d.Users = l.Items
 	if l.Next != nil {
 		d.Next = url.Values{"role": {d.Role}, "cursor": {*l.Next}}.Encode()
 	}
-	h.render(w, r, http.StatusOK, "users", h.newView(r, "page.users", d))
+	return h.render(w, r, http.StatusOK, "users", h.newView(r, "page.users", d))
 }
 
 type userForm struct {
@@ -57,28 +55,26 @@ func (h *Handler) userFormView(r *http.Request, title string, f *userForm) (*vie
 	return h.newView(r, title, f), nil
 }
 
-func (h *Handler) newUserPage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) newUserPage(w http.ResponseWriter, r *http.Request) error {
 	v, err := h.userFormView(r, "page.user_new", &userForm{Role: string(model.RoleEnterprise)})
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
-	h.render(w, r, http.StatusOK, "user_new", v)
+	return h.render(w, r, http.StatusOK, "user_new", v)
 }
 
-func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) error {
 	f := &userForm{
 		Username: r.PostFormValue("username"), DisplayName: r.PostFormValue("display_name"),
 		Role: r.PostFormValue("role"), RegionID: r.PostFormValue("region_id"), USCC: strings.TrimSpace(r.PostFormValue("uscc")),
 	}
 	n := model.NewUser{Username: f.Username, DisplayName: f.DisplayName, Role: model.Role(f.Role), Password: r.PostFormValue("password")}
-	fail := func(err error) {
+	fail := func(err error) error {
 		v, verr := h.userFormView(r, "page.user_new", f)
 		if verr != nil {
-			h.renderError(w, r, verr)
-			return
+			return verr
 		}
-		h.formError(w, r, "user_new", v, err)
+		return h.formError(w, r, "user_new", v, err)
 	}
 	v := model.Validation{}
 	if n.Role == model.RoleAssociation && f.RegionID != "" {
@@ -94,8 +90,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 			v.Add("uscc", "err.field.uscc")
 		} else if id, err := h.Store.EnterpriseIDByUSCC(r.Context(), code); err != nil {
 			if !model.IsCode(err, model.ErrNotFound) {
-				h.renderError(w, r, err)
-				return
+				return err
 			}
 			v.Add("uscc", "err.field.no_such_enterprise")
 		} else {
@@ -115,24 +110,22 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err := v.Err(); err != nil {
-		fail(err)
-		return
+		return fail(err)
 	}
 	u, err := h.Auth.CreateUser(r.Context(), httpx.ActorFrom(r.Context()), n)
 	if err != nil {
-		fail(err)
-		return
+		return fail(err)
 	}
 	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(u.ID, 10)+"?ok=flash.user_created", http.StatusSeeOther)
+	return nil
 }
 
-func (h *Handler) userPage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) userPage(w http.ResponseWriter, r *http.Request) error {
 	u, err := h.pathUser(r)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
-	h.render(w, r, http.StatusOK, "user", h.newView(r, "page.user", &userForm{User: u}))
+	return h.render(w, r, http.StatusOK, "user", h.newView(r, "page.user", &userForm{User: u}))
 }
 
 func (h *Handler) pathUser(r *http.Request) (*model.User, error) {
@@ -143,11 +136,10 @@ func (h *Handler) pathUser(r *http.Request) (*model.User, error) {
 	return h.Store.User(r.Context(), id)
 }
 
-func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) error {
 	u, err := h.pathUser(r)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	var upd model.UserUpdate
 	switch r.PostFormValue("action") {
@@ -161,14 +153,13 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) {
 		pw := r.PostFormValue("password")
 		upd.Password = &pw
 	default:
-		h.renderError(w, r, model.Errorf(model.ErrMalformed, "err.malformed_form"))
-		return
+		return model.Errorf(model.ErrMalformed, "err.malformed_form")
 	}
 	if _, err := h.Auth.UpdateUser(r.Context(), httpx.ActorFrom(r.Context()), u.ID, upd); err != nil {
-		h.formError(w, r, "user", h.newView(r, "page.user", &userForm{User: u}), err)
-		return
+		return h.formError(w, r, "user", h.newView(r, "page.user", &userForm{User: u}), err)
 	}
 	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(u.ID, 10)+"?ok=flash.saved", http.StatusSeeOther)
+	return nil
 }
 
 type auditData struct {
@@ -177,18 +168,16 @@ type auditData struct {
 	Next    string
 }
 
-func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	v := h.newView(r, "page.audit", &auditData{Query: q})
 	f, err := model.ParseAuditFilter(q)
 	if err != nil {
-		h.formError(w, r, "audit", v, err)
-		return
+		return h.formError(w, r, "audit", v, err)
 	}
 	l, err := h.Store.ListAudit(r.Context(), f)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	d := v.Data.(*auditData)
 	d.Entries = l.Items
@@ -200,5 +189,5 @@ func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) {
 		nq.Set("cursor", *l.Next)
 		d.Next = nq.Encode()
 	}
-	h.render(w, r, http.StatusOK, "audit", v)
+	return h.render(w, r, http.StatusOK, "audit", v)
 }

@@ -34,78 +34,74 @@ type loginForm struct {
 	Username, Next string
 }
 
-func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) error {
 	next := safeNext(r.URL.Query().Get("next"))
 	if httpx.ActorFrom(r.Context()).User != nil {
 		http.Redirect(w, r, next, http.StatusSeeOther)
-		return
+		return nil
 	}
-	h.render(w, r, http.StatusOK, "login", h.newView(r, "page.login", loginForm{Next: next}))
+	return h.render(w, r, http.StatusOK, "login", h.newView(r, "page.login", loginForm{Next: next}))
 }
 
-func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	f := loginForm{Username: strings.TrimSpace(r.PostFormValue("username")), Next: safeNext(r.PostFormValue("next"))}
 	a := httpx.ActorFrom(r.Context())
 	u, err := h.Auth.Login(r.Context(), a, model.Credentials{Username: f.Username, Password: r.PostFormValue("password")})
 	if err != nil {
-		h.formError(w, r, "login", h.newView(r, "page.login", f), err)
-		return
+		return h.formError(w, r, "login", h.newView(r, "page.login", f), err)
 	}
-	h.startSession(w, r, u, f.Next)
+	return h.startSession(w, r, u, f.Next)
 }
 
 // startSession logs this browser in as u and sends it to next.
-func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, u *model.User, next string) {
+func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, u *model.User, next string) error {
 	secret, err := h.Auth.StartSession(r.Context(), httpx.ActorFrom(r.Context()), u)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	h.setCookie(w, r, sessionCookie, secret, h.Auth.Policy.SessionMax)
 	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
 }
 
-func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
 		if err := h.Store.DeleteSession(r.Context(), httpx.ActorFrom(r.Context()), c.Value); err != nil {
-			h.renderError(w, r, err)
-			return
+			return err
 		}
 	}
 	h.clearCookie(w, r, sessionCookie)
 	http.Redirect(w, r, "/login?ok=flash.logged_out", http.StatusSeeOther)
+	return nil
 }
 
 // setLanguage switches the language: kept on the account when logged in,
 // in a cookie for a guest.
-func (h *Handler) setLanguage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) setLanguage(w http.ResponseWriter, r *http.Request) error {
 	lang := r.PostFormValue("lang")
 	if !h.I18n.Has(lang) {
-		h.renderError(w, r, &model.Error{Code: model.ErrInvalid, Message: "err.field.language"})
-		return
+		return &model.Error{Code: model.ErrInvalid, Message: "err.field.language"}
 	}
 	a := httpx.ActorFrom(r.Context())
 	if a.User != nil {
 		if _, err := h.Auth.UpdateSelf(r.Context(), a, nil, &lang); err != nil {
-			h.renderError(w, r, err)
-			return
+			return err
 		}
 	}
 	h.setCookie(w, r, langCookie, lang, 365*24*time.Hour)
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
+	return nil
 }
 
 // home is the start page; an enterprise account starts at its own record:
 // its managers, their certificates and what is due.
-func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) home(w http.ResponseWriter, r *http.Request) error {
 	if id := httpx.ActorFrom(r.Context()).Scope().EnterpriseID; id != 0 {
 		v, err := h.enterpriseView(r, id)
 		if err != nil {
-			h.renderError(w, r, err)
-			return
+			return err
 		}
-		h.render(w, r, http.StatusOK, "enterprise", v)
-		return
+		return h.render(w, r, http.StatusOK, "enterprise", v)
 	}
-	h.render(w, r, http.StatusOK, "home", h.newView(r, "page.home", nil))
+	return h.render(w, r, http.StatusOK, "home", h.newView(r, "page.home", nil))
 }

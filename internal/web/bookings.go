@@ -12,20 +12,19 @@ import (
 	"github.com/envhome/envhome/internal/store"
 )
 
-func (h *Handler) bookClass(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) bookClass(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	mid, _ := strconv.ParseInt(r.FormValue("manager_id"), 10, 64)
 	b, err := h.Store.Book(r.Context(), actor(r), id, mid)
 	if err != nil {
-		h.classAction(w, r, id, "", func() error { return err })
-		return
+		return h.classAction(w, r, id, "", func() error { return err })
 	}
 	// Straight to the booking with its QR code.
 	http.Redirect(w, r, fmt.Sprintf("/bookings/%d?ok=flash.booked_%s", b.ID, b.Status), http.StatusSeeOther)
+	return nil
 }
 
 type bookingData struct {
@@ -38,17 +37,15 @@ type bookingData struct {
 	Calendar    string
 }
 
-func (h *Handler) bookingPage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) bookingPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	a := actor(r)
 	b, err := h.Store.Booking(r.Context(), a, id)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	now := h.Store.Now()
 	ac := h.Store.BookingAccess(r.Context(), a, b, b.Class)
@@ -66,72 +63,70 @@ func (h *Handler) bookingPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v := h.newView(r, "page.booking", d)
 	v.Title = b.Class.CourseTitle
-	h.render(w, r, http.StatusOK, "booking", v)
+	return h.render(w, r, http.StatusOK, "booking", v)
 }
 
-func (h *Handler) bookingAction(w http.ResponseWriter, r *http.Request, fn func(id int64) error) {
+func (h *Handler) bookingAction(w http.ResponseWriter, r *http.Request, fn func(id int64) error) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	if err := fn(id); err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	next := r.FormValue("next")
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
 		next = fmt.Sprintf("/bookings/%d", id)
 	}
 	redirect(w, r, next, "flash.saved")
+	return nil
 }
 
-func (h *Handler) cancelBooking(w http.ResponseWriter, r *http.Request) {
-	h.bookingAction(w, r, func(id int64) error { _, err := h.Store.CancelBooking(r.Context(), actor(r), id); return err })
+func (h *Handler) cancelBooking(w http.ResponseWriter, r *http.Request) error {
+	return h.bookingAction(w, r, func(id int64) error { _, err := h.Store.CancelBooking(r.Context(), actor(r), id); return err })
 }
 
-func (h *Handler) acceptOffer(w http.ResponseWriter, r *http.Request) {
-	h.bookingAction(w, r, func(id int64) error { _, err := h.Store.AcceptOffer(r.Context(), actor(r), id); return err })
+func (h *Handler) acceptOffer(w http.ResponseWriter, r *http.Request) error {
+	return h.bookingAction(w, r, func(id int64) error { _, err := h.Store.AcceptOffer(r.Context(), actor(r), id); return err })
 }
 
-func (h *Handler) setAttendance(w http.ResponseWriter, r *http.Request) {
-	h.bookingAction(w, r, func(id int64) error {
+func (h *Handler) setAttendance(w http.ResponseWriter, r *http.Request) error {
+	return h.bookingAction(w, r, func(id int64) error {
 		_, err := h.Store.SetAttendance(r.Context(), actor(r), id, r.FormValue("attendance"))
 		return err
 	})
 }
 
-func (h *Handler) moveInWaitlist(w http.ResponseWriter, r *http.Request) {
-	h.bookingAction(w, r, func(id int64) error {
+func (h *Handler) moveInWaitlist(w http.ResponseWriter, r *http.Request) error {
+	return h.bookingAction(w, r, func(id int64) error {
 		pos, _ := strconv.Atoi(r.FormValue("position"))
 		_, err := h.Store.MoveInWaitlist(r.Context(), actor(r), id, pos, strings.TrimSpace(r.FormValue("reason")))
 		return err
 	})
 }
 
-func (h *Handler) giveFeedback(w http.ResponseWriter, r *http.Request) {
-	h.bookingAction(w, r, func(id int64) error {
+func (h *Handler) giveFeedback(w http.ResponseWriter, r *http.Request) error {
+	return h.bookingAction(w, r, func(id int64) error {
 		n, _ := strconv.Atoi(r.FormValue("rating"))
 		_, err := h.Store.GiveFeedback(r.Context(), actor(r), id, model.Feedback{Rating: n, Comment: r.FormValue("comment")})
 		return err
 	})
 }
 
-func (h *Handler) bookingQR(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) bookingQR(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	b, err := h.Store.Booking(r.Context(), actor(r), id)
 	if err == nil && b.Status != model.BookingConfirmed {
 		err = model.NotFound()
 	}
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	httpx.WriteQR(w, b.Code)
+	return nil
 }
 
 // myPage is each role's view of the course supermarket: an enterprise's
@@ -141,7 +136,7 @@ type myData struct {
 	Classes  []*model.Class
 }
 
-func (h *Handler) myTrainingPage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) myTrainingPage(w http.ResponseWriter, r *http.Request) error {
 	a := actor(r)
 	d := &myData{}
 	var err error
@@ -152,8 +147,7 @@ func (h *Handler) myTrainingPage(w http.ResponseWriter, r *http.Request) {
 		d.Classes, err = h.Store.Classes(r.Context(), a, store.ClassFilter{Mine: true, From: &from})
 	}
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
-	h.render(w, r, http.StatusOK, "my_training", h.newView(r, "page.my_training", d))
+	return h.render(w, r, http.StatusOK, "my_training", h.newView(r, "page.my_training", d))
 }

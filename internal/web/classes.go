@@ -11,7 +11,7 @@ import (
 	"github.com/envhome/envhome/internal/model"
 )
 
-func (h *Handler) createClass(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createClass(w http.ResponseWriter, r *http.Request) error {
 	r.ParseForm()
 	f := classForm{HomeID: r.FormValue("home_id"), RoomID: r.FormValue("room_id"), StartsAt: r.FormValue("starts_at"), EndsAt: r.FormValue("ends_at"),
 		Capacity: r.FormValue("capacity"), Limit: r.FormValue("per_enterprise_limit"), Opens: r.FormValue("booking_opens_at"),
@@ -47,14 +47,13 @@ func (h *Handler) createClass(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		v, verr := h.courseView(r)
 		if verr != nil {
-			h.renderError(w, r, verr)
-			return
+			return verr
 		}
 		v.Data.(*courseData).NewClass = f
-		h.formError(w, r, "course", v, err)
-		return
+		return h.formError(w, r, "course", v, err)
 	}
 	redirect(w, r, fmt.Sprintf("/classes/%d", k.ID), "flash.saved")
+	return nil
 }
 
 type classData struct {
@@ -106,69 +105,63 @@ func (h *Handler) classView(r *http.Request, id int64) (*view, error) {
 	return v, nil
 }
 
-func (h *Handler) classPage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) classPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	v, err := h.classView(r, id)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
-	h.render(w, r, http.StatusOK, "class", v)
+	return h.render(w, r, http.StatusOK, "class", v)
 }
 
 // classAction runs a form action on a class and shows the class again: the
 // result as a flash, or the error above the page.
-func (h *Handler) classAction(w http.ResponseWriter, r *http.Request, classID int64, next string, fn func() error) {
+func (h *Handler) classAction(w http.ResponseWriter, r *http.Request, classID int64, next string, fn func() error) error {
 	if err := fn(); err != nil {
 		v, verr := h.classView(r, classID)
 		if verr != nil {
-			h.renderError(w, r, err)
-			return
+			return err
 		}
-		h.formError(w, r, "class", v, err)
-		return
+		return h.formError(w, r, "class", v, err)
 	}
 	if next == "" {
 		next = fmt.Sprintf("/classes/%d", classID)
 	}
 	redirect(w, r, next, "flash.saved")
+	return nil
 }
 
-func (h *Handler) cancelClass(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) cancelClass(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
-	h.classAction(w, r, id, "", func() error {
+	return h.classAction(w, r, id, "", func() error {
 		_, err := h.Store.CancelClass(r.Context(), actor(r), id, strings.TrimSpace(r.FormValue("reason")))
 		return err
 	})
 }
 
-func (h *Handler) completeClass(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) completeClass(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
-	h.classAction(w, r, id, "", func() error {
+	return h.classAction(w, r, id, "", func() error {
 		_, err := h.Store.CompleteClass(r.Context(), actor(r), id)
 		return err
 	})
 }
 
-func (h *Handler) updateClass(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) updateClass(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
-	h.classAction(w, r, id, "", func() error {
+	return h.classAction(w, r, id, "", func() error {
 		r.ParseForm()
 		vd := model.Validation{}
 		var p model.ClassPatch
@@ -202,46 +195,44 @@ type scanData struct {
 
 // scanPage is the runners' phone page: the camera reads personal QR codes
 // (jsQR, vendored), or the code is typed.
-func (h *Handler) scanPage(w http.ResponseWriter, r *http.Request) {
-	k, ok := h.runnerClass(w, r)
-	if !ok {
-		return
+func (h *Handler) scanPage(w http.ResponseWriter, r *http.Request) error {
+	k, err := h.runnerClass(r)
+	if err != nil {
+		return err
 	}
 	v := h.newView(r, "page.scan", &scanData{K: k})
-	h.render(w, r, http.StatusOK, "scan", v)
+	return h.render(w, r, http.StatusOK, "scan", v)
 }
 
 // runnerClass loads the {id} class for one of its runners.
-func (h *Handler) runnerClass(w http.ResponseWriter, r *http.Request) (*model.Class, bool) {
+func (h *Handler) runnerClass(r *http.Request) (*model.Class, error) {
 	id, err := httpx.PathID(r, "id")
-	var k *model.Class
-	if err == nil {
-		k, err = h.Store.Class(r.Context(), id)
-	}
-	if err == nil && !h.Store.CanRunClass(r.Context(), actor(r), k) {
-		err = model.NotFound()
-	}
 	if err != nil {
-		h.renderError(w, r, err)
-		return nil, false
+		return nil, err
 	}
-	return k, true
+	k, err := h.Store.Class(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if !h.Store.CanRunClass(r.Context(), actor(r), k) {
+		return nil, model.NotFound()
+	}
+	return k, nil
 }
 
-func (h *Handler) scanCode(w http.ResponseWriter, r *http.Request) {
-	k, ok := h.runnerClass(w, r)
-	if !ok {
-		return
+func (h *Handler) scanCode(w http.ResponseWriter, r *http.Request) error {
+	k, err := h.runnerClass(r)
+	if err != nil {
+		return err
 	}
 	d := &scanData{K: k, Code: r.FormValue("code")}
 	v := h.newView(r, "page.scan", d)
 	res, err := h.Store.CheckIn(r.Context(), actor(r), k.ID, d.Code)
 	if err != nil {
-		h.formError(w, r, "scan", v, err)
-		return
+		return h.formError(w, r, "scan", v, err)
 	}
 	d.Result, d.Code = res, ""
-	h.render(w, r, http.StatusOK, "scan", v)
+	return h.render(w, r, http.StatusOK, "scan", v)
 }
 
 type displayData struct {
@@ -253,15 +244,14 @@ type displayData struct {
 
 // displayPage shows the class's rotating QR code on the classroom screen;
 // it reloads itself when the code changes.
-func (h *Handler) displayPage(w http.ResponseWriter, r *http.Request) {
-	k, ok := h.runnerClass(w, r)
-	if !ok {
-		return
+func (h *Handler) displayPage(w http.ResponseWriter, r *http.Request) error {
+	k, err := h.runnerClass(r)
+	if err != nil {
+		return err
 	}
 	code, next, err := h.Store.RotatingCode(r.Context(), actor(r), k)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	d := &displayData{K: k, Code: code, Expires: next, URL: fmt.Sprintf("%s/classes/%d/checkin?t=%s", h.origin(r), k.ID, code)}
 	secs := int(time.Until(next).Seconds()) + 1
@@ -269,20 +259,20 @@ func (h *Handler) displayPage(w http.ResponseWriter, r *http.Request) {
 		secs = 5
 	}
 	w.Header().Set("Refresh", strconv.Itoa(secs))
-	h.render(w, r, http.StatusOK, "display", h.newView(r, "page.display", d))
+	return h.render(w, r, http.StatusOK, "display", h.newView(r, "page.display", d))
 }
 
-func (h *Handler) displayQR(w http.ResponseWriter, r *http.Request) {
-	k, ok := h.runnerClass(w, r)
-	if !ok {
-		return
+func (h *Handler) displayQR(w http.ResponseWriter, r *http.Request) error {
+	k, err := h.runnerClass(r)
+	if err != nil {
+		return err
 	}
 	code, _, err := h.Store.RotatingCode(r.Context(), actor(r), k)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	httpx.WriteQR(w, fmt.Sprintf("%s/classes/%d/checkin?t=%s", h.origin(r), k.ID, code))
+	return nil
 }
 
 type selfCheckInData struct {
@@ -294,13 +284,12 @@ type selfCheckInData struct {
 
 // selfCheckInPage is where a manager's phone lands after scanning the
 // class's rotating code: the enterprise's confirmed bookings of the class.
-func (h *Handler) selfCheckInPage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) selfCheckInPage(w http.ResponseWriter, r *http.Request) error {
 	v, err := h.selfCheckInView(r)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
-	h.render(w, r, http.StatusOK, "self_checkin", v)
+	return h.render(w, r, http.StatusOK, "self_checkin", v)
 }
 
 func (h *Handler) selfCheckInView(r *http.Request) (*view, error) {
@@ -326,33 +315,30 @@ func (h *Handler) selfCheckInView(r *http.Request) (*view, error) {
 	return h.newView(r, "page.self_checkin", d), nil
 }
 
-func (h *Handler) selfCheckIn(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) selfCheckIn(w http.ResponseWriter, r *http.Request) error {
 	v, err := h.selfCheckInView(r)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	d := v.Data.(*selfCheckInData)
 	bid, _ := strconv.ParseInt(r.FormValue("booking_id"), 10, 64)
 	res, err := h.Store.SelfCheckIn(r.Context(), actor(r), d.K.ID, bid, d.Token)
 	if err != nil {
-		h.formError(w, r, "self_checkin", v, err)
-		return
+		return h.formError(w, r, "self_checkin", v, err)
 	}
 	d.Result = res
-	h.render(w, r, http.StatusOK, "self_checkin", v)
+	return h.render(w, r, http.StatusOK, "self_checkin", v)
 }
 
 // sheetPage is the printable sign-in sheet of a class.
-func (h *Handler) sheetPage(w http.ResponseWriter, r *http.Request) {
-	k, ok := h.runnerClass(w, r)
-	if !ok {
-		return
+func (h *Handler) sheetPage(w http.ResponseWriter, r *http.Request) error {
+	k, err := h.runnerClass(r)
+	if err != nil {
+		return err
 	}
 	bs, err := h.Store.ClassBookings(r.Context(), actor(r), k.ID)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	var confirmed []*model.Booking
 	for _, b := range bs {
@@ -361,5 +347,5 @@ func (h *Handler) sheetPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v := h.newView(r, "page.sheet", map[string]any{"K": k, "Bookings": confirmed})
-	h.render(w, r, http.StatusOK, "sheet", v)
+	return h.render(w, r, http.StatusOK, "sheet", v)
 }

@@ -23,7 +23,7 @@ type catalogueData struct {
 	Regions    []model.Region
 }
 
-func (h *Handler) coursesPage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) coursesPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	d := &catalogueData{Query: q, Categories: model.CourseCategories}
 	v := h.newView(r, "page.courses", d)
@@ -34,22 +34,18 @@ func (h *Handler) coursesPage(w http.ResponseWriter, r *http.Request) {
 		err = perr
 	}
 	if d.Lecturers, perr = h.Store.Lecturers(r.Context()); perr != nil {
-		h.renderError(w, r, perr)
-		return
+		return perr
 	}
 	if d.Regions, perr = h.Store.Regions(r.Context()); perr != nil {
-		h.renderError(w, r, perr)
-		return
+		return perr
 	}
 	if err != nil {
-		h.formError(w, r, "courses", v, err)
-		return
+		return h.formError(w, r, "courses", v, err)
 	}
 	if d.List, err = h.Store.Catalogue(r.Context(), actor(r), f, p); err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
-	h.render(w, r, http.StatusOK, "courses", v)
+	return h.render(w, r, http.StatusOK, "courses", v)
 }
 
 type courseData struct {
@@ -65,13 +61,12 @@ type classForm struct {
 	HomeID, RoomID, StartsAt, EndsAt, Capacity, Limit, Opens, Closes, Deadline string
 }
 
-func (h *Handler) coursePage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) coursePage(w http.ResponseWriter, r *http.Request) error {
 	v, err := h.courseView(r)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
-	h.render(w, r, http.StatusOK, "course", v)
+	return h.render(w, r, http.StatusOK, "course", v)
 }
 
 func (h *Handler) courseView(r *http.Request) (*view, error) {
@@ -148,33 +143,29 @@ func (h *Handler) courseForm(r *http.Request, c *model.Course) (*view, error) {
 	return h.newView(r, key, d), nil
 }
 
-func (h *Handler) newCoursePage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) newCoursePage(w http.ResponseWriter, r *http.Request) error {
 	c := &model.Course{Category: "carbon", CreditHours: 3, Status: model.CoursePublished, Title: r.URL.Query().Get("title")}
 	v, err := h.courseForm(r, c)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
-	h.render(w, r, http.StatusOK, "course_form", v)
+	return h.render(w, r, http.StatusOK, "course_form", v)
 }
 
-func (h *Handler) editCoursePage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) editCoursePage(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	c, err := h.Store.Course(r.Context(), actor(r), id)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	v, err := h.courseForm(r, c)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
-	h.render(w, r, http.StatusOK, "course_form", v)
+	return h.render(w, r, http.StatusOK, "course_form", v)
 }
 
 func courseFromForm(r *http.Request) (*model.Course, error) {
@@ -195,7 +186,7 @@ func courseFromForm(r *http.Request) (*model.Course, error) {
 	return c, vd.Err()
 }
 
-func (h *Handler) saveCourse(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) saveCourse(w http.ResponseWriter, r *http.Request) error {
 	c, err := courseFromForm(r)
 	if id, perr := httpx.PathID(r, "id"); perr == nil {
 		c.ID = id
@@ -211,50 +202,47 @@ func (h *Handler) saveCourse(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		v, verr := h.courseForm(r, c)
 		if verr != nil {
-			h.renderError(w, r, verr)
-			return
+			return verr
 		}
-		h.formError(w, r, "course_form", v, err)
-		return
+		return h.formError(w, r, "course_form", v, err)
 	}
 	redirect(w, r, fmt.Sprintf("/courses/%d", out.ID), "flash.saved")
+	return nil
 }
 
-func (h *Handler) uploadMaterial(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) uploadMaterial(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	if _, err := h.Materials.Add(w, r, actor(r), id); err != nil {
 		v, verr := h.courseView(r)
 		if verr != nil {
-			h.renderError(w, r, verr)
-			return
+			return verr
 		}
-		h.formError(w, r, "course", v, err)
-		return
+		return h.formError(w, r, "course", v, err)
 	}
 	redirect(w, r, fmt.Sprintf("/courses/%d", id), "flash.saved")
+	return nil
 }
 
-func (h *Handler) downloadMaterial(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) downloadMaterial(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err == nil {
 		err = h.Materials.Serve(w, r, id)
 	}
 	if err != nil {
-		h.renderError(w, r, err)
+		return err
 	}
+	return nil
 }
 
-func (h *Handler) lecturersPage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) lecturersPage(w http.ResponseWriter, r *http.Request) error {
 	ls, err := h.Store.Lecturers(r.Context())
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
-	h.render(w, r, http.StatusOK, "lecturers", h.newView(r, "page.lecturers", ls))
+	return h.render(w, r, http.StatusOK, "lecturers", h.newView(r, "page.lecturers", ls))
 }
 
 type lecturerFormData struct {
@@ -262,18 +250,17 @@ type lecturerFormData struct {
 	Kinds []string
 }
 
-func (h *Handler) lecturerFormPage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) lecturerFormPage(w http.ResponseWriter, r *http.Request) error {
 	l := &model.Lecturer{AffiliationKind: "university"}
 	if id, err := httpx.PathID(r, "id"); err == nil {
 		if l, _, err = h.Store.Lecturer(r.Context(), id); err != nil {
-			h.renderError(w, r, err)
-			return
+			return err
 		}
 	}
-	h.render(w, r, http.StatusOK, "lecturer_form", h.newView(r, "page.lecturer_form", &lecturerFormData{L: l, Kinds: model.AffiliationKinds}))
+	return h.render(w, r, http.StatusOK, "lecturer_form", h.newView(r, "page.lecturer_form", &lecturerFormData{L: l, Kinds: model.AffiliationKinds}))
 }
 
-func (h *Handler) saveLecturer(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) saveLecturer(w http.ResponseWriter, r *http.Request) error {
 	r.ParseForm()
 	l := &model.Lecturer{Name: r.FormValue("name"), AffiliationKind: r.FormValue("affiliation_kind"), Affiliation: r.FormValue("affiliation"),
 		Title: r.FormValue("title"), Tags: model.SplitList(r.FormValue("tags")), Bio: r.FormValue("bio")}
@@ -288,17 +275,16 @@ func (h *Handler) saveLecturer(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if _, err := h.Store.SaveLecturer(r.Context(), actor(r), l); err != nil {
-		h.formError(w, r, "lecturer_form", h.newView(r, "page.lecturer_form", &lecturerFormData{L: l, Kinds: model.AffiliationKinds}), err)
-		return
+		return h.formError(w, r, "lecturer_form", h.newView(r, "page.lecturer_form", &lecturerFormData{L: l, Kinds: model.AffiliationKinds}), err)
 	}
 	redirect(w, r, "/lecturers", "flash.saved")
+	return nil
 }
 
-func (h *Handler) uploadLecturerPhoto(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) uploadLecturerPhoto(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	data, err := httpx.ReadUpload(w, r, "photo", photos.MaxBytes)
 	var name, old string
@@ -312,29 +298,28 @@ func (h *Handler) uploadLecturerPhoto(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	if old != "" {
 		os.Remove(photos.Path(h.PhotoDir, old))
 	}
 	redirect(w, r, "/lecturers", "flash.saved")
+	return nil
 }
 
-func (h *Handler) lecturerPhoto(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) lecturerPhoto(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	_, photo, err := h.Store.Lecturer(r.Context(), id)
 	if err == nil && photo == "" {
 		err = model.NotFound()
 	}
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	http.ServeFile(w, r, photos.Path(h.PhotoDir, photo))
+	return nil
 }

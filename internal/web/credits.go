@@ -19,27 +19,26 @@ type certificateData struct {
 
 // certificatePage is the printable certificate; anyone with its code may
 // open it, and it shows the certificate and nothing more.
-func (h *Handler) certificatePage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) certificatePage(w http.ResponseWriter, r *http.Request) error {
 	c, err := h.Store.CertificateByCode(r.Context(), r.PathValue("code"))
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	d := &certificateData{C: c, VerifyURL: h.origin(r) + "/verify?code=" + c.Code}
-	h.render(w, r, http.StatusOK, "certificate", h.newView(r, "page.certificate", d))
+	return h.render(w, r, http.StatusOK, "certificate", h.newView(r, "page.certificate", d))
 }
 
-func (h *Handler) certificateQR(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) certificateQR(w http.ResponseWriter, r *http.Request) error {
 	c, err := h.Store.CertificateByCode(r.Context(), r.PathValue("code"))
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	httpx.WriteQR(w, h.origin(r)+"/verify?code="+c.Code)
+	return nil
 }
 
 // verifyPage checks a certificate code typed or scanned.
-func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) error {
 	d := &certificateData{Code: strings.TrimSpace(r.URL.Query().Get("code"))}
 	v := h.newView(r, "page.verify", d)
 	status := http.StatusOK
@@ -52,11 +51,10 @@ func (h *Handler) verifyPage(w http.ResponseWriter, r *http.Request) {
 			v.Error = v.T("verify.not_found")
 			status = http.StatusNotFound
 		default:
-			h.renderError(w, r, err)
-			return
+			return err
 		}
 	}
-	h.render(w, r, status, "verify", v)
+	return h.render(w, r, status, "verify", v)
 }
 
 type creditsData struct {
@@ -68,7 +66,7 @@ type creditsData struct {
 	Staff   bool
 }
 
-func (h *Handler) creditsPage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) creditsPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	a := actor(r)
 	d := &creditsData{Behind: q.Get("behind") == "1", Region: q.Get("region"), Staff: isStaff(a.User)}
@@ -76,8 +74,7 @@ func (h *Handler) creditsPage(w http.ResponseWriter, r *http.Request) {
 	year, err := model.ParseYear(q.Get("year"), h.Store.Now())
 	d.Year = year
 	if err != nil {
-		h.formError(w, r, "credits", v, err)
-		return
+		return h.formError(w, r, "credits", v, err)
 	}
 	var region *int64
 	if id, err := strconv.ParseInt(d.Region, 10, 64); err == nil && id > 0 {
@@ -85,55 +82,49 @@ func (h *Handler) creditsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := model.ParsePage(q.Get("limit"), q.Get("cursor"))
 	if err != nil {
-		h.formError(w, r, "credits", v, err)
-		return
+		return h.formError(w, r, "credits", v, err)
 	}
 	if d.List, err = h.Store.CreditProgressList(r.Context(), a, year, d.Behind, region, p); err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	if d.Staff {
 		if d.Regions, err = h.Store.Regions(r.Context()); err != nil {
-			h.renderError(w, r, err)
-			return
+			return err
 		}
 	}
-	h.render(w, r, http.StatusOK, "credits", v)
+	return h.render(w, r, http.StatusOK, "credits", v)
 }
 
-func (h *Handler) managerCreditsPage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) managerCreditsPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	year, err := model.ParseYear(r.URL.Query().Get("year"), h.Store.Now())
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	p, recs, err := h.Store.CreditHistory(r.Context(), actor(r), id, year)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	v := h.newView(r, "page.manager_credits", map[string]any{"P": p, "History": recs})
 	v.Title = p.Name + " · " + v.T("page.manager_credits")
-	h.render(w, r, http.StatusOK, "manager_credits", v)
+	return h.render(w, r, http.StatusOK, "manager_credits", v)
 }
 
 // calendar serves a manager's classes as an iCalendar feed; its address
 // is its secret, as calendar apps send no credentials.
-func (h *Handler) calendar(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) calendar(w http.ResponseWriter, r *http.Request) error {
 	tok := strings.TrimSuffix(r.PathValue("token"), ".ics")
 	bs, err := h.Store.CalendarBookings(r.Context(), tok)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("Cache-Control", "private, max-age=300")
 	w.Write(ICalendar(bs, h.Store.Now(), h.origin(r)))
+	return nil
 }
 
 // ICalendar writes bookings as an RFC 5545 calendar (CRLF lines, escaped

@@ -47,35 +47,32 @@ type enterprisesData struct {
 
 func isStaff(u *model.User) bool { return u.Role == model.RoleAdmin || u.Role == model.RoleAssociation }
 
-func (h *Handler) enterprisesPage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) enterprisesPage(w http.ResponseWriter, r *http.Request) error {
 	a := httpx.ActorFrom(r.Context())
 	if s := a.Scope(); s.EnterpriseID != 0 {
 		http.Redirect(w, r, "/directory/enterprises/"+strconv.FormatInt(s.EnterpriseID, 10), http.StatusSeeOther)
-		return
+		return nil
 	}
 	q := r.URL.Query()
 	c, err := h.choices(r)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	d := &enterprisesData{choices: c, Query: q, CanCreate: isStaff(a.User)}
 	v := h.newView(r, "page.enterprises", d)
 	f, err := model.ParseEnterpriseFilter(q)
 	if err != nil {
-		h.formError(w, r, "enterprises", v, err)
-		return
+		return h.formError(w, r, "enterprises", v, err)
 	}
 	l, err := h.Store.ListEnterprises(r.Context(), a.Scope(), f)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	d.Items = l.Items
 	if l.Next != nil {
 		d.Next = withCursor(q, *l.Next)
 	}
-	h.render(w, r, http.StatusOK, "enterprises", v)
+	return h.render(w, r, http.StatusOK, "enterprises", v)
 }
 
 // withCursor is the query string of the next page.
@@ -137,32 +134,30 @@ func (h *Handler) enterpriseFormView(r *http.Request, e model.Enterprise, editin
 	return h.newView(r, title, &enterpriseForm{choices: c, E: e, Editing: editing}), nil
 }
 
-func (h *Handler) newEnterprisePage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) newEnterprisePage(w http.ResponseWriter, r *http.Request) error {
 	e := model.Enterprise{Kind: model.KindCompany, Status: model.StatusActive}
 	if u := httpx.ActorFrom(r.Context()).User; u.RegionID != nil {
 		e.RegionID = *u.RegionID
 	}
 	v, err := h.enterpriseFormView(r, e, false)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
-	h.render(w, r, http.StatusOK, "enterprise_form", v)
+	return h.render(w, r, http.StatusOK, "enterprise_form", v)
 }
 
-func (h *Handler) createEnterprise(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createEnterprise(w http.ResponseWriter, r *http.Request) error {
 	in := enterpriseFromForm(r)
 	e, err := h.Store.CreateEnterprise(r.Context(), httpx.ActorFrom(r.Context()), in)
 	if err != nil {
 		v, verr := h.enterpriseFormView(r, in, false)
 		if verr != nil {
-			h.renderError(w, r, verr)
-			return
+			return verr
 		}
-		h.formError(w, r, "enterprise_form", v, err)
-		return
+		return h.formError(w, r, "enterprise_form", v, err)
 	}
 	http.Redirect(w, r, "/directory/enterprises/"+strconv.FormatInt(e.ID, 10)+"?ok=flash.saved", http.StatusSeeOther)
+	return nil
 }
 
 // due is something an enterprise must see to, for its home page.
@@ -221,44 +216,38 @@ func (h *Handler) enterpriseView(r *http.Request, id int64) (*view, error) {
 	return v, nil
 }
 
-func (h *Handler) enterprisePage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) enterprisePage(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	v, err := h.enterpriseView(r, id)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
-	h.render(w, r, http.StatusOK, "enterprise", v)
+	return h.render(w, r, http.StatusOK, "enterprise", v)
 }
 
-func (h *Handler) editEnterprisePage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) editEnterprisePage(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	e, err := h.Store.Enterprise(r.Context(), httpx.ActorFrom(r.Context()).Scope(), id)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	v, err := h.enterpriseFormView(r, *e, true)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
-	h.render(w, r, http.StatusOK, "enterprise_form", v)
+	return h.render(w, r, http.StatusOK, "enterprise_form", v)
 }
 
-func (h *Handler) updateEnterprise(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) updateEnterprise(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	a := httpx.ActorFrom(r.Context())
 	in := enterpriseFromForm(r)
@@ -277,13 +266,12 @@ func (h *Handler) updateEnterprise(w http.ResponseWriter, r *http.Request) {
 		in.ID = id
 		v, verr := h.enterpriseFormView(r, in, true)
 		if verr != nil {
-			h.renderError(w, r, verr)
-			return
+			return verr
 		}
-		h.formError(w, r, "enterprise_form", v, err)
-		return
+		return h.formError(w, r, "enterprise_form", v, err)
 	}
 	http.Redirect(w, r, "/directory/enterprises/"+strconv.FormatInt(id, 10)+"?ok=flash.saved", http.StatusSeeOther)
+	return nil
 }
 
 func managerFromForm(r *http.Request) model.Manager {
@@ -301,24 +289,22 @@ func managerFromForm(r *http.Request) model.Manager {
 	return m
 }
 
-func (h *Handler) createManager(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createManager(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	in := managerFromForm(r)
 	if _, err := h.Store.CreateManager(r.Context(), httpx.ActorFrom(r.Context()), id, in); err != nil {
 		v, verr := h.enterpriseView(r, id)
 		if verr != nil {
-			h.renderError(w, r, verr)
-			return
+			return verr
 		}
 		v.Data.(*enterpriseData).NewM = in
-		h.formError(w, r, "enterprise", v, err)
-		return
+		return h.formError(w, r, "enterprise", v, err)
 	}
 	http.Redirect(w, r, "/directory/enterprises/"+strconv.FormatInt(id, 10)+"?ok=flash.saved#managers", http.StatusSeeOther)
+	return nil
 }
 
 type managerData struct {
@@ -347,25 +333,22 @@ func (h *Handler) managerView(r *http.Request, id int64) (*view, error) {
 	return v, nil
 }
 
-func (h *Handler) managerPage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) managerPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	v, err := h.managerView(r, id)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
-	h.render(w, r, http.StatusOK, "manager", v)
+	return h.render(w, r, http.StatusOK, "manager", v)
 }
 
-func (h *Handler) updateManager(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) updateManager(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	in := managerFromForm(r)
 	p := model.ManagerPatch{Name: &in.Name, Mobile: &in.Mobile, Role: &in.Role, AppointedOn: &in.AppointedOn,
@@ -377,16 +360,15 @@ func (h *Handler) updateManager(w http.ResponseWriter, r *http.Request) {
 	if _, err := h.Store.UpdateManager(r.Context(), httpx.ActorFrom(r.Context()), id, p); err != nil {
 		v, verr := h.managerView(r, id)
 		if verr != nil {
-			h.renderError(w, r, verr)
-			return
+			return verr
 		}
 		d := v.Data.(*managerData)
 		in.ID, in.EnterpriseID, in.EnterpriseName = id, d.M.EnterpriseID, d.M.EnterpriseName
 		d.M, d.Reason = &in, p.Reason
-		h.formError(w, r, "manager", v, err)
-		return
+		return h.formError(w, r, "manager", v, err)
 	}
 	http.Redirect(w, r, "/directory/managers/"+strconv.FormatInt(id, 10)+"?ok=flash.saved", http.StatusSeeOther)
+	return nil
 }
 
 type regionsData struct {
@@ -412,26 +394,24 @@ func (h *Handler) regionsView(r *http.Request) (*view, error) {
 	return h.newView(r, "page.regions", &regionsData{choices: c, Homes: homes, Names: names, Form: map[string]string{}}), nil
 }
 
-func (h *Handler) regionsPage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) regionsPage(w http.ResponseWriter, r *http.Request) error {
 	v, err := h.regionsView(r)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
-	h.render(w, r, http.StatusOK, "regions", v)
+	return h.render(w, r, http.StatusOK, "regions", v)
 }
 
 // regionsFormError shows the regions page again with a form's errors.
-func (h *Handler) regionsFormError(w http.ResponseWriter, r *http.Request, err error) {
+func (h *Handler) regionsFormError(w http.ResponseWriter, r *http.Request, err error) error {
 	v, verr := h.regionsView(r)
 	if verr != nil {
-		h.renderError(w, r, verr)
-		return
+		return verr
 	}
 	for k, vs := range r.PostForm {
 		v.Data.(*regionsData).Form[k] = strings.Join(vs, ",")
 	}
-	h.formError(w, r, "regions", v, err)
+	return h.formError(w, r, "regions", v, err)
 }
 
 func formInt(r *http.Request, name string) int64 {
@@ -439,26 +419,26 @@ func formInt(r *http.Request, name string) int64 {
 	return n
 }
 
-func (h *Handler) createRegion(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createRegion(w http.ResponseWriter, r *http.Request) error {
 	in := model.Region{Code: r.PostFormValue("code"), Name: r.PostFormValue("name")}
 	if p := formInt(r, "parent_id"); p > 0 {
 		in.ParentID = &p
 	}
 	if _, err := h.Store.CreateRegion(r.Context(), httpx.ActorFrom(r.Context()), in); err != nil {
-		h.regionsFormError(w, r, err)
-		return
+		return h.regionsFormError(w, r, err)
 	}
 	http.Redirect(w, r, "/directory/regions?ok=flash.saved", http.StatusSeeOther)
+	return nil
 }
 
-func (h *Handler) createAssociation(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createAssociation(w http.ResponseWriter, r *http.Request) error {
 	in := model.Association{RegionID: formInt(r, "region_id"), Name: r.PostFormValue("name"),
 		ContactName: r.PostFormValue("contact_name"), ContactPhone: r.PostFormValue("contact_phone"), Address: r.PostFormValue("address")}
 	if _, err := h.Store.CreateAssociation(r.Context(), httpx.ActorFrom(r.Context()), in); err != nil {
-		h.regionsFormError(w, r, err)
-		return
+		return h.regionsFormError(w, r, err)
 	}
 	http.Redirect(w, r, "/directory/regions?ok=flash.saved", http.StatusSeeOther)
+	return nil
 }
 
 // homeFromForm reads a Home form; rooms come as lines "name seats", e.g.
@@ -481,15 +461,15 @@ func homeFromForm(r *http.Request) model.Home {
 	return in
 }
 
-func (h *Handler) createHome(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createHome(w http.ResponseWriter, r *http.Request) error {
 	if _, err := h.Store.CreateHome(r.Context(), httpx.ActorFrom(r.Context()), homeFromForm(r)); err != nil {
-		h.regionsFormError(w, r, err)
-		return
+		return h.regionsFormError(w, r, err)
 	}
 	http.Redirect(w, r, "/directory/regions?ok=flash.saved", http.StatusSeeOther)
+	return nil
 }
 
-func (h *Handler) uploadHomePhoto(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) uploadHomePhoto(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err == nil {
 		_, err = h.Store.Home(r.Context(), id)
@@ -511,10 +491,10 @@ func (h *Handler) uploadHomePhoto(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		h.regionsFormError(w, r, err)
-		return
+		return h.regionsFormError(w, r, err)
 	}
 	http.Redirect(w, r, "/directory/regions?ok=flash.saved", http.StatusSeeOther)
+	return nil
 }
 
 type homeData struct {
@@ -537,7 +517,7 @@ func (h *Handler) homeView(r *http.Request, home *model.Home) (*view, error) {
 }
 
 // homePage is a Home's edit form, for the bureau and the Home's association.
-func (h *Handler) homePage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) homePage(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	var home *model.Home
 	if err == nil {
@@ -547,38 +527,33 @@ func (h *Handler) homePage(w http.ResponseWriter, r *http.Request) {
 		err = model.NotFound()
 	}
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	v, err := h.homeView(r, home)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
-	h.render(w, r, http.StatusOK, "home_edit", v)
+	return h.render(w, r, http.StatusOK, "home_edit", v)
 }
 
-func (h *Handler) updateHome(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) updateHome(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	in := homeFromForm(r)
 	if _, err := h.Store.UpdateHome(r.Context(), httpx.ActorFrom(r.Context()), id, in); err != nil {
 		if model.IsCode(err, model.ErrNotFound) {
-			h.renderError(w, r, err)
-			return
+			return err
 		}
 		in.ID = id
 		v, verr := h.homeView(r, &in)
 		if verr != nil {
-			h.renderError(w, r, verr)
-			return
+			return verr
 		}
 		v.Data.(*homeData).Rooms = r.PostFormValue("rooms")
-		h.formError(w, r, "home_edit", v, err)
-		return
+		return h.formError(w, r, "home_edit", v, err)
 	}
 	http.Redirect(w, r, "/directory/regions?ok=flash.saved", http.StatusSeeOther)
+	return nil
 }

@@ -11,31 +11,31 @@ import (
 	"github.com/envhome/envhome/internal/store"
 )
 
-func (h *Handler) importPage(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, "import", h.newView(r, "page.import", nil))
+func (h *Handler) importPage(w http.ResponseWriter, r *http.Request) error {
+	return h.render(w, r, http.StatusOK, "import", h.newView(r, "page.import", nil))
 }
 
-func (h *Handler) importTemplate(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) importTemplate(w http.ResponseWriter, r *http.Request) error {
 	b, err := roster.Template()
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	httpx.StartXLSX(w, "envhome-roster-template.xlsx")
 	w.Write(b)
+	return nil
 }
 
-func (h *Handler) startImport(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) startImport(w http.ResponseWriter, r *http.Request) error {
 	data, err := httpx.ReadUpload(w, r, "file", roster.MaxFileBytes)
 	if err == nil {
 		var j *model.Job
 		j, err = h.Imports.Start(r.Context(), httpx.ActorFrom(r.Context()), data, model.ImportMode(r.FormValue("mode")), h.lang(r))
 		if err == nil {
 			http.Redirect(w, r, "/directory/import/"+strconv.FormatInt(j.ID, 10), http.StatusSeeOther)
-			return
+			return nil
 		}
 	}
-	h.formError(w, r, "import", h.newView(r, "page.import", nil), err)
+	return h.formError(w, r, "import", h.newView(r, "page.import", nil), err)
 }
 
 type importData struct {
@@ -54,50 +54,47 @@ func (d *importData) Percent() int {
 	return 100 * d.Job.Progress / d.Job.Total
 }
 
-func (h *Handler) importJobPage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) importJobPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	j, err := h.Store.Job(r.Context(), httpx.ActorFrom(r.Context()), id)
 	if err == nil && j.Kind != imports.Kind {
 		err = model.NotFound()
 	}
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	d := &importData{Job: j}
 	if j.Result != nil {
 		store.JobResult(j, &d.Result)
 	}
-	h.render(w, r, http.StatusOK, "import_job", h.newView(r, "page.import_job", d))
+	return h.render(w, r, http.StatusOK, "import_job", h.newView(r, "page.import_job", d))
 }
 
-func (h *Handler) importReport(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) importReport(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	b, err := h.Imports.Report(r.Context(), httpx.ActorFrom(r.Context()), id)
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	httpx.StartXLSX(w, "envhome-import-report-"+strconv.FormatInt(id, 10)+".xlsx")
 	w.Write(b)
+	return nil
 }
 
-func (h *Handler) exportEnterprises(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) exportEnterprises(w http.ResponseWriter, r *http.Request) error {
 	f, err := model.ParseEnterpriseFilter(r.URL.Query())
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	httpx.StartXLSX(w, "envhome-enterprises.xlsx")
 	if err := imports.Export(r.Context(), h.Store, w, httpx.ActorFrom(r.Context()).Scope(), f); err != nil {
 		h.Log.Error("export", "err", err)
 	}
+	return nil
 }

@@ -8,16 +8,15 @@ import (
 	"github.com/envhome/envhome/internal/model"
 )
 
-func (h *Handler) settingsPage(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) settingsPage(w http.ResponseWriter, r *http.Request) error {
 	t, err := h.Store.TrainingSettings(r.Context())
 	if err != nil {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
-	h.render(w, r, http.StatusOK, "settings", h.newView(r, "page.settings", &t))
+	return h.render(w, r, http.StatusOK, "settings", h.newView(r, "page.settings", &t))
 }
 
-func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request) error {
 	vd := model.Validation{}
 	t := model.TrainingSettings{WaitlistMode: r.FormValue("waitlist_mode")}
 	var err error
@@ -31,8 +30,8 @@ func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request) {
 		err = h.Store.SetTrainingSettings(r.Context(), actor(r), t)
 	}
 	if err != nil {
-		h.formError(w, r, "settings", h.newView(r, "page.settings", &t), err)
-		return
+		return h.formError(w, r, "settings", h.newView(r, "page.settings", &t), err)
 	}
 	redirect(w, r, "/settings/training", "flash.saved")
+	return nil
 }

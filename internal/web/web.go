@@ -219,30 +219,24 @@ func (h *Handler) newView(r *http.Request, titleKey string, data any) *view {
 	return v
 }
 
-// render writes a page; it renders into a buffer first so that a template
-// error becomes a clean 500 page, not half a page.
-func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, page string, v *view) {
+// render writes a page. It renders into a buffer first, so that a
+// template error becomes the error page (by the caller's adapter), not half
+// a page.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, page string, v *view) error {
 	t, ok := h.pages[page]
 	if !ok {
-		h.Log.Error("web: no page template", "page", page)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
+		return fmt.Errorf("web: no page template %q", page)
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, v); err != nil {
-		h.Log.Error("web: render", "page", page, "err", err)
-		if page != "error" {
-			h.renderError(w, r, model.Errorf(model.ErrInternal, "err.internal"))
-		} else {
-			http.Error(w, "internal error", http.StatusInternalServerError)
-		}
-		return
+		return fmt.Errorf("web: render %s: %w", page, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Language", v.Lang)
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+	return nil
 }
 
 // renderError shows the friendly error page for err. Internal errors are
@@ -261,15 +255,18 @@ func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, err error)
 	v.Title = v.T("page.error." + strconv.Itoa(status))
 	v.Error = v.T(e.Message, e.Args...)
 	v.Data = status
-	h.render(w, r, status, "error", v)
+	if err := h.render(w, r, status, "error", v); err != nil {
+		h.Log.Error("web: error page", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
 }
 
-// formError renders page again with the error's field messages.
-func (h *Handler) formError(w http.ResponseWriter, r *http.Request, page string, v *view, err error) {
+// formError renders page again with the error's field messages; an
+// internal error is returned for the error page instead.
+func (h *Handler) formError(w http.ResponseWriter, r *http.Request, page string, v *view, err error) error {
 	var e *model.Error
 	if !errors.As(err, &e) || e.Code == model.ErrInternal {
-		h.renderError(w, r, err)
-		return
+		return err
 	}
 	if e.Code == model.ErrRateLimited {
 		w.Header().Set("Retry-After", strconv.Itoa(max(1, e.RetryAfter)))
@@ -279,16 +276,15 @@ func (h *Handler) formError(w http.ResponseWriter, r *http.Request, page string,
 	for f, k := range e.Fields {
 		v.Errors[f] = v.T(k)
 	}
-	h.render(w, r, httpx.Status(e.Code), page, v)
+	return h.render(w, r, httpx.Status(e.Code), page, v)
 }
 
 // static serves embedded files; fingerprinted URLs are cached for a year.
-func (h *Handler) static(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) static(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("file")
 	sum, ok := h.assets[name]
 	if !ok {
-		h.renderError(w, r, model.NotFound())
-		return
+		return model.NotFound()
 	}
 	if r.URL.Query().Get("v") == sum {
 		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
@@ -296,6 +292,7 @@ func (h *Handler) static(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=300")
 	}
 	http.ServeFileFS(w, r, files, "static/"+name)
+	return nil
 }
 
 // Fail shows the error page for err; the server uses it after a panic.

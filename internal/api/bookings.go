@@ -26,7 +26,7 @@ func (h *Handler) createBooking(w http.ResponseWriter, r *http.Request) error {
 	if in.ManagerID <= 0 {
 		return (model.Validation{"manager_id": "err.field.required"}).Err()
 	}
-	b, err := h.Store.Book(r.Context(), actor(r), id, in.ManagerID)
+	b, err := h.Service.Book(r.Context(), actor(r), id, in.ManagerID)
 	if err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ func (h *Handler) createBooking(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) classBookings(w http.ResponseWriter, r *http.Request) error {
 	return h.withID(w, r, func(id int64) (any, error) {
-		bs, err := h.Store.ClassBookings(r.Context(), actor(r), id)
+		bs, err := h.Service.ClassBookings(r.Context(), actor(r), id)
 		return all(bs), err
 	})
 }
@@ -54,7 +54,7 @@ func (h *Handler) listBookings(w http.ResponseWriter, r *http.Request) error {
 		}
 		mid = &id
 	}
-	bs, err := h.Store.EnterpriseBookings(r.Context(), actor(r), mid, 200)
+	bs, err := h.Service.EnterpriseBookings(r.Context(), actor(r), mid, 200)
 	if err != nil {
 		return err
 	}
@@ -63,15 +63,15 @@ func (h *Handler) listBookings(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) getBooking(w http.ResponseWriter, r *http.Request) error {
-	return h.withID(w, r, func(id int64) (any, error) { return h.Store.Booking(r.Context(), actor(r), id) })
+	return h.withID(w, r, func(id int64) (any, error) { return h.Service.Booking(r.Context(), actor(r), id) })
 }
 
 func (h *Handler) cancelBooking(w http.ResponseWriter, r *http.Request) error {
-	return h.withID(w, r, func(id int64) (any, error) { return h.Store.CancelBooking(r.Context(), actor(r), id) })
+	return h.withID(w, r, func(id int64) (any, error) { return h.Service.CancelBooking(r.Context(), actor(r), id) })
 }
 
 func (h *Handler) acceptOffer(w http.ResponseWriter, r *http.Request) error {
-	return h.withID(w, r, func(id int64) (any, error) { return h.Store.AcceptOffer(r.Context(), actor(r), id) })
+	return h.withID(w, r, func(id int64) (any, error) { return h.Service.AcceptOffer(r.Context(), actor(r), id) })
 }
 
 func (h *Handler) moveInWaitlist(w http.ResponseWriter, r *http.Request) error {
@@ -83,7 +83,7 @@ func (h *Handler) moveInWaitlist(w http.ResponseWriter, r *http.Request) error {
 		if err := decode(r, w, &in); err != nil {
 			return nil, err
 		}
-		return h.Store.MoveInWaitlist(r.Context(), actor(r), id, in.Position, in.Reason)
+		return h.Service.MoveInWaitlist(r.Context(), actor(r), id, in.Position, in.Reason)
 	})
 }
 
@@ -95,7 +95,7 @@ func (h *Handler) setAttendance(w http.ResponseWriter, r *http.Request) error {
 		if err := decode(r, w, &in); err != nil {
 			return nil, err
 		}
-		return h.Store.SetAttendance(r.Context(), actor(r), id, in.Attendance)
+		return h.Service.SetAttendance(r.Context(), actor(r), id, in.Attendance)
 	})
 }
 
@@ -105,7 +105,7 @@ func (h *Handler) giveFeedback(w http.ResponseWriter, r *http.Request) error {
 		if err := decode(r, w, &f); err != nil {
 			return nil, err
 		}
-		return h.Store.GiveFeedback(r.Context(), actor(r), id, f)
+		return h.Service.GiveFeedback(r.Context(), actor(r), id, f)
 	})
 }
 
@@ -120,13 +120,10 @@ func (h *Handler) bookingQR(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := h.Store.Booking(r.Context(), actor(r), id)
-	if err == nil && b.Status != model.BookingConfirmed {
-		err = model.Errorf(model.ErrConflict, "err.checkin_not_confirmed")
-	}
+	code, err := h.Service.BookingCode(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
-	httpx.WriteQR(w, b.Code)
+	httpx.WriteQR(w, code)
 	return nil
 }

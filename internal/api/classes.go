@@ -19,7 +19,7 @@ func (h *Handler) createClass(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, w, &in); err != nil {
 		return err
 	}
-	k, err := h.Store.CreateClass(r.Context(), actor(r), id, in)
+	k, err := h.Service.CreateClass(r.Context(), actor(r), id, in)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (h *Handler) listClasses(w http.ResponseWriter, r *http.Request) error {
 	if err := v.Err(); err != nil {
 		return err
 	}
-	ks, err := h.Store.Classes(r.Context(), actor(r), f)
+	ks, err := h.Service.Classes(r.Context(), actor(r), f)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (h *Handler) listClasses(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) getClass(w http.ResponseWriter, r *http.Request) error {
-	return h.withID(w, r, func(id int64) (any, error) { return h.Store.Class(r.Context(), id) })
+	return h.withID(w, r, func(id int64) (any, error) { return h.Service.Class(r.Context(), actor(r), id) })
 }
 
 func (h *Handler) updateClass(w http.ResponseWriter, r *http.Request) error {
@@ -66,7 +66,7 @@ func (h *Handler) updateClass(w http.ResponseWriter, r *http.Request) error {
 		if err := decode(r, w, &p); err != nil {
 			return nil, err
 		}
-		return h.Store.UpdateClass(r.Context(), actor(r), id, p)
+		return h.Service.UpdateClass(r.Context(), actor(r), id, p)
 	})
 }
 
@@ -80,12 +80,12 @@ func (h *Handler) cancelClass(w http.ResponseWriter, r *http.Request) error {
 		if err := decode(r, w, &b); err != nil {
 			return nil, err
 		}
-		return h.Store.CancelClass(r.Context(), actor(r), id, b.Reason)
+		return h.Service.CancelClass(r.Context(), actor(r), id, b.Reason)
 	})
 }
 
 func (h *Handler) completeClass(w http.ResponseWriter, r *http.Request) error {
-	return h.withID(w, r, func(id int64) (any, error) { return h.Store.CompleteClass(r.Context(), actor(r), id) })
+	return h.withID(w, r, func(id int64) (any, error) { return h.Service.CompleteClass(r.Context(), actor(r), id) })
 }
 
 func (h *Handler) classFeedback(w http.ResponseWriter, r *http.Request) error {
@@ -100,17 +100,13 @@ func (h *Handler) checkIn(w http.ResponseWriter, r *http.Request) error {
 		if err := decode(r, w, &in); err != nil {
 			return nil, err
 		}
-		return h.Store.CheckIn(r.Context(), actor(r), id, in.Code)
+		return h.Service.CheckIn(r.Context(), actor(r), id, in.Code)
 	})
 }
 
 func (h *Handler) rotatingCode(w http.ResponseWriter, r *http.Request) error {
 	return h.withID(w, r, func(id int64) (any, error) {
-		k, err := h.Store.Class(r.Context(), id)
-		if err != nil {
-			return nil, err
-		}
-		code, next, err := h.Store.RotatingCode(r.Context(), actor(r), k)
+		code, next, err := h.Service.RotatingCode(r.Context(), actor(r), id)
 		return map[string]any{"code": code, "expires_at": next}, err
 	})
 }
@@ -124,6 +120,6 @@ func (h *Handler) selfCheckIn(w http.ResponseWriter, r *http.Request) error {
 		if err := decode(r, w, &in); err != nil {
 			return nil, err
 		}
-		return h.Store.SelfCheckIn(r.Context(), actor(r), id, in.BookingID, in.Code)
+		return h.Service.SelfCheckIn(r.Context(), actor(r), id, in.BookingID, in.Code)
 	})
 }

@@ -105,7 +105,7 @@ func (h *Handler) listEnterprises(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	l, err := h.Store.ListEnterprises(r.Context(), httpx.ActorFrom(r.Context()).Scope(), f)
+	l, err := h.Store.ListEnterprises(r.Context(), httpx.ActorFrom(r.Context()), f)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (h *Handler) getEnterprise(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	e, err := h.Store.Enterprise(r.Context(), httpx.ActorFrom(r.Context()).Scope(), id)
+	e, err := h.Store.Enterprise(r.Context(), httpx.ActorFrom(r.Context()), id)
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func (h *Handler) listManagers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ms, err := h.Store.Managers(r.Context(), httpx.ActorFrom(r.Context()).Scope(), id)
+	ms, err := h.Store.Managers(r.Context(), httpx.ActorFrom(r.Context()), id)
 	if err != nil {
 		return err
 	}
@@ -191,7 +191,7 @@ func (h *Handler) getManager(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	m, err := h.Store.Manager(r.Context(), httpx.ActorFrom(r.Context()).Scope(), id)
+	m, err := h.Store.Manager(r.Context(), httpx.ActorFrom(r.Context()), id)
 	if err != nil {
 		return err
 	}
@@ -221,7 +221,7 @@ func (h *Handler) managerHistory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	hs, err := h.Store.ManagerHistory(r.Context(), httpx.ActorFrom(r.Context()).Scope(), id)
+	hs, err := h.Store.ManagerHistory(r.Context(), httpx.ActorFrom(r.Context()), id)
 	if err != nil {
 		return err
 	}

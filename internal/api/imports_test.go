@@ -87,7 +87,7 @@ func finished(t *testing.T, e *apptest.Env, w who, res *apptest.Response) (model
 }
 
 func enterpriseCount(t *testing.T, e *apptest.Env) int {
-	l, err := e.Store.ListEnterprises(context.Background(), model.Scope{All: true}, model.EnterpriseFilter{Page: model.Page{Limit: 200}})
+	l, err := e.Store.ListEnterprises(context.Background(), model.SystemActor(), model.EnterpriseFilter{Page: model.Page{Limit: 200}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/envhome/envhome/internal/jobs"
 	"github.com/envhome/envhome/internal/materials"
 	"github.com/envhome/envhome/internal/notify"
+	"github.com/envhome/envhome/internal/service"
 	"github.com/envhome/envhome/internal/store"
 	"github.com/envhome/envhome/internal/web"
 )
@@ -232,7 +233,8 @@ func NewServer(st *store.Store, policy auth.Policy, cfg config.Config, log *slog
 	runner := &jobs.Runner{Store: st, Log: log}
 	imp := &imports.Service{Store: st, I18n: cat, DataDir: cfg.DataDir, Wake: runner.Wake}
 	runner.Handlers = map[string]jobs.Handler{imports.Kind: imp.Run}
-	w, err := web.New(web.Handler{Store: st, Auth: svc, I18n: cat, Log: log, Proxies: cfg.TrustedProxies,
+	services := service.New(st)
+	w, err := web.New(web.Handler{Store: st, Service: services, Auth: svc, I18n: cat, Log: log, Proxies: cfg.TrustedProxies,
 		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"), Imports: imp, PhotoDir: filepath.Join(cfg.DataDir, "photos")})
 	if err != nil {
 		return nil, err
@@ -240,7 +242,7 @@ func NewServer(st *store.Store, policy auth.Policy, cfg config.Config, log *slog
 	renderer := &notify.Renderer{I18n: cat}
 	mats := &materials.Service{Store: st, Dir: filepath.Join(cfg.DataDir, "materials")}
 	w.Materials, w.Notices = mats, renderer
-	a := &api.Handler{Store: st, Auth: svc, I18n: cat, Log: log, Imports: imp, PhotoDir: filepath.Join(cfg.DataDir, "photos"),
+	a := &api.Handler{Store: st, Service: services, Auth: svc, I18n: cat, Log: log, Imports: imp, PhotoDir: filepath.Join(cfg.DataDir, "photos"),
 		Materials: mats, Notices: renderer}
 	sender := &notify.Sender{Store: st, Renderer: renderer, Log: log, BaseURL: cfg.BaseURL,
 		SMTP: notify.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}}

@@ -199,7 +199,7 @@ func benchRush(ctx context.Context, env Env, args []string) error {
 		}
 		return nil
 	})
-	k, err := st.Class(ctx, hotClass.ID)
+	k, err := st.Class(ctx, model.SystemActor(), hotClass.ID)
 	if err != nil {
 		return err
 	}
@@ -301,7 +301,7 @@ func runJobs[J any](jobs []J, n int, fn func(worker int, j J) error) loadResult 
 func checkClasses(ctx context.Context, st *store.Store, ids []int64) (int, error) {
 	total := 0
 	for _, id := range ids {
-		k, err := st.Class(ctx, id)
+		k, err := st.Class(ctx, model.SystemActor(), id)
 		if err != nil {
 			return total, err
 		}

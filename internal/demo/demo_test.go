@@ -31,7 +31,7 @@ func TestSeedHainingScale(t *testing.T) {
 		managers := 0
 		f := model.EnterpriseFilter{Page: model.Page{Limit: model.MaxLimit}}
 		for {
-			l, err := st.ListEnterprises(ctx, model.Scope{All: true}, f)
+			l, err := st.ListEnterprises(ctx, model.SystemActor(), f)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -79,7 +79,7 @@ func SeedRush(ctx context.Context, s *store.Store, spec RushSpec) (*Rush, error)
 		if err != nil {
 			return nil, err
 		}
-		ms, err := s.Managers(ctx, model.Scope{All: true}, id)
+		ms, err := s.Managers(ctx, model.SystemActor(), id)
 		if err != nil {
 			return nil, err
 		}

@@ -167,7 +167,7 @@ func (s *Service) Report(ctx context.Context, a model.Actor, id int64) ([]byte, 
 
 // Export writes the enterprises the scope may see and the filter keeps to
 // w as an .xlsx, page by page (keyset), never holding the whole list.
-func Export(ctx context.Context, st *store.Store, w io.Writer, sc model.Scope, f model.EnterpriseFilter) error {
+func Export(ctx context.Context, st *store.Store, w io.Writer, a model.Actor, f model.EnterpriseFilter) error {
 	regions, err := st.Regions(ctx)
 	if err != nil {
 		return err
@@ -182,7 +182,7 @@ func Export(ctx context.Context, st *store.Store, w io.Writer, sc model.Scope, f
 		if done {
 			return nil, nil
 		}
-		l, err := st.ListEnterprises(ctx, sc, f)
+		l, err := st.ListEnterprises(ctx, a, f)
 		if err != nil {
 			return nil, err
 		}

@@ -237,11 +237,9 @@ type Class struct {
 	CancelDeadline     time.Time `json:"cancel_deadline"`
 	CreditHours        float64   `json:"credit_hours"`
 	Status             string    `json:"status"`
-}
-
-// BookingOpen reports whether the class takes bookings at now.
-func (c *Class) BookingOpen(now time.Time) bool {
-	return c.Status == ClassScheduled && !now.Before(c.BookingOpensAt) && now.Before(c.BookingClosesAt) && now.Before(c.StartsAt)
+	CourseStatus       string    `json:"-"`
+	// Can is what the asking actor may do next with the class.
+	Can *ClassRights `json:"can,omitempty"`
 }
 
 // ClassInput creates or changes a class. Times are RFC 3339.
@@ -395,6 +393,8 @@ type Booking struct {
 	Created bool `json:"-"`
 	// Class is filled on lists of one manager's or enterprise's bookings.
 	Class *Class `json:"class,omitempty"`
+	// Can is what the asking actor may do next with the booking.
+	Can *BookingRights `json:"can,omitempty"`
 }
 
 // CheckIn is the answer to a scan.

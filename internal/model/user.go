@@ -294,13 +294,6 @@ func (a Actor) Scope() Scope {
 	return Scope{}
 }
 
-// CanManageRegion reports whether the actor may create and change Homes,
-// associations and enterprises in a region.
-func (a Actor) CanManageRegion(regionID int64) bool {
-	s := a.Scope()
-	return s.All || (s.RegionID != 0 && s.RegionID == regionID)
-}
-
 // NoticeChannels are where an account's notices are copied to.
 type NoticeChannels struct {
 	Email      string `json:"email"`

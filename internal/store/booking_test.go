@@ -41,7 +41,7 @@ func rushStore(t *testing.T, d store.Dialect, spec demo.RushSpec) (*store.Store,
 // positions 1..n without gaps or repeats.
 func checkClass(t *testing.T, s *store.Store, classID int64, wantConfirmed, wantWaitlisted int) {
 	t.Helper()
-	k, err := s.Class(ctx, classID)
+	k, err := s.Class(ctx, model.SystemActor(), classID)
 	if err != nil {
 		t.Fatal(err)
 	}

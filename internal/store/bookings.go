@@ -60,21 +60,19 @@ func (s *Store) bookTx(ctx context.Context, tx *Tx, a model.Actor, classID, mana
 	// enterprise's places in the class: a round trip each would hold the
 	// class's lock four times as long.
 	cond, cargs := scopeSQL(a.Scope())
-	var status string
-	var capacity, booked, limit, held int
-	var opens, closes, starts int64
+	k := &model.Class{}
 	var enterpriseID, personID, existingID sql.NullInt64
 	var mstatus, name, ename sql.NullString
+	var held int
 	args := append([]any{managerID}, cargs...)
 	args = append(args, classID)
-	err := tx.QueryRow(ctx, `SELECT k.status, k.capacity, k.booked, k.per_enterprise_limit, k.booking_opens_at, k.booking_closes_at, k.starts_at,
-		x.enterprise_id, x.person_id, x.status, x.name, x.ename,
+	err := tx.QueryRow(ctx, `SELECT `+classColumns+`, x.enterprise_id, x.person_id, x.status, x.name, x.ename,
 		(SELECT MIN(b.id) FROM bookings b WHERE b.class_id = k.id AND b.manager_id = x.id AND b.status <> 'cancelled'),
 		CASE WHEN k.per_enterprise_limit > 0 THEN (SELECT COUNT(*) FROM bookings b WHERE b.class_id = k.id AND b.enterprise_id = x.enterprise_id AND b.status <> 'cancelled') ELSE 0 END
-		FROM classes k LEFT JOIN (SELECT m.id, m.enterprise_id, m.person_id, m.status, p.name, e.name AS ename FROM managers m
+		`+classFrom+` LEFT JOIN (SELECT m.id, m.enterprise_id, m.person_id, m.status, p.name, e.name AS ename FROM managers m
 			JOIN people p ON p.id = m.person_id JOIN enterprises e ON e.id = m.enterprise_id WHERE m.id = ? AND `+cond+`) x ON 1=1
 		WHERE k.id = ?`+s.dialect.forUpdateOf("k"), args...).
-		Scan(&status, &capacity, &booked, &limit, &opens, &closes, &starts, &enterpriseID, &personID, &mstatus, &name, &ename, &existingID, &held)
+		Scan(append(classDest(k), &enterpriseID, &personID, &mstatus, &name, &ename, &existingID, &held)...)
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -84,32 +82,38 @@ func (s *Store) bookTx(ctx context.Context, tx *Tx, a model.Actor, classID, mana
 		return nil, fieldError(model.ErrInvalid, "manager_id", "err.field.manager_unknown")
 	}
 	if existingID.Valid {
-		return scanBooking(tx.QueryRow(ctx, `SELECT `+bookingColumns+bookingFrom+` WHERE b.id = ?`, existingID.Int64))
+		b, err := scanBooking(tx.QueryRow(ctx, `SELECT `+bookingColumns+bookingFrom+` WHERE b.id = ?`, existingID.Int64))
+		if b != nil {
+			k.SeatsLeft = k.Capacity - k.Confirmed
+			b.Class = k
+		}
+		return b, err
 	}
 	now := ms(s.Now())
-	switch {
-	case status == model.ClassCancelled:
-		return nil, model.Errorf(model.ErrBookingClosed, "err.class_cancelled")
-	case status == model.ClassCompleted || now >= starts:
-		return nil, model.Errorf(model.ErrBookingClosed, "err.class_past")
-	case now < opens:
-		return nil, model.Errorf(model.ErrBookingClosed, "err.booking_not_open", time.UnixMilli(opens).In(model.ChinaTime).Format("2006-01-02 15:04"))
-	case now >= closes:
-		return nil, model.Errorf(model.ErrBookingClosed, "err.booking_closed")
+	if err := k.Bookable(time.UnixMilli(now)); err != nil {
+		return nil, err
 	}
 	if mstatus.String != model.ManagerActive {
 		return nil, fieldError(model.ErrInvalid, "manager_id", "err.field.manager_inactive")
 	}
-	if limit > 0 && held >= limit {
+	if limit := k.PerEnterpriseLimit; limit > 0 && held >= limit {
 		return nil, model.Errorf(model.ErrLimitReached, "err.limit_reached", limit)
 	}
 	b := &model.Booking{ClassID: classID, ManagerID: managerID, PersonID: personID.Int64, EnterpriseID: enterpriseID.Int64, ManagerName: name.String,
 		EnterpriseName: ename.String, Code: randomCode(10), Created: true, Status: model.BookingConfirmed}
 	// The class is held, so booked is current: it says whether this is a
 	// seat or a waitlist place; the conditional UPDATE takes the seat.
-	if booked >= capacity {
+	if k.Confirmed >= k.Capacity {
 		b.Status = model.BookingWaitlisted
 	}
+	// The booking answers with its class as it is after this booking.
+	if b.Status == model.BookingConfirmed {
+		k.Confirmed++
+	} else {
+		k.Waitlisted++
+	}
+	k.SeatsLeft = k.Capacity - k.Confirmed
+	b.Class = k
 	b.CreatedAt = time.UnixMilli(now).UTC()
 	b.UpdatedAt = b.CreatedAt
 	changes := model.Changes{"class_id": {New: classID}, "manager_id": {New: managerID}, "status": {New: b.Status}}
@@ -171,60 +175,59 @@ func (s *Store) placeBookingPostgres(ctx context.Context, tx *Tx, a model.Actor,
 	return err
 }
 
-// BookingAccess is what an actor may do with a booking: its own enterprise
-// (and staff whose scope holds that enterprise) act for the manager; the
-// class's runners manage attendance. Anyone else: not found.
-type BookingAccess struct {
-	Owner, Runner bool
+// BookingAccess reads what the actor is to a booking and its class. It
+// reads from the pool, so it is never called inside a write transaction.
+func (s *Store) BookingAccess(ctx context.Context, a model.Actor, b *model.Booking, k *model.Class) model.Access {
+	var region int64
+	if sc := a.Scope(); sc.RegionID != 0 {
+		region = s.EnterpriseRegion(ctx, b.EnterpriseID)
+	}
+	return a.BookingAccess(k, s.Teaches(ctx, a, k.CourseID), b.EnterpriseID, region)
 }
 
-// BookingAccess decides an actor's rights on a booking of class k. It reads
-// from the pool, so it is never called inside a write transaction.
-func (s *Store) BookingAccess(ctx context.Context, a model.Actor, b *model.Booking, k *model.Class) BookingAccess {
-	sc := a.Scope()
+// EnterpriseRegion returns the town of an enterprise, 0 if there is none.
+func (s *Store) EnterpriseRegion(ctx context.Context, id int64) int64 {
 	var region int64
-	if sc.RegionID != 0 {
-		s.queryRow(ctx, `SELECT region_id FROM enterprises WHERE id = ?`, b.EnterpriseID).Scan(&region)
-	}
-	return BookingAccess{
-		Owner:  sc.All || sc.EnterpriseID == b.EnterpriseID || (sc.RegionID != 0 && sc.RegionID == region),
-		Runner: s.CanRunClass(ctx, a, k),
-	}
+	s.queryRow(ctx, `SELECT region_id FROM enterprises WHERE id = ?`, id).Scan(&region)
+	return region
 }
 
 // Booking returns a booking its enterprise, staff over it or the class's
-// runners may see.
+// runners may see, with its class.
 func (s *Store) Booking(ctx context.Context, a model.Actor, id int64) (*model.Booking, error) {
-	b, err := scanBooking(s.queryRow(ctx, `SELECT `+bookingColumns+bookingFrom+` WHERE b.id = ?`, id))
-	if err != nil {
-		return nil, notFound(err)
-	}
-	k, err := s.Class(ctx, b.ClassID)
-	if err != nil {
-		return nil, err
-	}
-	if ac := s.BookingAccess(ctx, a, b, k); !ac.Owner && !ac.Runner {
-		return nil, model.NotFound()
-	}
-	b.Class = k
-	return b, nil
+	b, _, err := s.bookingAccess(ctx, a, id)
+	return b, err
 }
 
-// CancelBooking cancels a booking or leaves the waitlist. The enterprise
-// cancels a seat until the class's cancellation deadline; the class's
-// organisers at any time before it starts. A freed seat goes to the first
-// on the waitlist at once.
+// bookingAccess reads a booking, its class and the actor's access to them;
+// a booking the actor may not see is not found.
+func (s *Store) bookingAccess(ctx context.Context, a model.Actor, id int64) (*model.Booking, model.Access, error) {
+	b, err := scanBooking(s.queryRow(ctx, `SELECT `+bookingColumns+bookingFrom+` WHERE b.id = ?`, id))
+	if err != nil {
+		return nil, model.Access{}, notFound(err)
+	}
+	k, err := s.class(ctx, b.ClassID)
+	if err != nil {
+		return nil, model.Access{}, err
+	}
+	ac := s.BookingAccess(ctx, a, b, k)
+	if err := b.Visible(ac); err != nil {
+		return nil, ac, err
+	}
+	b.Class = k
+	return b, ac, nil
+}
+
+// CancelBooking cancels a booking or leaves the waitlist
+// (model.Booking.Cancellable says who may, when). A freed seat goes to the
+// first on the waitlist at once.
 func (s *Store) CancelBooking(ctx context.Context, a model.Actor, id int64) (*model.Booking, error) {
-	// Who may cancel depends on the booking's enterprise and the class's
-	// town, neither of which changes; what may be cancelled is decided
-	// under the class's lock.
-	b, err := s.Booking(ctx, a, id)
+	// Who the actor is to the booking (its enterprise, the class's town)
+	// does not change; what may be cancelled is decided under the class's
+	// lock, on the rows as they are then.
+	b, ac, err := s.bookingAccess(ctx, a, id)
 	if err != nil {
 		return nil, err
-	}
-	organiser := canScheduleAt(a, b.Class.RegionID)
-	if !organiser && !s.BookingAccess(ctx, a, b, b.Class).Owner {
-		return nil, model.NotFound()
 	}
 	err = s.write(ctx, func(tx *Tx) error {
 		if err := s.lockClass(ctx, tx, b.ClassID); err != nil {
@@ -238,15 +241,9 @@ func (s *Store) CancelBooking(ctx context.Context, a model.Actor, id int64) (*mo
 		if err != nil {
 			return err
 		}
-		if b.Status == model.BookingCancelled {
-			return nil
-		}
 		now := s.Now()
-		if k.Status != model.ClassScheduled || !now.Before(k.StartsAt) {
-			return model.Errorf(model.ErrConflict, "err.class_not_scheduled")
-		}
-		if b.Status != model.BookingWaitlisted && !organiser && !now.Before(k.CancelDeadline) {
-			return model.Errorf(model.ErrConflict, "err.cancel_deadline_passed", k.CancelDeadline.In(model.ChinaTime).Format("2006-01-02 15:04"))
+		if err := b.Cancellable(ac, k, now); err != nil {
+			return err
 		}
 		if err := s.cancelTx(ctx, tx, b, now); err != nil {
 			return err
@@ -280,26 +277,27 @@ func (s *Store) cancelTx(ctx context.Context, tx *Tx, b *model.Booking, now time
 	return err
 }
 
-// AcceptOffer confirms a seat offered from the waitlist before the offer runs out.
+// AcceptOffer confirms a seat offered from the waitlist before the offer
+// runs out (model.Booking.OfferAcceptable).
 func (s *Store) AcceptOffer(ctx context.Context, a model.Actor, id int64) (*model.Booking, error) {
-	b, err := s.Booking(ctx, a, id)
+	b, ac, err := s.bookingAccess(ctx, a, id)
 	if err != nil {
 		return nil, err
-	}
-	if !s.BookingAccess(ctx, a, b, b.Class).Owner {
-		return nil, model.NotFound()
 	}
 	err = s.write(ctx, func(tx *Tx) error {
 		if err := s.lockClass(ctx, tx, b.ClassID); err != nil {
 			return err
 		}
-		res, err := tx.Exec(ctx, `UPDATE bookings SET status = 'confirmed', offer_expires_at = NULL, updated_at = ? WHERE id = ? AND status = 'offered' AND offer_expires_at > ?`,
-			ms(s.Now()), id, ms(s.Now()))
+		b, err := scanBooking(tx.QueryRow(ctx, `SELECT `+bookingColumns+bookingFrom+` WHERE b.id = ?`, id))
 		if err != nil {
+			return notFound(err)
+		}
+		now := s.Now()
+		if err := b.OfferAcceptable(ac, now); err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return model.Errorf(model.ErrConflict, "err.no_offer")
+		if _, err := tx.Exec(ctx, `UPDATE bookings SET status = 'confirmed', offer_expires_at = NULL, updated_at = ? WHERE id = ?`, ms(now), id); err != nil {
+			return err
 		}
 		return s.audit(ctx, tx, a, "booking.accept", "booking", &id, model.Changes{"status": {Old: model.BookingOffered, New: model.BookingConfirmed}})
 	})
@@ -313,13 +311,13 @@ func (s *Store) AcceptOffer(ctx context.Context, a model.Actor, id int64) (*mode
 // all, an association the enterprises of its town, an enterprise its own.
 // Confirmed first, then the waitlist in order.
 func (s *Store) ClassBookings(ctx context.Context, a model.Actor, classID int64) ([]*model.Booking, error) {
-	k, err := s.Class(ctx, classID)
+	k, err := s.Class(ctx, a, classID)
 	if err != nil {
 		return nil, err
 	}
 	q := `SELECT ` + bookingColumns + bookingFrom + ` WHERE b.class_id = ? AND b.status <> 'cancelled'`
 	args := []any{classID}
-	if !s.CanRunClass(ctx, a, k) {
+	if !s.ClassAccess(ctx, a, k).Runner {
 		sc := a.Scope()
 		if sc.None() {
 			return nil, model.NotFound()
@@ -369,7 +367,7 @@ func scanBookingWithClass(r rowScanner) (*model.Booking, error) {
 		nullTimeCol{&b.OfferExpiresAt}, &b.Code, &b.Attendance, nullTimeCol{&b.CheckedInAt}, timeCol{&b.CreatedAt}, timeCol{&b.UpdatedAt},
 		&k.ID, &k.CourseID, &k.CourseTitle, &k.Category, &k.HomeID, &k.HomeName, &k.RegionID, &k.RoomID, &k.RoomName,
 		timeCol{&k.StartsAt}, timeCol{&k.EndsAt}, &k.Capacity, &k.Confirmed, &k.Waitlisted, &k.PerEnterpriseLimit,
-		timeCol{&k.BookingOpensAt}, timeCol{&k.BookingClosesAt}, timeCol{&k.CancelDeadline}, &k.CreditHours, &k.Status)
+		timeCol{&k.BookingOpensAt}, timeCol{&k.BookingClosesAt}, timeCol{&k.CancelDeadline}, &k.CreditHours, &k.Status, &k.CourseStatus)
 	if b.Status == model.BookingWaitlisted {
 		b.WaitlistPosition = &pos
 	}

@@ -9,7 +9,7 @@ import (
 // CalendarToken returns (making it once) the secret of a manager's
 // calendar feed, for whoever may see the manager.
 func (s *Store) CalendarToken(ctx context.Context, a model.Actor, managerID int64) (string, error) {
-	if _, err := s.Manager(ctx, a.Scope(), managerID); err != nil {
+	if _, err := s.Manager(ctx, a, managerID); err != nil {
 		return "", err
 	}
 	var tok string

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/base32"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,14 +15,9 @@ import (
 	"github.com/envhome/envhome/internal/model"
 )
 
-// Check-in opens an hour before a class starts and closes an hour after it
-// ends; a rotating class code lasts one window and is accepted for one
-// more, so a code scanned just before it changes still works.
-const (
-	checkInEarly   = time.Hour
-	checkInLate    = time.Hour
-	RotationWindow = 30 * time.Second
-)
+// RotationWindow is how long a rotating class code lasts; it is accepted
+// for one more window, so a code scanned just before it changes still works.
+const RotationWindow = 30 * time.Second
 
 func (s *Store) checkinSecret(ctx context.Context, classID int64) (string, error) {
 	var secret string
@@ -38,7 +34,7 @@ func rotationMAC(secret string, classID, window int64) string {
 // RotatingCode returns the class's current self check-in code and when it
 // changes; only the class's runners may show it.
 func (s *Store) RotatingCode(ctx context.Context, a model.Actor, k *model.Class) (string, time.Time, error) {
-	if !s.CanRunClass(ctx, a, k) {
+	if !s.ClassAccess(ctx, a, k).Runner {
 		return "", time.Time{}, model.NotFound()
 	}
 	secret, err := s.checkinSecret(ctx, k.ID)
@@ -72,11 +68,11 @@ func validRotation(secret string, classID int64, code string, now time.Time) boo
 // class scans; a code of another class, a cancelled or waitlisted booking,
 // or outside the check-in hours is refused; scanning again changes nothing.
 func (s *Store) CheckIn(ctx context.Context, a model.Actor, classID int64, code string) (*model.CheckIn, error) {
-	k, err := s.Class(ctx, classID)
+	k, err := s.Class(ctx, a, classID)
 	if err != nil {
 		return nil, err
 	}
-	if !s.CanRunClass(ctx, a, k) {
+	if !s.ClassAccess(ctx, a, k).Runner {
 		return nil, model.NotFound()
 	}
 	code = strings.ToUpper(strings.TrimSpace(code))
@@ -93,15 +89,15 @@ func (s *Store) CheckIn(ctx context.Context, a model.Actor, classID int64, code 
 // SelfCheckIn checks in a manager of the caller's enterprise who scanned
 // the class's rotating code.
 func (s *Store) SelfCheckIn(ctx context.Context, a model.Actor, classID, bookingID int64, rotating string) (*model.CheckIn, error) {
-	k, err := s.Class(ctx, classID)
+	k, err := s.Class(ctx, a, classID)
 	if err != nil {
 		return nil, err
 	}
-	b, err := s.Booking(ctx, a, bookingID)
+	_, ac, err := s.bookingAccess(ctx, a, bookingID)
 	if err != nil {
 		return nil, err
 	}
-	if !s.BookingAccess(ctx, a, b, k).Owner {
+	if !ac.Owner {
 		return nil, model.NotFound()
 	}
 	secret, err := s.checkinSecret(ctx, classID)
@@ -125,19 +121,16 @@ func (s *Store) checkInBooking(ctx context.Context, a model.Actor, k *model.Clas
 		if err != nil {
 			return notFound(err)
 		}
+		if k, err = s.classTx(ctx, tx, k.ID); err != nil {
+			return err
+		}
 		now := s.Now()
-		switch {
-		case b.ClassID != k.ID:
-			return model.Errorf(model.ErrConflict, "err.checkin_wrong_class")
-		case k.Status == model.ClassCancelled:
-			return model.Errorf(model.ErrConflict, "err.class_cancelled")
-		case b.Status != model.BookingConfirmed:
-			return model.Errorf(model.ErrConflict, "err.checkin_not_confirmed")
-		case b.CheckedInAt != nil:
+		if err := b.CheckInable(k, now); err != nil {
+			return err
+		}
+		if b.CheckedInAt != nil {
 			out = &model.CheckIn{Booking: b, Duplicate: true}
 			return nil
-		case now.Before(k.StartsAt.Add(-checkInEarly)) || now.After(k.EndsAt.Add(checkInLate)):
-			return model.Errorf(model.ErrConflict, "err.checkin_closed")
 		}
 		att := model.AttendancePresent
 		if now.After(k.StartsAt.Add(time.Duration(settings.LateMinutes) * time.Minute)) {
@@ -165,25 +158,31 @@ func (s *Store) checkInBooking(ctx context.Context, a model.Actor, k *model.Clas
 	return out, err
 }
 
-// SetAttendance records a runner's attendance mark for a confirmed booking.
+// SetAttendance records a runner's attendance mark for a confirmed booking
+// (model.Booking.AttendanceMarkable).
 func (s *Store) SetAttendance(ctx context.Context, a model.Actor, bookingID int64, att string) (*model.Booking, error) {
-	b, err := s.Booking(ctx, a, bookingID)
+	_, ac, err := s.bookingAccess(ctx, a, bookingID)
 	if err != nil {
 		return nil, err
 	}
-	if !s.CanRunClass(ctx, a, b.Class) {
+	if !ac.Runner {
 		return nil, model.NotFound()
 	}
-	if att != model.AttendancePresent && att != model.AttendanceLate && att != model.AttendanceExcused && att != model.AttendanceAbsent {
+	if !slices.Contains(model.AttendanceStatuses, att) {
 		return nil, fieldError(model.ErrInvalid, "attendance", "err.field.choice")
 	}
-	if b.Status != model.BookingConfirmed {
-		return nil, model.Errorf(model.ErrConflict, "err.checkin_not_confirmed")
-	}
-	if b.Class.Status == model.ClassCancelled {
-		return nil, model.Errorf(model.ErrConflict, "err.class_cancelled")
-	}
 	err = s.write(ctx, func(tx *Tx) error {
+		b, err := scanBooking(tx.QueryRow(ctx, `SELECT `+bookingColumns+bookingFrom+` WHERE b.id = ?`, bookingID))
+		if err != nil {
+			return notFound(err)
+		}
+		k, err := s.classTx(ctx, tx, b.ClassID)
+		if err != nil {
+			return err
+		}
+		if err := b.AttendanceMarkable(ac, k); err != nil {
+			return err
+		}
 		now := ms(s.Now())
 		if _, err := tx.Exec(ctx, `UPDATE bookings SET attendance = ?, checked_in_at = CASE WHEN ? IN ('present', 'late') THEN COALESCE(checked_in_at, ?) ELSE checked_in_at END,
 			updated_at = ? WHERE id = ?`, att, att, now, now, bookingID); err != nil {
@@ -192,7 +191,7 @@ func (s *Store) SetAttendance(ctx context.Context, a model.Actor, bookingID int6
 		if err := s.audit(ctx, tx, a, "booking.attendance", "booking", &bookingID, model.Changes{"attendance": {Old: b.Attendance, New: att}}); err != nil {
 			return err
 		}
-		if b.Class.Status == model.ClassCompleted {
+		if k.Status == model.ClassCompleted {
 			return s.syncCertificate(ctx, tx, bookingID)
 		}
 		return nil

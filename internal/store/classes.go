@@ -13,17 +13,22 @@ import (
 
 const classColumns = `k.id, k.course_id, co.title, co.category, k.home_id, h.name, h.region_id, k.room_id, COALESCE(rm.name, ''),
 	k.starts_at, k.ends_at, k.capacity, k.booked, k.waitlisted, k.per_enterprise_limit, k.booking_opens_at, k.booking_closes_at,
-	k.cancel_deadline, k.credit_hours, k.status`
+	k.cancel_deadline, k.credit_hours, k.status, co.status`
 
 const classFrom = ` FROM classes k JOIN courses co ON co.id = k.course_id JOIN homes h ON h.id = k.home_id LEFT JOIN home_rooms rm ON rm.id = k.room_id`
 
 func scanClass(r rowScanner) (*model.Class, error) {
 	k := &model.Class{}
-	err := r.Scan(&k.ID, &k.CourseID, &k.CourseTitle, &k.Category, &k.HomeID, &k.HomeName, &k.RegionID, &k.RoomID, &k.RoomName,
-		timeCol{&k.StartsAt}, timeCol{&k.EndsAt}, &k.Capacity, &k.Confirmed, &k.Waitlisted, &k.PerEnterpriseLimit,
-		timeCol{&k.BookingOpensAt}, timeCol{&k.BookingClosesAt}, timeCol{&k.CancelDeadline}, &k.CreditHours, &k.Status)
+	err := r.Scan(classDest(k)...)
 	k.SeatsLeft = k.Capacity - k.Confirmed
 	return k, err
+}
+
+// classDest lists where the classColumns of a row go.
+func classDest(k *model.Class) []any {
+	return []any{&k.ID, &k.CourseID, &k.CourseTitle, &k.Category, &k.HomeID, &k.HomeName, &k.RegionID, &k.RoomID, &k.RoomName,
+		timeCol{&k.StartsAt}, timeCol{&k.EndsAt}, &k.Capacity, &k.Confirmed, &k.Waitlisted, &k.PerEnterpriseLimit,
+		timeCol{&k.BookingOpensAt}, timeCol{&k.BookingClosesAt}, timeCol{&k.CancelDeadline}, &k.CreditHours, &k.Status, &k.CourseStatus}
 }
 
 // randomCode returns an unguessable code in capitals and digits, easy to
@@ -34,8 +39,21 @@ func randomCode(n int) string {
 	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)
 }
 
-// Class returns a class (classes are public, like the catalogue).
-func (s *Store) Class(ctx context.Context, id int64) (*model.Class, error) {
+// Class returns a class: public, like the catalogue, but a class of a
+// draft course only to staff and the course's lecturers.
+func (s *Store) Class(ctx context.Context, a model.Actor, id int64) (*model.Class, error) {
+	k, err := s.class(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if k.CourseStatus == model.CourseDraft && a.Scope().RegionID == 0 && !a.IsAdmin() && !s.Teaches(ctx, a, k.CourseID) {
+		return nil, model.NotFound()
+	}
+	return k, nil
+}
+
+// class reads a class whoever asks.
+func (s *Store) class(ctx context.Context, id int64) (*model.Class, error) {
 	k, err := scanClass(s.queryRow(ctx, `SELECT `+classColumns+classFrom+` WHERE k.id = ?`, id))
 	if err != nil {
 		return nil, notFound(err)
@@ -60,34 +78,21 @@ func (s *Store) lockClass(ctx context.Context, tx *Tx, id int64) error {
 	return notFound(err)
 }
 
-// CanRunClass reports whether the actor runs a class: the bureau, the
-// association of the Home's town, or a lecturer of the course. Runners
-// check people in, see every booking and the feedback.
-func (s *Store) CanRunClass(ctx context.Context, a model.Actor, k *model.Class) bool {
-	if a.IsAdmin() {
-		return true
-	}
-	if a.User == nil {
+// Teaches reports whether the actor is a lecturer of the course.
+func (s *Store) Teaches(ctx context.Context, a model.Actor, courseID int64) bool {
+	if a.User == nil || a.User.Role != model.RoleLecturer {
 		return false
 	}
-	switch a.User.Role {
-	case model.RoleAssociation:
-		return a.User.RegionID != nil && *a.User.RegionID == k.RegionID
-	case model.RoleLecturer:
-		var n int
-		s.queryRow(ctx, `SELECT COUNT(*) FROM course_lecturers cl JOIN lecturers l ON l.id = cl.lecturer_id
-			WHERE cl.course_id = ? AND l.user_id = ?`, k.CourseID, a.User.ID).Scan(&n)
-		return n > 0
-	}
-	return false
+	var n int
+	s.queryRow(ctx, `SELECT COUNT(*) FROM course_lecturers cl JOIN lecturers l ON l.id = cl.lecturer_id
+		WHERE cl.course_id = ? AND l.user_id = ?`, courseID, a.User.ID).Scan(&n)
+	return n > 0
 }
 
-// canScheduleAt reports whether the actor may put classes at a Home in a region.
-func canScheduleAt(a model.Actor, regionID int64) bool {
-	if a.IsAdmin() {
-		return true
-	}
-	return a.User != nil && a.User.Role == model.RoleAssociation && a.User.RegionID != nil && *a.User.RegionID == regionID
+// ClassAccess reads what the actor is to a class (organiser, runner). It
+// reads from the pool, so it is never called inside a write transaction.
+func (s *Store) ClassAccess(ctx context.Context, a model.Actor, k *model.Class) model.Access {
+	return a.ClassAccess(k, s.Teaches(ctx, a, k.CourseID))
 }
 
 // pickRoom checks the room against the capacity; without a room it takes
@@ -159,7 +164,7 @@ func (s *Store) CreateClass(ctx context.Context, a model.Actor, courseID int64, 
 			}
 			return err
 		}
-		if !canScheduleAt(a, regionID) {
+		if !a.CanManageRegion(regionID) {
 			return model.Errorf(model.ErrForbidden, "err.forbidden")
 		}
 		if status == model.CourseArchived {
@@ -186,7 +191,7 @@ func (s *Store) CreateClass(ctx context.Context, a model.Actor, courseID int64, 
 	if err != nil {
 		return nil, err
 	}
-	return s.Class(ctx, id)
+	return s.Class(ctx, a, id)
 }
 
 // ClassFilter narrows a list of classes.
@@ -257,11 +262,8 @@ func (s *Store) UpdateClass(ctx context.Context, a model.Actor, id int64, p mode
 		if err != nil {
 			return err
 		}
-		if !canScheduleAt(a, k.RegionID) {
-			return model.NotFound()
-		}
-		if k.Status != model.ClassScheduled {
-			return model.Errorf(model.ErrConflict, "err.class_not_scheduled")
+		if err := k.Changeable(a.ClassAccess(k, false)); err != nil {
+			return err
 		}
 		in := p.Input(k)
 		if err := in.Validate(); err != nil {
@@ -319,7 +321,7 @@ func (s *Store) UpdateClass(ctx context.Context, a model.Actor, id int64, p mode
 	if err != nil {
 		return nil, err
 	}
-	return s.Class(ctx, id)
+	return s.Class(ctx, a, id)
 }
 
 // CancelClass cancels a scheduled class and every live booking, and
@@ -333,11 +335,8 @@ func (s *Store) CancelClass(ctx context.Context, a model.Actor, id int64, reason
 		if err != nil {
 			return err
 		}
-		if !canScheduleAt(a, k.RegionID) {
-			return model.NotFound()
-		}
-		if k.Status != model.ClassScheduled {
-			return model.Errorf(model.ErrConflict, "err.class_not_scheduled")
+		if err := k.Changeable(a.ClassAccess(k, false)); err != nil {
+			return err
 		}
 		if len([]rune(reason)) < 2 {
 			return fieldError(model.ErrInvalid, "reason", "err.field.reason_required")
@@ -372,28 +371,27 @@ func (s *Store) CancelClass(ctx context.Context, a model.Actor, id int64, reason
 	if err != nil {
 		return nil, err
 	}
-	return s.Class(ctx, id)
+	return s.Class(ctx, a, id)
 }
 
 // CompleteClass closes a class once it has started: unmarked seats become
 // absent, the waitlist is closed, and every attendee gets a certificate
 // (and so the class's credit hours).
 func (s *Store) CompleteClass(ctx context.Context, a model.Actor, id int64) (*model.Class, error) {
-	k, err := s.Class(ctx, id)
+	k, err := s.Class(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}
-	if !s.CanRunClass(ctx, a, k) {
-		return nil, model.NotFound()
-	}
-	if k.Status != model.ClassScheduled {
-		return nil, model.Errorf(model.ErrConflict, "err.class_not_scheduled")
-	}
-	if s.Now().Before(k.StartsAt) {
-		return nil, model.Errorf(model.ErrConflict, "err.class_not_started")
-	}
+	ac := s.ClassAccess(ctx, a, k)
 	err = s.write(ctx, func(tx *Tx) error {
 		if err := s.lockClass(ctx, tx, id); err != nil {
+			return err
+		}
+		k, err := s.classTx(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := k.Completable(ac, s.Now()); err != nil {
 			return err
 		}
 		now := ms(s.Now())
@@ -430,5 +428,5 @@ func (s *Store) CompleteClass(ctx context.Context, a model.Actor, id int64) (*mo
 	if err != nil {
 		return nil, err
 	}
-	return s.Class(ctx, id)
+	return s.Class(ctx, a, id)
 }

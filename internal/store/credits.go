@@ -15,7 +15,7 @@ const creditedSQL = `SELECT b.person_id, SUM(k.credit_hours) AS hours FROM booki
 // CreditHistory lists a manager's (the person's, across every enterprise
 // they serve) attended classes in a year and the year's progress.
 func (s *Store) CreditHistory(ctx context.Context, a model.Actor, managerID int64, year int) (*model.CreditProgress, []model.CreditRecord, error) {
-	m, err := s.Manager(ctx, a.Scope(), managerID)
+	m, err := s.Manager(ctx, a, managerID)
 	if err != nil {
 		return nil, nil, err
 	}

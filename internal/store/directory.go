@@ -254,7 +254,8 @@ func joinLists(l []string) string { return "," + strings.Join(l, ",") + "," }
 
 // Enterprise returns an enterprise the scope may see; any other answers
 // not found, whether it exists or not.
-func (s *Store) Enterprise(ctx context.Context, sc model.Scope, id int64) (*model.Enterprise, error) {
+func (s *Store) Enterprise(ctx context.Context, a model.Actor, id int64) (*model.Enterprise, error) {
+	sc := a.Scope()
 	cond, args := scopeSQL(sc)
 	e, err := scanEnterprise(s.queryRow(ctx, `SELECT `+enterpriseColumns+` FROM enterprises e JOIN regions r ON r.id = e.region_id
 		WHERE e.id = ? AND `+cond, append([]any{id}, args...)...))
@@ -276,7 +277,8 @@ func (s *Store) enterpriseTx(ctx context.Context, tx *Tx, sc model.Scope, id int
 
 // ListEnterprises pages through the enterprises the scope may see, newest
 // first, never counting the table.
-func (s *Store) ListEnterprises(ctx context.Context, sc model.Scope, f model.EnterpriseFilter) (model.List[*model.Enterprise], error) {
+func (s *Store) ListEnterprises(ctx context.Context, a model.Actor, f model.EnterpriseFilter) (model.List[*model.Enterprise], error) {
+	sc := a.Scope()
 	cond, args := scopeSQL(sc)
 	from, order := `enterprises e`, `e.id`
 	if code := model.NormalizeUSCC(f.Query); model.ValidUSCC(code) {

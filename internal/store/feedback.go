@@ -10,21 +10,15 @@ import (
 // GiveFeedback stores (or replaces) an attendee's rating once the class
 // has ended; the booking's enterprise gives it.
 func (s *Store) GiveFeedback(ctx context.Context, a model.Actor, bookingID int64, f model.Feedback) (*model.Feedback, error) {
-	if err := f.Validate(); err != nil {
-		return nil, err
-	}
-	b, err := s.Booking(ctx, a, bookingID)
+	b, ac, err := s.bookingAccess(ctx, a, bookingID)
 	if err != nil {
 		return nil, err
 	}
-	if !s.BookingAccess(ctx, a, b, b.Class).Owner {
-		return nil, model.NotFound()
+	if err := b.FeedbackAllowed(ac, b.Class, s.Now()); err != nil {
+		return nil, err
 	}
-	if !model.Attended(b.Attendance) || b.Status != model.BookingConfirmed {
-		return nil, model.Errorf(model.ErrConflict, "err.feedback_not_attended")
-	}
-	if s.Now().Before(b.Class.EndsAt) {
-		return nil, model.Errorf(model.ErrConflict, "err.feedback_too_early")
+	if err := f.Validate(); err != nil {
+		return nil, err
 	}
 	f.BookingID, f.ClassID, f.CreatedAt = bookingID, b.ClassID, s.Now()
 	err = s.write(ctx, func(tx *Tx) error {
@@ -40,11 +34,11 @@ func (s *Store) GiveFeedback(ctx context.Context, a model.Actor, bookingID int64
 
 // ClassFeedback summarises a class's ratings for its runners.
 func (s *Store) ClassFeedback(ctx context.Context, a model.Actor, classID int64) (*model.FeedbackSummary, error) {
-	k, err := s.Class(ctx, classID)
+	k, err := s.Class(ctx, a, classID)
 	if err != nil {
 		return nil, err
 	}
-	if !s.CanRunClass(ctx, a, k) {
+	if !s.ClassAccess(ctx, a, k).Runner {
 		return nil, model.NotFound()
 	}
 	rows, err := s.query(ctx, `SELECT f.booking_id, f.class_id, f.rating, f.comment, f.created_at, p.name FROM feedback f

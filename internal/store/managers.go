@@ -24,8 +24,8 @@ func scanManager(r rowScanner) (*model.Manager, error) {
 
 // Managers lists an enterprise's managers; an enterprise outside the scope
 // is not found.
-func (s *Store) Managers(ctx context.Context, sc model.Scope, enterpriseID int64) ([]*model.Manager, error) {
-	if _, err := s.Enterprise(ctx, sc, enterpriseID); err != nil {
+func (s *Store) Managers(ctx context.Context, a model.Actor, enterpriseID int64) ([]*model.Manager, error) {
+	if _, err := s.Enterprise(ctx, a, enterpriseID); err != nil {
 		return nil, err
 	}
 	rows, err := s.query(ctx, `SELECT `+managerColumns+managerFrom+` WHERE m.enterprise_id = ? ORDER BY m.id`, enterpriseID)
@@ -37,7 +37,8 @@ func (s *Store) Managers(ctx context.Context, sc model.Scope, enterpriseID int64
 }
 
 // Manager returns a manager whose enterprise the scope may see.
-func (s *Store) Manager(ctx context.Context, sc model.Scope, id int64) (*model.Manager, error) {
+func (s *Store) Manager(ctx context.Context, a model.Actor, id int64) (*model.Manager, error) {
+	sc := a.Scope()
 	cond, args := scopeSQL(sc)
 	m, err := scanManager(s.queryRow(ctx, `SELECT `+managerColumns+managerFrom+` WHERE m.id = ? AND `+cond, append([]any{id}, args...)...))
 	if err != nil {
@@ -255,8 +256,8 @@ func (s *Store) correctPerson(ctx context.Context, tx *Tx, sc model.Scope, m *mo
 }
 
 // ManagerHistory lists a manager's changes, newest first.
-func (s *Store) ManagerHistory(ctx context.Context, sc model.Scope, id int64) ([]model.ManagerChange, error) {
-	if _, err := s.Manager(ctx, sc, id); err != nil {
+func (s *Store) ManagerHistory(ctx context.Context, a model.Actor, id int64) ([]model.ManagerChange, error) {
+	if _, err := s.Manager(ctx, a, id); err != nil {
 		return nil, err
 	}
 	rows, err := s.query(ctx, `SELECT id, at, actor_name, field, old_value, new_value, reason FROM manager_history

@@ -154,8 +154,8 @@ func (s *Store) MoveInWaitlist(ctx context.Context, a model.Actor, id int64, to 
 			Scan(&status, &from, &total); err != nil {
 			return notFound(err)
 		}
-		if status != model.BookingWaitlisted {
-			return model.Errorf(model.ErrConflict, "err.not_waitlisted")
+		if err := (&model.Booking{Status: status}).Movable(a); err != nil {
+			return err
 		}
 		if to < 1 || to > total {
 			return fieldError(model.ErrInvalid, "position", "err.field.position")

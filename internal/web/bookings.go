@@ -9,6 +9,7 @@ import (
 
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/service"
 	"github.com/envhome/envhome/internal/store"
 )
 
@@ -18,7 +19,7 @@ func (h *Handler) bookClass(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	mid, _ := strconv.ParseInt(r.FormValue("manager_id"), 10, 64)
-	b, err := h.Store.Book(r.Context(), actor(r), id, mid)
+	b, err := h.Service.Book(r.Context(), actor(r), id, mid)
 	if err != nil {
 		return h.classAction(w, r, id, "", func() error { return err })
 	}
@@ -28,13 +29,9 @@ func (h *Handler) bookClass(w http.ResponseWriter, r *http.Request) error {
 }
 
 type bookingData struct {
-	B           *model.Booking
-	Owner       bool
-	Runner      bool
-	Certificate *model.Certificate
-	CanCancel   bool
-	CanFeedback bool
-	Calendar    string
+	*service.BookingPage
+	B        *model.Booking
+	Calendar string
 }
 
 func (h *Handler) bookingPage(w http.ResponseWriter, r *http.Request) error {
@@ -42,27 +39,16 @@ func (h *Handler) bookingPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a := actor(r)
-	b, err := h.Store.Booking(r.Context(), a, id)
+	p, err := h.Service.BookingPage(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
-	now := h.Store.Now()
-	ac := h.Store.BookingAccess(r.Context(), a, b, b.Class)
-	d := &bookingData{B: b, Owner: ac.Owner, Runner: ac.Runner}
-	d.CanCancel = d.Owner && b.Status != model.BookingCancelled && b.Class.Status == model.ClassScheduled &&
-		(b.Status == model.BookingWaitlisted || now.Before(b.Class.CancelDeadline))
-	d.CanFeedback = d.Owner && model.Attended(b.Attendance) && !now.Before(b.Class.EndsAt)
-	if c, err := h.Store.CertificateForBooking(r.Context(), a, id); err == nil {
-		d.Certificate = c
-	}
-	if d.Owner {
-		if tok, err := h.Store.CalendarToken(r.Context(), a, b.ManagerID); err == nil {
-			d.Calendar = h.origin(r) + "/calendar/" + tok + ".ics"
-		}
+	d := &bookingData{BookingPage: p, B: p.Booking}
+	if p.CalendarToken != "" {
+		d.Calendar = h.origin(r) + "/calendar/" + p.CalendarToken + ".ics"
 	}
 	v := h.newView(r, "page.booking", d)
-	v.Title = b.Class.CourseTitle
+	v.Title = p.Booking.Class.CourseTitle
 	return h.render(w, r, http.StatusOK, "booking", v)
 }
 
@@ -83,16 +69,16 @@ func (h *Handler) bookingAction(w http.ResponseWriter, r *http.Request, fn func(
 }
 
 func (h *Handler) cancelBooking(w http.ResponseWriter, r *http.Request) error {
-	return h.bookingAction(w, r, func(id int64) error { _, err := h.Store.CancelBooking(r.Context(), actor(r), id); return err })
+	return h.bookingAction(w, r, func(id int64) error { _, err := h.Service.CancelBooking(r.Context(), actor(r), id); return err })
 }
 
 func (h *Handler) acceptOffer(w http.ResponseWriter, r *http.Request) error {
-	return h.bookingAction(w, r, func(id int64) error { _, err := h.Store.AcceptOffer(r.Context(), actor(r), id); return err })
+	return h.bookingAction(w, r, func(id int64) error { _, err := h.Service.AcceptOffer(r.Context(), actor(r), id); return err })
 }
 
 func (h *Handler) setAttendance(w http.ResponseWriter, r *http.Request) error {
 	return h.bookingAction(w, r, func(id int64) error {
-		_, err := h.Store.SetAttendance(r.Context(), actor(r), id, r.FormValue("attendance"))
+		_, err := h.Service.SetAttendance(r.Context(), actor(r), id, r.FormValue("attendance"))
 		return err
 	})
 }
@@ -100,7 +86,7 @@ func (h *Handler) setAttendance(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) moveInWaitlist(w http.ResponseWriter, r *http.Request) error {
 	return h.bookingAction(w, r, func(id int64) error {
 		pos, _ := strconv.Atoi(r.FormValue("position"))
-		_, err := h.Store.MoveInWaitlist(r.Context(), actor(r), id, pos, strings.TrimSpace(r.FormValue("reason")))
+		_, err := h.Service.MoveInWaitlist(r.Context(), actor(r), id, pos, strings.TrimSpace(r.FormValue("reason")))
 		return err
 	})
 }
@@ -108,7 +94,7 @@ func (h *Handler) moveInWaitlist(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) giveFeedback(w http.ResponseWriter, r *http.Request) error {
 	return h.bookingAction(w, r, func(id int64) error {
 		n, _ := strconv.Atoi(r.FormValue("rating"))
-		_, err := h.Store.GiveFeedback(r.Context(), actor(r), id, model.Feedback{Rating: n, Comment: r.FormValue("comment")})
+		_, err := h.Service.GiveFeedback(r.Context(), actor(r), id, model.Feedback{Rating: n, Comment: r.FormValue("comment")})
 		return err
 	})
 }
@@ -118,14 +104,11 @@ func (h *Handler) bookingQR(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := h.Store.Booking(r.Context(), actor(r), id)
-	if err == nil && b.Status != model.BookingConfirmed {
-		err = model.NotFound()
-	}
+	code, err := h.Service.BookingCode(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
-	httpx.WriteQR(w, b.Code)
+	httpx.WriteQR(w, code)
 	return nil
 }
 
@@ -141,10 +124,10 @@ func (h *Handler) myTrainingPage(w http.ResponseWriter, r *http.Request) error {
 	d := &myData{}
 	var err error
 	if a.Scope().EnterpriseID != 0 {
-		d.Bookings, err = h.Store.EnterpriseBookings(r.Context(), a, nil, 200)
+		d.Bookings, err = h.Service.EnterpriseBookings(r.Context(), a, nil, 200)
 	} else {
 		from := h.Store.Now().Add(-30 * 24 * time.Hour)
-		d.Classes, err = h.Store.Classes(r.Context(), a, store.ClassFilter{Mine: true, From: &from})
+		d.Classes, err = h.Service.Classes(r.Context(), a, store.ClassFilter{Mine: true, From: &from})
 	}
 	if err != nil {
 		return err

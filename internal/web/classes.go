@@ -9,6 +9,7 @@ import (
 
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/service"
 )
 
 func (h *Handler) createClass(w http.ResponseWriter, r *http.Request) error {
@@ -42,7 +43,7 @@ func (h *Handler) createClass(w http.ResponseWriter, r *http.Request) error {
 	var k *model.Class
 	if err == nil {
 		id, _ := httpx.PathID(r, "id")
-		k, err = h.Store.CreateClass(r.Context(), actor(r), id, in)
+		k, err = h.Service.CreateClass(r.Context(), actor(r), id, in)
 	}
 	if err != nil {
 		v, verr := h.courseView(r)
@@ -57,51 +58,18 @@ func (h *Handler) createClass(w http.ResponseWriter, r *http.Request) error {
 }
 
 type classData struct {
+	*service.ClassPage
 	K          *model.Class
-	Runner     bool
-	Organiser  bool
-	Admin      bool
-	Bookings   []*model.Booking
-	Managers   []*model.Manager // the enterprise's active managers, to book
-	Feedback   *model.FeedbackSummary
-	Open       bool
 	Attendance []string
 }
 
 func (h *Handler) classView(r *http.Request, id int64) (*view, error) {
-	k, err := h.Store.Class(r.Context(), id)
+	p, err := h.Service.ClassPage(r.Context(), actor(r), id)
 	if err != nil {
 		return nil, err
 	}
-	a := actor(r)
-	d := &classData{K: k, Open: k.BookingOpen(h.Store.Now()), Attendance: model.AttendanceStatuses, Admin: isRole(r, model.RoleAdmin)}
-	if a.User != nil {
-		d.Runner = h.Store.CanRunClass(r.Context(), a, k)
-		d.Organiser = isRole(r, model.RoleAdmin) || (isRole(r, model.RoleAssociation) && a.User.RegionID != nil && *a.User.RegionID == k.RegionID)
-		if d.Runner || !a.Scope().None() {
-			if d.Bookings, err = h.Store.ClassBookings(r.Context(), a, id); err != nil {
-				return nil, err
-			}
-		}
-		if ent := a.Scope().EnterpriseID; ent != 0 {
-			ms, err := h.Store.Managers(r.Context(), a.Scope(), ent)
-			if err != nil {
-				return nil, err
-			}
-			for _, m := range ms {
-				if m.Status == model.ManagerActive {
-					d.Managers = append(d.Managers, m)
-				}
-			}
-		}
-		if d.Runner {
-			if d.Feedback, err = h.Store.ClassFeedback(r.Context(), a, id); err != nil {
-				return nil, err
-			}
-		}
-	}
-	v := h.newView(r, "page.class", d)
-	v.Title = k.CourseTitle
+	v := h.newView(r, "page.class", &classData{ClassPage: p, K: p.Class, Attendance: model.AttendanceStatuses})
+	v.Title = p.Class.CourseTitle
 	return v, nil
 }
 
@@ -140,7 +108,7 @@ func (h *Handler) cancelClass(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return h.classAction(w, r, id, "", func() error {
-		_, err := h.Store.CancelClass(r.Context(), actor(r), id, strings.TrimSpace(r.FormValue("reason")))
+		_, err := h.Service.CancelClass(r.Context(), actor(r), id, strings.TrimSpace(r.FormValue("reason")))
 		return err
 	})
 }
@@ -151,7 +119,7 @@ func (h *Handler) completeClass(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return h.classAction(w, r, id, "", func() error {
-		_, err := h.Store.CompleteClass(r.Context(), actor(r), id)
+		_, err := h.Service.CompleteClass(r.Context(), actor(r), id)
 		return err
 	})
 }
@@ -182,7 +150,7 @@ func (h *Handler) updateClass(w http.ResponseWriter, r *http.Request) error {
 		if err := vd.Err(); err != nil {
 			return err
 		}
-		_, err := h.Store.UpdateClass(r.Context(), actor(r), id, p)
+		_, err := h.Service.UpdateClass(r.Context(), actor(r), id, p)
 		return err
 	})
 }
@@ -210,14 +178,7 @@ func (h *Handler) runnerClass(r *http.Request) (*model.Class, error) {
 	if err != nil {
 		return nil, err
 	}
-	k, err := h.Store.Class(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	if !h.Store.CanRunClass(r.Context(), actor(r), k) {
-		return nil, model.NotFound()
-	}
-	return k, nil
+	return h.Service.RunnerClass(r.Context(), actor(r), id)
 }
 
 func (h *Handler) scanCode(w http.ResponseWriter, r *http.Request) error {
@@ -227,7 +188,7 @@ func (h *Handler) scanCode(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := &scanData{K: k, Code: r.FormValue("code")}
 	v := h.newView(r, "page.scan", d)
-	res, err := h.Store.CheckIn(r.Context(), actor(r), k.ID, d.Code)
+	res, err := h.Service.CheckIn(r.Context(), actor(r), k.ID, d.Code)
 	if err != nil {
 		return h.formError(w, r, "scan", v, err)
 	}
@@ -249,7 +210,7 @@ func (h *Handler) displayPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	code, next, err := h.Store.RotatingCode(r.Context(), actor(r), k)
+	code, next, err := h.Service.RotatingCode(r.Context(), actor(r), k.ID)
 	if err != nil {
 		return err
 	}
@@ -267,7 +228,7 @@ func (h *Handler) displayQR(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	code, _, err := h.Store.RotatingCode(r.Context(), actor(r), k)
+	code, _, err := h.Service.RotatingCode(r.Context(), actor(r), k.ID)
 	if err != nil {
 		return err
 	}
@@ -297,11 +258,11 @@ func (h *Handler) selfCheckInView(r *http.Request) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
-	k, err := h.Store.Class(r.Context(), id)
+	k, err := h.Service.Class(r.Context(), actor(r), id)
 	if err != nil {
 		return nil, err
 	}
-	bs, err := h.Store.ClassBookings(r.Context(), actor(r), id)
+	bs, err := h.Service.ClassBookings(r.Context(), actor(r), id)
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +283,7 @@ func (h *Handler) selfCheckIn(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := v.Data.(*selfCheckInData)
 	bid, _ := strconv.ParseInt(r.FormValue("booking_id"), 10, 64)
-	res, err := h.Store.SelfCheckIn(r.Context(), actor(r), d.K.ID, bid, d.Token)
+	res, err := h.Service.SelfCheckIn(r.Context(), actor(r), d.K.ID, bid, d.Token)
 	if err != nil {
 		return h.formError(w, r, "self_checkin", v, err)
 	}
@@ -336,7 +297,7 @@ func (h *Handler) sheetPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	bs, err := h.Store.ClassBookings(r.Context(), actor(r), k.ID)
+	bs, err := h.Service.ClassBookings(r.Context(), actor(r), k.ID)
 	if err != nil {
 		return err
 	}

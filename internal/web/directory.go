@@ -64,7 +64,7 @@ func (h *Handler) enterprisesPage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return h.formError(w, r, "enterprises", v, err)
 	}
-	l, err := h.Store.ListEnterprises(r.Context(), a.Scope(), f)
+	l, err := h.Store.ListEnterprises(r.Context(), a, f)
 	if err != nil {
 		return err
 	}
@@ -198,11 +198,11 @@ func dueItems(e *model.Enterprise, ms []*model.Manager, today model.Date) []due 
 
 func (h *Handler) enterpriseView(r *http.Request, id int64) (*view, error) {
 	a := httpx.ActorFrom(r.Context())
-	e, err := h.Store.Enterprise(r.Context(), a.Scope(), id)
+	e, err := h.Store.Enterprise(r.Context(), a, id)
 	if err != nil {
 		return nil, err
 	}
-	ms, err := h.Store.Managers(r.Context(), a.Scope(), id)
+	ms, err := h.Store.Managers(r.Context(), a, id)
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +233,7 @@ func (h *Handler) editEnterprisePage(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	e, err := h.Store.Enterprise(r.Context(), httpx.ActorFrom(r.Context()).Scope(), id)
+	e, err := h.Store.Enterprise(r.Context(), httpx.ActorFrom(r.Context()), id)
 	if err != nil {
 		return err
 	}
@@ -315,12 +315,12 @@ type managerData struct {
 }
 
 func (h *Handler) managerView(r *http.Request, id int64) (*view, error) {
-	sc := httpx.ActorFrom(r.Context()).Scope()
-	m, err := h.Store.Manager(r.Context(), sc, id)
+	a := actor(r)
+	m, err := h.Store.Manager(r.Context(), a, id)
 	if err != nil {
 		return nil, err
 	}
-	hist, err := h.Store.ManagerHistory(r.Context(), sc, id)
+	hist, err := h.Store.ManagerHistory(r.Context(), a, id)
 	if err != nil {
 		return nil, err
 	}

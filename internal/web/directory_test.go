@@ -61,7 +61,7 @@ func TestDirectoryPagesRoleMatrix(t *testing.T) {
 				t.Errorf("POST %s as %s: %d", manPage, w, res.StatusCode)
 			}
 		}
-		got, _ := e.Store.Enterprise(t.Context(), model.Scope{All: true}, e.Ents["A"])
+		got, _ := e.Store.Enterprise(t.Context(), model.SystemActor(), e.Ents["A"])
 		if got.Name != "企业A" {
 			t.Errorf("renamed by someone out of scope: %s", got.Name)
 		}
@@ -109,8 +109,8 @@ func TestDirectoryForms(t *testing.T) {
 			t.Error("another town's association finds it")
 		}
 		// A status change without a reason is refused; with one it is history.
-		ms, _ := e.Store.ListEnterprises(t.Context(), model.Scope{All: true}, model.EnterpriseFilter{USCC: uscc, Page: model.Page{Limit: 1}})
-		mgrs, _ := e.Store.Managers(t.Context(), model.Scope{All: true}, ms.Items[0].ID)
+		ms, _ := e.Store.ListEnterprises(t.Context(), model.SystemActor(), model.EnterpriseFilter{USCC: uscc, Page: model.Page{Limit: 1}})
+		mgrs, _ := e.Store.Managers(t.Context(), model.SystemActor(), ms.Items[0].ID)
 		mp := fmt.Sprintf("/directory/managers/%d", mgrs[0].ID)
 		form := url.Values{"name": {"赵六"}, "mobile": {"13900000006"}, "role": {"administrator"}, "status": {"suspended"},
 			"cert_issued_on": {"2024-01-01"}, "cert_expires_on": {"2026-04-01"}}

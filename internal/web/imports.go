@@ -93,7 +93,7 @@ func (h *Handler) exportEnterprises(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	httpx.StartXLSX(w, "envhome-enterprises.xlsx")
-	if err := imports.Export(r.Context(), h.Store, w, httpx.ActorFrom(r.Context()).Scope(), f); err != nil {
+	if err := imports.Export(r.Context(), h.Store, w, httpx.ActorFrom(r.Context()), f); err != nil {
 		h.Log.Error("export", "err", err)
 	}
 	return nil

@@ -26,6 +26,7 @@ import (
 	"github.com/envhome/envhome/internal/materials"
 	"github.com/envhome/envhome/internal/model"
 	"github.com/envhome/envhome/internal/notify"
+	"github.com/envhome/envhome/internal/service"
 	"github.com/envhome/envhome/internal/store"
 )
 
@@ -40,7 +41,9 @@ const (
 
 // Handler serves the web UI.
 type Handler struct {
-	Store   *store.Store
+	Store *store.Store
+	// Service holds every action and page both faces share.
+	Service *service.Service
 	Auth    *auth.Service
 	I18n    *i18n.Catalog
 	Log     *slog.Logger

@@ -70,7 +70,7 @@ func (h *Handler) Routes() []Route {
 		{"GET", "/api/v1/materials/{id}", httpx.Authenticated, h.getMaterial},
 		{"POST", "/api/v1/courses/{id}/classes", httpx.Staff, h.createClass},
 		{"GET", "/api/v1/classes", httpx.Optional, h.listClasses},
-		{"GET", "/api/v1/classes/{id}", httpx.Public, h.getClass},
+		{"GET", "/api/v1/classes/{id}", httpx.Optional, h.getClass},
 		{"PATCH", "/api/v1/classes/{id}", httpx.Staff, h.updateClass},
 		{"POST", "/api/v1/classes/{id}/cancel", httpx.Staff, h.cancelClass},
 		{"POST", "/api/v1/classes/{id}/complete", httpx.Authenticated, h.completeClass},

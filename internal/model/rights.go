@@ -122,9 +122,9 @@ func (k *Class) Scannable(ac Access, now time.Time) error {
 	return nil
 }
 
-// CheckInable says whether a scan records booking b at class k. An
-// already checked-in booking passes: the scan is answered as a duplicate
-// and changes nothing.
+// CheckInable says whether a scan records booking b at class k. During
+// the check-in hours an already checked-in booking passes: the scan is
+// answered as a duplicate and changes nothing.
 func (b *Booking) CheckInable(k *Class, now time.Time) error {
 	switch {
 	case b.ClassID != k.ID:
@@ -133,8 +133,6 @@ func (b *Booking) CheckInable(k *Class, now time.Time) error {
 		return Errorf(ErrConflict, "err.class_cancelled")
 	case b.Status != BookingConfirmed:
 		return Errorf(ErrConflict, "err.checkin_not_confirmed")
-	case b.CheckedInAt != nil:
-		return nil
 	case !k.CheckInOpen(now):
 		return Errorf(ErrConflict, "err.checkin_closed")
 	}

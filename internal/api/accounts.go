@@ -39,7 +39,7 @@ func (h *Handler) createLoginToken(w http.ResponseWriter, r *http.Request) error
 	if err := decode(r, w, &c); err != nil {
 		return err
 	}
-	t, secret, err := h.Auth.APILogin(r.Context(), httpx.ActorFrom(r.Context()), c)
+	t, secret, err := h.Auth.APILogin(r.Context(), actor(r), c)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (h *Handler) createLoginToken(w http.ResponseWriter, r *http.Request) error
 }
 
 func (h *Handler) revokeCurrentToken(w http.ResponseWriter, r *http.Request) error {
-	a := httpx.ActorFrom(r.Context())
+	a := actor(r)
 	t := tokenFrom(r.Context())
 	if err := h.Store.RevokeToken(r.Context(), a, a.User.ID, t.ID); err != nil {
 		return err
@@ -58,7 +58,7 @@ func (h *Handler) revokeCurrentToken(w http.ResponseWriter, r *http.Request) err
 }
 
 func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, http.StatusOK, httpx.ActorFrom(r.Context()).User)
+	writeJSON(w, http.StatusOK, actor(r).User)
 	return nil
 }
 
@@ -70,7 +70,7 @@ func (h *Handler) updateMe(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, w, &in); err != nil {
 		return err
 	}
-	u, err := h.Auth.UpdateSelf(r.Context(), httpx.ActorFrom(r.Context()), in.DisplayName, in.Language)
+	u, err := h.Auth.UpdateSelf(r.Context(), actor(r), in.DisplayName, in.Language)
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, w, &in); err != nil {
 		return err
 	}
-	if _, err := h.Auth.ChangePassword(r.Context(), httpx.ActorFrom(r.Context()), in.Current, in.New); err != nil {
+	if _, err := h.Auth.ChangePassword(r.Context(), actor(r), in.Current, in.New); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -98,7 +98,7 @@ func (h *Handler) listTokens(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	l, err := h.Store.ListTokens(r.Context(), httpx.ActorFrom(r.Context()).User.ID, p)
+	l, err := h.Store.ListTokens(r.Context(), actor(r).User.ID, p)
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err := n.Validate(); err != nil {
 		return err
 	}
-	a := httpx.ActorFrom(r.Context())
+	a := actor(r)
 	t, secret, err := h.Store.CreateToken(r.Context(), a, a.User.ID, n)
 	if err != nil {
 		return err
@@ -128,7 +128,7 @@ func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a := httpx.ActorFrom(r.Context())
+	a := actor(r)
 	if err := h.Store.RevokeToken(r.Context(), a, a.User.ID, id); err != nil {
 		return err
 	}
@@ -154,7 +154,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, w, &n); err != nil {
 		return err
 	}
-	u, err := h.Auth.CreateUser(r.Context(), httpx.ActorFrom(r.Context()), n)
+	u, err := h.Auth.CreateUser(r.Context(), actor(r), n)
 	if err != nil {
 		return err
 	}
@@ -185,7 +185,7 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, w, &upd); err != nil {
 		return err
 	}
-	u, err := h.Auth.UpdateUser(r.Context(), httpx.ActorFrom(r.Context()), id, upd)
+	u, err := h.Auth.UpdateUser(r.Context(), actor(r), id, upd)
 	if err != nil {
 		return err
 	}
@@ -211,7 +211,7 @@ func (h *Handler) setNoticeChannels(w http.ResponseWriter, r *http.Request) erro
 	if err := decode(r, w, &in); err != nil {
 		return err
 	}
-	u, err := h.Store.SetNoticeChannels(r.Context(), httpx.ActorFrom(r.Context()), in)
+	u, err := h.Store.SetNoticeChannels(r.Context(), actor(r), in)
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ type errorBody struct {
 // lang picks the language of messages: the account's choice, else the
 // Accept-Language header.
 func (h *Handler) lang(r *http.Request) string {
-	if u := httpx.ActorFrom(r.Context()).User; u != nil && u.Language != "" {
+	if u := actor(r).User; u != nil && u.Language != "" {
 		return u.Language
 	}
 	return h.I18n.Match(r.Header.Get("Accept-Language"))
@@ -147,7 +147,7 @@ func page(r *http.Request) (model.Page, error) {
 // Fail answers err as an API error; the server uses it after a panic.
 func (h *Handler) Fail(w http.ResponseWriter, r *http.Request, err error) { h.fail(w, r, err) }
 
-// actor is who asks.
+// actor is who asks: the one way a handler learns it.
 func actor(r *http.Request) model.Actor { return httpx.ActorFrom(r.Context()) }
 
 // withID parses the {id} path value and calls fn, or answers the error.

@@ -104,7 +104,7 @@ func (h *Handler) listCourses(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	l, err := h.Store.Catalogue(r.Context(), actor(r), f, p)
+	l, err := h.Service.Catalogue(r.Context(), actor(r), f, p)
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (h *Handler) listCourses(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) getCourse(w http.ResponseWriter, r *http.Request) error {
-	return h.withID(w, r, func(id int64) (any, error) { return h.Store.Course(r.Context(), actor(r), id) })
+	return h.withID(w, r, func(id int64) (any, error) { return h.Service.Course(r.Context(), actor(r), id) })
 }
 
 func (h *Handler) createCourse(w http.ResponseWriter, r *http.Request) error {
@@ -122,7 +122,7 @@ func (h *Handler) createCourse(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c.ID = 0
-	out, err := h.Store.SaveCourse(r.Context(), actor(r), &c)
+	out, err := h.Service.SaveCourse(r.Context(), actor(r), &c)
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func (h *Handler) updateCourse(w http.ResponseWriter, r *http.Request) error {
 			return nil, err
 		}
 		c.ID = id
-		return h.Store.SaveCourse(r.Context(), actor(r), &c)
+		return h.Service.SaveCourse(r.Context(), actor(r), &c)
 	})
 }
 

@@ -40,7 +40,7 @@ func (h *Handler) createRegion(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, w, &in); err != nil {
 		return err
 	}
-	id, err := h.Store.CreateRegion(r.Context(), httpx.ActorFrom(r.Context()), in)
+	id, err := h.Store.CreateRegion(r.Context(), actor(r), in)
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (h *Handler) createAssociation(w http.ResponseWriter, r *http.Request) erro
 	if err := decode(r, w, &in); err != nil {
 		return err
 	}
-	a, err := h.Store.CreateAssociation(r.Context(), httpx.ActorFrom(r.Context()), in)
+	a, err := h.Store.CreateAssociation(r.Context(), actor(r), in)
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (h *Handler) createHome(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, w, &in); err != nil {
 		return err
 	}
-	home, err := h.Store.CreateHome(r.Context(), httpx.ActorFrom(r.Context()), in)
+	home, err := h.Store.CreateHome(r.Context(), actor(r), in)
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (h *Handler) listEnterprises(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	l, err := h.Store.ListEnterprises(r.Context(), httpx.ActorFrom(r.Context()), f)
+	l, err := h.Service.ListEnterprises(r.Context(), actor(r), f)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (h *Handler) createEnterprise(w http.ResponseWriter, r *http.Request) error
 	if err := decode(r, w, &in); err != nil {
 		return err
 	}
-	e, err := h.Store.CreateEnterprise(r.Context(), httpx.ActorFrom(r.Context()), in)
+	e, err := h.Service.CreateEnterprise(r.Context(), actor(r), in)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (h *Handler) getEnterprise(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	e, err := h.Store.Enterprise(r.Context(), httpx.ActorFrom(r.Context()), id)
+	e, err := h.Service.Enterprise(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -148,7 +148,7 @@ func (h *Handler) updateEnterprise(w http.ResponseWriter, r *http.Request) error
 	if err := decode(r, w, &p); err != nil {
 		return err
 	}
-	e, err := h.Store.UpdateEnterprise(r.Context(), httpx.ActorFrom(r.Context()), id, p)
+	e, err := h.Service.UpdateEnterprise(r.Context(), actor(r), id, p)
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func (h *Handler) listManagers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ms, err := h.Store.Managers(r.Context(), httpx.ActorFrom(r.Context()), id)
+	ms, err := h.Service.Managers(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func (h *Handler) createManager(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, w, &in); err != nil {
 		return err
 	}
-	m, err := h.Store.CreateManager(r.Context(), httpx.ActorFrom(r.Context()), id, in)
+	m, err := h.Service.CreateManager(r.Context(), actor(r), id, in)
 	if err != nil {
 		return err
 	}
@@ -191,7 +191,7 @@ func (h *Handler) getManager(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	m, err := h.Store.Manager(r.Context(), httpx.ActorFrom(r.Context()), id)
+	m, err := h.Service.Manager(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -208,7 +208,7 @@ func (h *Handler) updateManager(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, w, &p); err != nil {
 		return err
 	}
-	m, err := h.Store.UpdateManager(r.Context(), httpx.ActorFrom(r.Context()), id, p)
+	m, err := h.Service.UpdateManager(r.Context(), actor(r), id, p)
 	if err != nil {
 		return err
 	}
@@ -221,7 +221,7 @@ func (h *Handler) managerHistory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	hs, err := h.Store.ManagerHistory(r.Context(), httpx.ActorFrom(r.Context()), id)
+	hs, err := h.Store.ManagerHistory(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -247,7 +247,7 @@ func (h *Handler) putHomePhoto(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	old, err := h.Store.SetHomePhoto(r.Context(), httpx.ActorFrom(r.Context()), id, name)
+	old, err := h.Store.SetHomePhoto(r.Context(), actor(r), id, name)
 	if err != nil {
 		os.Remove(photos.Path(h.PhotoDir, name))
 		return err
@@ -299,7 +299,7 @@ func (h *Handler) updateHome(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, w, &in); err != nil {
 		return err
 	}
-	home, err := h.Store.UpdateHome(r.Context(), httpx.ActorFrom(r.Context()), id, in)
+	home, err := h.Store.UpdateHome(r.Context(), actor(r), id, in)
 	if err != nil {
 		return err
 	}

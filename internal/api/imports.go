@@ -35,7 +35,7 @@ func (h *Handler) createImport(w http.ResponseWriter, r *http.Request) error {
 	if mode == "" {
 		mode = model.ImportAllOrNothing
 	}
-	j, err := h.Imports.Start(r.Context(), httpx.ActorFrom(r.Context()), data, mode, h.lang(r))
+	j, err := h.Imports.Start(r.Context(), actor(r), data, mode, h.lang(r))
 	if err != nil {
 		return err
 	}
@@ -49,9 +49,9 @@ func (h *Handler) getImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	j, err := h.Store.Job(r.Context(), httpx.ActorFrom(r.Context()), id)
-	if err != nil || j.Kind != imports.Kind {
-		return model.NotFound()
+	j, err := h.Imports.Job(r.Context(), actor(r), id)
+	if err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, j)
 	return nil
@@ -62,7 +62,7 @@ func (h *Handler) importReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := h.Imports.Report(r.Context(), httpx.ActorFrom(r.Context()), id)
+	b, err := h.Imports.Report(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (h *Handler) exportEnterprises(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	httpx.StartXLSX(w, "envhome-enterprises.xlsx")
-	if err := imports.Export(r.Context(), h.Store, w, httpx.ActorFrom(r.Context()), f); err != nil {
+	if err := imports.Export(r.Context(), h.Store, w, actor(r), f); err != nil {
 		h.Log.Error("export", "err", err) // headers are gone; the download breaks off
 	}
 	return nil

@@ -1,8 +1,10 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -259,4 +261,140 @@ func check(t *testing.T, what string, granted bool, who apptest.Who, api, web *a
 	if web.StatusCode != api.StatusCode {
 		t.Errorf("%s: refused with %d in the API (%s) but %d on the web", what, api.StatusCode, api.ErrorCode(), web.StatusCode)
 	}
+}
+
+// TestDirectoryAndCourseRightsMatchTheStore walks the same matrix over
+// courses (published and archived), an enterprise and a manager.
+func TestDirectoryAndCourseRightsMatchTheStore(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ce := newCourseEnv(t, e)
+		ctx := context.Background()
+		sys := model.SystemActor()
+		homeB, err := e.Store.CreateHome(ctx, sys, model.Home{Name: "B镇之家", RegionID: e.Regions["B"], Rooms: []model.Room{{Name: "教室", Seats: 30}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		uscc, _ := model.BuildUSCC("91330481", "MA2B0CAC")
+		a2, err := e.Store.CreateEnterprise(ctx, sys, model.Enterprise{USCC: uscc, Name: "企业A2", RegionID: e.Regions["A"],
+			Kind: model.KindCompany, PermitClass: model.PermitSimplified, IndustryCode: "C3985"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tried := map[string]int{}
+		note := func(right string, granted bool) {
+			if granted {
+				tried[right+" true"]++
+			} else {
+				tried[right+" false"]++
+			}
+		}
+		newCourse := func(status string) int64 {
+			c, err := e.Store.SaveCourse(ctx, sys, &model.Course{Title: "排污许可", Category: "permit", CreditHours: 2, Status: status})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c.ID
+		}
+		newManager := func(i int) int64 {
+			m, err := e.Store.CreateManager(ctx, sys, e.Ents["A"], model.Manager{Name: "钱六", Mobile: fmt.Sprintf("1370000%04d", i)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m.ID
+		}
+		n := 0
+		for _, who := range apptest.Everyone {
+			for _, status := range []string{model.CoursePublished, model.CourseArchived} {
+				course := newCourse(status)
+				var c struct{ Can map[string]bool }
+				e.API(who, "GET", fmt.Sprintf("/api/v1/courses/%d", course), nil).JSON(t, &c)
+				for _, right := range []string{"edit", "add_material", "schedule"} {
+					home := ce.home
+					if who == apptest.AssociationB {
+						home = homeB.ID
+					}
+					var r *apptest.Response
+					switch right {
+					case "edit":
+						r = e.API(who, "PUT", fmt.Sprintf("/api/v1/courses/%d", course), map[string]any{"title": "排污许可", "category": "permit",
+							"credit_hours": 2, "status": status})
+					case "add_material":
+						r = uploadMaterial(t, e, who, course)
+					case "schedule":
+						starts := e.Clock.Now().Add(72 * time.Hour)
+						r = e.API(who, "POST", fmt.Sprintf("/api/v1/courses/%d/classes", course), map[string]any{"home_id": home,
+							"starts_at": starts.Format(time.RFC3339), "ends_at": starts.Add(2 * time.Hour).Format(time.RFC3339), "capacity": 20})
+					}
+					if (r.StatusCode < 300) != c.Can[right] {
+						t.Errorf("%s: %s on a %s course: right %v, answered %d %s", who, right, status, c.Can[right], r.StatusCode, truncate(r.Body))
+					}
+					note("course "+right, c.Can[right])
+				}
+			}
+			// The enterprise and its manager.
+			var ent struct{ Can map[string]bool }
+			if r := e.API(who, "GET", fmt.Sprintf("/api/v1/enterprises/%d", e.Ents["A"]), nil); r.StatusCode == 200 {
+				r.JSON(t, &ent)
+			}
+			for _, right := range []string{"edit", "manage", "add_manager"} {
+				var r *apptest.Response
+				path := fmt.Sprintf("/api/v1/enterprises/%d", e.Ents["A"])
+				switch right {
+				case "edit":
+					r = e.API(who, "PATCH", path, map[string]any{"contact_name": "孙七"})
+				case "manage":
+					r = e.API(who, "PATCH", path, map[string]any{"status": model.StatusActive})
+				case "add_manager":
+					n++
+					r = e.API(who, "POST", path+"/managers", map[string]any{"name": "周八", "mobile": fmt.Sprintf("1360000%04d", n)})
+				}
+				if (r.StatusCode < 300) != ent.Can[right] {
+					t.Errorf("%s: %s on an enterprise: right %v, answered %d %s", who, right, ent.Can[right], r.StatusCode, truncate(r.Body))
+				}
+				note("enterprise "+right, ent.Can[right])
+			}
+			n++
+			mid := newManager(n)
+			var m struct{ Can map[string]bool }
+			if r := e.API(who, "GET", fmt.Sprintf("/api/v1/managers/%d", mid), nil); r.StatusCode == 200 {
+				r.JSON(t, &m)
+			}
+			for _, right := range []string{"edit", "move"} {
+				var r *apptest.Response
+				path := fmt.Sprintf("/api/v1/managers/%d", mid)
+				switch right {
+				case "edit":
+					r = e.API(who, "PATCH", path, map[string]any{"cert_no": "HB-2026-001"})
+				case "move":
+					r = e.API(who, "PATCH", path, map[string]any{"enterprise_id": a2.ID, "reason": "调往分公司"})
+				}
+				if (r.StatusCode < 300) != m.Can[right] {
+					t.Errorf("%s: %s on a manager: right %v, answered %d %s", who, right, m.Can[right], r.StatusCode, truncate(r.Body))
+				}
+				note("manager "+right, m.Can[right])
+			}
+		}
+		for _, right := range []string{"course edit", "course add_material", "course schedule", "enterprise edit", "enterprise manage",
+			"enterprise add_manager", "manager edit", "manager move"} {
+			if tried[right+" true"] == 0 || tried[right+" false"] == 0 {
+				t.Errorf("%s was granted %d times and refused %d: the matrix does not test it both ways", right, tried[right+" true"], tried[right+" false"])
+			}
+		}
+	})
+}
+
+// uploadMaterial attaches a small PDF to a course as who.
+func uploadMaterial(t *testing.T, e *apptest.Env, who apptest.Who, course int64) *apptest.Response {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "讲义.pdf")
+	fw.Write([]byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"))
+	mw.Close()
+	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/courses/%d/materials", e.HTTP.URL, course), &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if tok := e.Tokens[who]; tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	return e.Do(req)
 }

@@ -50,7 +50,7 @@ func (h *Handler) adoptTopic(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, w, &c); err != nil {
 		return err
 	}
-	out, err := h.Store.AdoptTopic(r.Context(), actor(r), id, &c)
+	out, err := h.Service.AdoptTopic(r.Context(), actor(r), id, &c)
 	if err != nil {
 		return err
 	}

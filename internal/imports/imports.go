@@ -152,17 +152,38 @@ func (s *Service) actor(ctx context.Context, j *model.Job) (model.Actor, error) 
 	return model.Actor{User: u, Addr: "job"}, nil
 }
 
+// Job returns an import job the actor may see (its creator, the bureau),
+// with its rights.
+func (s *Service) Job(ctx context.Context, a model.Actor, id int64) (*model.Job, error) {
+	j, err := s.Store.Job(ctx, a, id)
+	if err != nil || j.Kind != Kind {
+		return nil, model.NotFound()
+	}
+	_, rerr := s.report(j)
+	j.Can = &model.JobRights{Report: rerr == nil}
+	return j, nil
+}
+
+// report names the marked-up workbook of a finished job.
+func (s *Service) report(j *model.Job) (string, error) {
+	var r Result
+	if j.Kind != Kind || j.Result == nil || store.JobResult(j, &r) != nil || r.Report == "" {
+		return "", model.NotFound()
+	}
+	return r.Report, nil
+}
+
 // Report returns the marked-up workbook of a finished job the actor may see.
 func (s *Service) Report(ctx context.Context, a model.Actor, id int64) ([]byte, error) {
 	j, err := s.Store.Job(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}
-	var r Result
-	if j.Kind != Kind || j.Result == nil || store.JobResult(j, &r) != nil || r.Report == "" {
-		return nil, model.NotFound()
+	name, err := s.report(j)
+	if err != nil {
+		return nil, err
 	}
-	return os.ReadFile(filepath.Join(s.dir(), filepath.Base(r.Report)))
+	return os.ReadFile(filepath.Join(s.dir(), filepath.Base(name)))
 }
 
 // Export writes the enterprises the scope may see and the filter keeps to

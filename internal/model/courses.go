@@ -109,6 +109,8 @@ type Course struct {
 	Upcoming    []Class    `json:"upcoming_classes,omitempty"`
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
+	// Can is what the asking actor may do next with the course.
+	Can *CourseRights `json:"can,omitempty"`
 }
 
 // Normalize tidies a course from a form or JSON.

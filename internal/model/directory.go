@@ -168,6 +168,8 @@ type Enterprise struct {
 	RegionName    string    `json:"region_name,omitempty"`
 	ManagerCount  int       `json:"manager_count"`
 	SearchText    string    `json:"-"`
+	// Can is what the asking actor may do next with the enterprise.
+	Can *EnterpriseRights `json:"can,omitempty"`
 }
 
 var industryCode = regexp.MustCompile(`^[A-T]([0-9]{2}){1,2}$|^[A-T][0-9]{3}$`)
@@ -383,6 +385,8 @@ type Manager struct {
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
 	EnterpriseName string    `json:"enterprise_name,omitempty"`
+	// Can is what the asking actor may do next with the manager.
+	Can *ManagerRights `json:"can,omitempty"`
 }
 
 // Normalize tidies a manager from a form or spreadsheet.

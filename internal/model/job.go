@@ -27,6 +27,8 @@ type Job struct {
 	Attempts  int             `json:"attempts"`
 	CreatedAt time.Time       `json:"created_at"`
 	UpdatedAt time.Time       `json:"updated_at"`
+	// Can is what the asking actor may do next with the job.
+	Can *JobRights `json:"can,omitempty"`
 }
 
 // Finished reports whether the job will change no more.

@@ -280,3 +280,85 @@ func (b *Booking) Rights(a Actor, ac Access, k *Class, now time.Time) *BookingRi
 		Move:          b.Movable(a) == nil,
 	}
 }
+
+// Courses, the directory and imports: the same pattern, rules the store
+// enforces and rights the faces show.
+
+// CourseEditable says whether the actor may change a course, attach its
+// materials or turn a topic into one: the bureau only.
+func CourseEditable(a Actor) error {
+	if !a.IsAdmin() {
+		return Errorf(ErrForbidden, "err.forbidden")
+	}
+	return nil
+}
+
+// Schedulable says whether the actor may put classes of the course on:
+// the bureau and the associations (at their own towns' Homes, which
+// Actor.CanManageRegion decides per Home), while the course is not
+// archived.
+func (c *Course) Schedulable(a Actor) error {
+	if s := a.Scope(); !s.All && s.RegionID == 0 {
+		return Errorf(ErrForbidden, "err.forbidden")
+	}
+	if c.Status == CourseArchived {
+		return Errorf(ErrConflict, "err.course_archived")
+	}
+	return nil
+}
+
+// CourseRights are what an actor may do next with a course.
+type CourseRights struct {
+	Edit        bool `json:"edit"`
+	AddMaterial bool `json:"add_material"`
+	Schedule    bool `json:"schedule"` // put on a class (at a Home the actor manages)
+}
+
+// Rights computes a course's rights.
+func (c *Course) Rights(a Actor) *CourseRights {
+	edit := CourseEditable(a) == nil
+	return &CourseRights{Edit: edit, AddMaterial: edit, Schedule: c.Schedulable(a) == nil}
+}
+
+// EnterprisePatchAllowed says whether the actor may make this change to an
+// enterprise it can see: an enterprise account edits its own record but
+// not its town, status or association (the staff over it decide those).
+func EnterprisePatchAllowed(a Actor, p *EnterprisePatch) error {
+	if a.Scope().EnterpriseID != 0 && (p.RegionID != nil || p.Status != nil || p.AssociationID != nil) {
+		return Errorf(ErrForbidden, "err.forbidden")
+	}
+	return nil
+}
+
+// EnterpriseRights are what an actor may do next with an enterprise it
+// can see.
+type EnterpriseRights struct {
+	Edit       bool `json:"edit"`        // its record
+	Manage     bool `json:"manage"`      // its town, status and association
+	AddManager bool `json:"add_manager"` // appoint a manager
+}
+
+// Rights computes an enterprise's rights for an actor who can see it.
+func (e *Enterprise) Rights(a Actor) *EnterpriseRights {
+	return &EnterpriseRights{Edit: true, AddManager: true,
+		Manage: EnterprisePatchAllowed(a, &EnterprisePatch{Status: new(string)}) == nil && a.CanManageRegion(e.RegionID)}
+}
+
+// ManagerRights are what an actor may do next with a manager it can see.
+type ManagerRights struct {
+	Edit bool `json:"edit"` // the record and the status (with a reason)
+	// Move to another enterprise: needs a second enterprise in scope,
+	// which an enterprise account never has.
+	Move bool `json:"move"`
+}
+
+// Rights computes a manager's rights for an actor who can see it.
+func (m *Manager) Rights(a Actor) *ManagerRights {
+	return &ManagerRights{Edit: true, Move: a.Scope().EnterpriseID == 0}
+}
+
+// JobRights are what an actor may do next with a background job it can
+// see (a roster import).
+type JobRights struct {
+	Report bool `json:"report"` // download the workbook with the bad cells marked
+}

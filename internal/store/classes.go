@@ -164,11 +164,11 @@ func (s *Store) CreateClass(ctx context.Context, a model.Actor, courseID int64, 
 			}
 			return err
 		}
+		if err := (&model.Course{Status: status}).Schedulable(a); err != nil {
+			return err
+		}
 		if !a.CanManageRegion(regionID) {
 			return model.Errorf(model.ErrForbidden, "err.forbidden")
-		}
-		if status == model.CourseArchived {
-			return model.Errorf(model.ErrConflict, "err.course_archived")
 		}
 		room, err := s.pickRoom(ctx, tx, in.HomeID, in.RoomID, in.Capacity)
 		if err != nil {

@@ -48,8 +48,8 @@ func readTrainingSettings(ctx context.Context, query func(context.Context, strin
 
 // SetTrainingSettings stores the settings (the bureau only).
 func (s *Store) SetTrainingSettings(ctx context.Context, a model.Actor, t model.TrainingSettings) error {
-	if !a.IsAdmin() {
-		return model.Errorf(model.ErrForbidden, "err.forbidden")
+	if err := model.CourseEditable(a); err != nil {
+		return err
 	}
 	if err := t.Validate(); err != nil {
 		return err
@@ -116,8 +116,8 @@ func (s *Store) Lecturer(ctx context.Context, id int64) (*model.Lecturer, string
 // SaveLecturer creates (id 0) or changes a lecturer; the bureau only. A
 // linked account must be a lecturer account.
 func (s *Store) SaveLecturer(ctx context.Context, a model.Actor, l *model.Lecturer) (*model.Lecturer, error) {
-	if !a.IsAdmin() {
-		return nil, model.Errorf(model.ErrForbidden, "err.forbidden")
+	if err := model.CourseEditable(a); err != nil {
+		return nil, err
 	}
 	l.Normalize()
 	if err := l.Validate(); err != nil {
@@ -169,8 +169,8 @@ func (s *Store) SaveLecturer(ctx context.Context, a model.Actor, l *model.Lectur
 
 // SetLecturerPhoto stores a lecturer's photo file name and returns the old one.
 func (s *Store) SetLecturerPhoto(ctx context.Context, a model.Actor, id int64, name string) (string, error) {
-	if !a.IsAdmin() {
-		return "", model.Errorf(model.ErrForbidden, "err.forbidden")
+	if err := model.CourseEditable(a); err != nil {
+		return "", err
 	}
 	var old string
 	err := s.write(ctx, func(tx *Tx) error {
@@ -211,8 +211,8 @@ func courseVisible(a model.Actor) string {
 
 // SaveCourse creates (id 0) or changes a course; the bureau only.
 func (s *Store) SaveCourse(ctx context.Context, a model.Actor, c *model.Course) (*model.Course, error) {
-	if !a.IsAdmin() {
-		return nil, model.Errorf(model.ErrForbidden, "err.forbidden")
+	if err := model.CourseEditable(a); err != nil {
+		return nil, err
 	}
 	c.Normalize()
 	if err := c.Validate(); err != nil {
@@ -391,8 +391,8 @@ func (s *Store) Catalogue(ctx context.Context, a model.Actor, f model.CourseFilt
 
 // AddMaterial records a file attached to a course (the bureau only).
 func (s *Store) AddMaterial(ctx context.Context, a model.Actor, m *model.Material) error {
-	if !a.IsAdmin() {
-		return model.Errorf(model.ErrForbidden, "err.forbidden")
+	if err := model.CourseEditable(a); err != nil {
+		return err
 	}
 	return s.write(ctx, func(tx *Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO course_materials (course_id, name, file, size, content_type, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,

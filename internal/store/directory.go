@@ -463,8 +463,8 @@ func (s *Store) UpdateEnterprise(ctx context.Context, a model.Actor, id int64, p
 		if err != nil {
 			return err
 		}
-		if sc.EnterpriseID != 0 && (p.RegionID != nil || p.Status != nil || p.AssociationID != nil) {
-			return model.Errorf(model.ErrForbidden, "err.forbidden")
+		if err := model.EnterprisePatchAllowed(a, &p); err != nil {
+			return err
 		}
 		e := *old
 		p.Apply(&e)

@@ -101,8 +101,8 @@ func (s *Store) VoteTopic(ctx context.Context, a model.Actor, topicID int64) err
 
 // AdoptTopic turns a topic into a course (the bureau only).
 func (s *Store) AdoptTopic(ctx context.Context, a model.Actor, topicID int64, c *model.Course) (*model.Course, error) {
-	if !a.IsAdmin() {
-		return nil, model.Errorf(model.ErrForbidden, "err.forbidden")
+	if err := model.CourseEditable(a); err != nil {
+		return nil, err
 	}
 	c.ID = 0
 	c.TopicID = &topicID

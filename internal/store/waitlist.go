@@ -134,12 +134,6 @@ func (s *Store) ExpireOffers(ctx context.Context) (int, error) {
 // MoveInWaitlist puts a waitlisted booking at a new position (the bureau
 // only, with a reason that goes into the audit log); the others close up.
 func (s *Store) MoveInWaitlist(ctx context.Context, a model.Actor, id int64, to int, reason string) (*model.Booking, error) {
-	if !a.IsAdmin() {
-		return nil, model.Errorf(model.ErrForbidden, "err.forbidden")
-	}
-	if len([]rune(reason)) < 2 {
-		return nil, fieldError(model.ErrInvalid, "reason", "err.field.reason_required")
-	}
 	var classID int64
 	if err := s.queryRow(ctx, `SELECT class_id FROM bookings WHERE id = ?`, id).Scan(&classID); err != nil {
 		return nil, notFound(err)
@@ -156,6 +150,9 @@ func (s *Store) MoveInWaitlist(ctx context.Context, a model.Actor, id int64, to 
 		}
 		if err := (&model.Booking{Status: status}).Movable(a); err != nil {
 			return err
+		}
+		if len([]rune(reason)) < 2 {
+			return fieldError(model.ErrInvalid, "reason", "err.field.reason_required")
 		}
 		if to < 1 || to > total {
 			return fieldError(model.ErrInvalid, "position", "err.field.position")

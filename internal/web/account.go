@@ -19,7 +19,7 @@ type tokenRow struct {
 }
 
 func (h *Handler) accountView(r *http.Request) (*view, error) {
-	a := httpx.ActorFrom(r.Context())
+	a := actor(r)
 	l, err := h.Store.ListTokens(r.Context(), a.User.ID, model.Page{Limit: model.MaxLimit})
 	if err != nil {
 		return nil, err
@@ -49,7 +49,7 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) updateProfile(w http.ResponseWriter, r *http.Request) error {
 	name, lang := r.PostFormValue("display_name"), r.PostFormValue("language")
-	if _, err := h.Auth.UpdateSelf(r.Context(), httpx.ActorFrom(r.Context()), &name, &lang); err != nil {
+	if _, err := h.Auth.UpdateSelf(r.Context(), actor(r), &name, &lang); err != nil {
 		return h.accountFormError(w, r, err)
 	}
 	http.Redirect(w, r, "/account?ok=flash.saved", http.StatusSeeOther)
@@ -58,7 +58,7 @@ func (h *Handler) updateProfile(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) setNoticeChannels(w http.ResponseWriter, r *http.Request) error {
 	n := model.NoticeChannels{Email: r.PostFormValue("email"), WebhookURL: r.PostFormValue("webhook_url")}
-	if _, err := h.Store.SetNoticeChannels(r.Context(), httpx.ActorFrom(r.Context()), n); err != nil {
+	if _, err := h.Store.SetNoticeChannels(r.Context(), actor(r), n); err != nil {
 		return h.accountFormError(w, r, err)
 	}
 	http.Redirect(w, r, "/account?ok=flash.saved#notices", http.StatusSeeOther)
@@ -66,7 +66,7 @@ func (h *Handler) setNoticeChannels(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) error {
-	a := httpx.ActorFrom(r.Context())
+	a := actor(r)
 	if r.PostFormValue("new_password") != r.PostFormValue("confirm_password") {
 		return h.accountFormError(w, r, &model.Error{Code: model.ErrInvalid, Message: "err.invalid",
 			Fields: map[string]string{"confirm_password": "err.field.password_mismatch"}})
@@ -81,7 +81,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) error {
-	a := httpx.ActorFrom(r.Context())
+	a := actor(r)
 	n := model.NewToken{Name: r.PostFormValue("name")}
 	if d := r.PostFormValue("expires_in_days"); d != "" {
 		var err error
@@ -109,7 +109,7 @@ func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a := httpx.ActorFrom(r.Context())
+	a := actor(r)
 	if err := h.Store.RevokeToken(r.Context(), a, a.User.ID, id); err != nil {
 		return err
 	}

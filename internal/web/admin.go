@@ -112,7 +112,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) error {
 	if err := v.Err(); err != nil {
 		return fail(err)
 	}
-	u, err := h.Auth.CreateUser(r.Context(), httpx.ActorFrom(r.Context()), n)
+	u, err := h.Auth.CreateUser(r.Context(), actor(r), n)
 	if err != nil {
 		return fail(err)
 	}
@@ -155,7 +155,7 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return model.Errorf(model.ErrMalformed, "err.malformed_form")
 	}
-	if _, err := h.Auth.UpdateUser(r.Context(), httpx.ActorFrom(r.Context()), u.ID, upd); err != nil {
+	if _, err := h.Auth.UpdateUser(r.Context(), actor(r), u.ID, upd); err != nil {
 		return h.formError(w, r, "user", h.newView(r, "page.user", &userForm{User: u}), err)
 	}
 	http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(u.ID, 10)+"?ok=flash.saved", http.StatusSeeOther)

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
 )
 
@@ -36,7 +35,7 @@ type loginForm struct {
 
 func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) error {
 	next := safeNext(r.URL.Query().Get("next"))
-	if httpx.ActorFrom(r.Context()).User != nil {
+	if actor(r).User != nil {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
@@ -45,7 +44,7 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	f := loginForm{Username: strings.TrimSpace(r.PostFormValue("username")), Next: safeNext(r.PostFormValue("next"))}
-	a := httpx.ActorFrom(r.Context())
+	a := actor(r)
 	u, err := h.Auth.Login(r.Context(), a, model.Credentials{Username: f.Username, Password: r.PostFormValue("password")})
 	if err != nil {
 		return h.formError(w, r, "login", h.newView(r, "page.login", f), err)
@@ -55,7 +54,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 
 // startSession logs this browser in as u and sends it to next.
 func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, u *model.User, next string) error {
-	secret, err := h.Auth.StartSession(r.Context(), httpx.ActorFrom(r.Context()), u)
+	secret, err := h.Auth.StartSession(r.Context(), actor(r), u)
 	if err != nil {
 		return err
 	}
@@ -66,7 +65,7 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, u *model.
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		if err := h.Store.DeleteSession(r.Context(), httpx.ActorFrom(r.Context()), c.Value); err != nil {
+		if err := h.Store.DeleteSession(r.Context(), actor(r), c.Value); err != nil {
 			return err
 		}
 	}
@@ -82,7 +81,7 @@ func (h *Handler) setLanguage(w http.ResponseWriter, r *http.Request) error {
 	if !h.I18n.Has(lang) {
 		return &model.Error{Code: model.ErrInvalid, Message: "err.field.language"}
 	}
-	a := httpx.ActorFrom(r.Context())
+	a := actor(r)
 	if a.User != nil {
 		if _, err := h.Auth.UpdateSelf(r.Context(), a, nil, &lang); err != nil {
 			return err
@@ -96,7 +95,7 @@ func (h *Handler) setLanguage(w http.ResponseWriter, r *http.Request) error {
 // home is the start page; an enterprise account starts at its own record:
 // its managers, their certificates and what is due.
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) error {
-	if id := httpx.ActorFrom(r.Context()).Scope().EnterpriseID; id != 0 {
+	if id := actor(r).Scope().EnterpriseID; id != 0 {
 		v, err := h.enterpriseView(r, id)
 		if err != nil {
 			return err

@@ -42,18 +42,16 @@ func (h *Handler) coursesPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return h.formError(w, r, "courses", v, err)
 	}
-	if d.List, err = h.Store.Catalogue(r.Context(), actor(r), f, p); err != nil {
+	if d.List, err = h.Service.Catalogue(r.Context(), actor(r), f, p); err != nil {
 		return err
 	}
 	return h.render(w, r, http.StatusOK, "courses", v)
 }
 
 type courseData struct {
-	C           *model.Course
-	Homes       []model.Home
-	CanEdit     bool
-	CanSchedule bool
-	NewClass    classForm
+	C        *model.Course
+	Homes    []model.Home
+	NewClass classForm
 }
 
 // classForm keeps a class form's values as typed.
@@ -74,13 +72,12 @@ func (h *Handler) courseView(r *http.Request) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := h.Store.Course(r.Context(), actor(r), id)
+	c, err := h.Service.Course(r.Context(), actor(r), id)
 	if err != nil {
 		return nil, err
 	}
-	d := &courseData{C: c, CanEdit: isRole(r, model.RoleAdmin), CanSchedule: isRole(r, model.RoleAdmin, model.RoleAssociation),
-		NewClass: classForm{Capacity: "30", Limit: "2"}}
-	if d.CanSchedule {
+	d := &courseData{C: c, NewClass: classForm{Capacity: "30", Limit: "2"}}
+	if c.Can.Schedule {
 		var region int64
 		if u := actor(r).User; u.Role == model.RoleAssociation && u.RegionID != nil {
 			region = *u.RegionID
@@ -157,7 +154,7 @@ func (h *Handler) editCoursePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := h.Store.Course(r.Context(), actor(r), id)
+	c, err := h.Service.Course(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -194,9 +191,9 @@ func (h *Handler) saveCourse(w http.ResponseWriter, r *http.Request) error {
 	var out *model.Course
 	if err == nil {
 		if t, terr := strconv.ParseInt(r.FormValue("topic"), 10, 64); terr == nil && t > 0 && c.ID == 0 {
-			out, err = h.Store.AdoptTopic(r.Context(), actor(r), t, c)
+			out, err = h.Service.AdoptTopic(r.Context(), actor(r), t, c)
 		} else {
-			out, err = h.Store.SaveCourse(r.Context(), actor(r), c)
+			out, err = h.Service.SaveCourse(r.Context(), actor(r), c)
 		}
 	}
 	if err != nil {

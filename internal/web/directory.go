@@ -48,7 +48,7 @@ type enterprisesData struct {
 func isStaff(u *model.User) bool { return u.Role == model.RoleAdmin || u.Role == model.RoleAssociation }
 
 func (h *Handler) enterprisesPage(w http.ResponseWriter, r *http.Request) error {
-	a := httpx.ActorFrom(r.Context())
+	a := actor(r)
 	if s := a.Scope(); s.EnterpriseID != 0 {
 		http.Redirect(w, r, "/directory/enterprises/"+strconv.FormatInt(s.EnterpriseID, 10), http.StatusSeeOther)
 		return nil
@@ -64,7 +64,7 @@ func (h *Handler) enterprisesPage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return h.formError(w, r, "enterprises", v, err)
 	}
-	l, err := h.Store.ListEnterprises(r.Context(), a, f)
+	l, err := h.Service.ListEnterprises(r.Context(), a, f)
 	if err != nil {
 		return err
 	}
@@ -89,6 +89,9 @@ type enterpriseForm struct {
 	choices
 	E       model.Enterprise
 	Editing bool
+	// Manage shows the town, status and association fields: on a new
+	// enterprise (staff only), or when the rights allow.
+	Manage bool
 }
 
 // HasList reports whether the form's enterprise is on a key-unit list.
@@ -131,12 +134,12 @@ func (h *Handler) enterpriseFormView(r *http.Request, e model.Enterprise, editin
 	if editing {
 		title = "page.enterprise_edit"
 	}
-	return h.newView(r, title, &enterpriseForm{choices: c, E: e, Editing: editing}), nil
+	return h.newView(r, title, &enterpriseForm{choices: c, E: e, Editing: editing, Manage: !editing || (e.Can != nil && e.Can.Manage)}), nil
 }
 
 func (h *Handler) newEnterprisePage(w http.ResponseWriter, r *http.Request) error {
 	e := model.Enterprise{Kind: model.KindCompany, Status: model.StatusActive}
-	if u := httpx.ActorFrom(r.Context()).User; u.RegionID != nil {
+	if u := actor(r).User; u.RegionID != nil {
 		e.RegionID = *u.RegionID
 	}
 	v, err := h.enterpriseFormView(r, e, false)
@@ -148,7 +151,7 @@ func (h *Handler) newEnterprisePage(w http.ResponseWriter, r *http.Request) erro
 
 func (h *Handler) createEnterprise(w http.ResponseWriter, r *http.Request) error {
 	in := enterpriseFromForm(r)
-	e, err := h.Store.CreateEnterprise(r.Context(), httpx.ActorFrom(r.Context()), in)
+	e, err := h.Service.CreateEnterprise(r.Context(), actor(r), in)
 	if err != nil {
 		v, verr := h.enterpriseFormView(r, in, false)
 		if verr != nil {
@@ -197,12 +200,12 @@ func dueItems(e *model.Enterprise, ms []*model.Manager, today model.Date) []due 
 }
 
 func (h *Handler) enterpriseView(r *http.Request, id int64) (*view, error) {
-	a := httpx.ActorFrom(r.Context())
-	e, err := h.Store.Enterprise(r.Context(), a, id)
+	a := actor(r)
+	e, err := h.Service.Enterprise(r.Context(), a, id)
 	if err != nil {
 		return nil, err
 	}
-	ms, err := h.Store.Managers(r.Context(), a, id)
+	ms, err := h.Service.Managers(r.Context(), a, id)
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +236,7 @@ func (h *Handler) editEnterprisePage(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	e, err := h.Store.Enterprise(r.Context(), httpx.ActorFrom(r.Context()), id)
+	e, err := h.Service.Enterprise(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -249,12 +252,17 @@ func (h *Handler) updateEnterprise(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	a := httpx.ActorFrom(r.Context())
+	a := actor(r)
+	old, err := h.Service.Enterprise(r.Context(), a, id)
+	if err != nil {
+		return err
+	}
 	in := enterpriseFromForm(r)
+	in.Can = old.Can
 	p := model.EnterprisePatch{Name: &in.Name, Kind: &in.Kind, Address: &in.Address, IndustryCode: &in.IndustryCode,
 		LegalRep: &in.LegalRep, ContactName: &in.ContactName, ContactPhone: &in.ContactPhone, PermitNo: &in.PermitNo,
 		PermitClass: &in.PermitClass, PermitValidTo: &in.PermitValidTo, KeyLists: &in.KeyLists}
-	if isStaff(a.User) {
+	if old.Can.Manage {
 		// Only the bureau and associations move, close or re-assign.
 		var assoc int64
 		if in.AssociationID != nil {
@@ -262,7 +270,7 @@ func (h *Handler) updateEnterprise(w http.ResponseWriter, r *http.Request) error
 		}
 		p.RegionID, p.Status, p.AssociationID = &in.RegionID, &in.Status, &assoc
 	}
-	if _, err := h.Store.UpdateEnterprise(r.Context(), a, id, p); err != nil {
+	if _, err := h.Service.UpdateEnterprise(r.Context(), a, id, p); err != nil {
 		in.ID = id
 		v, verr := h.enterpriseFormView(r, in, true)
 		if verr != nil {
@@ -295,7 +303,7 @@ func (h *Handler) createManager(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in := managerFromForm(r)
-	if _, err := h.Store.CreateManager(r.Context(), httpx.ActorFrom(r.Context()), id, in); err != nil {
+	if _, err := h.Service.CreateManager(r.Context(), actor(r), id, in); err != nil {
 		v, verr := h.enterpriseView(r, id)
 		if verr != nil {
 			return verr
@@ -316,7 +324,7 @@ type managerData struct {
 
 func (h *Handler) managerView(r *http.Request, id int64) (*view, error) {
 	a := actor(r)
-	m, err := h.Store.Manager(r.Context(), a, id)
+	m, err := h.Service.Manager(r.Context(), a, id)
 	if err != nil {
 		return nil, err
 	}
@@ -357,7 +365,7 @@ func (h *Handler) updateManager(w http.ResponseWriter, r *http.Request) error {
 	if in.IDCard != "" { // empty keeps the number on file, which the form never shows
 		p.IDCard = &in.IDCard
 	}
-	if _, err := h.Store.UpdateManager(r.Context(), httpx.ActorFrom(r.Context()), id, p); err != nil {
+	if _, err := h.Service.UpdateManager(r.Context(), actor(r), id, p); err != nil {
 		v, verr := h.managerView(r, id)
 		if verr != nil {
 			return verr
@@ -424,7 +432,7 @@ func (h *Handler) createRegion(w http.ResponseWriter, r *http.Request) error {
 	if p := formInt(r, "parent_id"); p > 0 {
 		in.ParentID = &p
 	}
-	if _, err := h.Store.CreateRegion(r.Context(), httpx.ActorFrom(r.Context()), in); err != nil {
+	if _, err := h.Store.CreateRegion(r.Context(), actor(r), in); err != nil {
 		return h.regionsFormError(w, r, err)
 	}
 	http.Redirect(w, r, "/directory/regions?ok=flash.saved", http.StatusSeeOther)
@@ -434,7 +442,7 @@ func (h *Handler) createRegion(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) createAssociation(w http.ResponseWriter, r *http.Request) error {
 	in := model.Association{RegionID: formInt(r, "region_id"), Name: r.PostFormValue("name"),
 		ContactName: r.PostFormValue("contact_name"), ContactPhone: r.PostFormValue("contact_phone"), Address: r.PostFormValue("address")}
-	if _, err := h.Store.CreateAssociation(r.Context(), httpx.ActorFrom(r.Context()), in); err != nil {
+	if _, err := h.Store.CreateAssociation(r.Context(), actor(r), in); err != nil {
 		return h.regionsFormError(w, r, err)
 	}
 	http.Redirect(w, r, "/directory/regions?ok=flash.saved", http.StatusSeeOther)
@@ -462,7 +470,7 @@ func homeFromForm(r *http.Request) model.Home {
 }
 
 func (h *Handler) createHome(w http.ResponseWriter, r *http.Request) error {
-	if _, err := h.Store.CreateHome(r.Context(), httpx.ActorFrom(r.Context()), homeFromForm(r)); err != nil {
+	if _, err := h.Store.CreateHome(r.Context(), actor(r), homeFromForm(r)); err != nil {
 		return h.regionsFormError(w, r, err)
 	}
 	http.Redirect(w, r, "/directory/regions?ok=flash.saved", http.StatusSeeOther)
@@ -484,7 +492,7 @@ func (h *Handler) uploadHomePhoto(w http.ResponseWriter, r *http.Request) error 
 	}
 	if err == nil {
 		var old string
-		if old, err = h.Store.SetHomePhoto(r.Context(), httpx.ActorFrom(r.Context()), id, name); err != nil {
+		if old, err = h.Store.SetHomePhoto(r.Context(), actor(r), id, name); err != nil {
 			os.Remove(photos.Path(h.PhotoDir, name))
 		} else if old != "" {
 			os.Remove(photos.Path(h.PhotoDir, old))
@@ -523,7 +531,7 @@ func (h *Handler) homePage(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		home, err = h.Store.HomeDetail(r.Context(), id)
 	}
-	if err == nil && !httpx.ActorFrom(r.Context()).CanManageRegion(home.RegionID) {
+	if err == nil && !actor(r).CanManageRegion(home.RegionID) {
 		err = model.NotFound()
 	}
 	if err != nil {
@@ -542,7 +550,7 @@ func (h *Handler) updateHome(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in := homeFromForm(r)
-	if _, err := h.Store.UpdateHome(r.Context(), httpx.ActorFrom(r.Context()), id, in); err != nil {
+	if _, err := h.Store.UpdateHome(r.Context(), actor(r), id, in); err != nil {
 		if model.IsCode(err, model.ErrNotFound) {
 			return err
 		}

@@ -29,7 +29,7 @@ func (h *Handler) startImport(w http.ResponseWriter, r *http.Request) error {
 	data, err := httpx.ReadUpload(w, r, "file", roster.MaxFileBytes)
 	if err == nil {
 		var j *model.Job
-		j, err = h.Imports.Start(r.Context(), httpx.ActorFrom(r.Context()), data, model.ImportMode(r.FormValue("mode")), h.lang(r))
+		j, err = h.Imports.Start(r.Context(), actor(r), data, model.ImportMode(r.FormValue("mode")), h.lang(r))
 		if err == nil {
 			http.Redirect(w, r, "/directory/import/"+strconv.FormatInt(j.ID, 10), http.StatusSeeOther)
 			return nil
@@ -59,10 +59,7 @@ func (h *Handler) importJobPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	j, err := h.Store.Job(r.Context(), httpx.ActorFrom(r.Context()), id)
-	if err == nil && j.Kind != imports.Kind {
-		err = model.NotFound()
-	}
+	j, err := h.Imports.Job(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -78,7 +75,7 @@ func (h *Handler) importReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := h.Imports.Report(r.Context(), httpx.ActorFrom(r.Context()), id)
+	b, err := h.Imports.Report(r.Context(), actor(r), id)
 	if err != nil {
 		return err
 	}
@@ -93,7 +90,7 @@ func (h *Handler) exportEnterprises(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	httpx.StartXLSX(w, "envhome-enterprises.xlsx")
-	if err := imports.Export(r.Context(), h.Store, w, httpx.ActorFrom(r.Context()), f); err != nil {
+	if err := imports.Export(r.Context(), h.Store, w, actor(r), f); err != nil {
 		h.Log.Error("export", "err", err)
 	}
 	return nil

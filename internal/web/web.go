@@ -201,7 +201,7 @@ func hasRole(roles []model.Role, r model.Role) bool {
 // lang picks the page language: the account's choice, the guest's cookie,
 // then the browser's Accept-Language; Chinese when nothing matches.
 func (h *Handler) lang(r *http.Request) string {
-	if u := httpx.ActorFrom(r.Context()).User; u != nil && u.Language != "" {
+	if u := actor(r).User; u != nil && u.Language != "" {
 		return u.Language
 	}
 	if c, err := r.Cookie(langCookie); err == nil && h.I18n.Has(c.Value) {
@@ -211,7 +211,7 @@ func (h *Handler) lang(r *http.Request) string {
 }
 
 func (h *Handler) newView(r *http.Request, titleKey string, data any) *view {
-	v := &view{Lang: h.lang(r), User: httpx.ActorFrom(r.Context()).User, Path: r.URL.Path, Data: data, catalog: h.I18n}
+	v := &view{Lang: h.lang(r), User: actor(r).User, Path: r.URL.Path, Data: data, catalog: h.I18n}
 	v.Title = v.T(titleKey)
 	if v.User != nil {
 		v.Unread, _ = h.Store.UnreadNotifications(r.Context(), v.User.ID)
@@ -301,6 +301,7 @@ func (h *Handler) static(w http.ResponseWriter, r *http.Request) error {
 // Fail shows the error page for err; the server uses it after a panic.
 func (h *Handler) Fail(w http.ResponseWriter, r *http.Request, err error) { h.renderError(w, r, err) }
 
+// actor is who asks: the one way a handler learns it.
 func actor(r *http.Request) model.Actor { return httpx.ActorFrom(r.Context()) }
 
 func isRole(r *http.Request, roles ...model.Role) bool {

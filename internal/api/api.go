@@ -17,7 +17,6 @@ import (
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/i18n"
 	"github.com/envhome/envhome/internal/imports"
-	"github.com/envhome/envhome/internal/materials"
 	"github.com/envhome/envhome/internal/model"
 	"github.com/envhome/envhome/internal/notify"
 	"github.com/envhome/envhome/internal/service"
@@ -36,10 +35,7 @@ type Handler struct {
 	I18n    *i18n.Catalog
 	Log     *slog.Logger
 	Imports *imports.Service
-	// PhotoDir keeps the Homes' and lecturers' photos.
-	PhotoDir  string
-	Materials *materials.Service
-	Notices   *notify.Renderer
+	Notices *notify.Renderer
 }
 
 // errorBody is the one shape of every API error.

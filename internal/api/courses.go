@@ -2,11 +2,10 @@ package api
 
 import (
 	"net/http"
-	"os"
 
+	"github.com/envhome/envhome/internal/files"
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
-	"github.com/envhome/envhome/internal/photos"
 )
 
 func (h *Handler) listLecturers(w http.ResponseWriter, r *http.Request) error {
@@ -55,24 +54,12 @@ func (h *Handler) putLecturerPhoto(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	data, err := readPhoto(w, r)
+	name, body, err := photoUpload(w, r)
 	if err != nil {
 		return err
 	}
-	if _, _, err := h.Store.Lecturer(r.Context(), id); err != nil {
+	if err := h.Service.SetLecturerPhoto(r.Context(), actor(r), id, name, body); err != nil {
 		return err
-	}
-	name, err := photos.Save(h.PhotoDir, data)
-	if err != nil {
-		return err
-	}
-	old, err := h.Store.SetLecturerPhoto(r.Context(), actor(r), id, name)
-	if err != nil {
-		os.Remove(photos.Path(h.PhotoDir, name))
-		return err
-	}
-	if old != "" {
-		os.Remove(photos.Path(h.PhotoDir, old))
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -83,15 +70,11 @@ func (h *Handler) getLecturerPhoto(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	_, photo, err := h.Store.Lecturer(r.Context(), id)
-	if err == nil && photo == "" {
-		err = model.NotFound()
-	}
+	o, err := h.Service.LecturerPhoto(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "public, max-age=3600")
-	http.ServeFile(w, r, photos.Path(h.PhotoDir, photo))
+	httpx.ServeStored(w, r, o, "", "public, max-age=3600")
 	return nil
 }
 
@@ -146,7 +129,11 @@ func (h *Handler) addMaterial(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	m, err := h.Materials.Add(w, r, actor(r), id)
+	name, body, err := httpx.UploadPart(w, r, "file", files.Material.MaxBytes)
+	if err != nil {
+		return err
+	}
+	m, err := h.Service.AddMaterial(r.Context(), actor(r), id, name, body)
 	if err != nil {
 		return err
 	}
@@ -159,8 +146,10 @@ func (h *Handler) getMaterial(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.Materials.Serve(w, r, id); err != nil {
+	m, o, err := h.Service.Material(r.Context(), actor(r), id)
+	if err != nil {
 		return err
 	}
+	httpx.ServeStored(w, r, o, m.Name, "private, max-age=3600")
 	return nil
 }

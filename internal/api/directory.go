@@ -3,13 +3,12 @@ package api
 import (
 	"io"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 
+	"github.com/envhome/envhome/internal/files"
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
-	"github.com/envhome/envhome/internal/photos"
 )
 
 // created answers 201 with v and its location.
@@ -236,40 +235,24 @@ func (h *Handler) putHomePhoto(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data, err := readPhoto(w, r)
+	name, body, err := photoUpload(w, r)
 	if err != nil {
 		return err
 	}
-	if _, err := h.Store.Home(r.Context(), id); err != nil {
+	if err := h.Service.SetHomePhoto(r.Context(), actor(r), id, name, body); err != nil {
 		return err
-	}
-	name, err := photos.Save(h.PhotoDir, data)
-	if err != nil {
-		return err
-	}
-	old, err := h.Store.SetHomePhoto(r.Context(), actor(r), id, name)
-	if err != nil {
-		os.Remove(photos.Path(h.PhotoDir, name))
-		return err
-	}
-	if old != "" {
-		os.Remove(photos.Path(h.PhotoDir, old))
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-// readPhoto reads an image sent as the body or as the "photo" field of a
-// multipart form.
-func readPhoto(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+// photoUpload is an image sent as the body, or as the "photo" field of a
+// multipart form, as a stream.
+func photoUpload(w http.ResponseWriter, r *http.Request) (string, io.Reader, error) {
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-		return httpx.ReadUpload(w, r, "photo", photos.MaxBytes)
+		return httpx.UploadPart(w, r, "photo", files.Photo.MaxBytes)
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, photos.MaxBytes))
-	if err != nil {
-		return nil, model.Errorf(model.ErrTooLarge, "err.photo.too_large")
-	}
-	return data, nil
+	return "", http.MaxBytesReader(w, r.Body, files.Photo.MaxBytes+1), nil
 }
 
 // getHomePhoto serves a Home's photo to anyone: Homes are public venues.
@@ -278,15 +261,11 @@ func (h *Handler) getHomePhoto(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	home, err := h.Store.Home(r.Context(), id)
-	if err == nil && home.Photo == "" {
-		err = model.NotFound()
-	}
+	o, err := h.Service.HomePhoto(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "public, max-age=86400")
-	http.ServeFile(w, r, photos.Path(h.PhotoDir, home.Photo))
+	httpx.ServeStored(w, r, o, "", "public, max-age=86400")
 	return nil
 }
 

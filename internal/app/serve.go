@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -21,11 +20,11 @@ import (
 	"github.com/envhome/envhome/internal/cli"
 	"github.com/envhome/envhome/internal/config"
 	"github.com/envhome/envhome/internal/demo"
+	"github.com/envhome/envhome/internal/files"
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/i18n"
 	"github.com/envhome/envhome/internal/imports"
 	"github.com/envhome/envhome/internal/jobs"
-	"github.com/envhome/envhome/internal/materials"
 	"github.com/envhome/envhome/internal/notify"
 	"github.com/envhome/envhome/internal/service"
 	"github.com/envhome/envhome/internal/store"
@@ -53,6 +52,11 @@ func serve(ctx context.Context, env Env, args []string) error {
 	srv, err := NewServer(st, policy, cfg, log)
 	if err != nil {
 		return err
+	}
+	if n, err := srv.Files.MoveFromDisk(ctx, cfg.DataDir, log); err != nil {
+		return fmt.Errorf("move uploaded files into the database: %w", err)
+	} else if n > 0 {
+		log.Info("moved uploaded files from disk into the database", "files", n)
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -218,6 +222,8 @@ type Server struct {
 	Jobs  *jobs.Runner
 	// Notices delivers email and webhook copies of notices.
 	Notices *notify.Sender
+	// Files keeps uploads in the database.
+	Files *files.Service
 }
 
 // NewServer builds the handler; tests use it without a listener.
@@ -231,19 +237,17 @@ func NewServer(st *store.Store, policy auth.Policy, cfg config.Config, log *slog
 		return nil, err
 	}
 	runner := &jobs.Runner{Store: st, Log: log}
-	imp := &imports.Service{Store: st, I18n: cat, DataDir: cfg.DataDir, Wake: runner.Wake}
+	fs := &files.Service{Store: st}
+	imp := &imports.Service{Store: st, Files: fs, I18n: cat, DataDir: cfg.DataDir, Wake: runner.Wake}
 	runner.Handlers = map[string]jobs.Handler{imports.Kind: imp.Run}
-	services := service.New(st)
+	services := service.New(st, fs)
+	renderer := &notify.Renderer{I18n: cat}
 	w, err := web.New(web.Handler{Store: st, Service: services, Auth: svc, I18n: cat, Log: log, Proxies: cfg.TrustedProxies,
-		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"), Imports: imp, PhotoDir: filepath.Join(cfg.DataDir, "photos")})
+		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"), Imports: imp, Notices: renderer})
 	if err != nil {
 		return nil, err
 	}
-	renderer := &notify.Renderer{I18n: cat}
-	mats := &materials.Service{Store: st, Dir: filepath.Join(cfg.DataDir, "materials")}
-	w.Materials, w.Notices = mats, renderer
-	a := &api.Handler{Store: st, Service: services, Auth: svc, I18n: cat, Log: log, Imports: imp, PhotoDir: filepath.Join(cfg.DataDir, "photos"),
-		Materials: mats, Notices: renderer}
+	a := &api.Handler{Store: st, Service: services, Auth: svc, I18n: cat, Log: log, Imports: imp, Notices: renderer}
 	sender := &notify.Sender{Store: st, Renderer: renderer, Log: log, BaseURL: cfg.BaseURL,
 		SMTP: notify.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}}
 
@@ -277,5 +281,5 @@ func NewServer(st *store.Store, policy auth.Policy, cfg config.Config, log *slog
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	a.Register(mux)
 	w.Register(mux)
-	return &Server{Handler: obs.Wrap(mux), Store: st, Auth: svc, Web: w, API: a, Jobs: runner, Notices: sender}, nil
+	return &Server{Handler: obs.Wrap(mux), Store: st, Auth: svc, Web: w, API: a, Jobs: runner, Notices: sender, Files: fs}, nil
 }

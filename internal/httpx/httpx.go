@@ -302,6 +302,64 @@ func ReadUploadFile(w http.ResponseWriter, r *http.Request, field string, max in
 	}
 }
 
+// UploadPart returns the file in the multipart field of the request as a
+// stream, with its name as sent, so that a large upload is never held in
+// memory; small fields sent before the file are kept for FormValue.
+// Reading past max bytes fails with *http.MaxBytesError.
+func UploadPart(w http.ResponseWriter, r *http.Request, field string, max int64) (string, io.Reader, error) {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" {
+		return "", nil, model.Errorf(model.ErrUnsupportedType, "err.upload.multipart")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, max+1<<20)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return "", nil, model.Errorf(model.ErrMalformed, "err.upload.malformed")
+	}
+	for {
+		part, err := mr.NextPart()
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			return "", nil, model.Errorf(model.ErrTooLarge, "err.upload.too_large")
+		case err == io.EOF:
+			return "", nil, &model.Error{Code: model.ErrInvalid, Message: "err.invalid", Fields: map[string]string{field: "err.field.required"}}
+		case err != nil:
+			return "", nil, model.Errorf(model.ErrMalformed, "err.upload.malformed")
+		}
+		if part.FormName() == field {
+			return part.FileName(), part, nil
+		}
+		b, _ := io.ReadAll(io.LimitReader(part, 1024))
+		if r.Form == nil {
+			r.Form = url.Values{}
+		}
+		r.Form.Add(part.FormName(), string(b))
+	}
+}
+
+// StoredFile is a file kept in the database, opened for reading.
+type StoredFile interface {
+	io.ReadSeeker
+	Info() model.File
+}
+
+// ServeStored answers a stored file: its type, nosniff, the hash as ETag
+// (a repeat download is a 304), range requests, and as an attachment
+// under name when name is set. cache is the Cache-Control header.
+func ServeStored(w http.ResponseWriter, r *http.Request, f StoredFile, name, cache string) {
+	info := f.Info()
+	h := w.Header()
+	h.Set("Content-Type", info.ContentType)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("ETag", `"`+info.Hash+`"`)
+	h.Set("Cache-Control", cache)
+	if name != "" {
+		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	}
+	http.ServeContent(w, r, "", time.Time{}, f)
+}
+
 // WriteQR answers a PNG QR code of content (a check-in code, a link).
 func WriteQR(w http.ResponseWriter, content string) {
 	png, err := qrcode.Encode(content, qrcode.Medium, 320)

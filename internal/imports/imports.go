@@ -1,18 +1,19 @@
-// Package imports runs roster imports: an upload is kept in the data
-// directory and imported by a persistent background job, which writes a
-// result and, when rows are bad, a marked-up copy of the workbook.
+// Package imports runs roster imports: an upload is kept in the database
+// (package files) and imported by a persistent background job, on
+// whichever instance claims it, which writes a result and, when rows are
+// bad, a marked-up copy of the workbook, kept the same way.
 package imports
 
 import (
+	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
+	"github.com/envhome/envhome/internal/files"
 	"github.com/envhome/envhome/internal/i18n"
 	"github.com/envhome/envhome/internal/model"
 	"github.com/envhome/envhome/internal/roster"
@@ -24,14 +25,17 @@ const Kind = "roster_import"
 
 // Service starts and runs imports.
 type Service struct {
-	Store   *store.Store
-	I18n    *i18n.Catalog
+	Store *store.Store
+	Files *files.Service
+	I18n  *i18n.Catalog
+	// DataDir holds the files of imports queued before files moved into
+	// the database.
 	DataDir string
 	Wake    func() // tells the local job runner there is work
 }
 
 type payload struct {
-	File string           `json:"file"` // name under DataDir/imports
+	File string           `json:"file"` // the stored file's hash (a name under DataDir/imports before)
 	Mode model.ImportMode `json:"mode"`
 	Lang string           `json:"lang"`
 }
@@ -56,24 +60,12 @@ func (s *Service) Start(ctx context.Context, a model.Actor, data []byte, mode mo
 	if mode != model.ImportAllOrNothing && mode != model.ImportGoodRows {
 		return nil, &model.Error{Code: model.ErrInvalid, Message: "err.invalid", Fields: map[string]string{"mode": "err.field.choice"}}
 	}
-	if len(data) > roster.MaxFileBytes {
-		return nil, model.Errorf(model.ErrTooLarge, "err.roster.too_large")
-	}
-	if len(data) < 4 || string(data[:4]) != "PK\x03\x04" {
-		return nil, model.Errorf(model.ErrUnsupportedType, "err.roster.not_xlsx")
-	}
-	if err := os.MkdirAll(s.dir(), 0o750); err != nil {
-		return nil, err
-	}
-	b := make([]byte, 12)
-	rand.Read(b)
-	name := hex.EncodeToString(b) + ".xlsx"
-	if err := os.WriteFile(filepath.Join(s.dir(), name), data, 0o640); err != nil {
-		return nil, err
-	}
-	j, err := s.Store.EnqueueJob(ctx, a, Kind, payload{File: name, Mode: mode, Lang: lang})
+	f, err := s.Files.Put(ctx, files.Roster, "roster.xlsx", bytes.NewReader(data))
 	if err != nil {
-		os.Remove(filepath.Join(s.dir(), name))
+		return nil, err
+	}
+	j, err := s.Store.EnqueueJob(ctx, a, Kind, payload{File: f.Hash, Mode: mode, Lang: lang})
+	if err != nil {
 		return nil, err
 	}
 	if s.Wake != nil {
@@ -88,7 +80,7 @@ func (s *Service) Run(ctx context.Context, j *model.Job, progress func(done, tot
 	if err := store.JobPayload(j, &p); err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(filepath.Join(s.dir(), filepath.Base(p.File)))
+	data, err := s.read(ctx, p.File)
 	if err != nil {
 		return nil, fmt.Errorf("the uploaded file is gone: %w", err)
 	}
@@ -126,10 +118,11 @@ func (s *Service) Run(ctx context.Context, j *model.Job, progress func(done, tot
 		if err != nil {
 			return nil, err
 		}
-		out.Report = "report-" + filepath.Base(p.File)
-		if err := os.WriteFile(filepath.Join(s.dir(), out.Report), rep, 0o640); err != nil {
+		f, err := s.Files.Put(ctx, files.Roster, "report.xlsx", bytes.NewReader(rep))
+		if err != nil {
 			return nil, err
 		}
+		out.Report = f.Hash
 		for i, pr := range res.Problems {
 			if i == 200 {
 				break
@@ -164,6 +157,19 @@ func (s *Service) Job(ctx context.Context, a model.Actor, id int64) (*model.Job,
 	return j, nil
 }
 
+// read returns a stored file's bytes; a name with a dot is a file on disk
+// from before files lived in the database.
+func (s *Service) read(ctx context.Context, name string) ([]byte, error) {
+	if !model.ValidFileHash(name) {
+		return os.ReadFile(filepath.Join(s.dir(), filepath.Base(name)))
+	}
+	o, err := s.Files.Open(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return o.Bytes()
+}
+
 // report names the marked-up workbook of a finished job.
 func (s *Service) report(j *model.Job) (string, error) {
 	var r Result
@@ -183,7 +189,7 @@ func (s *Service) Report(ctx context.Context, a model.Actor, id int64) ([]byte, 
 	if err != nil {
 		return nil, err
 	}
-	return os.ReadFile(filepath.Join(s.dir(), filepath.Base(name)))
+	return s.read(ctx, name)
 }
 
 // Export writes the enterprises the scope may see and the filter keeps to

@@ -13,6 +13,7 @@ package service
 import (
 	"context"
 
+	"github.com/envhome/envhome/internal/files"
 	"github.com/envhome/envhome/internal/model"
 	"github.com/envhome/envhome/internal/store"
 )
@@ -20,10 +21,11 @@ import (
 // Service holds what the calls need.
 type Service struct {
 	Store *store.Store
+	Files *files.Service
 }
 
-// New returns the service layer over st.
-func New(st *store.Store) *Service { return &Service{Store: st} }
+// New returns the service layer over st, keeping uploads with fs.
+func New(st *store.Store, fs *files.Service) *Service { return &Service{Store: st, Files: fs} }
 
 // access works out what one actor is to classes and bookings, reading each
 // fact (does the actor teach this course, which town is this enterprise

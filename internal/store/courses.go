@@ -167,22 +167,25 @@ func (s *Store) SaveLecturer(ctx context.Context, a model.Actor, l *model.Lectur
 	return out, err
 }
 
-// SetLecturerPhoto stores a lecturer's photo file name and returns the old one.
-func (s *Store) SetLecturerPhoto(ctx context.Context, a model.Actor, id int64, name string) (string, error) {
+// SetLecturerPhoto makes a stored file a lecturer's photo; the photo it
+// replaces is deleted unless something else uses it.
+func (s *Store) SetLecturerPhoto(ctx context.Context, a model.Actor, id int64, hash string) error {
 	if err := model.CourseEditable(a); err != nil {
-		return "", err
+		return err
 	}
-	var old string
-	err := s.write(ctx, func(tx *Tx) error {
+	return s.write(ctx, func(tx *Tx) error {
+		var old string
 		if err := tx.QueryRow(ctx, `SELECT photo FROM lecturers WHERE id = ?`, id).Scan(&old); err != nil {
 			return notFound(err)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE lecturers SET photo = ?, updated_at = ? WHERE id = ?`, name, ms(s.Now()), id); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE lecturers SET photo = ?, updated_at = ? WHERE id = ?`, hash, ms(s.Now()), id); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, a, "lecturer.photo", "lecturer", &id, nil)
+		if err := s.audit(ctx, tx, a, "lecturer.photo", "lecturer", &id, nil); err != nil {
+			return err
+		}
+		return s.releaseFile(ctx, tx, old)
 	})
-	return old, err
 }
 
 const courseColumns = `c.id, c.title, c.category, c.description, c.credit_hours, c.industries, c.status, c.topic_id, c.created_at, c.updated_at`
@@ -406,11 +409,12 @@ func (s *Store) AddMaterial(ctx context.Context, a model.Actor, m *model.Materia
 	})
 }
 
-// Material returns a course material anyone logged in may download.
-func (s *Store) Material(ctx context.Context, id int64) (*model.Material, error) {
+// Material returns a course material anyone logged in may download (of a
+// draft course: staff only, as the course itself).
+func (s *Store) Material(ctx context.Context, a model.Actor, id int64) (*model.Material, error) {
 	var m model.Material
 	err := s.queryRow(ctx, `SELECT m.id, m.course_id, m.name, m.size, m.content_type, m.created_at, m.file FROM course_materials m
-		JOIN courses c ON c.id = m.course_id WHERE m.id = ? AND c.status <> 'draft'`, id).
+		JOIN courses c ON c.id = m.course_id WHERE m.id = ? AND `+courseVisible(a), id).
 		Scan(&m.ID, &m.CourseID, &m.Name, &m.Size, &m.ContentType, timeCol{&m.CreatedAt}, &m.File)
 	if err != nil {
 		return nil, notFound(err)

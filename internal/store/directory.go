@@ -190,24 +190,26 @@ func (s *Store) Home(ctx context.Context, id int64) (*model.Home, error) {
 	return &h, nil
 }
 
-// SetHomePhoto records a Home's new photo file; only the bureau or the
-// Home's association may. It returns the file it replaces, if any.
-func (s *Store) SetHomePhoto(ctx context.Context, a model.Actor, id int64, file string) (string, error) {
-	var old string
-	err := s.write(ctx, func(tx *Tx) error {
+// SetHomePhoto makes a stored file the photo of a Home the actor manages;
+// the photo it replaces is deleted unless something else uses it.
+func (s *Store) SetHomePhoto(ctx context.Context, a model.Actor, id int64, hash string) error {
+	return s.write(ctx, func(tx *Tx) error {
 		var region int64
+		var old string
 		if err := tx.QueryRow(ctx, `SELECT region_id, photo FROM homes WHERE id = ?`, id).Scan(&region, &old); err != nil {
 			return notFound(err)
 		}
 		if !a.CanManageRegion(region) {
 			return model.NotFound()
 		}
-		if _, err := tx.Exec(ctx, `UPDATE homes SET photo = ?, updated_at = ? WHERE id = ?`, file, ms(s.Now()), id); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE homes SET photo = ?, updated_at = ? WHERE id = ?`, hash, ms(s.Now()), id); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, a, "home.photo", "home", &id, model.Changes{"photo": {Old: old, New: file}})
+		if err := s.audit(ctx, tx, a, "home.photo", "home", &id, model.Changes{"photo": {Old: old, New: hash}}); err != nil {
+			return err
+		}
+		return s.releaseFile(ctx, tx, old)
 	})
-	return old, err
 }
 
 // scopeSQL restricts enterprises (alias e) to what the scope may see.

@@ -4,14 +4,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/envhome/envhome/internal/files"
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
-	"github.com/envhome/envhome/internal/photos"
 )
 
 type catalogueData struct {
@@ -212,7 +211,11 @@ func (h *Handler) uploadMaterial(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.Materials.Add(w, r, actor(r), id); err != nil {
+	name, body, err := httpx.UploadPart(w, r, "file", files.Material.MaxBytes)
+	if err == nil {
+		_, err = h.Service.AddMaterial(r.Context(), actor(r), id, name, body)
+	}
+	if err != nil {
 		v, verr := h.courseView(r)
 		if verr != nil {
 			return verr
@@ -225,12 +228,14 @@ func (h *Handler) uploadMaterial(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) downloadMaterial(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
-	if err == nil {
-		err = h.Materials.Serve(w, r, id)
-	}
 	if err != nil {
 		return err
 	}
+	m, o, err := h.Service.Material(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	httpx.ServeStored(w, r, o, m.Name, "private, max-age=3600")
 	return nil
 }
 
@@ -283,22 +288,12 @@ func (h *Handler) uploadLecturerPhoto(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	data, err := httpx.ReadUpload(w, r, "photo", photos.MaxBytes)
-	var name, old string
+	name, body, err := httpx.UploadPart(w, r, "photo", files.Photo.MaxBytes)
 	if err == nil {
-		name, err = photos.Save(h.PhotoDir, data)
-	}
-	if err == nil {
-		old, err = h.Store.SetLecturerPhoto(r.Context(), actor(r), id, name)
-		if err != nil {
-			os.Remove(photos.Path(h.PhotoDir, name))
-		}
+		err = h.Service.SetLecturerPhoto(r.Context(), actor(r), id, name, body)
 	}
 	if err != nil {
 		return err
-	}
-	if old != "" {
-		os.Remove(photos.Path(h.PhotoDir, old))
 	}
 	redirect(w, r, "/lecturers", "flash.saved")
 	return nil
@@ -309,14 +304,10 @@ func (h *Handler) lecturerPhoto(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, photo, err := h.Store.Lecturer(r.Context(), id)
-	if err == nil && photo == "" {
-		err = model.NotFound()
-	}
+	o, err := h.Service.LecturerPhoto(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "public, max-age=3600")
-	http.ServeFile(w, r, photos.Path(h.PhotoDir, photo))
+	httpx.ServeStored(w, r, o, "", "public, max-age=3600")
 	return nil
 }

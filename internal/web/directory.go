@@ -3,13 +3,12 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 
+	"github.com/envhome/envhome/internal/files"
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
-	"github.com/envhome/envhome/internal/photos"
 )
 
 // choices are the option lists the directory forms offer.
@@ -479,24 +478,12 @@ func (h *Handler) createHome(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) uploadHomePhoto(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
-	if err == nil {
-		_, err = h.Store.Home(r.Context(), id)
+	if err != nil {
+		return err
 	}
-	var data []byte
+	name, body, err := httpx.UploadPart(w, r, "photo", files.Photo.MaxBytes)
 	if err == nil {
-		data, err = httpx.ReadUpload(w, r, "photo", photos.MaxBytes)
-	}
-	var name string
-	if err == nil {
-		name, err = photos.Save(h.PhotoDir, data)
-	}
-	if err == nil {
-		var old string
-		if old, err = h.Store.SetHomePhoto(r.Context(), actor(r), id, name); err != nil {
-			os.Remove(photos.Path(h.PhotoDir, name))
-		} else if old != "" {
-			os.Remove(photos.Path(h.PhotoDir, old))
-		}
+		err = h.Service.SetHomePhoto(r.Context(), actor(r), id, name, body)
 	}
 	if err != nil {
 		return h.regionsFormError(w, r, err)

@@ -23,7 +23,6 @@ import (
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/i18n"
 	"github.com/envhome/envhome/internal/imports"
-	"github.com/envhome/envhome/internal/materials"
 	"github.com/envhome/envhome/internal/model"
 	"github.com/envhome/envhome/internal/notify"
 	"github.com/envhome/envhome/internal/service"
@@ -31,7 +30,7 @@ import (
 )
 
 //go:embed templates static
-var files embed.FS
+var embedded embed.FS
 
 // Cookie names.
 const (
@@ -52,8 +51,6 @@ type Handler struct {
 	// otherwise it follows the request.
 	SecureCookies bool
 	Imports       *imports.Service
-	PhotoDir      string // the Homes' and lecturers' photos
-	Materials     *materials.Service
 	Notices       *notify.Renderer
 
 	pages  map[string]*template.Template
@@ -63,11 +60,11 @@ type Handler struct {
 // New parses the templates and fingerprints the static files.
 func New(h Handler) (*Handler, error) {
 	h.assets = map[string]string{}
-	err := fs.WalkDir(files, "static", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(embedded, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		b, err := files.ReadFile(p)
+		b, err := embedded.ReadFile(p)
 		if err != nil {
 			return err
 		}
@@ -118,13 +115,13 @@ func New(h Handler) (*Handler, error) {
 			return strconv.FormatInt(*p, 10)
 		},
 	}
-	pageFiles, err := fs.Glob(files, "templates/pages/*.html")
+	pageFiles, err := fs.Glob(embedded, "templates/pages/*.html")
 	if err != nil {
 		return nil, err
 	}
 	h.pages = map[string]*template.Template{}
 	for _, pf := range pageFiles {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html", pf)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(embedded, "templates/layout.html", pf)
 		if err != nil {
 			return nil, err
 		}
@@ -294,7 +291,7 @@ func (h *Handler) static(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		w.Header().Set("Cache-Control", "public, max-age=300")
 	}
-	http.ServeFileFS(w, r, files, "static/"+name)
+	http.ServeFileFS(w, r, embedded, "static/"+name)
 	return nil
 }
 

@@ -1,0 +1,99 @@
+package service
+
+import (
+	"context"
+	"io"
+
+	"github.com/envhome/envhome/internal/files"
+	"github.com/envhome/envhome/internal/model"
+)
+
+// SetHomePhoto checks and stores an uploaded photo and makes it the Home's.
+// The actor's right is checked before the file is taken in, so that nobody
+// fills the database with photos of Homes they do not manage.
+func (s *Service) SetHomePhoto(ctx context.Context, a model.Actor, homeID int64, name string, r io.Reader) error {
+	h, err := s.Store.Home(ctx, homeID)
+	if err != nil {
+		return err
+	}
+	if !a.CanManageRegion(h.RegionID) {
+		return model.NotFound()
+	}
+	f, err := s.Files.Put(ctx, files.Photo, name, r)
+	if err != nil {
+		return err
+	}
+	return s.Store.SetHomePhoto(ctx, a, homeID, f.Hash)
+}
+
+// SetLecturerPhoto checks and stores an uploaded photo and makes it the
+// lecturer's.
+func (s *Service) SetLecturerPhoto(ctx context.Context, a model.Actor, lecturerID int64, name string, r io.Reader) error {
+	if err := model.CourseEditable(a); err != nil {
+		return err
+	}
+	if _, _, err := s.Store.Lecturer(ctx, lecturerID); err != nil {
+		return err
+	}
+	f, err := s.Files.Put(ctx, files.Photo, name, r)
+	if err != nil {
+		return err
+	}
+	return s.Store.SetLecturerPhoto(ctx, a, lecturerID, f.Hash)
+}
+
+// AddMaterial checks and stores an uploaded file and attaches it to a
+// course.
+func (s *Service) AddMaterial(ctx context.Context, a model.Actor, courseID int64, name string, r io.Reader) (*model.Material, error) {
+	if err := model.CourseEditable(a); err != nil {
+		return nil, err
+	}
+	if _, err := s.Store.Course(ctx, a, courseID); err != nil {
+		return nil, err
+	}
+	f, err := s.Files.Put(ctx, files.Material, name, r)
+	if err != nil {
+		return nil, err
+	}
+	m := &model.Material{CourseID: courseID, Name: files.CleanName(name, "material"), File: f.Hash, Size: f.Size, ContentType: f.ContentType}
+	if err := s.Store.AddMaterial(ctx, a, m); err != nil {
+		return nil, err
+	}
+	m.CreatedAt = s.Store.Now()
+	return m, nil
+}
+
+// HomePhoto opens a Home's photo (Homes are public venues).
+func (s *Service) HomePhoto(ctx context.Context, homeID int64) (*files.Object, error) {
+	h, err := s.Store.Home(ctx, homeID)
+	if err != nil {
+		return nil, err
+	}
+	return s.open(ctx, h.Photo)
+}
+
+// LecturerPhoto opens a lecturer's photo (public, as the catalogue).
+func (s *Service) LecturerPhoto(ctx context.Context, lecturerID int64) (*files.Object, error) {
+	_, photo, err := s.Store.Lecturer(ctx, lecturerID)
+	if err != nil {
+		return nil, err
+	}
+	return s.open(ctx, photo)
+}
+
+// Material opens a course material for whoever may see its course.
+func (s *Service) Material(ctx context.Context, a model.Actor, id int64) (*model.Material, *files.Object, error) {
+	m, err := s.Store.Material(ctx, a, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	o, err := s.open(ctx, m.File)
+	return m, o, err
+}
+
+func (s *Service) open(ctx context.Context, hash string) (*files.Object, error) {
+	if hash == "" {
+		return nil, model.NotFound()
+	}
+	return s.Files.Open(ctx, hash)
+}

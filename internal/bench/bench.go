@@ -28,10 +28,12 @@ const benchUsage = `Usage:
   envhome bench import [--rows 100000] [--db DSN]                 a roster import beside a bare batched insert
   envhome bench list [--enterprises 1000000] [--db DSN] [--n 300] the enterprise list: first page, search, filters
   envhome bench rush [--managers 10000] [--classes 500] [--clients 64] [--db DSN] [--processes N]
-                                                                  the registration rush over HTTP beside the bare booking, and a hot class`
+                                                                  the registration rush over HTTP beside the bare booking, and a hot class
+  envhome bench files [--mb 5] [--conns 16] [--duration 10s] [--db DSN]
+                                                                  a course material served from the database beside the same file from disk`
 
-// bench runs the load tools that print the figures of the closing notes.
-// Run runs "envhome bench …".
+// Run runs "envhome bench …", the load tools that print the figures of
+// the closing notes.
 func Run(ctx context.Context, env Env, args []string) error {
 	if len(args) > 0 && cli.WantsHelp(args[:1]) {
 		fmt.Fprintln(env.Stdout, benchUsage)
@@ -45,6 +47,9 @@ func Run(ctx context.Context, env Env, args []string) error {
 	}
 	if len(args) > 0 && args[0] == "list" {
 		return benchList(ctx, env, args[1:])
+	}
+	if len(args) > 0 && args[0] == "files" {
+		return benchFiles(ctx, env, args[1:])
 	}
 	if len(args) == 0 || args[0] != "me" {
 		return fmt.Errorf("%w: %s", cli.ErrUsage, benchUsage)
@@ -96,7 +101,7 @@ func Run(ctx context.Context, env Env, args []string) error {
 	})
 	fmt.Fprintf(env.Stdout, "GET /api/v1/me with a bearer token, %d connections, %s each, database %s, GOMAXPROCS=%d\n",
 		*conns, *dur, st.Dialect(), runtimeProcs())
-	bareRes, err := loadServer(ctx, bare, "", *conns, *dur)
+	bareRes, err := loadServer(ctx, bare, "/api/v1/me", "", *conns, *dur)
 	if err != nil {
 		return err
 	}
@@ -105,7 +110,7 @@ func Run(ctx context.Context, env Env, args []string) error {
 			label, r.rps(), r.pct(50), r.pct(99), r.errors, len(r.lat))
 	}
 	print("bare", bareRes)
-	meRes, err := loadServer(ctx, srv, token, *conns, *dur)
+	meRes, err := loadServer(ctx, srv, "/api/v1/me", token, *conns, *dur)
 	if err != nil {
 		return err
 	}
@@ -121,6 +126,7 @@ type loadResult struct {
 	lat     []time.Duration
 	elapsed time.Duration
 	errors  int64
+	bytes   int64 // response bodies read
 }
 
 func (r loadResult) rps() float64 { return float64(len(r.lat)) / r.elapsed.Seconds() }
@@ -133,9 +139,9 @@ func (r loadResult) pct(p int) time.Duration {
 	return r.lat[i].Round(10 * time.Microsecond)
 }
 
-// loadServer serves h on a loopback port and loads GET /api/v1/me on it
+// loadServer serves h on a loopback port and loads GET path on it
 // from conns keep-alive connections for dur.
-func loadServer(ctx context.Context, h http.Handler, token string, conns int, dur time.Duration) (loadResult, error) {
+func loadServer(ctx context.Context, h http.Handler, path, token string, conns int, dur time.Duration) (loadResult, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return loadResult{}, err
@@ -143,7 +149,7 @@ func loadServer(ctx context.Context, h http.Handler, token string, conns int, du
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go hs.Serve(ln)
 	defer hs.Close()
-	url := "http://" + ln.Addr().String() + "/api/v1/me"
+	url := "http://" + ln.Addr().String() + path
 	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
@@ -154,6 +160,7 @@ func loadServer(ctx context.Context, h http.Handler, token string, conns int, du
 		mu    sync.Mutex
 		all   []time.Duration
 		errs  atomic.Int64
+		read  atomic.Int64
 		wg    sync.WaitGroup
 		start = time.Now()
 	)
@@ -171,8 +178,9 @@ func loadServer(ctx context.Context, h http.Handler, token string, conns int, du
 					errs.Add(1)
 					continue
 				}
-				io.Copy(io.Discard, res.Body)
+				n, _ := io.Copy(io.Discard, res.Body)
 				res.Body.Close()
+				read.Add(n)
 				if res.StatusCode != 200 {
 					errs.Add(1)
 					continue
@@ -185,7 +193,7 @@ func loadServer(ctx context.Context, h http.Handler, token string, conns int, du
 		})
 	}
 	wg.Wait()
-	r := loadResult{lat: all, elapsed: time.Since(start), errors: errs.Load()}
+	r := loadResult{lat: all, elapsed: time.Since(start), errors: errs.Load(), bytes: read.Load()}
 	slices.Sort(r.lat)
 	return r, nil
 }

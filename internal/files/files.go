@@ -229,7 +229,7 @@ func (o *Object) Read(p []byte) (int, error) {
 	}
 	seq := int(o.off / store.FileChunkSize)
 	if seq != o.seq {
-		b, err := o.st.FileChunk(o.ctx, o.Hash, seq)
+		b, err := o.st.FileChunk(o.ctx, o.Hash, seq, o.chunk)
 		if err != nil {
 			return 0, fmt.Errorf("file %s chunk %d: %w", o.Hash, seq, err)
 		}

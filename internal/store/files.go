@@ -66,11 +66,26 @@ func (s *Store) File(ctx context.Context, hash string) (*model.File, error) {
 	return f, notFound(err)
 }
 
-// FileChunk reads chunk seq of a stored file.
-func (s *Store) FileChunk(ctx context.Context, hash string, seq int) ([]byte, error) {
-	var b []byte
-	err := s.queryRow(ctx, `SELECT data FROM file_chunks WHERE hash = ? AND seq = ?`, hash, seq).Scan(&b)
-	return b, notFound(err)
+// FileChunk reads chunk seq of a stored file into buf (reused when it is
+// large enough), so a download allocates one chunk's buffer, not one per
+// chunk.
+func (s *Store) FileChunk(ctx context.Context, hash string, seq int, buf []byte) ([]byte, error) {
+	rows, err := s.query(ctx, `SELECT data FROM file_chunks WHERE hash = ? AND seq = ?`, hash, seq)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return nil, model.NotFound()
+	}
+	var raw sql.RawBytes // the driver's memory, valid until Next or Close
+	if err := rows.Scan(&raw); err != nil {
+		return nil, err
+	}
+	return append(buf[:0], raw...), rows.Close()
 }
 
 // fileUses lists where files are used; releaseFile deletes a file none of

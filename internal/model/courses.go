@@ -545,15 +545,6 @@ func (t *Topic) Validate() error {
 	return v.Err()
 }
 
-// Notification kinds.
-const (
-	NoticePromoted       = "promoted"
-	NoticeOffered        = "offered"
-	NoticeClassCancelled = "class_cancelled"
-	NoticeDemoted        = "demoted"
-	NoticeReminder       = "reminder"
-)
-
 // Notification is one notice in a user's notification centre. Args fill
 // the kind's message in the reader's language.
 type Notification struct {

@@ -26,9 +26,19 @@ type Renderer struct {
 	I18n *i18n.Catalog
 }
 
-// Text is the notice in lang.
+// Text is the notice in lang: the kind's text with its arguments in the
+// order the kind declares them. A kind no longer registered reads as a
+// plain "new notice".
 func (r *Renderer) Text(lang string, n *model.Notification) string {
-	return r.I18n.T(lang, "notice."+n.Kind, n.Args["course"], n.Args["manager"], n.Args["starts"], n.Args["home"])
+	k, ok := model.LookupNoticeKind(n.Kind)
+	if !ok {
+		return r.I18n.T(lang, "notice.unknown")
+	}
+	args := make([]any, len(k.Args))
+	for i, a := range k.Args {
+		args[i] = n.Args[a]
+	}
+	return r.I18n.T(lang, "notice."+k.Name, args...)
 }
 
 // SMTP is the mail server; an empty Addr means email is off.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/envhome/envhome/internal/apptest"
+	"github.com/envhome/envhome/internal/i18n"
 	"github.com/envhome/envhome/internal/model"
 	"github.com/envhome/envhome/internal/notify"
 )
@@ -136,4 +137,34 @@ func TestEmailNoticesGoOutOnce(t *testing.T) {
 			t.Errorf("email:\n%s", msg)
 		}
 	})
+}
+
+// TestEveryNoticeKindHasItsTexts: each registered kind reads in every
+// language, using each of its arguments and no others.
+func TestEveryNoticeKindHasItsTexts(t *testing.T) {
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &notify.Renderer{I18n: cat}
+	for _, k := range model.NoticeKinds() {
+		args := map[string]string{}
+		for i, a := range k.Args {
+			args[a] = fmt.Sprintf("«arg%d»", i)
+		}
+		for _, lang := range cat.Languages() {
+			text := r.Text(lang, &model.Notification{Kind: k.Name, Args: args})
+			if text == "notice."+k.Name || strings.Contains(text, "%!") {
+				t.Errorf("%s in %s: %q", k.Name, lang, text)
+			}
+			for i := range k.Args {
+				if !strings.Contains(text, fmt.Sprintf("«arg%d»", i)) {
+					t.Errorf("%s in %s leaves out %s: %q", k.Name, lang, k.Args[i], text)
+				}
+			}
+		}
+	}
+	if got := r.Text("zh-CN", &model.Notification{Kind: "retired_kind"}); got != cat.T("zh-CN", "notice.unknown") {
+		t.Errorf("unknown kind: %q", got)
+	}
 }

@@ -11,10 +11,9 @@ import (
 )
 
 // notifyBooking tells every account of a booking's enterprise about it, in
-// the caller's transaction. The dedupe key makes the notice exist once
-// however often this runs; email and webhook copies are queued for the
-// accounts that gave an address.
-func (s *Store) notifyBooking(ctx context.Context, tx *Tx, bookingID int64, kind, occasion string) error {
+// the caller's transaction; occasion tells one sending of the same kind
+// for the booking from another (each is made once).
+func (s *Store) notifyBooking(ctx context.Context, tx *Tx, bookingID int64, kind model.NoticeKind, occasion string) error {
 	var enterpriseID int64
 	var course, manager, home string
 	var starts int64
@@ -24,18 +23,56 @@ func (s *Store) notifyBooking(ctx context.Context, tx *Tx, bookingID int64, kind
 	if err != nil {
 		return fmt.Errorf("notify: %w", err)
 	}
-	args, _ := json.Marshal(map[string]string{"course": course, "manager": manager, "home": home,
-		"starts": time.UnixMilli(starts).In(model.ChinaTime).Format("2006-01-02 15:04")})
-	return s.notifyEnterprise(ctx, tx, enterpriseID, kind, string(args), fmt.Sprintf("/bookings/%d", bookingID),
-		fmt.Sprintf("%s:b%d:%s", kind, bookingID, occasion))
+	return s.Notice(ctx, tx, model.Notice{Kind: kind, Link: fmt.Sprintf("/bookings/%d", bookingID),
+		Key: fmt.Sprintf("%s:b%d:%s", kind.Name, bookingID, occasion),
+		Args: map[string]string{"course": course, "manager": manager, "home": home,
+			"starts": time.UnixMilli(starts).In(model.ChinaTime).Format("2006-01-02 15:04")}},
+		EnterpriseAccounts(enterpriseID))
 }
 
-func (s *Store) notifyEnterprise(ctx context.Context, tx *Tx, enterpriseID int64, kind, args, link, key string) error {
+// Audience is who a notice goes to: a query for active accounts' id,
+// email and webhook address.
+type Audience struct {
+	where string
+	args  []any
+}
+
+// EnterpriseAccounts are the accounts of one enterprise.
+func EnterpriseAccounts(enterpriseID int64) Audience {
+	return Audience{`enterprise_id = ?`, []any{enterpriseID}}
+}
+
+// RegionStaff are the accounts of a town's association.
+func RegionStaff(regionID int64) Audience {
+	return Audience{`role = 'association' AND region_id = ?`, []any{regionID}}
+}
+
+// Account is one account.
+func Account(userID int64) Audience { return Audience{`id = ?`, []any{userID}} }
+
+// Notice puts a notice in the notification centre of every account of the
+// audience, in the caller's transaction, and queues its email and webhook
+// copies for the accounts that gave an address. The notice's key makes it
+// exist once per account however often this runs. Any domain sends its
+// notices this way; the kind must be registered in model.NoticeKinds.
+func (s *Store) Notice(ctx context.Context, tx *Tx, n model.Notice, to Audience) error {
+	if _, ok := model.LookupNoticeKind(n.Kind.Name); !ok {
+		return fmt.Errorf("notice kind %q is not registered in model.NoticeKinds", n.Kind.Name)
+	}
+	for _, a := range n.Kind.Args {
+		if _, ok := n.Args[a]; !ok {
+			return fmt.Errorf("notice %s: argument %q missing", n.Kind.Name, a)
+		}
+	}
+	args, err := json.Marshal(n.Args)
+	if err != nil {
+		return err
+	}
 	type account struct {
 		id             int64
 		email, webhook string
 	}
-	rows, err := tx.Query(ctx, `SELECT id, email, webhook_url FROM users WHERE enterprise_id = ? AND disabled_at IS NULL ORDER BY id`, enterpriseID)
+	rows, err := tx.Query(ctx, `SELECT id, email, webhook_url FROM users WHERE `+to.where+` AND disabled_at IS NULL ORDER BY id`, to.args...)
 	if err != nil {
 		return err
 	}
@@ -53,7 +90,7 @@ func (s *Store) notifyEnterprise(ctx context.Context, tx *Tx, enterpriseID int64
 	for _, u := range accounts {
 		var nid int64
 		err := tx.QueryRow(ctx, `INSERT INTO notifications (user_id, kind, args, link, dedupe_key, created_at) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`, u.id, kind, args, link, fmt.Sprintf("%s:u%d", key, u.id), now).Scan(&nid)
+			ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`, u.id, n.Kind.Name, string(args), n.Link, fmt.Sprintf("%s:u%d", n.Key, u.id), now).Scan(&nid)
 		if err == sql.ErrNoRows {
 			continue // made before: never twice
 		}

@@ -84,7 +84,7 @@ func (s *Store) promote(ctx context.Context, tx *Tx, classID int64) error {
 		if err := s.audit(ctx, tx, model.SystemActor(), "booking."+newStatus, "booking", &bid, model.Changes{"status": {Old: model.BookingWaitlisted, New: newStatus}}); err != nil {
 			return err
 		}
-		if err := s.notifyBooking(ctx, tx, bid, kind, kind+":"+fmt.Sprint(ms(now))); err != nil {
+		if err := s.notifyBooking(ctx, tx, bid, kind, fmt.Sprint(ms(now))); err != nil {
 			return err
 		}
 	}

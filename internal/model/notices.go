@@ -1,0 +1,52 @@
+package model
+
+import "slices"
+
+// NoticeKind is a kind of notice a domain sends: its name (the catalogue
+// key is "notice."+Name) and the arguments its text takes, in the order
+// of the text's %[n]s verbs.
+type NoticeKind struct {
+	Name string
+	Args []string
+}
+
+// The course supermarket's notices.
+var (
+	NoticePromoted       = NoticeKind{"promoted", bookingNoticeArgs}
+	NoticeOffered        = NoticeKind{"offered", bookingNoticeArgs}
+	NoticeClassCancelled = NoticeKind{"class_cancelled", bookingNoticeArgs}
+	NoticeDemoted        = NoticeKind{"demoted", []string{"course", "manager", "starts"}}
+	NoticeReminder       = NoticeKind{"reminder", bookingNoticeArgs}
+)
+
+var bookingNoticeArgs = []string{"course", "manager", "starts", "home"}
+
+// TrainingNotices lists the course supermarket's notice kinds.
+var TrainingNotices = []NoticeKind{NoticePromoted, NoticeOffered, NoticeClassCancelled, NoticeDemoted, NoticeReminder}
+
+// NoticeKinds lists every domain's notice kinds: a new capability adds its
+// list here, its texts to both catalogues (a test checks each kind has a
+// text taking exactly its arguments), and sends with store.Notice.
+func NoticeKinds() []NoticeKind {
+	return slices.Concat(TrainingNotices)
+}
+
+// LookupNoticeKind finds a registered kind by name.
+func LookupNoticeKind(name string) (NoticeKind, bool) {
+	for _, k := range NoticeKinds() {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return NoticeKind{}, false
+}
+
+// Notice is one notice to send: a registered kind, its arguments by name,
+// a link into the site, and a key that makes it once however often it is
+// sent (a reminder sweep runs on every instance).
+type Notice struct {
+	Kind NoticeKind
+	Args map[string]string
+	Link string
+	Key  string
+}

@@ -258,6 +258,9 @@ func (s *Store) saveCourseTx(ctx context.Context, tx *Tx, a model.Actor, c *mode
 			return 0, err
 		}
 	}
+	if err := s.dialect.syncIndex(ctx, tx, courseSearch, []int64{id}); err != nil {
+		return 0, err
+	}
 	for _, lid := range c.LecturerIDs {
 		if _, err := tx.Exec(ctx, `INSERT INTO course_lecturers (course_id, lecturer_id) VALUES (?, ?)`, id, lid); err != nil {
 			if isForeignKeyViolation(err) {
@@ -337,8 +340,11 @@ func (s *Store) fillCourses(ctx context.Context, cs []*model.Course) error {
 
 // Catalogue lists courses, newest first: the public sees published ones.
 func (s *Store) Catalogue(ctx context.Context, a model.Actor, f model.CourseFilter, p model.Page) (model.List[*model.Course], error) {
-	q := `SELECT ` + courseColumns + ` FROM courses c WHERE ` + courseVisible(a)
-	var args []any
+	from, where, args := `courses c`, `1=1`, []any(nil)
+	if f.Query != "" {
+		from, where, _, args = s.dialect.match(courseSearch, strings.ToLower(f.Query))
+	}
+	q := `SELECT ` + courseColumns + ` FROM ` + from + ` WHERE ` + where + ` AND ` + courseVisible(a)
 	switch f.Status {
 	case "":
 		q += ` AND c.status = 'published'`
@@ -346,10 +352,6 @@ func (s *Store) Catalogue(ctx context.Context, a model.Actor, f model.CourseFilt
 	default:
 		q += ` AND c.status = ?`
 		args = append(args, f.Status)
-	}
-	if f.Query != "" {
-		q += ` AND c.search_text LIKE ? ESCAPE '\'`
-		args = append(args, "%"+escapeLike(strings.ToLower(f.Query))+"%")
 	}
 	if f.Category != "" {
 		q += ` AND c.category = ?`

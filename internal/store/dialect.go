@@ -107,26 +107,41 @@ func (c nullTimeCol) Scan(src any) error {
 	return nil
 }
 
-// substringMatch finds enterprises (alias e) whose search text contains q
-// (lower case): the FROM clause, the condition, the column to order and
-// page by, and the arguments. Three characters or more use the trigram
-// index: on SQLite the FTS5 table drives the query in rowid order, so a
-// common term stops after one page instead of collecting every match; on
-// PostgreSQL pg_trgm serves LIKE. Shorter queries fall back to LIKE, which
-// trigrams cannot serve.
-func (d Dialect) substringMatch(q string) (from, where, order string, args []any) {
+// searchIndex is a table's Chinese substring index over its search_text
+// column (lower-case text the store writes): on SQLite an FTS5 table with
+// the trigram tokenizer whose rowid is the row's id, kept in step by
+// syncIndex; on PostgreSQL a pg_trgm GIN index on the column itself. Any
+// table gets one with a migration and an entry here.
+type searchIndex struct {
+	table, alias, fts string
+}
+
+var (
+	enterpriseSearch = searchIndex{table: "enterprises", alias: "e", fts: "enterprise_search"}
+	courseSearch     = searchIndex{table: "courses", alias: "c", fts: "course_search"}
+)
+
+// match finds the rows of ix's table (under its alias) whose search text
+// contains q (lower case): the FROM clause, the condition, the column to
+// order and page by, and the arguments. Three characters or more use the
+// trigram index: on SQLite the FTS5 table drives the query in rowid order,
+// so a common term stops after one page instead of collecting every match;
+// on PostgreSQL pg_trgm serves LIKE. Shorter queries fall back to LIKE,
+// which trigrams cannot serve.
+func (d Dialect) match(ix searchIndex, q string) (from, where, order string, args []any) {
 	like := "%" + escapeLike(q) + "%"
+	a := ix.alias
 	if utf8.RuneCountInString(q) < 3 || d == Postgres {
-		return `enterprises e`, `e.search_text LIKE ? ESCAPE '\'`, `e.id`, []any{like}
+		return ix.table + ` ` + a, a + `.search_text LIKE ? ESCAPE '\'`, a + `.id`, []any{like}
 	}
-	return `enterprise_search s JOIN enterprises e ON e.id = s.rowid`, `enterprise_search MATCH ?`, `s.rowid`,
+	return ix.fts + ` s JOIN ` + ix.table + ` ` + a + ` ON ` + a + `.id = s.rowid`, ix.fts + ` MATCH ?`, `s.rowid`,
 		[]any{`"` + strings.ReplaceAll(q, `"`, `""`) + `"`}
 }
 
-// syncSearch brings the SQLite search index up to date for the given
-// enterprises, in a few statements however many ids; PostgreSQL's trigram
-// index follows the column by itself.
-func (d Dialect) syncSearch(ctx context.Context, r *Tx, ids []int64) error {
+// syncIndex brings ix's SQLite index up to date for the given rows, in a
+// few statements however many ids; PostgreSQL's trigram index follows the
+// column by itself.
+func (d Dialect) syncIndex(ctx context.Context, r *Tx, ix searchIndex, ids []int64) error {
 	if d != SQLite {
 		return nil
 	}
@@ -138,10 +153,10 @@ func (d Dialect) syncSearch(ctx context.Context, r *Tx, ids []int64) error {
 			args[j] = id
 		}
 		in := "(?" + strings.Repeat(", ?", len(part)-1) + ")"
-		if _, err := r.Exec(ctx, `DELETE FROM enterprise_search WHERE rowid IN `+in, args...); err != nil {
+		if _, err := r.Exec(ctx, `DELETE FROM `+ix.fts+` WHERE rowid IN `+in, args...); err != nil {
 			return err
 		}
-		if _, err := r.Exec(ctx, `INSERT INTO enterprise_search(rowid, search_text) SELECT id, search_text FROM enterprises WHERE id IN `+in, args...); err != nil {
+		if _, err := r.Exec(ctx, `INSERT INTO `+ix.fts+`(rowid, search_text) SELECT id, search_text FROM `+ix.table+` WHERE id IN `+in, args...); err != nil {
 			return err
 		}
 	}

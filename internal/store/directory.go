@@ -290,7 +290,7 @@ func (s *Store) ListEnterprises(ctx context.Context, a model.Actor, f model.Ente
 	var searchArgs []any
 	if f.Query != "" {
 		var where string
-		from, where, order, searchArgs = s.dialect.substringMatch(strings.ToLower(f.Query))
+		from, where, order, searchArgs = s.dialect.match(enterpriseSearch, strings.ToLower(f.Query))
 		cond = where + ` AND ` + cond
 	}
 	args = append(searchArgs, args...)
@@ -345,7 +345,7 @@ func (s *Store) refreshSearch(ctx context.Context, tx *Tx, id int64) error {
 	if err := s.recomputeSearch(ctx, tx, id); err != nil {
 		return err
 	}
-	return s.dialect.syncSearch(ctx, tx, []int64{id})
+	return s.dialect.syncIndex(ctx, tx, enterpriseSearch, []int64{id})
 }
 
 // recomputeSearch updates search_text and manager_count; the caller syncs
@@ -383,7 +383,7 @@ func (s *Store) CreateEnterprise(ctx context.Context, a model.Actor, e model.Ent
 		if err != nil {
 			return err
 		}
-		if err := s.dialect.syncSearch(ctx, tx, []int64{id}); err != nil {
+		if err := s.dialect.syncIndex(ctx, tx, enterpriseSearch, []int64{id}); err != nil {
 			return err
 		}
 		if err := s.audit(ctx, tx, a, "enterprise.create", "enterprise", &id, enterpriseChanges(nil, &e)); err != nil {

@@ -251,7 +251,7 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 		if err := s.recomputeSearchMany(ctx, tx, ids); err != nil {
 			return err
 		}
-		return s.dialect.syncSearch(ctx, tx, ids)
+		return s.dialect.syncIndex(ctx, tx, enterpriseSearch, ids)
 	})
 	if err == errAbort {
 		return model.ImportResult{Problems: res.Problems}, nil

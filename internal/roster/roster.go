@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/sheets"
 )
 
 // Limits on what an upload may be.
@@ -388,51 +389,27 @@ func Report(data []byte, problems []model.RowProblem, translate func(key string)
 // export can be edited and imported again. next returns the following page
 // of enterprises, empty at the end.
 func Export(w io.Writer, regionName func(int64) string, next func() ([]*model.Enterprise, error)) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := f.SetSheetName("Sheet1", model.SheetEnterprises); err != nil {
-		return err
+	type E = *model.Enterprise
+	lists := func(e E) any {
+		var names []string
+		for _, l := range e.KeyLists {
+			names = append(names, listNames[l])
+		}
+		return strings.Join(names, "、")
 	}
-	sw, err := f.NewStreamWriter(model.SheetEnterprises)
-	if err != nil {
-		return err
+	// In EnterpriseColumns' order; codes go out as text.
+	cells := []func(E) any{
+		func(e E) any { return e.USCC }, func(e E) any { return e.Name }, func(e E) any { return kindNames[e.Kind] },
+		func(e E) any { return regionName(e.RegionID) }, func(e E) any { return e.Address }, func(e E) any { return e.IndustryCode },
+		func(e E) any { return e.LegalRep }, func(e E) any { return e.ContactName }, func(e E) any { return e.ContactPhone },
+		func(e E) any { return e.PermitNo }, func(e E) any { return permitNames[e.PermitClass] },
+		func(e E) any { return string(e.PermitValidTo) }, lists, func(e E) any { return statusNames[e.Status] },
 	}
-	head := make([]any, len(EnterpriseColumns))
+	cols := make([]sheets.Column[E], len(EnterpriseColumns))
 	for i, c := range EnterpriseColumns {
-		head[i] = c.Header
+		cols[i] = sheets.Column[E]{Header: c.Header, Width: max(12, float64(len([]rune(c.Header)))*2+2), Value: cells[i]}
 	}
-	if err := sw.SetRow("A1", head); err != nil {
-		return err
-	}
-	row := 2
-	for {
-		page, err := next()
-		if err != nil {
-			return err
-		}
-		if len(page) == 0 {
-			break
-		}
-		for _, e := range page {
-			var lists []string
-			for _, l := range e.KeyLists {
-				lists = append(lists, listNames[l])
-			}
-			// Codes go out as text so Excel does not turn them into numbers.
-			vals := []any{e.USCC, e.Name, kindNames[e.Kind], regionName(e.RegionID), e.Address, e.IndustryCode, e.LegalRep,
-				e.ContactName, e.ContactPhone, e.PermitNo, permitNames[e.PermitClass], string(e.PermitValidTo),
-				strings.Join(lists, "、"), statusNames[e.Status]}
-			cell, _ := excelize.CoordinatesToCellName(1, row)
-			if err := sw.SetRow(cell, vals); err != nil {
-				return err
-			}
-			row++
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	return f.Write(w)
+	return sheets.Export(w, model.SheetEnterprises, cols, next)
 }
 
 // RowsOf counts the rows a roster carries, for progress.

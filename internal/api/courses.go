@@ -49,35 +49,6 @@ func (h *Handler) updateLecturer(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-func (h *Handler) putLecturerPhoto(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	name, body, err := photoUpload(w, r)
-	if err != nil {
-		return err
-	}
-	if err := h.Service.SetLecturerPhoto(r.Context(), actor(r), id, name, body); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-func (h *Handler) getLecturerPhoto(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	o, err := h.Service.LecturerPhoto(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	httpx.ServeStored(w, r, o, "", "public, max-age=3600")
-	return nil
-}
-
 func (h *Handler) listCourses(w http.ResponseWriter, r *http.Request) error {
 	f, err := model.ParseCourseFilter(r.URL.Query())
 	if err != nil {

@@ -1,12 +1,9 @@
 package api
 
 import (
-	"io"
 	"net/http"
 	"strconv"
-	"strings"
 
-	"github.com/envhome/envhome/internal/files"
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
 )
@@ -225,47 +222,6 @@ func (h *Handler) managerHistory(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, all(hs))
-	return nil
-}
-
-// putHomePhoto takes a JPEG, PNG or WebP image as the body, or as the
-// "photo" field of multipart/form-data.
-func (h *Handler) putHomePhoto(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	name, body, err := photoUpload(w, r)
-	if err != nil {
-		return err
-	}
-	if err := h.Service.SetHomePhoto(r.Context(), actor(r), id, name, body); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-// photoUpload is an image sent as the body, or as the "photo" field of a
-// multipart form, as a stream.
-func photoUpload(w http.ResponseWriter, r *http.Request) (string, io.Reader, error) {
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-		return httpx.UploadPart(w, r, "photo", files.Photo.MaxBytes)
-	}
-	return "", http.MaxBytesReader(w, r.Body, files.Photo.MaxBytes+1), nil
-}
-
-// getHomePhoto serves a Home's photo to anyone: Homes are public venues.
-func (h *Handler) getHomePhoto(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	o, err := h.Service.HomePhoto(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	httpx.ServeStored(w, r, o, "", "public, max-age=86400")
 	return nil
 }
 

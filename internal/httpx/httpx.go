@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/netip"
@@ -249,57 +250,37 @@ func ReadUpload(w http.ResponseWriter, r *http.Request, field string, max int64)
 }
 
 // ReadUploadFile is ReadUpload that also returns the file's name as sent.
+// Small fields sent after the file are kept for FormValue too.
 func ReadUploadFile(w http.ResponseWriter, r *http.Request, field string, max int64) (string, []byte, error) {
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "multipart/form-data" {
-		return "", nil, model.Errorf(model.ErrUnsupportedType, "err.upload.multipart")
+	name, part, mr, err := uploadPart(w, r, field, max)
+	if err != nil {
+		return "", nil, err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, max+1<<20)
-	mr, err := r.MultipartReader()
+	data, err := io.ReadAll(io.LimitReader(part, max+1))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) || int64(len(data)) > max {
+		return "", nil, model.Errorf(model.ErrTooLarge, "err.upload.too_large")
+	}
 	if err != nil {
 		return "", nil, model.Errorf(model.ErrMalformed, "err.upload.malformed")
 	}
 	for {
-		part, err := mr.NextPart()
-		var mbe *http.MaxBytesError
-		switch {
-		case errors.As(err, &mbe):
-			return "", nil, model.Errorf(model.ErrTooLarge, "err.upload.too_large")
-		case err == io.EOF:
-			return "", nil, &model.Error{Code: model.ErrInvalid, Message: "err.invalid", Fields: map[string]string{field: "err.field.required"}}
-		case err != nil:
-			return "", nil, model.Errorf(model.ErrMalformed, "err.upload.malformed")
-		}
-		if part.FormName() != field {
-			// Small fields before the file are kept for FormValue.
-			b, _ := io.ReadAll(io.LimitReader(part, 1024))
-			if r.Form == nil {
-				r.Form = url.Values{}
-			}
-			r.Form.Add(part.FormName(), string(b))
-			continue
-		}
-		data, err := io.ReadAll(io.LimitReader(part, max+1))
-		if errors.As(err, &mbe) || int64(len(data)) > max {
-			return "", nil, model.Errorf(model.ErrTooLarge, "err.upload.too_large")
-		}
+		p, err := mr.NextPart()
 		if err != nil {
-			return "", nil, model.Errorf(model.ErrMalformed, "err.upload.malformed")
+			break
 		}
-		// Fields after the file.
-		for {
-			p, err := mr.NextPart()
-			if err != nil {
-				break
-			}
-			b, _ := io.ReadAll(io.LimitReader(p, 1024))
-			if r.Form == nil {
-				r.Form = url.Values{}
-			}
-			r.Form.Add(p.FormName(), string(b))
-		}
-		return part.FileName(), data, nil
+		keepField(r, p)
 	}
+	return name, data, nil
+}
+
+// keepField keeps a small form field for FormValue.
+func keepField(r *http.Request, p *multipart.Part) {
+	b, _ := io.ReadAll(io.LimitReader(p, 1024))
+	if r.Form == nil {
+		r.Form = url.Values{}
+	}
+	r.Form.Add(p.FormName(), string(b))
 }
 
 // UploadPart returns the file in the multipart field of the request as a
@@ -307,34 +288,35 @@ func ReadUploadFile(w http.ResponseWriter, r *http.Request, field string, max in
 // memory; small fields sent before the file are kept for FormValue.
 // Reading past max bytes fails with *http.MaxBytesError.
 func UploadPart(w http.ResponseWriter, r *http.Request, field string, max int64) (string, io.Reader, error) {
+	name, part, _, err := uploadPart(w, r, field, max)
+	return name, part, err
+}
+
+func uploadPart(w http.ResponseWriter, r *http.Request, field string, max int64) (string, *multipart.Part, *multipart.Reader, error) {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "multipart/form-data" {
-		return "", nil, model.Errorf(model.ErrUnsupportedType, "err.upload.multipart")
+		return "", nil, nil, model.Errorf(model.ErrUnsupportedType, "err.upload.multipart")
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, max+1<<20)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return "", nil, model.Errorf(model.ErrMalformed, "err.upload.malformed")
+		return "", nil, nil, model.Errorf(model.ErrMalformed, "err.upload.malformed")
 	}
 	for {
 		part, err := mr.NextPart()
 		var mbe *http.MaxBytesError
 		switch {
 		case errors.As(err, &mbe):
-			return "", nil, model.Errorf(model.ErrTooLarge, "err.upload.too_large")
+			return "", nil, nil, model.Errorf(model.ErrTooLarge, "err.upload.too_large")
 		case err == io.EOF:
-			return "", nil, &model.Error{Code: model.ErrInvalid, Message: "err.invalid", Fields: map[string]string{field: "err.field.required"}}
+			return "", nil, nil, &model.Error{Code: model.ErrInvalid, Message: "err.invalid", Fields: map[string]string{field: "err.field.required"}}
 		case err != nil:
-			return "", nil, model.Errorf(model.ErrMalformed, "err.upload.malformed")
+			return "", nil, nil, model.Errorf(model.ErrMalformed, "err.upload.malformed")
 		}
 		if part.FormName() == field {
-			return part.FileName(), part, nil
+			return part.FileName(), part, mr, nil
 		}
-		b, _ := io.ReadAll(io.LimitReader(part, 1024))
-		if r.Form == nil {
-			r.Form = url.Values{}
-		}
-		r.Form.Add(part.FormName(), string(b))
+		keepField(r, part)
 	}
 }
 
@@ -358,6 +340,23 @@ func ServeStored(w http.ResponseWriter, r *http.Request, f StoredFile, name, cac
 		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	}
 	http.ServeContent(w, r, "", time.Time{}, f)
+}
+
+// ServeByID serves the stored file that open finds for the path's {id}
+// (a Home's or a lecturer's photo), cached as cache says.
+func ServeByID[F StoredFile](open func(context.Context, int64) (F, error), cache string) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := PathID(r, "id")
+		if err != nil {
+			return err
+		}
+		f, err := open(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		ServeStored(w, r, f, "", cache)
+		return nil
+	}
 }
 
 // WriteQR answers a PNG QR code of content (a check-in code, a link).

@@ -230,14 +230,7 @@ func (s *Store) CancelBooking(ctx context.Context, a model.Actor, id int64) (*mo
 		return nil, err
 	}
 	err = s.write(ctx, func(tx *Tx) error {
-		if err := s.lockClass(ctx, tx, b.ClassID); err != nil {
-			return err
-		}
-		b, err := scanBooking(tx.QueryRow(ctx, `SELECT `+bookingColumns+bookingFrom+` WHERE b.id = ?`, id))
-		if err != nil {
-			return notFound(err)
-		}
-		k, err := s.classTx(ctx, tx, b.ClassID)
+		b, k, err := s.lockedBooking(ctx, tx, b.ClassID, id)
 		if err != nil {
 			return err
 		}
@@ -285,12 +278,9 @@ func (s *Store) AcceptOffer(ctx context.Context, a model.Actor, id int64) (*mode
 		return nil, err
 	}
 	err = s.write(ctx, func(tx *Tx) error {
-		if err := s.lockClass(ctx, tx, b.ClassID); err != nil {
-			return err
-		}
-		b, err := scanBooking(tx.QueryRow(ctx, `SELECT `+bookingColumns+bookingFrom+` WHERE b.id = ?`, id))
+		b, _, err := s.lockedBooking(ctx, tx, b.ClassID, id)
 		if err != nil {
-			return notFound(err)
+			return err
 		}
 		now := s.Now()
 		if err := b.OfferAcceptable(ac, now); err != nil {

@@ -71,11 +71,35 @@ func (s *Store) classTx(ctx context.Context, tx *Tx, id int64) (*model.Class, er
 
 // lockClass takes the class's row lock on PostgreSQL, so that every
 // booking change for one class runs after the one before it, whichever
-// process serves it.
+// process serves it (SQLite's single writer already runs one transaction
+// at a time).
 func (s *Store) lockClass(ctx context.Context, tx *Tx, id int64) error {
 	var got int64
 	err := tx.QueryRow(ctx, `SELECT id FROM classes WHERE id = ?`+s.dialect.forUpdate(), id).Scan(&got)
 	return notFound(err)
+}
+
+// lockedClass holds a class as lockClass does and reads it as it is then,
+// in one statement.
+func (s *Store) lockedClass(ctx context.Context, tx *Tx, id int64) (*model.Class, error) {
+	k, err := scanClass(tx.QueryRow(ctx, `SELECT `+classColumns+classFrom+` WHERE k.id = ?`+s.dialect.forUpdateOf("k"), id))
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return k, nil
+}
+
+// lockedBooking holds a booking's class and reads both as they are then.
+func (s *Store) lockedBooking(ctx context.Context, tx *Tx, classID, id int64) (*model.Booking, *model.Class, error) {
+	k, err := s.lockedClass(ctx, tx, classID)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := scanBooking(tx.QueryRow(ctx, `SELECT `+bookingColumns+bookingFrom+` WHERE b.id = ?`, id))
+	if err != nil {
+		return nil, nil, notFound(err)
+	}
+	return b, k, nil
 }
 
 // Teaches reports whether the actor is a lecturer of the course.
@@ -255,10 +279,7 @@ func derefID(p *int64) int64 {
 // Capacity raised promotes from the waitlist.
 func (s *Store) UpdateClass(ctx context.Context, a model.Actor, id int64, p model.ClassPatch) (*model.Class, error) {
 	err := s.write(ctx, func(tx *Tx) error {
-		if err := s.lockClass(ctx, tx, id); err != nil {
-			return err
-		}
-		k, err := s.classTx(ctx, tx, id)
+		k, err := s.lockedClass(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -328,10 +349,7 @@ func (s *Store) UpdateClass(ctx context.Context, a model.Actor, id int64, p mode
 // notifies each booked enterprise.
 func (s *Store) CancelClass(ctx context.Context, a model.Actor, id int64, reason string) (*model.Class, error) {
 	err := s.write(ctx, func(tx *Tx) error {
-		if err := s.lockClass(ctx, tx, id); err != nil {
-			return err
-		}
-		k, err := s.classTx(ctx, tx, id)
+		k, err := s.lockedClass(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -384,10 +402,7 @@ func (s *Store) CompleteClass(ctx context.Context, a model.Actor, id int64) (*mo
 	}
 	ac := s.ClassAccess(ctx, a, k)
 	err = s.write(ctx, func(tx *Tx) error {
-		if err := s.lockClass(ctx, tx, id); err != nil {
-			return err
-		}
-		k, err := s.classTx(ctx, tx, id)
+		k, err := s.lockedClass(ctx, tx, id)
 		if err != nil {
 			return err
 		}

@@ -298,16 +298,3 @@ func (h *Handler) uploadLecturerPhoto(w http.ResponseWriter, r *http.Request) er
 	redirect(w, r, "/lecturers", "flash.saved")
 	return nil
 }
-
-func (h *Handler) lecturerPhoto(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	o, err := h.Service.LecturerPhoto(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	httpx.ServeStored(w, r, o, "", "public, max-age=3600")
-	return nil
-}

@@ -70,7 +70,7 @@ func (h *Handler) Routes() []Route {
 		{"GET", "/lecturers/{id}/edit", httpx.Admin, h.lecturerFormPage},
 		{"POST", "/lecturers/{id}", httpx.Admin, h.saveLecturer},
 		{"POST", "/lecturers/{id}/photo", httpx.Admin, h.uploadLecturerPhoto},
-		{"GET", "/lecturers/{id}/photo", httpx.Public, h.lecturerPhoto},
+		{"GET", "/lecturers/{id}/photo", httpx.Public, httpx.ServeByID(h.Service.LecturerPhoto, "public, max-age=3600")},
 		{"GET", "/classes/{id}", httpx.Public, h.classPage},
 		{"POST", "/classes/{id}/bookings", httpx.Authenticated, h.bookClass},
 		{"POST", "/classes/{id}/cancel", httpx.Staff, h.cancelClass},

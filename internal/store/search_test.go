@@ -39,12 +39,12 @@ func TestCatalogueSearch(t *testing.T) {
 				return got
 			}
 			for q, want := range map[string][]string{
-				"交易管":  {"碳排放权交易管理"},                         // trigram index
-				"排污":   {"排污许可证管理"},                          // two characters: scan
-				"管理":   {"危险废物规范化管理", "排污许可证管理", "碳排放权交易管理"}, // common pair
-				"vocs": {"VOCs 治理"},                         // case folded
+				"交易管":   {"碳排放权交易管理"},                         // trigram index
+				"排污":    {"排污许可证管理"},                          // two characters: scan
+				"管理":    {"危险废物规范化管理", "排污许可证管理", "碳排放权交易管理"}, // common pair
+				"vocs":  {"VOCs 治理"},                          // case folded
 				"不存在的词": nil,
-				"100%": nil, // LIKE's own characters match themselves
+				"100%":  nil, // LIKE's own characters match themselves
 			} {
 				if got := find(q); !slices.Equal(got, want) {
 					t.Errorf("%q: %v, want %v", q, got, want)

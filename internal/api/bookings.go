@@ -112,18 +112,3 @@ func (h *Handler) giveFeedback(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) bookingCertificate(w http.ResponseWriter, r *http.Request) error {
 	return h.withID(w, r, func(id int64) (any, error) { return h.Store.CertificateForBooking(r.Context(), actor(r), id) })
 }
-
-// bookingQR is the personal check-in code as a PNG, for the booking's
-// enterprise.
-func (h *Handler) bookingQR(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	code, err := h.Service.BookingCode(r.Context(), actor(r), id)
-	if err != nil {
-		return err
-	}
-	httpx.WriteQR(w, code)
-	return nil
-}

@@ -111,16 +111,3 @@ func (h *Handler) addMaterial(w http.ResponseWriter, r *http.Request) error {
 	created(w, "/api/v1/materials", m.ID, m)
 	return nil
 }
-
-func (h *Handler) getMaterial(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	m, o, err := h.Service.Material(r.Context(), actor(r), id)
-	if err != nil {
-		return err
-	}
-	httpx.ServeStored(w, r, o, m.Name, "private, max-age=3600")
-	return nil
-}

@@ -359,6 +359,41 @@ func ServeByID[F StoredFile](open func(context.Context, int64) (F, error), cache
 	}
 }
 
+// DownloadByID serves, as an attachment under its name, the stored file
+// that open finds for the path's {id} and the asking actor (a course
+// material).
+func DownloadByID[F StoredFile](open func(context.Context, model.Actor, int64) (F, string, error), cache string) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := PathID(r, "id")
+		if err != nil {
+			return err
+		}
+		f, name, err := open(r.Context(), ActorFrom(r.Context()), id)
+		if err != nil {
+			return err
+		}
+		ServeStored(w, r, f, name, cache)
+		return nil
+	}
+}
+
+// QRByID answers the QR code of the text that code finds for the path's
+// {id} and the asking actor (a booking's check-in code).
+func QRByID(code func(context.Context, model.Actor, int64) (string, error)) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := PathID(r, "id")
+		if err != nil {
+			return err
+		}
+		text, err := code(r.Context(), ActorFrom(r.Context()), id)
+		if err != nil {
+			return err
+		}
+		WriteQR(w, text)
+		return nil
+	}
+}
+
 // WriteQR answers a PNG QR code of content (a check-in code, a link).
 func WriteQR(w http.ResponseWriter, content string) {
 	png, err := qrcode.Encode(content, qrcode.Medium, 320)

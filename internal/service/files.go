@@ -81,14 +81,15 @@ func (s *Service) LecturerPhoto(ctx context.Context, lecturerID int64) (*files.O
 	return s.open(ctx, photo)
 }
 
-// Material opens a course material for whoever may see its course.
-func (s *Service) Material(ctx context.Context, a model.Actor, id int64) (*model.Material, *files.Object, error) {
+// Material opens a course material for whoever may see its course, with
+// the name it was uploaded under.
+func (s *Service) Material(ctx context.Context, a model.Actor, id int64) (*files.Object, string, error) {
 	m, err := s.Store.Material(ctx, a, id)
 	if err != nil {
-		return nil, nil, err
+		return nil, "", err
 	}
 	o, err := s.open(ctx, m.File)
-	return m, o, err
+	return o, m.Name, err
 }
 
 func (s *Service) open(ctx context.Context, hash string) (*files.Object, error) {

@@ -99,19 +99,6 @@ func (h *Handler) giveFeedback(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-func (h *Handler) bookingQR(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	code, err := h.Service.BookingCode(r.Context(), actor(r), id)
-	if err != nil {
-		return err
-	}
-	httpx.WriteQR(w, code)
-	return nil
-}
-
 // myPage is each role's view of the course supermarket: an enterprise's
 // bookings, a lecturer's or association's classes.
 type myData struct {

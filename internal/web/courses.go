@@ -226,19 +226,6 @@ func (h *Handler) uploadMaterial(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (h *Handler) downloadMaterial(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	m, o, err := h.Service.Material(r.Context(), actor(r), id)
-	if err != nil {
-		return err
-	}
-	httpx.ServeStored(w, r, o, m.Name, "private, max-age=3600")
-	return nil
-}
-
 func (h *Handler) lecturersPage(w http.ResponseWriter, r *http.Request) error {
 	ls, err := h.Store.Lecturers(r.Context())
 	if err != nil {

@@ -26,14 +26,22 @@ func (s *Service) withBookingRights(ctx context.Context, a model.Actor, b *model
 	return s.bookingRights(ctx, s.access(a), b, nil), nil
 }
 
-// Book takes a seat (or a waitlist place) in a class for a manager.
+// Book takes a seat (or a waitlist place) in a class for a manager. The
+// answer is the booking with its rights; the class, whose facts the store
+// read under its lock for them, is not repeated.
 func (s *Service) Book(ctx context.Context, a model.Actor, classID, managerID int64) (*model.Booking, error) {
 	b, err := s.Store.Book(ctx, a, classID, managerID)
 	if err == nil && b.Class == nil {
 		// Booking again after a lost race returns the stored booking.
 		b.Class, err = s.Store.Class(ctx, a, classID)
 	}
-	return s.withBookingRights(ctx, a, b, err)
+	if err != nil {
+		return nil, err
+	}
+	k := b.Class
+	b.Can = b.Rights(a, s.access(a).booking(ctx, b, k), k, s.Store.Now())
+	b.Class = nil
+	return b, nil
 }
 
 // Booking returns a booking with its class and the actor's rights.

@@ -28,7 +28,9 @@ func scanBooking(r rowScanner) (*model.Booking, error) {
 
 // Book takes a seat in a class for a manager, or a place on its waitlist.
 // Booking the same manager again returns the existing booking (Created
-// false). Every check and the seat itself happen in one transaction that
+// false), with b.Class holding the class's times, status, counters, town and
+// course as read under the lock (not its names). Every check and the seat
+// itself happen in one transaction that
 // holds the class: on SQLite through the single writer, on PostgreSQL by
 // the class row's lock; the seat is taken by a conditional UPDATE
 // (booked < capacity) that the table's CHECK backs up.
@@ -66,13 +68,16 @@ func (s *Store) bookTx(ctx context.Context, tx *Tx, a model.Actor, classID, mana
 	var held int
 	args := append([]any{managerID}, cargs...)
 	args = append(args, classID)
-	err := tx.QueryRow(ctx, `SELECT `+classColumns+`, x.enterprise_id, x.person_id, x.status, x.name, x.ename,
+	err := tx.QueryRow(ctx, `SELECT k.id, k.course_id, h.region_id, k.starts_at, k.ends_at, k.capacity, k.booked, k.waitlisted,
+		k.per_enterprise_limit, k.booking_opens_at, k.booking_closes_at, k.cancel_deadline, k.status, x.enterprise_id, x.person_id, x.status, x.name, x.ename,
 		(SELECT MIN(b.id) FROM bookings b WHERE b.class_id = k.id AND b.manager_id = x.id AND b.status <> 'cancelled'),
 		CASE WHEN k.per_enterprise_limit > 0 THEN (SELECT COUNT(*) FROM bookings b WHERE b.class_id = k.id AND b.enterprise_id = x.enterprise_id AND b.status <> 'cancelled') ELSE 0 END
-		`+classFrom+` LEFT JOIN (SELECT m.id, m.enterprise_id, m.person_id, m.status, p.name, e.name AS ename FROM managers m
+		FROM classes k JOIN homes h ON h.id = k.home_id LEFT JOIN (SELECT m.id, m.enterprise_id, m.person_id, m.status, p.name, e.name AS ename FROM managers m
 			JOIN people p ON p.id = m.person_id JOIN enterprises e ON e.id = m.enterprise_id WHERE m.id = ? AND `+cond+`) x ON 1=1
 		WHERE k.id = ?`+s.dialect.forUpdateOf("k"), args...).
-		Scan(append(classDest(k), &enterpriseID, &personID, &mstatus, &name, &ename, &existingID, &held)...)
+		Scan(&k.ID, &k.CourseID, &k.RegionID, timeCol{&k.StartsAt}, timeCol{&k.EndsAt}, &k.Capacity, &k.Confirmed, &k.Waitlisted,
+			&k.PerEnterpriseLimit, timeCol{&k.BookingOpensAt}, timeCol{&k.BookingClosesAt}, timeCol{&k.CancelDeadline}, &k.Status,
+			&enterpriseID, &personID, &mstatus, &name, &ename, &existingID, &held)
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -106,7 +111,9 @@ func (s *Store) bookTx(ctx context.Context, tx *Tx, a model.Actor, classID, mana
 	if k.Confirmed >= k.Capacity {
 		b.Status = model.BookingWaitlisted
 	}
-	// The booking answers with its class as it is after this booking.
+	// The booking carries the facts of its class the rules need (times,
+	// status, counters, town, course) as they are after this booking; the
+	// names are not read under the lock.
 	if b.Status == model.BookingConfirmed {
 		k.Confirmed++
 	} else {

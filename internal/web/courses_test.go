@@ -98,3 +98,77 @@ func TestCoursePagesByRole(t *testing.T) {
 		t.Errorf("votes %d, want 2", ts[0].Votes)
 	}
 }
+
+// TestPagesShowOnlyWhatTheRightsAllow: the buttons follow the rights. A
+// waitlist place can be left until the class starts and not after (the
+// page used to offer it after the start, and the store refused); the
+// organiser sees the class's management, a lecturer does not; check-in is
+// offered only during its hours.
+func TestPagesShowOnlyWhatTheRightsAllow(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	ctx := context.Background()
+	sys := model.SystemActor()
+	home, _ := e.Store.CreateHome(ctx, sys, model.Home{Name: "之家", RegionID: e.Regions["A"], Rooms: []model.Room{{Name: "教室", Seats: 30}}})
+	lect, _ := e.Store.SaveLecturer(ctx, sys, &model.Lecturer{Name: "王教授", AffiliationKind: "university", UserID: &e.Users[apptest.Lecturer].ID})
+	course, _ := e.Store.SaveCourse(ctx, sys, &model.Course{Title: "排污许可管理", Category: "permit", CreditHours: 2, LecturerIDs: []int64{lect.ID}})
+	starts := e.Clock.Now().Add(48 * time.Hour)
+	k, err := e.Store.CreateClass(ctx, sys, course.ID, model.ClassInput{HomeID: home.ID, StartsAt: starts, EndsAt: starts.Add(2 * time.Hour), Capacity: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bookings []*model.Booking
+	for i := range 2 {
+		m, _ := e.Store.CreateManager(ctx, sys, e.Ents["A"], model.Manager{Name: fmt.Sprintf("学员%d", i), Mobile: fmt.Sprintf("1390000222%d", i)})
+		b, err := e.Store.Book(ctx, sys, k.ID, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bookings = append(bookings, b)
+	}
+	waitlisted := fmt.Sprintf("/bookings/%d", bookings[1].ID)
+	class := fmt.Sprintf("/classes/%d", k.ID)
+	has := func(who apptest.Who, path, id string) bool {
+		t.Helper()
+		r := e.Browser(who).Get(path)
+		if r.StatusCode != 200 {
+			t.Fatalf("%s %s: %d", who, path, r.StatusCode)
+		}
+		return strings.Contains(string(r.Body), `id="`+id+`"`)
+	}
+	for _, c := range []struct {
+		who      apptest.Who
+		path, id string
+		want     bool
+	}{
+		{apptest.EnterpriseA, waitlisted, "cancel-booking", true},
+		{apptest.Admin, class, "manage", true},
+		{apptest.AssociationA, class, "manage", true},
+		{apptest.Lecturer, class, "manage", false},
+		{apptest.Lecturer, class, "run", true},
+		{apptest.Lecturer, class, "scan-link", false}, // two days before: check-in not open
+		{apptest.EnterpriseA, class, "run", false},
+	} {
+		if got := has(c.who, c.path, c.id); got != c.want {
+			t.Errorf("before the start, %s on %s: #%s shown %v, want %v", c.who, c.path, c.id, got, c.want)
+		}
+	}
+	e.Clock.Advance(48*time.Hour + 10*time.Minute) // the class is on
+	for _, c := range []struct {
+		who      apptest.Who
+		path, id string
+		want     bool
+	}{
+		{apptest.EnterpriseA, waitlisted, "cancel-booking", false},
+		{apptest.Lecturer, class, "scan-link", true},
+		{apptest.Lecturer, class, "complete", true},
+		{apptest.Admin, class, "manage", true}, // still scheduled: may be changed
+	} {
+		if got := has(c.who, c.path, c.id); got != c.want {
+			t.Errorf("during the class, %s on %s: #%s shown %v, want %v", c.who, c.path, c.id, got, c.want)
+		}
+	}
+	// And the store agrees with what was hidden.
+	if r := e.Browser(apptest.EnterpriseA).Post(waitlisted+"/cancel", nil); r.StatusCode != 409 {
+		t.Errorf("leaving the waitlist after the start: %d, want 409", r.StatusCode)
+	}
+}

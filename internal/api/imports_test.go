@@ -127,6 +127,16 @@ func TestRosterImport(t *testing.T) {
 				t.Errorf("no problem reported for %s: %v", f, r.Problems)
 			}
 		}
+		// The job's rights follow what the store serves: the report for its
+		// creator and the bureau; nobody else finds the job.
+		if !j.Can.Report {
+			t.Errorf("a job with problems offers no report: %+v", j.Can)
+		}
+		for w, want := range map[who]int{admin: 200, assocA: 404, assocB: 404, entA: 403} {
+			if r := e.API(w, "GET", fmt.Sprintf("/api/v1/imports/%d", j.ID), nil); r.StatusCode != want {
+				t.Errorf("%s reads the job: %d, want %d", w, r.StatusCode, want)
+			}
+		}
 		// The report is the same workbook with the bad cells marked.
 		rep := e.API(admin, "GET", fmt.Sprintf("/api/v1/imports/%d/report.xlsx", j.ID), nil)
 		if rep.StatusCode != 200 {
@@ -160,9 +170,12 @@ func TestRosterImport(t *testing.T) {
 			t.Errorf("normalised shop: %+v", l.Items)
 		}
 		// The same good file twice: the second time changes nothing.
-		_, r = finished(t, e, admin, upload(t, e, admin, workbook(t, good, managers), "all"))
+		clean, r := finished(t, e, admin, upload(t, e, admin, workbook(t, good, managers), "all"))
 		if !r.Written || r.EnterprisesCreated+r.EnterprisesUpdated+r.ManagersCreated+r.ManagersUpdated != 0 || r.EnterprisesUnchanged != 3 || r.ManagersUnchanged != 3 {
 			t.Errorf("second import changed something: %+v", r)
+		}
+		if clean.Can.Report || e.API(admin, "GET", fmt.Sprintf("/api/v1/imports/%d/report.xlsx", clean.ID), nil).StatusCode != 404 {
+			t.Errorf("a clean import offers a report: %+v", clean.Can)
 		}
 		// A changed cell updates just that enterprise, with history in the audit log.
 		good[0][4] = "海昌路 2 号"

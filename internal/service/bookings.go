@@ -31,8 +31,10 @@ func (s *Service) withBookingRights(ctx context.Context, a model.Actor, b *model
 // read under its lock for them, is not repeated.
 func (s *Service) Book(ctx context.Context, a model.Actor, classID, managerID int64) (*model.Booking, error) {
 	b, err := s.Store.Book(ctx, a, classID, managerID)
-	if err == nil && b.Class == nil {
-		// Booking again after a lost race returns the stored booking.
+	if err == nil && (b.Class == nil || a.Scope().RegionID != 0) {
+		// The store read no town under its lock: an association's rights
+		// depend on it (and booking again after a lost race returns the
+		// stored booking without its class).
 		b.Class, err = s.Store.Class(ctx, a, classID)
 	}
 	if err != nil {

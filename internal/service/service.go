@@ -38,7 +38,7 @@ type access struct {
 }
 
 func (s *Service) access(a model.Actor) *access {
-	return &access{st: s.Store, a: a, teaches: map[int64]bool{}, regions: map[int64]int64{}}
+	return &access{st: s.Store, a: a} // the maps are made when a fact is read
 }
 
 func (c *access) teachesCourse(ctx context.Context, courseID int64) bool {
@@ -48,6 +48,9 @@ func (c *access) teachesCourse(ctx context.Context, courseID int64) bool {
 	t, ok := c.teaches[courseID]
 	if !ok {
 		t = c.st.Teaches(ctx, c.a, courseID)
+		if c.teaches == nil {
+			c.teaches = map[int64]bool{}
+		}
 		c.teaches[courseID] = t
 	}
 	return t
@@ -63,6 +66,9 @@ func (c *access) booking(ctx context.Context, b *model.Booking, k *model.Class) 
 		r, ok := c.regions[b.EnterpriseID]
 		if !ok {
 			r = c.st.EnterpriseRegion(ctx, b.EnterpriseID)
+			if c.regions == nil {
+				c.regions = map[int64]int64{}
+			}
 			c.regions[b.EnterpriseID] = r
 		}
 		region = r

@@ -28,12 +28,12 @@ func scanBooking(r rowScanner) (*model.Booking, error) {
 
 // Book takes a seat in a class for a manager, or a place on its waitlist.
 // Booking the same manager again returns the existing booking (Created
-// false), with b.Class holding the class's times, status, counters, town and
-// course as read under the lock (not its names). Every check and the seat
-// itself happen in one transaction that
-// holds the class: on SQLite through the single writer, on PostgreSQL by
-// the class row's lock; the seat is taken by a conditional UPDATE
-// (booked < capacity) that the table's CHECK backs up.
+// false). The booking comes with b.Class holding only the class's times
+// and status as read under the lock (what the rules need; the rest is not
+// read while the class is held). Every check and the seat itself happen in
+// one transaction that holds the class: on SQLite through the single
+// writer, on PostgreSQL by the class row's lock; the seat is taken by a
+// conditional UPDATE (booked < capacity) that the table's CHECK backs up.
 func (s *Store) Book(ctx context.Context, a model.Actor, classID, managerID int64) (*model.Booking, error) {
 	var b *model.Booking
 	err := s.write(ctx, func(tx *Tx) error {
@@ -62,22 +62,25 @@ func (s *Store) bookTx(ctx context.Context, tx *Tx, a model.Actor, classID, mana
 	// enterprise's places in the class: a round trip each would hold the
 	// class's lock four times as long.
 	cond, cargs := scopeSQL(a.Scope())
-	k := &model.Class{}
+	var status string
+	var capacity, booked, limit, held int
+	var opens, closes, starts, deadline int64
 	var enterpriseID, personID, existingID sql.NullInt64
 	var mstatus, name, ename sql.NullString
-	var held int
 	args := append([]any{managerID}, cargs...)
 	args = append(args, classID)
-	err := tx.QueryRow(ctx, `SELECT k.id, k.course_id, h.region_id, k.starts_at, k.ends_at, k.capacity, k.booked, k.waitlisted,
-		k.per_enterprise_limit, k.booking_opens_at, k.booking_closes_at, k.cancel_deadline, k.status, x.enterprise_id, x.person_id, x.status, x.name, x.ename,
+	err := tx.QueryRow(ctx, `SELECT k.status, k.capacity, k.booked, k.per_enterprise_limit, k.booking_opens_at, k.booking_closes_at, k.starts_at,
+		k.cancel_deadline, x.enterprise_id, x.person_id, x.status, x.name, x.ename,
 		(SELECT MIN(b.id) FROM bookings b WHERE b.class_id = k.id AND b.manager_id = x.id AND b.status <> 'cancelled'),
 		CASE WHEN k.per_enterprise_limit > 0 THEN (SELECT COUNT(*) FROM bookings b WHERE b.class_id = k.id AND b.enterprise_id = x.enterprise_id AND b.status <> 'cancelled') ELSE 0 END
-		FROM classes k JOIN homes h ON h.id = k.home_id LEFT JOIN (SELECT m.id, m.enterprise_id, m.person_id, m.status, p.name, e.name AS ename FROM managers m
+		FROM classes k LEFT JOIN (SELECT m.id, m.enterprise_id, m.person_id, m.status, p.name, e.name AS ename FROM managers m
 			JOIN people p ON p.id = m.person_id JOIN enterprises e ON e.id = m.enterprise_id WHERE m.id = ? AND `+cond+`) x ON 1=1
 		WHERE k.id = ?`+s.dialect.forUpdateOf("k"), args...).
-		Scan(&k.ID, &k.CourseID, &k.RegionID, timeCol{&k.StartsAt}, timeCol{&k.EndsAt}, &k.Capacity, &k.Confirmed, &k.Waitlisted,
-			&k.PerEnterpriseLimit, timeCol{&k.BookingOpensAt}, timeCol{&k.BookingClosesAt}, timeCol{&k.CancelDeadline}, &k.Status,
-			&enterpriseID, &personID, &mstatus, &name, &ename, &existingID, &held)
+		Scan(&status, &capacity, &booked, &limit, &opens, &closes, &starts, &deadline, &enterpriseID, &personID, &mstatus, &name, &ename, &existingID, &held)
+	// What the rules need of the class, as it is now.
+	k := &model.Class{ID: classID, Status: status, Capacity: capacity, Confirmed: booked, PerEnterpriseLimit: limit,
+		BookingOpensAt: time.UnixMilli(opens).UTC(), BookingClosesAt: time.UnixMilli(closes).UTC(), StartsAt: time.UnixMilli(starts).UTC(),
+		CancelDeadline: time.UnixMilli(deadline).UTC()}
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -89,7 +92,6 @@ func (s *Store) bookTx(ctx context.Context, tx *Tx, a model.Actor, classID, mana
 	if existingID.Valid {
 		b, err := scanBooking(tx.QueryRow(ctx, `SELECT `+bookingColumns+bookingFrom+` WHERE b.id = ?`, existingID.Int64))
 		if b != nil {
-			k.SeatsLeft = k.Capacity - k.Confirmed
 			b.Class = k
 		}
 		return b, err
@@ -111,15 +113,8 @@ func (s *Store) bookTx(ctx context.Context, tx *Tx, a model.Actor, classID, mana
 	if k.Confirmed >= k.Capacity {
 		b.Status = model.BookingWaitlisted
 	}
-	// The booking carries the facts of its class the rules need (times,
-	// status, counters, town, course) as they are after this booking; the
-	// names are not read under the lock.
-	if b.Status == model.BookingConfirmed {
-		k.Confirmed++
-	} else {
-		k.Waitlisted++
-	}
-	k.SeatsLeft = k.Capacity - k.Confirmed
+	// The booking carries the facts of its class that the rules of a new
+	// booking need (times and status); the rest is not read under the lock.
 	b.Class = k
 	b.CreatedAt = time.UnixMilli(now).UTC()
 	b.UpdatedAt = b.CreatedAt

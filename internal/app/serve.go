@@ -48,23 +48,27 @@ func serve(ctx context.Context, env Env, args []string) error {
 	}
 	defer st.Close()
 
-	policy := auth.DefaultPolicy()
-	srv, err := NewServer(st, policy, cfg, log)
-	if err != nil {
-		return err
-	}
-	if n, err := srv.Files.MoveFromDisk(ctx, cfg.DataDir, log); err != nil {
-		return fmt.Errorf("move uploaded files into the database: %w", err)
-	} else if n > 0 {
-		log.Info("moved uploaded files from disk into the database", "files", n)
-	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	// Absolute links (QR codes, calendar feeds, notices) come from the
+	// base URL, never from a request's Host header.
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://" + displayAddr(ln.Addr().String())
+	}
 	base := cfg.BaseURL
-	if base == "" {
-		base = "http://" + displayAddr(ln.Addr().String())
+	policy := auth.DefaultPolicy()
+	srv, err := NewServer(st, policy, cfg, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if n, err := srv.Files.MoveFromDisk(ctx, cfg.DataDir, log); err != nil {
+		ln.Close()
+		return fmt.Errorf("move uploaded files into the database: %w", err)
+	} else if n > 0 {
+		log.Info("moved uploaded files from disk into the database", "files", n)
 	}
 	if cfg.Demo {
 		accounts, err := demo.Seed(ctx, srv.Auth)
@@ -243,7 +247,7 @@ func NewServer(st *store.Store, policy auth.Policy, cfg config.Config, log *slog
 	services := service.New(st, fs)
 	renderer := &notify.Renderer{I18n: cat}
 	w, err := web.New(web.Handler{Store: st, Service: services, Auth: svc, I18n: cat, Log: log, Proxies: cfg.TrustedProxies,
-		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"), Imports: imp, Notices: renderer})
+		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"), BaseURL: cfg.BaseURL, Imports: imp, Notices: renderer})
 	if err != nil {
 		return nil, err
 	}

@@ -96,17 +96,21 @@ func New(t testing.TB, d store.Dialect) *Env {
 	t.Helper()
 	clock := &Clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 	st := storetest.New(t, d, store.Options{Now: clock.Now})
-	srv, err := app.NewServer(st, FastPolicy(), config.Config{DataDir: t.TempDir()}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	// The server is reached at the test server's address, which is its
+	// base URL for absolute links; the handler is set before any request.
+	var handler http.Handler
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	t.Cleanup(hs.Close)
+	srv, err := app.NewServer(st, FastPolicy(), config.Config{DataDir: t.TempDir(), BaseURL: hs.URL}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
+	handler = srv
 	// Background jobs run as in production, and stop before the store closes.
 	jobCtx, stopJobs := context.WithCancel(context.Background())
 	jobsDone := make(chan struct{})
 	go func() { srv.Jobs.Run(jobCtx); close(jobsDone) }()
 	t.Cleanup(func() { stopJobs(); <-jobsDone })
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
 	e := &Env{T: t, Store: st, Server: srv, HTTP: hs, Clock: clock, Users: map[Who]*model.User{}, Tokens: map[Who]string{},
 		Regions: map[string]int64{}, Ents: map[string]int64{}}
 	ctx := context.Background()

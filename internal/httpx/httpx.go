@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	qrcode "github.com/skip2/go-qrcode"
@@ -404,6 +405,36 @@ func WriteQR(w http.ResponseWriter, content string) {
 	w.Header().Set("Content-Type", "image/png")
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Write(png)
+}
+
+// LocalPath returns s if it is a path on this site to send a browser back
+// to, fallback otherwise. Browsers drop tabs and line breaks from a URL,
+// read a backslash as a slash and "//" as another host, so any control
+// character or backslash, a leading "//" and anything with a scheme or a
+// host are refused, percent-decoded as well as raw.
+func LocalPath(s, fallback string) string {
+	if s == "" || s[0] != '/' || len(s) > 2000 || !utf8.ValidString(s) {
+		return fallback
+	}
+	dec, err := url.PathUnescape(s)
+	if err != nil {
+		return fallback
+	}
+	for _, p := range []string{s, dec} {
+		if strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+			return fallback
+		}
+		for _, c := range p {
+			if c < 0x20 || c == 0x7f || c == '\\' || c == 0x85 || c == 0x2028 || c == 0x2029 || c == 0xfeff {
+				return fallback
+			}
+		}
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") {
+		return fallback
+	}
+	return s
 }
 
 // PathID reads a positive numeric id from the request path; anything else

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -112,4 +113,38 @@ func TestObserverRecoversPanics(t *testing.T) {
 	if n != 1 {
 		t.Errorf("%d series, want 1 per route pattern", n)
 	}
+}
+
+// TestLocalPath refuses the known ways out of the site: browsers drop tabs
+// and line breaks, read backslashes as slashes and "//" as a host.
+func TestLocalPath(t *testing.T) {
+	for _, s := range []string{
+		"//evil.example", "/\\evil.example", "/\t/evil.example", "/%09/evil.example", "/\n/evil.example", "/%0a/evil.example",
+		"/%5Cevil.example", "/%2F/evil.example", "\\\\evil.example", "https://evil.example/", "http:/evil.example", "evil.example",
+		"javascript:alert(1)", "/\r\n/evil.example", " /x", "/x\x00y", "/%00", "/\u2028/evil.example", "/%E2%80%A8/evil.example",
+		"/\ufeff/evil.example", "", "/%zz", "/" + strings.Repeat("a", 3000), "/\xff",
+	} {
+		if got := LocalPath(s, "/"); got != "/" {
+			t.Errorf("LocalPath(%q) = %q, want the fallback", s, got)
+		}
+	}
+	for _, s := range []string{"/", "/classes/12#bookings", "/directory/enterprises?q=%E5%AE%8F&kind=company", "/bookings/3?ok=flash.saved", "/a/b%20c"} {
+		if got := LocalPath(s, "/"); got != s {
+			t.Errorf("LocalPath(%q) = %q, want it kept", s, got)
+		}
+	}
+}
+
+// FuzzLocalPath: whatever comes in, what goes out stays on the site.
+func FuzzLocalPath(f *testing.F) {
+	for _, s := range []string{"/", "//x", "/\\x", "/%09/x", "/a?b=c#d"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := LocalPath(s, "/")
+		u, err := url.Parse(got)
+		if err != nil || u.Host != "" || u.Scheme != "" || strings.HasPrefix(got, "//") || strings.ContainsAny(got, "\\\t\r\n") {
+			t.Errorf("LocalPath(%q) = %q leaves the site", s, got)
+		}
+	})
 }

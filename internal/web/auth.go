@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
 )
 
@@ -21,13 +22,8 @@ func (h *Handler) clearCookie(w http.ResponseWriter, r *http.Request, name strin
 		SameSite: http.SameSiteLaxMode, Secure: h.SecureCookies || h.Proxies.IsHTTPS(r)})
 }
 
-// safeNext keeps a post-login redirect on this site.
-func safeNext(s string) string {
-	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") || strings.ContainsAny(s, "\r\n") {
-		return "/"
-	}
-	return s
-}
+// safeNext is a return address on this site, or the home page.
+func safeNext(s string) string { return httpx.LocalPath(s, "/") }
 
 type loginForm struct {
 	Username, Next string

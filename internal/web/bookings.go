@@ -45,7 +45,7 @@ func (h *Handler) bookingPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := &bookingData{BookingPage: p, B: p.Booking}
 	if p.CalendarToken != "" {
-		d.Calendar = h.origin(r) + "/calendar/" + p.CalendarToken + ".ics"
+		d.Calendar = h.BaseURL + "/calendar/" + p.CalendarToken + ".ics"
 	}
 	v := h.newView(r, "page.booking", d)
 	v.Title = p.Booking.Class.CourseTitle
@@ -60,10 +60,7 @@ func (h *Handler) bookingAction(w http.ResponseWriter, r *http.Request, fn func(
 	if err := fn(id); err != nil {
 		return err
 	}
-	next := r.FormValue("next")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
-		next = fmt.Sprintf("/bookings/%d", id)
-	}
+	next := httpx.LocalPath(r.FormValue("next"), fmt.Sprintf("/bookings/%d", id))
 	redirect(w, r, next, "flash.saved")
 	return nil
 }

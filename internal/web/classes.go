@@ -214,7 +214,7 @@ func (h *Handler) displayPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := &displayData{K: k, Code: code, Expires: next, URL: fmt.Sprintf("%s/classes/%d/checkin?t=%s", h.origin(r), k.ID, code)}
+	d := &displayData{K: k, Code: code, Expires: next, URL: fmt.Sprintf("%s/classes/%d/checkin?t=%s", h.BaseURL, k.ID, code)}
 	secs := int(time.Until(next).Seconds()) + 1
 	if secs < 1 || secs > 60 {
 		secs = 5
@@ -232,7 +232,7 @@ func (h *Handler) displayQR(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.WriteQR(w, fmt.Sprintf("%s/classes/%d/checkin?t=%s", h.origin(r), k.ID, code))
+	httpx.WriteQR(w, fmt.Sprintf("%s/classes/%d/checkin?t=%s", h.BaseURL, k.ID, code))
 	return nil
 }
 

@@ -24,7 +24,7 @@ func (h *Handler) certificatePage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	d := &certificateData{C: c, VerifyURL: h.origin(r) + "/verify?code=" + c.Code}
+	d := &certificateData{C: c, VerifyURL: h.BaseURL + "/verify?code=" + c.Code}
 	return h.render(w, r, http.StatusOK, "certificate", h.newView(r, "page.certificate", d))
 }
 
@@ -33,7 +33,7 @@ func (h *Handler) certificateQR(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.WriteQR(w, h.origin(r)+"/verify?code="+c.Code)
+	httpx.WriteQR(w, h.BaseURL+"/verify?code="+c.Code)
 	return nil
 }
 
@@ -123,7 +123,7 @@ func (h *Handler) calendar(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("Cache-Control", "private, max-age=300")
-	w.Write(ICalendar(bs, h.Store.Now(), h.origin(r)))
+	w.Write(ICalendar(bs, h.Store.Now(), h.BaseURL))
 	return nil
 }
 

@@ -50,8 +50,11 @@ type Handler struct {
 	// SecureCookies forces the Secure flag (set when the base URL is https);
 	// otherwise it follows the request.
 	SecureCookies bool
-	Imports       *imports.Service
-	Notices       *notify.Renderer
+	// BaseURL is the site's public address, for absolute links (QR codes,
+	// calendar feeds); never taken from a request's Host header.
+	BaseURL string
+	Imports *imports.Service
+	Notices *notify.Renderer
 
 	pages  map[string]*template.Template
 	assets map[string]string // file name → content hash, for cache busting
@@ -313,13 +316,4 @@ func redirect(w http.ResponseWriter, r *http.Request, path, flash string) {
 		sep = "&"
 	}
 	http.Redirect(w, r, path+sep+"ok="+flash, http.StatusSeeOther)
-}
-
-// origin is the site's address as the browser sees it, for QR codes.
-func (h *Handler) origin(r *http.Request) string {
-	scheme := "http"
-	if h.Proxies.IsHTTPS(r) {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }

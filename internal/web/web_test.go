@@ -306,3 +306,68 @@ func TestInternalErrorsStayInside(t *testing.T) {
 		t.Errorf("api: %d %s", api.StatusCode, api.Body)
 	}
 }
+
+// TestReturnAddressesStayOnTheSite: every form with a return address sends
+// the browser only to a path on this site, whatever the "next" says.
+func TestReturnAddressesStayOnTheSite(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	bypasses := []string{"//evil.example", "/\\evil.example", "/\t/evil.example", "/\n/evil.example", "/%09/evil.example",
+		"https://evil.example", "/\r\n/evil.example", "\\\\evil.example", "/%5Cevil.example"}
+	for _, next := range bypasses {
+		g := e.Browser(apptest.Guest)
+		r := g.Post("/login", url.Values{"username": {"admin"}, "password": {apptest.Password}, "next": {next}})
+		if loc := r.Header.Get("Location"); r.StatusCode != 303 || loc != "/" {
+			t.Errorf("login with next=%q: %d to %q", next, r.StatusCode, loc)
+		}
+		r = g.Post("/language", url.Values{"lang": {"en"}, "next": {next}})
+		if loc := r.Header.Get("Location"); loc != "/" {
+			t.Errorf("language with next=%q: to %q", next, loc)
+		}
+		// The login page carries next into its form only when it is local.
+		if body := string(g.Get("/login?next=" + url.QueryEscape(next)).Body); strings.Contains(body, "evil.example") {
+			t.Errorf("login page keeps next=%q", next)
+		}
+	}
+	// A kept return address still works.
+	r := e.Browser(apptest.Guest).Post("/login", url.Values{"username": {"admin"}, "password": {apptest.Password}, "next": {"/admin/users?role=admin"}})
+	if loc := r.Header.Get("Location"); loc != "/admin/users?role=admin" {
+		t.Errorf("a local next was lost: %q", loc)
+	}
+}
+
+// TestAbsoluteLinksComeFromTheBaseURL: a forged Host header never makes
+// it into a certificate's verify link or QR code.
+func TestAbsoluteLinksComeFromTheBaseURL(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	ctx := t.Context()
+	sys := model.SystemActor()
+	home, _ := e.Store.CreateHome(ctx, sys, model.Home{Name: "之家", RegionID: e.Regions["A"], Rooms: []model.Room{{Name: "教室", Seats: 30}}})
+	course, _ := e.Store.SaveCourse(ctx, sys, &model.Course{Title: "环境应急管理", Category: "emergency", CreditHours: 2})
+	starts := e.Clock.Now().Add(2 * time.Hour)
+	k, err := e.Store.CreateClass(ctx, sys, course.ID, model.ClassInput{HomeID: home.ID, StartsAt: starts, EndsAt: starts.Add(time.Hour), Capacity: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := e.Store.CreateManager(ctx, sys, e.Ents["A"], model.Manager{Name: "周九", Mobile: "13700009999"})
+	b, err := e.Store.Book(ctx, sys, k.ID, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Clock.Advance(2*time.Hour + 10*time.Minute)
+	if _, err := e.Store.SetAttendance(ctx, sys, b.ID, model.AttendancePresent); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Store.CompleteClass(ctx, sys, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	c, err := e.Store.CertificateForBooking(ctx, sys, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", e.HTTP.URL+"/certificates/"+c.Code, nil)
+	req.Host = "evil.example"
+	r := e.Do(req)
+	if r.StatusCode != 200 || strings.Contains(string(r.Body), "evil.example") || !strings.Contains(string(r.Body), e.HTTP.URL+"/verify?code="+c.Code) {
+		t.Errorf("certificate page: %d, verify link from the Host header or missing", r.StatusCode)
+	}
+}

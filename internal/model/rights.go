@@ -25,6 +25,9 @@ type Access struct {
 	// Owner acts for the booking's enterprise: the enterprise itself, or
 	// staff whose scope holds it.
 	Owner bool
+	// Attendee is the booking's own enterprise account: the one that rates
+	// the class (staff read ratings, they do not write them).
+	Attendee bool
 	// Organiser schedules the class: the bureau, or the association of the
 	// Home's town.
 	Organiser bool
@@ -53,13 +56,16 @@ func (a Actor) ClassAccess(k *Class, teaches bool) Access {
 func (a Actor) BookingAccess(k *Class, teaches bool, enterpriseID, enterpriseRegion int64) Access {
 	ac := a.ClassAccess(k, teaches)
 	s := a.Scope()
-	ac.Owner = s.All || (s.EnterpriseID != 0 && s.EnterpriseID == enterpriseID) || (s.RegionID != 0 && s.RegionID == enterpriseRegion)
+	ac.Attendee = s.EnterpriseID != 0 && s.EnterpriseID == enterpriseID
+	ac.Owner = s.All || ac.Attendee || (s.RegionID != 0 && s.RegionID == enterpriseRegion)
 	return ac
 }
 
 // Bookable says whether the class takes bookings at now.
 func (k *Class) Bookable(now time.Time) error {
 	switch {
+	case k.CourseStatus == CourseDraft:
+		return Errorf(ErrBookingClosed, "err.course_draft")
 	case k.Status == ClassCancelled:
 		return Errorf(ErrBookingClosed, "err.class_cancelled")
 	case k.Status == ClassCompleted || !now.Before(k.StartsAt):
@@ -180,10 +186,14 @@ func (b *Booking) OfferAcceptable(ac Access, now time.Time) error {
 }
 
 // FeedbackAllowed says whether the actor may rate the class: the booking's
-// enterprise, for an attended seat, once the class has ended.
+// own enterprise account, for an attended seat, once the class has ended.
+// Staff who see the booking read the rating and may not write it.
 func (b *Booking) FeedbackAllowed(ac Access, k *Class, now time.Time) error {
-	if !ac.Owner {
+	if !ac.Owner && !ac.Runner {
 		return NotFound()
+	}
+	if !ac.Attendee {
+		return Errorf(ErrForbidden, "err.feedback_own")
 	}
 	if !Attended(b.Attendance) || b.Status != BookingConfirmed {
 		return Errorf(ErrConflict, "err.feedback_not_attended")

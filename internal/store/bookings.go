@@ -62,23 +62,23 @@ func (s *Store) bookTx(ctx context.Context, tx *Tx, a model.Actor, classID, mana
 	// enterprise's places in the class: a round trip each would hold the
 	// class's lock four times as long.
 	cond, cargs := scopeSQL(a.Scope())
-	var status string
+	var status, courseStatus string
 	var capacity, booked, limit, held int
 	var opens, closes, starts, deadline int64
 	var enterpriseID, personID, existingID sql.NullInt64
 	var mstatus, name, ename sql.NullString
 	args := append([]any{managerID}, cargs...)
 	args = append(args, classID)
-	err := tx.QueryRow(ctx, `SELECT k.status, k.capacity, k.booked, k.per_enterprise_limit, k.booking_opens_at, k.booking_closes_at, k.starts_at,
-		k.cancel_deadline, x.enterprise_id, x.person_id, x.status, x.name, x.ename,
+	err := tx.QueryRow(ctx, `SELECT k.status, (SELECT status FROM courses WHERE id = k.course_id), k.capacity, k.booked, k.per_enterprise_limit,
+		k.booking_opens_at, k.booking_closes_at, k.starts_at, k.cancel_deadline, x.enterprise_id, x.person_id, x.status, x.name, x.ename,
 		(SELECT MIN(b.id) FROM bookings b WHERE b.class_id = k.id AND b.manager_id = x.id AND b.status <> 'cancelled'),
 		CASE WHEN k.per_enterprise_limit > 0 THEN (SELECT COUNT(*) FROM bookings b WHERE b.class_id = k.id AND b.enterprise_id = x.enterprise_id AND b.status <> 'cancelled') ELSE 0 END
 		FROM classes k LEFT JOIN (SELECT m.id, m.enterprise_id, m.person_id, m.status, p.name, e.name AS ename FROM managers m
 			JOIN people p ON p.id = m.person_id JOIN enterprises e ON e.id = m.enterprise_id WHERE m.id = ? AND `+cond+`) x ON 1=1
 		WHERE k.id = ?`+s.dialect.forUpdateOf("k"), args...).
-		Scan(&status, &capacity, &booked, &limit, &opens, &closes, &starts, &deadline, &enterpriseID, &personID, &mstatus, &name, &ename, &existingID, &held)
+		Scan(&status, &courseStatus, &capacity, &booked, &limit, &opens, &closes, &starts, &deadline, &enterpriseID, &personID, &mstatus, &name, &ename, &existingID, &held)
 	// What the rules need of the class, as it is now.
-	k := &model.Class{ID: classID, Status: status, Capacity: capacity, Confirmed: booked, PerEnterpriseLimit: limit,
+	k := &model.Class{ID: classID, Status: status, CourseStatus: courseStatus, Capacity: capacity, Confirmed: booked, PerEnterpriseLimit: limit,
 		BookingOpensAt: time.UnixMilli(opens).UTC(), BookingClosesAt: time.UnixMilli(closes).UTC(), StartsAt: time.UnixMilli(starts).UTC(),
 		CancelDeadline: time.UnixMilli(deadline).UTC()}
 	if err != nil {

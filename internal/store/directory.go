@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/envhome/envhome/internal/model"
 )
@@ -210,6 +211,40 @@ func (s *Store) SetHomePhoto(ctx context.Context, a model.Actor, id int64, hash 
 		}
 		return s.releaseFile(ctx, tx, old)
 	})
+}
+
+// roomInUse refuses to remove a room that any class names, or to shrink it
+// to seats below a scheduled class's capacity.
+func (s *Store) roomInUse(ctx context.Context, tx *Tx, r model.Room, seats int, kept bool) error {
+	q := `SELECT co.title, k.starts_at FROM classes k JOIN courses co ON co.id = k.course_id WHERE k.room_id = ?`
+	args := []any{r.ID}
+	if kept {
+		q += ` AND k.status = 'scheduled' AND k.capacity > ?`
+		args = append(args, seats)
+	}
+	rows, err := tx.Query(ctx, q+` ORDER BY k.status = 'scheduled' DESC, k.starts_at LIMIT 6`, args...)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var title string
+		var starts int64
+		if err := rows.Scan(&title, &starts); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, "《"+title+"》"+time.UnixMilli(starts).In(model.ChinaTime).Format("2006-01-02 15:04"))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(names) == 0 {
+		return err
+	}
+	if len(names) > 5 {
+		names = append(names[:5], "…")
+	}
+	return &model.Error{Code: model.ErrConflict, Message: "err.room_in_use", Args: []any{r.Name, strings.Join(names, "、")},
+		Fields: map[string]string{"rooms": "err.field.room_in_use"}}
 }
 
 // scopeSQL restricts enterprises (alias e) to what the scope may see.
@@ -560,6 +595,21 @@ func (s *Store) UpdateHome(ctx context.Context, a model.Actor, id int64, h model
 		}
 		if err != nil {
 			return err
+		}
+		// A room that classes use cannot go, nor shrink below a scheduled
+		// class's capacity: the answer names the classes.
+		newSeats := map[string]int{}
+		for _, r := range h.Rooms {
+			newSeats[r.Name] = r.Seats
+		}
+		for _, r := range old.Rooms {
+			seats, kept := newSeats[r.Name]
+			if kept && seats >= r.Seats {
+				continue
+			}
+			if err := s.roomInUse(ctx, tx, r, seats, kept); err != nil {
+				return err
+			}
 		}
 		keep := map[string]bool{}
 		for _, r := range h.Rooms {

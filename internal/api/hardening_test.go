@@ -1,0 +1,88 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/envhome/envhome/internal/apptest"
+	"github.com/envhome/envhome/internal/model"
+)
+
+// TestFeedbackBelongsToTheAttendee: the attendee's enterprise rates a
+// class; the bureau and the association that see the booking read the
+// rating and cannot overwrite it.
+func TestFeedbackBelongsToTheAttendee(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ce := newCourseEnv(t, e)
+		ctx := context.Background()
+		sys := model.SystemActor()
+		k := ce.class(t, 10, 0, e.Clock.Now().Add(48*time.Hour))
+		_, b := ce.book(t, entA, k.ID, ce.mA[0])
+		e.Clock.Advance(48*time.Hour + 10*time.Minute)
+		if _, err := e.Store.SetAttendance(ctx, sys, b.ID, model.AttendancePresent); err != nil {
+			t.Fatal(err)
+		}
+		e.Clock.Advance(4 * time.Hour)
+		path := fmt.Sprintf("/api/v1/bookings/%d/feedback", b.ID)
+		if r := e.API(entA, "POST", path, map[string]any{"rating": 5, "comment": "讲得好"}); r.StatusCode != 200 {
+			t.Fatalf("the attendee rates: %d %s", r.StatusCode, r.Body)
+		}
+		for w, want := range map[who]int{admin: 403, assocA: 403, lecturer: 403, assocB: 404, entB: 404} {
+			if r := e.API(w, "POST", path, map[string]any{"rating": 1, "comment": "改写"}); r.StatusCode != want {
+				t.Errorf("%s rewrites the rating: %d, want %d", w, r.StatusCode, want)
+			}
+		}
+		var fb model.FeedbackSummary
+		e.API(admin, "GET", fmt.Sprintf("/api/v1/classes/%d/feedback", k.ID), nil).JSON(t, &fb)
+		if fb.Count != 1 || fb.Comments[0].Rating != 5 || fb.Comments[0].Comment != "讲得好" {
+			t.Errorf("the rating was changed: %+v", fb)
+		}
+	})
+}
+
+// TestDraftCoursesClassesAreNeitherPublicNorBookable: a course put back to
+// draft hides its classes from the public and takes no bookings.
+func TestDraftCoursesClassesAreNeitherPublicNorBookable(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ce := newCourseEnv(t, e)
+		k := ce.class(t, 10, 0, e.Clock.Now().Add(48*time.Hour))
+		var c model.Course
+		e.API(admin, "GET", fmt.Sprintf("/api/v1/courses/%d", ce.course), nil).JSON(t, &c)
+		if r := e.API(admin, "PUT", fmt.Sprintf("/api/v1/courses/%d", ce.course), map[string]any{"title": c.Title, "category": c.Category,
+			"credit_hours": c.CreditHours, "status": model.CourseDraft, "lecturer_ids": c.LecturerIDs}); r.StatusCode != 200 {
+			t.Fatalf("back to draft: %d %s", r.StatusCode, r.Body)
+		}
+		for w, want := range map[who]int{guest: 404, entA: 404, admin: 200, assocA: 200} {
+			if r := e.API(w, "GET", fmt.Sprintf("/api/v1/classes/%d", k.ID), nil); r.StatusCode != want {
+				t.Errorf("%s reads a draft course's class: %d, want %d", w, r.StatusCode, want)
+			}
+		}
+		if r, _ := ce.book(t, entA, k.ID, ce.mA[0]); r.StatusCode != 409 || r.ErrorCode() != string(model.ErrBookingClosed) {
+			t.Errorf("booking a draft course's class: %d %s", r.StatusCode, r.Body)
+		}
+	})
+}
+
+// TestRoomsInUse: a room that classes use cannot be removed, nor shrunk
+// below a scheduled class; the answer names the classes.
+func TestRoomsInUse(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ce := newCourseEnv(t, e) // rooms: 一号教室 (30 seats) and 小教室 (4)
+		ce.class(t, 20, 0, e.Clock.Now().Add(48*time.Hour))
+		put := func(rooms []map[string]any) *apptest.Response {
+			return e.API(admin, "PUT", fmt.Sprintf("/api/v1/homes/%d", ce.home), map[string]any{"name": "智慧港之家", "region_id": e.Regions["A"], "rooms": rooms})
+		}
+		if r := put([]map[string]any{{"name": "小教室", "seats": 4}}); r.StatusCode != 409 || !strings.Contains(string(r.Body), "碳排放权交易管理") {
+			t.Errorf("removing a used room: %d %s", r.StatusCode, r.Body)
+		}
+		if r := put([]map[string]any{{"name": "一号教室", "seats": 10}, {"name": "小教室", "seats": 4}}); r.StatusCode != 409 || !strings.Contains(string(r.Body), "一号教室") {
+			t.Errorf("shrinking a used room: %d %s", r.StatusCode, r.Body)
+		}
+		if r := put([]map[string]any{{"name": "一号教室", "seats": 25}}); r.StatusCode != 200 {
+			t.Errorf("shrinking to what still fits and removing an unused room: %d %s", r.StatusCode, r.Body)
+		}
+	})
+}

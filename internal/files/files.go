@@ -124,7 +124,11 @@ func (s *Service) Put(ctx context.Context, k Kind, name string, r io.Reader) (*m
 		if err := checkPixels(ct, data); err != nil {
 			return nil, err
 		}
-		if clean := StripMetadata(ct, data); len(clean) != len(data) {
+		clean := StripMetadata(ct, data)
+		if err := provenImage(ct, clean); err != nil {
+			return nil, err
+		}
+		if len(clean) != len(data) {
 			h := sha256.Sum256(clean)
 			f.Hash, f.Size = hex.EncodeToString(h[:]), int64(len(clean))
 			body = bytes.NewReader(clean)
@@ -198,6 +202,23 @@ func checkPixels(ct string, data []byte) error {
 	}
 	if w <= 0 || h <= 0 || int64(w)*int64(h) > MaxPixels {
 		return model.Errorf(model.ErrUnsupportedType, "err.photo.pixels")
+	}
+	return nil
+}
+
+// provenImage decodes a whole JPEG or PNG (a file that only starts like
+// an image, or carries a page after it, is refused); a WebP, which the
+// standard library cannot decode, must be exactly its container with a
+// readable header.
+func provenImage(ct string, data []byte) error {
+	if ct == "image/webp" {
+		if _, _, ok := webpSize(data); !ok || !webpWhole(data) {
+			return model.Errorf(model.ErrUnsupportedType, "err.photo.type")
+		}
+		return nil
+	}
+	if _, _, err := image.Decode(bytes.NewReader(data)); err != nil {
+		return model.Errorf(model.ErrUnsupportedType, "err.photo.type")
 	}
 	return nil
 }

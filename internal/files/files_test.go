@@ -299,3 +299,38 @@ func TestReplacedPhotoIsDeleted(t *testing.T) {
 		}
 	})
 }
+
+// TestImagesAreOnlyImages: a photo that carries a page after its image
+// data is stored without it, and a file that only starts like an image is
+// refused.
+func TestImagesAreOnlyImages(t *testing.T) {
+	each(t, func(t *testing.T, st *store.Store, fs *files.Service) {
+		ctx := context.Background()
+		page := []byte("<html><script>alert(document.cookie)</script></html>")
+		var p bytes.Buffer
+		png.Encode(&p, image.NewRGBA(image.Rect(0, 0, 3, 3)))
+		for name, data := range map[string][]byte{
+			"polyglot.png": append(append([]byte{}, p.Bytes()...), page...),
+			"polyglot.jpg": append(jpegWithGPS(t), page...),
+		} {
+			f, err := fs.Put(ctx, files.Photo, name, bytes.NewReader(data))
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			o, _ := fs.Open(ctx, f.Hash)
+			got, _ := o.Bytes()
+			if bytes.Contains(got, []byte("<html>")) {
+				t.Errorf("%s: the page after the image was kept", name)
+			}
+		}
+		broken := append(append([]byte{}, p.Bytes()[:40]...), page...) // a PNG header, then a page
+		if _, err := fs.Put(ctx, files.Photo, "broken.png", bytes.NewReader(broken)); model.ErrorCode(err) != model.ErrUnsupportedType {
+			t.Errorf("an image that does not decode: %v", err)
+		}
+		webp := []byte("RIFF\x24\x00\x00\x00WEBPVP8X\x0a\x00\x00\x00\x00\x00\x00\x00\x07\x00\x00\x07\x00\x00")
+		webp = append(webp, make([]byte, 0x24+8-len(webp))...)
+		if _, err := fs.Put(ctx, files.Photo, "a.webp", bytes.NewReader(append(webp, page...))); model.ErrorCode(err) != model.ErrUnsupportedType {
+			t.Errorf("a WebP with a page after it: %v", err)
+		}
+	})
+}

@@ -21,8 +21,11 @@ func StripMetadata(ct string, data []byte) []byte {
 	return data
 }
 
-// stripJPEG drops APP1 segments (EXIF and XMP) and comments before the
-// image data; everything from the start of scan on is copied as it is.
+// stripJPEG drops the metadata segments before the image data: APP1
+// (EXIF, XMP), APP3–APP13 and APP15 (IPTC and makers' notes) and comments,
+// keeping APP0 (JFIF), APP2 (the colour profile) and APP14 (Adobe's colour
+// transform, needed to decode CMYK). The image data is copied up to the
+// end-of-image marker; whatever was appended after it is dropped.
 func stripJPEG(data []byte) []byte {
 	if len(data) < 4 || data[0] != 0xFF || data[1] != 0xD8 {
 		return data
@@ -39,8 +42,16 @@ func stripJPEG(data []byte) []byte {
 			i++
 			continue
 		}
-		if marker == 0xDA || marker == 0xD9 { // start of scan, end of image
-			return append(out, data[i:]...)
+		if marker == 0xDA { // start of scan: the entropy-coded data, in which
+			// 0xFF is always followed by 0x00 or a restart marker, up to EOI
+			end := bytes.Index(data[i:], []byte{0xFF, 0xD9})
+			if end < 0 {
+				return data
+			}
+			return append(out, data[i:i+end+2]...)
+		}
+		if marker == 0xD9 {
+			return append(out, 0xFF, 0xD9)
 		}
 		if marker >= 0xD0 && marker <= 0xD7 || marker == 0x01 { // no length
 			out = append(out, data[i:i+2]...)
@@ -51,7 +62,8 @@ func stripJPEG(data []byte) []byte {
 		if n < 2 || i+2+n > len(data) {
 			return data
 		}
-		if marker != 0xE1 && marker != 0xFE { // APP1 (EXIF, XMP), COM
+		metadata := marker == 0xFE || (marker >= 0xE1 && marker <= 0xEF && marker != 0xE2 && marker != 0xEE)
+		if !metadata {
 			out = append(out, data[i:i+2+n]...)
 		}
 		i += 2 + n
@@ -118,6 +130,12 @@ func stripWebP(data []byte) []byte {
 	}
 	binary.LittleEndian.PutUint32(out[4:], uint32(len(out)-8))
 	return out
+}
+
+// webpWhole reports whether a WebP file is exactly its RIFF container:
+// nothing appended after it.
+func webpWhole(data []byte) bool {
+	return len(data) >= 12 && int(binary.LittleEndian.Uint32(data[4:]))+8 == len(data)
 }
 
 // webpSize reads a WebP image's width and height from its header.

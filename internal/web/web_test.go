@@ -2,8 +2,11 @@ package web_test
 
 import (
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -369,5 +372,34 @@ func TestAbsoluteLinksComeFromTheBaseURL(t *testing.T) {
 	r := e.Do(req)
 	if r.StatusCode != 200 || strings.Contains(string(r.Body), "evil.example") || !strings.Contains(string(r.Body), e.HTTP.URL+"/verify?code="+c.Code) {
 		t.Errorf("certificate page: %d, verify link from the Host header or missing", r.StatusCode)
+	}
+}
+
+// TestSecurityHeaders: every response, page, API or file, carries the
+// policy; no template has inline script, handlers or style attributes,
+// which the policy would block.
+func TestSecurityHeaders(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	for _, path := range []string{"/login", "/courses", "/api/v1/openapi.json", "/static/app.css", "/no-such-page", "/api/v1/me"} {
+		r := e.Browser(apptest.Guest).Get(path)
+		h := r.Header
+		if !strings.Contains(h.Get("Content-Security-Policy"), "script-src 'self'") || strings.Contains(h.Get("Content-Security-Policy"), "unsafe-inline") ||
+			h.Get("X-Frame-Options") != "DENY" || h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") == "" {
+			t.Errorf("%s (%d): headers %v", path, r.StatusCode, h)
+		}
+	}
+	inline := regexp.MustCompile(`<script>|<script [^>]*>[^<]|\son[a-z]+="|\sstyle="|<style|javascript:`)
+	err := filepath.WalkDir("templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if m := inline.Find(b); m != nil {
+			t.Errorf("%s: inline %q", p, m)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

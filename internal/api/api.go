@@ -4,6 +4,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/envhome/envhome/internal/auth"
 	"github.com/envhome/envhome/internal/httpx"
@@ -99,16 +101,28 @@ func decode(r *http.Request, w http.ResponseWriter, v any) error {
 	if err != nil || mt != "application/json" {
 		return model.Errorf(model.ErrUnsupportedType, "err.content_type")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return model.Errorf(model.ErrTooLarge, "err.too_large")
+	}
+	if err != nil {
+		return model.Errorf(model.ErrMalformed, "err.malformed_json")
+	}
+	// Bytes no field can hold are refused here, once, rather than by a
+	// database that would fail on them (PostgreSQL text takes no NUL).
+	if !utf8.Valid(body) || bytes.Contains(body, []byte(`\u0000`)) {
+		return model.Errorf(model.ErrMalformed, "err.bad_bytes")
+	}
+	if bytes.Equal(bytes.TrimSpace(body), []byte("null")) {
+		return model.Errorf(model.ErrMalformed, "err.malformed_json")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return model.Errorf(model.ErrTooLarge, "err.too_large")
-		}
 		return model.Errorf(model.ErrMalformed, "err.malformed_json")
 	}
 	return nil

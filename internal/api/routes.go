@@ -117,6 +117,10 @@ func (h *Handler) Register(mux *http.ServeMux) {
 // guard authenticates the bearer token and enforces the permission.
 func (h *Handler) guard(p httpx.Permission, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := httpx.CheckBytes(r); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 		if p == httpx.Public {
 			next.ServeHTTP(w, r)
 			return

@@ -458,6 +458,43 @@ func LocalPath(s, fallback string) string {
 	return s
 }
 
+// CheckBytes refuses a request whose path, query or form carries what no
+// field can hold: invalid UTF-8 or control characters (line breaks and
+// tabs are allowed in posted form values, which may be multi-line). Both
+// faces call it before any handler, so no such bytes reach the database.
+func CheckBytes(r *http.Request) error {
+	bad := model.Errorf(model.ErrMalformed, "err.bad_bytes")
+	if !model.PlainText(r.URL.Path, false) {
+		return bad
+	}
+	for k, vs := range r.URL.Query() {
+		if !model.PlainText(k, false) {
+			return bad
+		}
+		for _, v := range vs {
+			if !model.PlainText(v, false) {
+				return bad
+			}
+		}
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/x-www-form-urlencoded" {
+		if err := r.ParseForm(); err != nil {
+			return model.Errorf(model.ErrMalformed, "err.upload.malformed")
+		}
+		for k, vs := range r.PostForm {
+			if !model.PlainText(k, false) {
+				return bad
+			}
+			for _, v := range vs {
+				if !model.PlainText(strings.ReplaceAll(v, "\r", ""), true) {
+					return bad
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // PathID reads a positive numeric id from the request path; anything else
 // is not found, as a missing record would be.
 func PathID(r *http.Request, name string) (int64, error) {

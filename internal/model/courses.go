@@ -63,7 +63,7 @@ func (l *Lecturer) Validate() error {
 	}
 	optionalText(v, "affiliation", &l.Affiliation, 64)
 	optionalText(v, "title", &l.Title, 32)
-	optionalText(v, "bio", &l.Bio, 2000)
+	multiLineText(v, "bio", &l.Bio, 2000)
 	if len(l.Tags) > 10 {
 		v.Add("tags", "err.field.too_many")
 	}
@@ -138,7 +138,7 @@ func (c *Course) Validate() error {
 	if !slices.Contains(CourseCategories, c.Category) {
 		v.Add("category", "err.field.choice")
 	}
-	optionalText(v, "description", &c.Description, 5000)
+	multiLineText(v, "description", &c.Description, 5000)
 	validHours(v, "credit_hours", c.CreditHours)
 	if !slices.Contains(CourseStatuses, c.Status) {
 		v.Add("status", "err.field.choice")
@@ -493,7 +493,7 @@ func (f *Feedback) Validate() error {
 	if f.Rating < 1 || f.Rating > 5 {
 		v.Add("rating", "err.field.rating")
 	}
-	optionalText(v, "comment", &f.Comment, 500)
+	multiLineText(v, "comment", &f.Comment, 500)
 	return v.Err()
 }
 
@@ -541,7 +541,7 @@ func (t *Topic) Validate() error {
 	v := Validation{}
 	t.Title = strings.TrimSpace(FoldWidth(t.Title))
 	requiredText(v, "title", t.Title, 64)
-	optionalText(v, "description", &t.Description, 1000)
+	multiLineText(v, "description", &t.Description, 1000)
 	return v.Err()
 }
 

@@ -493,14 +493,50 @@ func requiredText(v Validation, field, s string, max int) {
 		v.Add(field, "err.field.required")
 	} else if utf8.RuneCountInString(s) > max {
 		v.Add(field, "err.field.too_long")
+	} else if !PlainText(s, false) {
+		v.Add(field, "err.field.control")
 	}
 }
 
+// optionalText checks a one-line field that may be empty.
 func optionalText(v Validation, field string, s *string, max int) {
 	*s = strings.TrimSpace(*s)
 	if utf8.RuneCountInString(*s) > max {
 		v.Add(field, "err.field.too_long")
+	} else if !PlainText(*s, false) {
+		v.Add(field, "err.field.control")
 	}
+}
+
+// multiLineText checks a field of several lines (a description, a
+// comment): line breaks are kept, as LF whatever the client sent.
+func multiLineText(v Validation, field string, s *string, max int) {
+	*s = strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(*s, "\r\n", "\n"), "\r", "\n"))
+	if utf8.RuneCountInString(*s) > max {
+		v.Add(field, "err.field.too_long")
+	} else if !PlainText(*s, true) {
+		v.Add(field, "err.field.control")
+	}
+}
+
+// PlainText reports whether s is valid UTF-8 without control characters
+// (C0, DEL, C1, and the line and paragraph separators), allowing line
+// breaks and tabs only in multi-line text.
+func PlainText(s string, multiLine bool) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\t':
+			if !multiLine {
+				return false
+			}
+		case r < 0x20, r >= 0x7f && r < 0xa0, r == 0x2028, r == 0x2029:
+			return false
+		}
+	}
+	return true
 }
 
 func optionalPhone(v Validation, field string, s *string) {

@@ -127,6 +127,10 @@ func (h *Handler) Register(mux *http.ServeMux) {
 // sent to the login page, a logged-in account without the role gets 403.
 func (h *Handler) guard(p httpx.Permission, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := httpx.CheckBytes(r); err != nil {
+			h.renderError(w, r, err)
+			return
+		}
 		a := httpx.ActorFrom(r.Context())
 		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
 			u, _, err := h.Store.SessionUser(r.Context(), c.Value, h.Auth.Policy.SessionIdle)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -122,6 +123,63 @@ func TestBadBytesAreRefusedAtTheEdge(t *testing.T) {
 		// A control character in a one-line field is a field error.
 		if r := e.API(entA, "POST", "/api/v1/topics", map[string]any{"title": "碳核算\x07培训"}); r.StatusCode != 422 {
 			t.Errorf("a bell in a title: %d", r.StatusCode)
+		}
+	})
+}
+
+// TestParallelGuessesAreCounted: 100 wrong passwords sent at once on one
+// account get at most the allowed number of checks; the rest are refused
+// before any hashing, and then the account is locked.
+func TestParallelGuessesAreCounted(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		const n = 100
+		codes := make(chan int, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				req, _ := http.NewRequest("POST", e.HTTP.URL+"/api/v1/auth/token",
+					strings.NewReader(fmt.Sprintf(`{"username":"ent-a","password":"wrong password %d"}`, i)))
+				req.Header.Set("Content-Type", "application/json")
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				res.Body.Close()
+				codes <- res.StatusCode
+			})
+		}
+		wg.Wait()
+		close(codes)
+		count := map[int]int{}
+		for c := range codes {
+			count[c]++
+		}
+		if count[401] > 5 || count[401] == 0 || count[401]+count[429] != n {
+			t.Errorf("100 parallel guesses: %v (at most 5 checked, the rest 429)", count)
+		}
+		t.Logf("100 parallel wrong passwords: %d checked, %d refused with 429", count[401], count[429])
+		// The failures that were checked lock the account, right password or not.
+		if count[401] == 5 {
+			r := e.API(guest, "POST", "/api/v1/auth/token", map[string]any{"username": "ent-a", "password": apptest.Password})
+			if r.StatusCode != 429 || r.Header.Get("Retry-After") == "" {
+				t.Errorf("after 5 failures: %d", r.StatusCode)
+			}
+		}
+	})
+}
+
+// TestPasswordChangeIsThrottled: guessing the current password in a
+// password change counts like guessing it at the login.
+func TestPasswordChangeIsThrottled(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		last := 0
+		for i := range 7 {
+			r := e.API(entB, "POST", "/api/v1/me/password", map[string]any{"current_password": fmt.Sprintf("guess %d", i), "new_password": "a new long password"})
+			last = r.StatusCode
+		}
+		if last != 429 {
+			t.Errorf("the 7th wrong current password: %d, want 429", last)
 		}
 	})
 }

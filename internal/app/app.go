@@ -104,8 +104,8 @@ func version(_ context.Context, env Env, args []string) error {
 func benchCommand(run func(context.Context, bench.Env, []string) error) func(context.Context, Env, []string) error {
 	return func(ctx context.Context, env Env, args []string) error {
 		return run(ctx, bench.Env{Env: env, OpenStore: openStore,
-			NewServer: func(st *store.Store, dataDir string, log *slog.Logger) (*bench.Server, error) {
-				srv, err := NewServer(st, auth.DefaultPolicy(), config.Config{DataDir: dataDir}, log)
+			NewServer: func(st *store.Store, p auth.Policy, dataDir string, log *slog.Logger) (*bench.Server, error) {
+				srv, err := NewServer(st, p, config.Config{DataDir: dataDir}, log)
 				if err != nil {
 					return nil, err
 				}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"time"
 
 	"github.com/envhome/envhome/internal/model"
@@ -25,6 +26,11 @@ type Policy struct {
 	UserFailures, AddrFailures int
 	// APILoginDays is the lifetime of a token made by POST /auth/token.
 	APILoginDays int
+	// HashSlots bounds the password hashes computed at once (each takes
+	// Argon2.Memory KiB; 0 means one per CPU); a request waits at most
+	// HashWait for a slot, then is told to retry.
+	HashSlots int
+	HashWait  time.Duration
 }
 
 // DefaultPolicy is what envhome runs with.
@@ -37,6 +43,7 @@ func DefaultPolicy() Policy {
 		UserFailures:   5,
 		AddrFailures:   30,
 		APILoginDays:   30,
+		HashWait:       5 * time.Second,
 	}
 }
 
@@ -47,6 +54,10 @@ type Service struct {
 	// dummyHash is checked when a username does not exist, so that the
 	// answer takes as long as for a wrong password.
 	dummyHash string
+	// hashing holds a slot per password hash being computed: argon2id's
+	// memory is the point of it, so 60 parallel logins would otherwise take
+	// 60 × 19 MiB at once.
+	hashing chan struct{}
 }
 
 // New makes a Service.
@@ -55,34 +66,61 @@ func New(s *store.Store, p Policy) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{Store: s, Policy: p, dummyHash: h}, nil
+	slots := p.HashSlots
+	if slots <= 0 {
+		slots = runtime.GOMAXPROCS(0)
+	}
+	if p.HashWait <= 0 {
+		p.HashWait = 5 * time.Second
+	}
+	return &Service{Store: s, Policy: p, dummyHash: h, hashing: make(chan struct{}, slots)}, nil
+}
+
+// slot waits for a hashing slot; the caller releases it. A request that
+// waits past HashWait is told to retry in a second.
+func (s *Service) slot(ctx context.Context) (func(), error) {
+	t := time.NewTimer(s.Policy.HashWait)
+	defer t.Stop()
+	select {
+	case s.hashing <- struct{}{}:
+		return func() { <-s.hashing }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-t.C:
+		e := model.Errorf(model.ErrRateLimited, "err.busy")
+		e.RetryAfter = 1
+		return nil, e
+	}
+}
+
+// check verifies a password against a hash in a hashing slot.
+func (s *Service) check(ctx context.Context, hash, pw string) (bool, error) {
+	release, err := s.slot(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	return model.CheckPassword(hash, pw), nil
+}
+
+// hash hashes a new password in a hashing slot.
+func (s *Service) hash(ctx context.Context, pw string) (string, error) {
+	release, err := s.slot(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return model.HashPassword(pw, s.Policy.Argon2)
 }
 
 // Login checks credentials; it is throttled per account and per address.
-// The error says nothing of whether the account exists.
+// The attempt is counted before the password is checked (store.BeginLogin),
+// so parallel guesses are counted too. The error says nothing of whether
+// the account exists.
 func (s *Service) Login(ctx context.Context, a model.Actor, c model.Credentials) (*model.User, error) {
 	username := model.NormalizeUsername(c.Username)
 	if username == "" || c.Password == "" || len(username) > 64 || len(c.Password) > 256 {
 		return nil, model.Errorf(model.ErrUnauthenticated, "err.bad_credentials")
-	}
-	now := s.Store.Now()
-	f, err := s.Store.RecentLoginFailures(ctx, username, a.Addr, now.Add(-s.Policy.ThrottleWindow))
-	if err != nil {
-		return nil, err
-	}
-	var lockedUntil time.Time
-	if f.ByUser >= s.Policy.UserFailures {
-		lockedUntil = f.OldestUser.Add(s.Policy.ThrottleWindow)
-	}
-	if f.ByAddr >= s.Policy.AddrFailures {
-		if t := f.OldestAddr.Add(s.Policy.ThrottleWindow); t.After(lockedUntil) {
-			lockedUntil = t
-		}
-	}
-	if lockedUntil.After(now) {
-		e := model.Errorf(model.ErrRateLimited, "err.login_throttled")
-		e.RetryAfter = int(math.Ceil(lockedUntil.Sub(now).Seconds()))
-		return nil, e
 	}
 	u, err := s.Store.UserByUsername(ctx, username)
 	if err != nil && !model.IsCode(err, model.ErrNotFound) {
@@ -92,21 +130,54 @@ func (s *Service) Login(ctx context.Context, a model.Actor, c model.Credentials)
 	if u != nil {
 		hash = u.PasswordHash
 	}
-	if !model.CheckPassword(hash, c.Password) || u == nil {
-		if err := s.Store.RecordLoginFailure(ctx, a, username); err != nil {
-			return nil, err
-		}
+	ok, err := s.attempt(ctx, a, username, hash, c.Password)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || u == nil {
 		return nil, model.Errorf(model.ErrUnauthenticated, "err.bad_credentials")
 	}
 	if u.Disabled() {
 		return nil, model.Errorf(model.ErrUnauthenticated, "err.account_disabled")
 	}
-	if f.ByUser > 0 {
-		if err := s.Store.ClearLoginFailures(ctx, username); err != nil {
-			return nil, err
-		}
-	}
 	return u, nil
+}
+
+// attempt checks a password for username under the throttle: the attempt
+// is recorded before the check and refused when the account or the address
+// has failed too often (a lock for ThrottleWindow) or has too many checks
+// running at once (retry in a second). A failed check stays a failure; a
+// good one clears the account's failures.
+func (s *Service) attempt(ctx context.Context, a model.Actor, username, hash, pw string) (bool, error) {
+	now := s.Store.Now()
+	id, f, err := s.Store.BeginLogin(ctx, a, username, now.Add(-s.Policy.ThrottleWindow), s.Policy.UserFailures, s.Policy.AddrFailures)
+	if err != nil {
+		return false, err
+	}
+	if id == 0 {
+		var lockedUntil time.Time
+		if f.ByUser >= s.Policy.UserFailures {
+			lockedUntil = f.OldestUser.Add(s.Policy.ThrottleWindow)
+		}
+		if f.ByAddr >= s.Policy.AddrFailures {
+			if t := f.OldestAddr.Add(s.Policy.ThrottleWindow); t.After(lockedUntil) {
+				lockedUntil = t
+			}
+		}
+		e := model.Errorf(model.ErrRateLimited, "err.login_throttled")
+		e.RetryAfter = max(1, int(math.Ceil(lockedUntil.Sub(now).Seconds())))
+		return false, e
+	}
+	ok, err := s.check(ctx, hash, pw)
+	if err != nil {
+		// The check did not run (no hashing slot in time): not a failure.
+		s.Store.DropLogin(context.WithoutCancel(ctx), id)
+		return false, err
+	}
+	if !ok {
+		return false, s.Store.FailLogin(context.WithoutCancel(ctx), a, id, username)
+	}
+	return true, s.Store.ClearLoginFailures(ctx, username)
 }
 
 // StartSession logs a browser in after Login.
@@ -134,7 +205,7 @@ func (s *Service) CreateUser(ctx context.Context, a model.Actor, n model.NewUser
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
-	hash, err := model.HashPassword(n.Password, s.Policy.Argon2)
+	hash, err := s.hash(ctx, n.Password)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +228,7 @@ func (s *Service) UpdateUser(ctx context.Context, a model.Actor, id int64, upd m
 	var hash string
 	if upd.Password != nil {
 		var err error
-		if hash, err = model.HashPassword(*upd.Password, s.Policy.Argon2); err != nil {
+		if hash, err = s.hash(ctx, *upd.Password); err != nil {
 			return nil, err
 		}
 	}
@@ -179,7 +250,12 @@ func (s *Service) ChangePassword(ctx context.Context, a model.Actor, current, ne
 	if a.User == nil {
 		return nil, model.Errorf(model.ErrUnauthenticated, "err.unauthenticated")
 	}
-	if !model.CheckPassword(a.User.PasswordHash, current) {
+	// The current password is guessed no faster than at the login.
+	ok, err := s.attempt(ctx, a, a.User.Username, a.User.PasswordHash, current)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		return nil, &model.Error{Code: model.ErrInvalid, Message: "err.invalid",
 			Fields: map[string]string{"current_password": "err.field.wrong_password"}}
 	}
@@ -190,7 +266,7 @@ func (s *Service) ChangePassword(ctx context.Context, a model.Actor, current, ne
 		return nil, &model.Error{Code: model.ErrInvalid, Message: "err.invalid",
 			Fields: map[string]string{"new_password": "err.field.password_same"}}
 	}
-	hash, err := model.HashPassword(next, s.Policy.Argon2)
+	hash, err := s.hash(ctx, next)
 	if err != nil {
 		return nil, err
 	}

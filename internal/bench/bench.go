@@ -29,6 +29,7 @@ const benchUsage = `Usage:
   envhome bench list [--enterprises 1000000] [--db DSN] [--n 300] the enterprise list: first page, search, filters
   envhome bench rush [--managers 10000] [--classes 500] [--clients 64] [--db DSN] [--processes N]
                                                                   the registration rush over HTTP beside the bare booking, and a hot class
+  envhome bench login [--parallel 200] [--slots 0]                 parallel logins: peak memory of password hashing, bounded and not
   envhome bench files [--mb 5] [--conns 16] [--duration 10s] [--db DSN]
                                                                   a course material served from the database beside the same file from disk`
 
@@ -47,6 +48,9 @@ func Run(ctx context.Context, env Env, args []string) error {
 	}
 	if len(args) > 0 && args[0] == "list" {
 		return benchList(ctx, env, args[1:])
+	}
+	if len(args) > 0 && args[0] == "login" {
+		return benchLogin(ctx, env, args[1:])
 	}
 	if len(args) > 0 && args[0] == "files" {
 		return benchFiles(ctx, env, args[1:])
@@ -79,7 +83,7 @@ func Run(ctx context.Context, env Env, args []string) error {
 	}
 	defer st.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil)) // logs are formatted as in production, then dropped
-	srv, err := env.NewServer(st, "", log)
+	srv, err := env.NewServer(st, auth.DefaultPolicy(), "", log)
 	if err != nil {
 		return err
 	}
@@ -206,8 +210,8 @@ type Env struct {
 	cli.Env
 	// OpenStore opens and migrates a database as "envhome serve" does.
 	OpenStore func(ctx context.Context, dsn string) (*store.Store, error)
-	// NewServer builds the whole HTTP handler on st.
-	NewServer func(st *store.Store, dataDir string, log *slog.Logger) (*Server, error)
+	// NewServer builds the whole HTTP handler on st with policy p.
+	NewServer func(st *store.Store, p auth.Policy, dataDir string, log *slog.Logger) (*Server, error)
 }
 
 // Server is the handler under test and the account service to make its

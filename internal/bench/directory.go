@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/envhome/envhome/internal/auth"
 	"github.com/envhome/envhome/internal/cli"
 	"github.com/envhome/envhome/internal/demo"
 	"github.com/envhome/envhome/internal/model"
@@ -164,7 +165,7 @@ func benchList(ctx context.Context, env Env, args []string) error {
 		}
 		fmt.Fprintf(env.Stdout, "generated %d enterprises and %d managers in %s (%.0f rows/s)\n", ents, mgrs, d.Round(time.Second), float64(ents+mgrs)/d.Seconds())
 	}
-	srv, err := env.NewServer(st, dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := env.NewServer(st, auth.DefaultPolicy(), dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/envhome/envhome/internal/auth"
 	"github.com/envhome/envhome/internal/cli"
 	"github.com/envhome/envhome/internal/model"
 )
@@ -45,7 +46,7 @@ func benchFiles(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	srv, err := env.NewServer(st, dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := env.NewServer(st, auth.DefaultPolicy(), dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/envhome/envhome/internal/auth"
 	"github.com/envhome/envhome/internal/cli"
 	"github.com/envhome/envhome/internal/demo"
 	"github.com/envhome/envhome/internal/model"
@@ -88,7 +89,7 @@ func benchRush(ctx context.Context, env Env, args []string) error {
 	var urls []string
 	if *procs == 0 {
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		srv, err := env.NewServer(st, "", log)
+		srv, err := env.NewServer(st, auth.DefaultPolicy(), "", log)
 		if err != nil {
 			return err
 		}

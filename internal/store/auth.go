@@ -255,35 +255,67 @@ func (s *Store) RevokeToken(ctx context.Context, a model.Actor, userID, tokenID 
 }
 
 // LoginFailures counts failed logins since a time for an account and for a
-// client address, with the oldest of each (to tell when a lock lifts).
+// client address, with the oldest of each (to tell when a lock lifts), and
+// the attempts being checked right now.
 type LoginFailures struct {
 	ByUser, ByAddr         int
 	OldestUser, OldestAddr time.Time
+	InFlightUser           int
+	InFlightAddr           int
 }
 
-// RecentLoginFailures reads the failures that count toward throttling.
-func (s *Store) RecentLoginFailures(ctx context.Context, username, addr string, since time.Time) (LoginFailures, error) {
+// inFlight is how long a pending attempt counts as being checked; an older
+// one (the process died mid-check) counts as a failure.
+const inFlight = time.Minute
+
+// BeginLogin counts the attempts that bear on a login and, unless they
+// already reach the limits, records this one as pending before its
+// password is checked; id 0 means the login is refused. Counting and
+// recording are one transaction, serialised per account and address (the
+// single writer on SQLite, advisory locks on PostgreSQL, across instances),
+// so parallel requests are counted one after another.
+func (s *Store) BeginLogin(ctx context.Context, a model.Actor, username string, since time.Time, maxUser, maxAddr int) (int64, LoginFailures, error) {
 	var f LoginFailures
-	var ou, oa sql.NullInt64
-	err := s.queryRow(ctx, `SELECT
-		(SELECT COUNT(*) FROM login_failures WHERE username = ? AND at >= ?),
-		(SELECT MIN(at) FROM login_failures WHERE username = ? AND at >= ?),
-		(SELECT COUNT(*) FROM login_failures WHERE addr = ? AND at >= ?),
-		(SELECT MIN(at) FROM login_failures WHERE addr = ? AND at >= ?)`,
-		username, ms(since), username, ms(since), addr, ms(since), addr, ms(since)).Scan(&f.ByUser, &ou, &f.ByAddr, &oa)
-	if err != nil {
-		return f, fmt.Errorf("login failures: %w", err)
-	}
-	f.OldestUser = time.UnixMilli(ou.Int64).UTC()
-	f.OldestAddr = time.UnixMilli(oa.Int64).UTC()
-	return f, nil
+	var id int64
+	now := s.Now()
+	stale := ms(now.Add(-inFlight))
+	err := s.write(ctx, func(tx *Tx) error {
+		if err := s.dialect.lockKey(ctx, tx, "login user "+username); err != nil {
+			return err
+		}
+		if err := s.dialect.lockKey(ctx, tx, "login addr "+a.Addr); err != nil {
+			return err
+		}
+		var ou, oa sql.NullInt64
+		failed := `at >= ? AND (pending = 0 OR at < ?)`
+		running := `pending = 1 AND at >= ?`
+		err := tx.QueryRow(ctx, `SELECT
+			(SELECT COUNT(*) FROM login_failures WHERE username = ? AND `+failed+`),
+			(SELECT MIN(at) FROM login_failures WHERE username = ? AND `+failed+`),
+			(SELECT COUNT(*) FROM login_failures WHERE addr = ? AND `+failed+`),
+			(SELECT MIN(at) FROM login_failures WHERE addr = ? AND `+failed+`),
+			(SELECT COUNT(*) FROM login_failures WHERE username = ? AND `+running+`),
+			(SELECT COUNT(*) FROM login_failures WHERE addr = ? AND `+running+`)`,
+			username, ms(since), stale, username, ms(since), stale, a.Addr, ms(since), stale, a.Addr, ms(since), stale,
+			username, stale, a.Addr, stale).Scan(&f.ByUser, &ou, &f.ByAddr, &oa, &f.InFlightUser, &f.InFlightAddr)
+		if err != nil {
+			return fmt.Errorf("login failures: %w", err)
+		}
+		f.OldestUser = time.UnixMilli(ou.Int64).UTC()
+		f.OldestAddr = time.UnixMilli(oa.Int64).UTC()
+		if f.ByUser+f.InFlightUser >= maxUser || f.ByAddr+f.InFlightAddr >= maxAddr {
+			return nil
+		}
+		return tx.QueryRow(ctx, `INSERT INTO login_failures (username, addr, at, pending) VALUES (?, ?, ?, 1) RETURNING id`,
+			username, a.Addr, ms(now)).Scan(&id)
+	})
+	return id, f, err
 }
 
-// RecordLoginFailure notes a failed login and audits it.
-func (s *Store) RecordLoginFailure(ctx context.Context, a model.Actor, username string) error {
+// FailLogin turns a pending attempt into a failure and audits it.
+func (s *Store) FailLogin(ctx context.Context, a model.Actor, id int64, username string) error {
 	return s.write(ctx, func(tx *Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO login_failures (username, addr, at) VALUES (?, ?, ?)`,
-			username, a.Addr, ms(s.Now())); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE login_failures SET pending = 0 WHERE id = ?`, id); err != nil {
 			return err
 		}
 		a.User = nil
@@ -291,7 +323,16 @@ func (s *Store) RecordLoginFailure(ctx context.Context, a model.Actor, username 
 	})
 }
 
-// ClearLoginFailures forgets an account's failures after it logs in.
+// DropLogin forgets a pending attempt whose check never ran.
+func (s *Store) DropLogin(ctx context.Context, id int64) error {
+	return s.write(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM login_failures WHERE id = ?`, id)
+		return err
+	})
+}
+
+// ClearLoginFailures forgets an account's failures (and its pending
+// attempt) after it logs in.
 func (s *Store) ClearLoginFailures(ctx context.Context, username string) error {
 	_, err := s.exec(ctx, `DELETE FROM login_failures WHERE username = ?`, username)
 	return err

@@ -230,3 +230,14 @@ func (d Dialect) forUpdateOf(alias string) string {
 	}
 	return ``
 }
+
+// lockKey serialises the transactions that name the same key until they
+// end: a transaction-scoped advisory lock on PostgreSQL (across
+// instances); SQLite's single writer already runs one at a time.
+func (d Dialect) lockKey(ctx context.Context, tx *Tx, key string) error {
+	if d != Postgres {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext(?))`, key)
+	return err
+}

@@ -282,3 +282,25 @@ func TestCommands(t *testing.T) {
 		t.Errorf("PostgreSQL down: %v", err)
 	}
 }
+
+// TestOneServerPerSQLiteFile: a second server on a SQLite file that one
+// serves is refused with a message that says what to do; a backup of the
+// live file still works, and the file serves again once the first stops.
+func TestOneServerPerSQLiteFile(t *testing.T) {
+	dir := t.TempDir()
+	s := start(t, []string{"--data-dir", dir, "--demo=false"}, nil)
+	var out, errOut bytes.Buffer
+	err := app.Run(t.Context(), []string{"serve", "--data-dir", dir, "--addr", "127.0.0.1:0"}, func(string) string { return "" },
+		strings.NewReader(""), &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "another envhome process is serving") {
+		t.Fatalf("second server: %v", err)
+	}
+	if err := app.Run(t.Context(), []string{"backup", "--db", filepath.Join(dir, "envhome.db"), "--to", filepath.Join(dir, "copy.db")},
+		func(string) string { return "" }, strings.NewReader(""), &out, &errOut); err != nil {
+		t.Errorf("backup beside the server: %v", err)
+	}
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+	start(t, []string{"--data-dir", dir, "--demo=false"}, nil)
+}

@@ -42,7 +42,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("%w: %v", ErrUsage, err)
 	}
 	log := newLogger(cfg.LogFormat, env)
-	st, err := openStore(ctx, cfg.DB)
+	st, err := openStoreWith(ctx, cfg.DB, store.Options{Serve: true})
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,13 @@ func newLogger(format string, env Env) *slog.Logger {
 // openStore opens and migrates the database, with messages an operator can
 // act on.
 func openStore(ctx context.Context, dsn string) (*store.Store, error) {
-	st, err := store.Open(ctx, dsn, store.Options{})
+	return openStoreWith(ctx, dsn, store.Options{})
+}
+
+// openStoreWith opens and migrates with options (serve claims the SQLite
+// file).
+func openStoreWith(ctx context.Context, dsn string, opt store.Options) (*store.Store, error) {
+	st, err := store.Open(ctx, dsn, opt)
 	if err != nil {
 		if store.IsPostgres(dsn) {
 			return nil, fmt.Errorf("cannot reach PostgreSQL at %s: %w", redact(dsn), err)

@@ -31,6 +31,7 @@ type Store struct {
 	w       *sql.DB
 	r       *sql.DB
 	now     func() time.Time
+	owner   *os.File // the claim of the process serving a SQLite file
 	// stmts caches prepared statements by query text on SQLite, where
 	// parsing a statement costs more than running it; pgx keeps its own
 	// per-connection cache on PostgreSQL.
@@ -74,7 +75,13 @@ type Options struct {
 	Now func() time.Time
 	// MaxConns caps PostgreSQL connections (default 16).
 	MaxConns int
+	// Serve marks the process that serves a SQLite file: only one may
+	// (ErrOwned for a second). Commands such as backup open it beside.
+	Serve bool
 }
+
+// ErrOwned is the refusal of a second server on one SQLite file.
+var ErrOwned = errors.New("another envhome process is serving this SQLite database; stop it first, or use PostgreSQL to run several")
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
 func IsPostgres(dsn string) bool {
@@ -103,7 +110,15 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 		// Several processes share a PostgreSQL database, so none may cache
 		// what another can revoke.
 	} else {
+		if opt.Serve {
+			owner, err := claimOwner(dsn)
+			if err != nil {
+				return nil, err
+			}
+			s.owner = owner
+		}
 		if err := openSQLite(s, dsn); err != nil {
+			s.releaseOwner()
 			return nil, err
 		}
 		s.tokens.enabled = true
@@ -215,7 +230,16 @@ func (s *Store) Close() error {
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
 	}
+	s.releaseOwner()
 	return err
+}
+
+// releaseOwner gives up the claim on a SQLite file.
+func (s *Store) releaseOwner() {
+	if s.owner != nil {
+		s.owner.Close()
+		s.owner = nil
+	}
 }
 
 // Tx is a transaction whose queries take ? placeholders.

@@ -211,7 +211,7 @@ func (h *Handler) setNoticeChannels(w http.ResponseWriter, r *http.Request) erro
 	if err := decode(r, w, &in); err != nil {
 		return err
 	}
-	u, err := h.Store.SetNoticeChannels(r.Context(), actor(r), in)
+	u, err := h.Service.SetNoticeChannels(r.Context(), actor(r), in)
 	if err != nil {
 		return err
 	}

@@ -250,7 +250,11 @@ func NewServer(st *store.Store, policy auth.Policy, cfg config.Config, log *slog
 	fs := &files.Service{Store: st}
 	imp := &imports.Service{Store: st, Files: fs, I18n: cat, DataDir: cfg.DataDir, Wake: runner.Wake}
 	runner.Handlers = map[string]jobs.Handler{imports.Kind: imp.Run}
-	services := service.New(st, fs)
+	hooks := notify.WebhookPolicy{Hosts: cfg.WebhookHosts, HTTP: cfg.WebhookHTTP, Private: cfg.WebhookPrivate}
+	if len(hooks.Hosts) == 0 {
+		hooks.Hosts = notify.DefaultWebhookHosts
+	}
+	services := service.New(st, fs, hooks)
 	renderer := &notify.Renderer{I18n: cat}
 	w, err := web.New(web.Handler{Store: st, Service: services, Auth: svc, I18n: cat, Log: log, Proxies: cfg.TrustedProxies,
 		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"), BaseURL: cfg.BaseURL, Imports: imp, Notices: renderer})
@@ -258,7 +262,7 @@ func NewServer(st *store.Store, policy auth.Policy, cfg config.Config, log *slog
 		return nil, err
 	}
 	a := &api.Handler{Store: st, Service: services, Auth: svc, I18n: cat, Log: log, Imports: imp, Notices: renderer}
-	sender := &notify.Sender{Store: st, Renderer: renderer, Log: log, BaseURL: cfg.BaseURL,
+	sender := &notify.Sender{Store: st, Renderer: renderer, Log: log, BaseURL: cfg.BaseURL, Webhooks: hooks,
 		SMTP: notify.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}}
 
 	reg := prometheus.NewRegistry()

@@ -101,7 +101,9 @@ func New(t testing.TB, d store.Dialect) *Env {
 	var handler http.Handler
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(hs.Close)
-	srv, err := app.NewServer(st, FastPolicy(), config.Config{DataDir: t.TempDir(), BaseURL: hs.URL}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := app.NewServer(st, FastPolicy(), config.Config{DataDir: t.TempDir(), BaseURL: hs.URL,
+		// Tests run their webhook receivers on this machine.
+		WebhookHosts: []string{"*"}, WebhookHTTP: true, WebhookPrivate: true}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,11 @@ type Config struct {
 	TrustedProxies httpx.Proxies
 	// SMTP sends notices by email when SMTPAddr is set.
 	SMTPAddr, SMTPFrom, SMTPUser, SMTPPassword string
+	// Webhooks: the hosts notice webhooks may go to ("*": any public
+	// host; empty: WeCom and DingTalk), whether plain http is allowed and
+	// whether private addresses are (an in-house relay).
+	WebhookHosts                []string
+	WebhookHTTP, WebhookPrivate bool
 }
 
 // Database registers only the flags that choose the database, for the
@@ -55,6 +60,12 @@ func Serve(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) 
 	fs.StringVar(&c.SMTPFrom, "smtp-from", or(getenv("ENVHOME_SMTP_FROM"), "envhome@localhost"), "sender address of email notices [ENVHOME_SMTP_FROM]")
 	fs.StringVar(&c.SMTPUser, "smtp-user", getenv("ENVHOME_SMTP_USER"), "mail server user name, if it asks for one [ENVHOME_SMTP_USER]")
 	c.SMTPPassword = getenv("ENVHOME_SMTP_PASSWORD") // never a flag: flags show in ps
+	var hooks, hooksHTTP, hooksPrivate string
+	fs.StringVar(&hooks, "webhook-hosts", or(getenv("ENVHOME_WEBHOOK_HOSTS"), "qyapi.weixin.qq.com,oapi.dingtalk.com"),
+		"hosts notice webhooks may call, comma-separated; * for any public host [ENVHOME_WEBHOOK_HOSTS]")
+	fs.StringVar(&hooksHTTP, "webhook-http", or(getenv("ENVHOME_WEBHOOK_HTTP"), "false"), "allow webhooks over plain http: true or false [ENVHOME_WEBHOOK_HTTP]")
+	fs.StringVar(&hooksPrivate, "webhook-private", or(getenv("ENVHOME_WEBHOOK_PRIVATE"), "false"),
+		"allow webhooks to loopback and private addresses (an in-house relay): true or false [ENVHOME_WEBHOOK_PRIVATE]")
 	fs.StringVar(&proxies, "trusted-proxies", getenv("ENVHOME_TRUSTED_PROXIES"), "comma-separated addresses/CIDRs of load balancers to trust for X-Forwarded-For [ENVHOME_TRUSTED_PROXIES]")
 	return func() (Config, error) {
 		d, err := db()
@@ -74,6 +85,17 @@ func Serve(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) 
 		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 		if c.TrustedProxies, err = httpx.ParseProxies(proxies); err != nil {
 			return c, fmt.Errorf("--trusted-proxies: %v", err)
+		}
+		for _, h := range strings.Split(hooks, ",") {
+			if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
+				c.WebhookHosts = append(c.WebhookHosts, h)
+			}
+		}
+		if c.WebhookHTTP, err = strconv.ParseBool(hooksHTTP); err != nil {
+			return c, fmt.Errorf("--webhook-http: want true or false, got %q", hooksHTTP)
+		}
+		if c.WebhookPrivate, err = strconv.ParseBool(hooksPrivate); err != nil {
+			return c, fmt.Errorf("--webhook-private: want true or false, got %q", hooksPrivate)
 		}
 		return c, nil
 	}

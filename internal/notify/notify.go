@@ -8,7 +8,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -54,6 +56,9 @@ type Sender struct {
 	Store    *store.Store
 	Renderer *Renderer
 	SMTP     SMTP
+	// Webhooks is where webhook copies may go; Client, if set, replaces
+	// the policy's client (tests).
+	Webhooks WebhookPolicy
 	Client   *http.Client
 	Log      *slog.Logger
 	BaseURL  string // for links in messages
@@ -145,6 +150,9 @@ func (s *Sender) email(to, subject, body string) error {
 // webhook posts the text message shape that WeCom and DingTalk group
 // robots both accept.
 func (s *Sender) webhook(ctx context.Context, url, text string) error {
+	if err := s.Webhooks.allowed(ctx, url); err != nil {
+		return err
+	}
 	body, _ := json.Marshal(map[string]any{"msgtype": "text", "text": map[string]string{"content": text}})
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -155,13 +163,20 @@ func (s *Sender) webhook(ctx context.Context, url, text string) error {
 	req.Header.Set("Content-Type", "application/json")
 	client := s.Client
 	if client == nil {
-		client = http.DefaultClient
+		client = s.Webhooks.Client()
 	}
 	resp, err := client.Do(req)
+	if errors.Is(err, errBlocked) {
+		return permanent{err}
+	}
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
+	resp.Body = io.NopCloser(io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode/100 == 3 {
+		return permanent{fmt.Errorf("webhook: redirected (HTTP %d); redirects are not followed", resp.StatusCode)}
+	}
 	var ack struct {
 		ErrCode int    `json:"errcode"`
 		ErrMsg  string `json:"errmsg"`

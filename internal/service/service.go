@@ -15,6 +15,7 @@ import (
 
 	"github.com/envhome/envhome/internal/files"
 	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/notify"
 	"github.com/envhome/envhome/internal/store"
 )
 
@@ -22,10 +23,28 @@ import (
 type Service struct {
 	Store *store.Store
 	Files *files.Service
+	// Webhooks says where notice webhooks may go.
+	Webhooks notify.WebhookPolicy
 }
 
 // New returns the service layer over st, keeping uploads with fs.
-func New(st *store.Store, fs *files.Service) *Service { return &Service{Store: st, Files: fs} }
+func New(st *store.Store, fs *files.Service, hooks notify.WebhookPolicy) *Service {
+	return &Service{Store: st, Files: fs, Webhooks: hooks}
+}
+
+// SetNoticeChannels sets where the actor's notices are copied to; a
+// webhook must be one the policy allows.
+func (s *Service) SetNoticeChannels(ctx context.Context, a model.Actor, ch model.NoticeChannels) (*model.User, error) {
+	if err := ch.Validate(); err != nil {
+		return nil, err
+	}
+	if ch.WebhookURL != "" {
+		if err := s.Webhooks.Check(ch.WebhookURL); err != nil {
+			return nil, err
+		}
+	}
+	return s.Store.SetNoticeChannels(ctx, a, ch)
+}
 
 // access works out what one actor is to classes and bookings, reading each
 // fact (does the actor teach this course, which town is this enterprise

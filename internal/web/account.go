@@ -58,7 +58,7 @@ func (h *Handler) updateProfile(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) setNoticeChannels(w http.ResponseWriter, r *http.Request) error {
 	n := model.NoticeChannels{Email: r.PostFormValue("email"), WebhookURL: r.PostFormValue("webhook_url")}
-	if _, err := h.Store.SetNoticeChannels(r.Context(), actor(r), n); err != nil {
+	if _, err := h.Service.SetNoticeChannels(r.Context(), actor(r), n); err != nil {
 		return h.accountFormError(w, r, err)
 	}
 	http.Redirect(w, r, "/account?ok=flash.saved#notices", http.StatusSeeOther)

@@ -31,6 +31,9 @@ const MaxBody = 1 << 20
 // Handler serves the API.
 type Handler struct {
 	Store *store.Store
+	// BaseURL is the site's public address, for the absolute links it
+	// answers (calendar feeds).
+	BaseURL string
 	// Service holds every action and page both faces share.
 	Service *service.Service
 	Auth    *auth.Service

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
 )
 
@@ -44,11 +45,40 @@ func (h *Handler) managerCredits(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
+// managerCalendar tells whether the manager's calendar feed is on (its
+// address is shown only when it is made).
 func (h *Handler) managerCalendar(w http.ResponseWriter, r *http.Request) error {
 	return h.withID(w, r, func(id int64) (any, error) {
-		tok, err := h.Store.CalendarToken(r.Context(), actor(r), id)
-		return map[string]string{"url": "/calendar/" + tok + ".ics"}, err
+		on, err := h.Store.HasCalendarFeed(r.Context(), actor(r), id)
+		return map[string]bool{"on": on}, err
 	})
+}
+
+// newManagerCalendar makes a new feed address (the previous one stops
+// working) and answers it, once.
+func (h *Handler) newManagerCalendar(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	secret, err := h.Store.NewCalendarFeed(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"url": h.BaseURL + "/calendar/" + secret + ".ics"})
+	return nil
+}
+
+func (h *Handler) endManagerCalendar(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.Store.EndCalendarFeed(r.Context(), actor(r), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 func (h *Handler) verifyCertificate(w http.ResponseWriter, r *http.Request) error {

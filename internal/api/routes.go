@@ -92,6 +92,8 @@ func (h *Handler) Routes() []Route {
 		{"GET", "/api/v1/credits", httpx.Authenticated, h.listCredits},
 		{"GET", "/api/v1/managers/{id}/credits", httpx.Authenticated, h.managerCredits},
 		{"GET", "/api/v1/managers/{id}/calendar", httpx.Authenticated, h.managerCalendar},
+		{"POST", "/api/v1/managers/{id}/calendar", httpx.Authenticated, h.newManagerCalendar},
+		{"DELETE", "/api/v1/managers/{id}/calendar", httpx.Authenticated, h.endManagerCalendar},
 		{"GET", "/api/v1/certificates/{code}", httpx.Public, h.verifyCertificate},
 		{"GET", "/api/v1/topics", httpx.Authenticated, h.listTopics},
 		{"POST", "/api/v1/topics", httpx.Authenticated, h.proposeTopic},

@@ -240,6 +240,7 @@ type Class struct {
 	CreditHours        float64   `json:"credit_hours"`
 	Status             string    `json:"status"`
 	CourseStatus       string    `json:"-"`
+	UpdatedAt          time.Time `json:"updated_at"`
 	// Can is what the asking actor may do next with the class.
 	Can *ClassRights `json:"can,omitempty"`
 }

@@ -135,9 +135,9 @@ func (s *Service) EnterpriseBookings(ctx context.Context, a model.Actor, manager
 type BookingPage struct {
 	Booking     *model.Booking
 	Certificate *model.Certificate // once the class is completed and attended
-	// CalendarToken names the manager's calendar feed, for the booking's
-	// enterprise.
-	CalendarToken string
+	// CanCalendar: the actor acts for the booking's enterprise and may turn
+	// the manager's calendar feed on or off; CalendarOn: it is on.
+	CanCalendar, CalendarOn bool
 }
 
 // BookingPage gathers a booking's page.
@@ -155,7 +155,8 @@ func (s *Service) BookingPage(ctx context.Context, a model.Actor, id int64) (*Bo
 		return nil, err
 	}
 	if c.booking(ctx, b, b.Class).Owner {
-		if p.CalendarToken, err = s.Store.CalendarToken(ctx, a, b.ManagerID); err != nil {
+		p.CanCalendar = true
+		if p.CalendarOn, err = s.Store.HasCalendarFeed(ctx, a, b.ManagerID); err != nil {
 			return nil, err
 		}
 	}

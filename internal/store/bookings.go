@@ -330,13 +330,23 @@ func (s *Store) ClassBookings(ctx context.Context, a model.Actor, classID int64)
 // EnterpriseBookings lists the live and past bookings of the enterprises in
 // the actor's scope, newest class first.
 func (s *Store) EnterpriseBookings(ctx context.Context, a model.Actor, managerID *int64, limit int) ([]*model.Booking, error) {
+	return s.bookingsOf(ctx, a, managerID, limit, false)
+}
+
+// bookingsOf lists the bookings in the actor's scope (of one manager when
+// managerID is set), with their classes, newest class first; cancelled
+// ones too when withCancelled (a calendar feed shows them as cancelled).
+func (s *Store) bookingsOf(ctx context.Context, a model.Actor, managerID *int64, limit int, withCancelled bool) ([]*model.Booking, error) {
 	sc := a.Scope()
 	if sc.None() {
 		return []*model.Booking{}, nil
 	}
 	cond, args := scopeSQL(sc)
+	if !withCancelled {
+		cond = `b.status <> 'cancelled' AND ` + cond
+	}
 	q := `SELECT ` + bookingColumns + `, ` + classColumns + bookingFrom + ` JOIN classes k ON k.id = b.class_id JOIN courses co ON co.id = k.course_id
-		JOIN homes h ON h.id = k.home_id LEFT JOIN home_rooms rm ON rm.id = k.room_id WHERE b.status <> 'cancelled' AND ` + cond
+		JOIN homes h ON h.id = k.home_id LEFT JOIN home_rooms rm ON rm.id = k.room_id WHERE ` + cond
 	if managerID != nil {
 		q += ` AND b.manager_id = ?`
 		args = append(args, *managerID)
@@ -359,7 +369,7 @@ func scanBookingWithClass(r rowScanner) (*model.Booking, error) {
 		nullTimeCol{&b.OfferExpiresAt}, &b.Code, &b.Attendance, nullTimeCol{&b.CheckedInAt}, timeCol{&b.CreatedAt}, timeCol{&b.UpdatedAt},
 		&k.ID, &k.CourseID, &k.CourseTitle, &k.Category, &k.HomeID, &k.HomeName, &k.RegionID, &k.RoomID, &k.RoomName,
 		timeCol{&k.StartsAt}, timeCol{&k.EndsAt}, &k.Capacity, &k.Confirmed, &k.Waitlisted, &k.PerEnterpriseLimit,
-		timeCol{&k.BookingOpensAt}, timeCol{&k.BookingClosesAt}, timeCol{&k.CancelDeadline}, &k.CreditHours, &k.Status, &k.CourseStatus)
+		timeCol{&k.BookingOpensAt}, timeCol{&k.BookingClosesAt}, timeCol{&k.CancelDeadline}, &k.CreditHours, &k.Status, &k.CourseStatus, timeCol{&k.UpdatedAt})
 	if b.Status == model.BookingWaitlisted {
 		b.WaitlistPosition = &pos
 	}

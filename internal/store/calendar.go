@@ -2,32 +2,71 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 
 	"github.com/envhome/envhome/internal/model"
 )
 
-// CalendarToken returns (making it once) the secret of a manager's
-// calendar feed, for whoever may see the manager.
-func (s *Store) CalendarToken(ctx context.Context, a model.Actor, managerID int64) (string, error) {
+// feedHash is how a calendar feed's secret is stored: like an API token,
+// a leaked database holds no working feed address.
+func feedHash(secret string) string {
+	h := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(h[:])
+}
+
+// NewCalendarFeed makes a new secret for a manager's calendar feed, for
+// whoever may see the manager, and returns it (shown once). An earlier
+// feed address of the manager stops working.
+func (s *Store) NewCalendarFeed(ctx context.Context, a model.Actor, managerID int64) (string, error) {
 	if _, err := s.Manager(ctx, a, managerID); err != nil {
 		return "", err
 	}
-	var tok string
+	secret := randomCode(20)
 	err := s.write(ctx, func(tx *Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO calendar_feeds (manager_id, token) VALUES (?, ?) ON CONFLICT (manager_id) DO NOTHING`, managerID, randomCode(15)); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO calendar_feeds (manager_id, token) VALUES (?, ?)
+			ON CONFLICT (manager_id) DO UPDATE SET token = excluded.token`, managerID, feedHash(secret)); err != nil {
 			return err
 		}
-		return tx.QueryRow(ctx, `SELECT token FROM calendar_feeds WHERE manager_id = ?`, managerID).Scan(&tok)
+		return s.audit(ctx, tx, a, "calendar.new", "manager", &managerID, nil)
 	})
-	return tok, err
+	return secret, err
 }
 
-// CalendarBookings returns the live bookings of the manager whose feed
-// token this is.
-func (s *Store) CalendarBookings(ctx context.Context, token string) ([]*model.Booking, error) {
+// HasCalendarFeed tells whether a manager's calendar feed is on.
+func (s *Store) HasCalendarFeed(ctx context.Context, a model.Actor, managerID int64) (bool, error) {
+	if _, err := s.Manager(ctx, a, managerID); err != nil {
+		return false, err
+	}
+	var n int
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM calendar_feeds WHERE manager_id = ?`, managerID).Scan(&n)
+	return n > 0, err
+}
+
+// EndCalendarFeed turns a manager's calendar feed off.
+func (s *Store) EndCalendarFeed(ctx context.Context, a model.Actor, managerID int64) error {
+	if _, err := s.Manager(ctx, a, managerID); err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM calendar_feeds WHERE manager_id = ?`, managerID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, "calendar.end", "manager", &managerID, nil)
+	})
+}
+
+// CalendarBookings returns the bookings of the manager whose feed secret
+// this is, cancelled ones included (a calendar shows them as cancelled).
+// A feed ends with the manager: one who is no longer active has none.
+func (s *Store) CalendarBookings(ctx context.Context, secret string) ([]*model.Booking, error) {
+	if secret == "" || len(secret) > 64 {
+		return nil, model.NotFound()
+	}
 	var managerID int64
-	if err := s.queryRow(ctx, `SELECT manager_id FROM calendar_feeds WHERE token = ?`, token).Scan(&managerID); err != nil {
+	if err := s.queryRow(ctx, `SELECT f.manager_id FROM calendar_feeds f JOIN managers m ON m.id = f.manager_id
+		WHERE f.token = ? AND m.status = 'active'`, feedHash(secret)).Scan(&managerID); err != nil {
 		return nil, notFound(err)
 	}
-	return s.EnterpriseBookings(ctx, model.SystemActor(), &managerID, 500)
+	return s.bookingsOf(ctx, model.SystemActor(), &managerID, 500, true)
 }

@@ -13,7 +13,7 @@ import (
 
 const classColumns = `k.id, k.course_id, co.title, co.category, k.home_id, h.name, h.region_id, k.room_id, COALESCE(rm.name, ''),
 	k.starts_at, k.ends_at, k.capacity, k.booked, k.waitlisted, k.per_enterprise_limit, k.booking_opens_at, k.booking_closes_at,
-	k.cancel_deadline, k.credit_hours, k.status, co.status`
+	k.cancel_deadline, k.credit_hours, k.status, co.status, k.updated_at`
 
 const classFrom = ` FROM classes k JOIN courses co ON co.id = k.course_id JOIN homes h ON h.id = k.home_id LEFT JOIN home_rooms rm ON rm.id = k.room_id`
 
@@ -28,7 +28,7 @@ func scanClass(r rowScanner) (*model.Class, error) {
 func classDest(k *model.Class) []any {
 	return []any{&k.ID, &k.CourseID, &k.CourseTitle, &k.Category, &k.HomeID, &k.HomeName, &k.RegionID, &k.RoomID, &k.RoomName,
 		timeCol{&k.StartsAt}, timeCol{&k.EndsAt}, &k.Capacity, &k.Confirmed, &k.Waitlisted, &k.PerEnterpriseLimit,
-		timeCol{&k.BookingOpensAt}, timeCol{&k.BookingClosesAt}, timeCol{&k.CancelDeadline}, &k.CreditHours, &k.Status, &k.CourseStatus}
+		timeCol{&k.BookingOpensAt}, timeCol{&k.BookingClosesAt}, timeCol{&k.CancelDeadline}, &k.CreditHours, &k.Status, &k.CourseStatus, timeCol{&k.UpdatedAt}}
 }
 
 // randomCode returns an unguessable code in capitals and digits, easy to

@@ -30,8 +30,9 @@ func (h *Handler) bookClass(w http.ResponseWriter, r *http.Request) error {
 
 type bookingData struct {
 	*service.BookingPage
-	B        *model.Booking
-	Calendar string
+	B *model.Booking
+	// FeedURL is a calendar feed address just made: shown this once.
+	FeedURL string
 }
 
 func (h *Handler) bookingPage(w http.ResponseWriter, r *http.Request) error {
@@ -44,9 +45,6 @@ func (h *Handler) bookingPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := &bookingData{BookingPage: p, B: p.Booking}
-	if p.CalendarToken != "" {
-		d.Calendar = h.BaseURL + "/calendar/" + p.CalendarToken + ".ics"
-	}
 	v := h.newView(r, "page.booking", d)
 	v.Title = p.Booking.Class.CourseTitle
 	return h.render(w, r, http.StatusOK, "booking", v)
@@ -117,4 +115,40 @@ func (h *Handler) myTrainingPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return h.render(w, r, http.StatusOK, "my_training", h.newView(r, "page.my_training", d))
+}
+
+// newCalendar makes a new calendar feed address for the booking's manager
+// and shows it on the booking page, this once (it is stored hashed); the
+// previous address stops working.
+func (h *Handler) newCalendar(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := h.Service.BookingPage(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	if !p.CanCalendar {
+		return model.NotFound()
+	}
+	secret, err := h.Store.NewCalendarFeed(r.Context(), actor(r), p.Booking.ManagerID)
+	if err != nil {
+		return err
+	}
+	p.CalendarOn = true
+	v := h.newView(r, "page.booking", &bookingData{BookingPage: p, B: p.Booking, FeedURL: h.BaseURL + "/calendar/" + secret + ".ics"})
+	v.Title = p.Booking.Class.CourseTitle
+	return h.render(w, r, http.StatusOK, "booking", v)
+}
+
+// endCalendar turns the booking's manager's calendar feed off.
+func (h *Handler) endCalendar(w http.ResponseWriter, r *http.Request) error {
+	return h.bookingAction(w, r, func(id int64) error {
+		b, err := h.Store.Booking(r.Context(), actor(r), id)
+		if err != nil {
+			return err
+		}
+		return h.Store.EndCalendarFeed(r.Context(), actor(r), b.ManagerID)
+	})
 }

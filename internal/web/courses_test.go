@@ -7,9 +7,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/envhome/envhome/internal/apptest"
 	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/web"
 )
 
 // TestCoursePagesByRole renders every course-supermarket page for each
@@ -71,17 +73,43 @@ func TestCoursePagesByRole(t *testing.T) {
 			}
 		}
 	}
-	// The enterprise's booking page shows its QR code; the iCalendar feed
-	// it links to lists the class.
+	// The enterprise's booking page shows its QR code; a calendar feed is
+	// made on request, its address shown once (it is stored hashed).
 	page := string(ba.Get("/bookings/" + booking).Body)
-	if !strings.Contains(page, `id="qr"`) || !strings.Contains(page, "/calendar/") {
-		t.Fatalf("booking page lacks QR or calendar")
+	if !strings.Contains(page, `id="qr"`) || !strings.Contains(page, `id="calendar-new"`) || strings.Contains(page, ".ics") {
+		t.Fatalf("booking page: QR, subscribe button, no feed address expected")
 	}
-	i := strings.Index(page, "/calendar/")
-	feed := page[i : i+strings.Index(page[i:], ".ics")+4]
+	feedOf := func(page string) string {
+		t.Helper()
+		i := strings.Index(page, e.HTTP.URL+"/calendar/")
+		if i < 0 {
+			t.Fatalf("no feed address on the page")
+		}
+		return strings.TrimPrefix(page[i:i+strings.Index(page[i:], ".ics")+4], e.HTTP.URL)
+	}
+	feed := feedOf(string(ba.Post("/bookings/"+booking+"/calendar", nil).Body))
 	ics := e.Browser(apptest.Guest).Get(feed)
 	if ics.StatusCode != 200 || !strings.Contains(string(ics.Body), "BEGIN:VEVENT") || !strings.Contains(string(ics.Body), "SUMMARY:碳排放权交易管理") {
 		t.Fatalf("calendar %d %s", ics.StatusCode, ics.Body)
+	}
+	if strings.Contains(string(ba.Get("/bookings/"+booking).Body), ".ics") {
+		t.Error("the feed address is shown again")
+	}
+	// A new address ends the old one; ending the feed ends the new one.
+	renewed := feedOf(string(ba.Post("/bookings/"+booking+"/calendar", nil).Body))
+	if r := e.Browser(apptest.Guest).Get(feed); r.StatusCode != 404 {
+		t.Errorf("old feed after renewal: %d", r.StatusCode)
+	}
+	if r := e.Browser(apptest.Guest).Get(renewed); r.StatusCode != 200 {
+		t.Errorf("renewed feed: %d", r.StatusCode)
+	}
+	ba.Post("/bookings/"+booking+"/calendar/end", nil)
+	if r := e.Browser(apptest.Guest).Get(renewed); r.StatusCode != 404 {
+		t.Errorf("ended feed: %d", r.StatusCode)
+	}
+	// Another enterprise cannot make a feed for this booking's manager.
+	if r := e.Browser(apptest.EnterpriseB).Post("/bookings/"+booking+"/calendar", nil); r.StatusCode != 404 {
+		t.Errorf("enterprise B makes a feed: %d", r.StatusCode)
 	}
 	// A topic proposed and voted; the same enterprise cannot vote twice.
 	if r := ba.Post("/topics", url.Values{"title": {"环境信息依法披露"}}); r.StatusCode != 303 {
@@ -170,5 +198,41 @@ func TestPagesShowOnlyWhatTheRightsAllow(t *testing.T) {
 	// And the store agrees with what was hidden.
 	if r := e.Browser(apptest.EnterpriseA).Post(waitlisted+"/cancel", nil); r.StatusCode != 409 {
 		t.Errorf("leaving the waitlist after the start: %d, want 409", r.StatusCode)
+	}
+}
+
+// TestICalendarFollowsRFC5545: lines fold at 75 octets without splitting a
+// character, a line break in a name cannot start a property, and a
+// cancelled class is sent as cancelled with a newer sequence.
+func TestICalendarFollowsRFC5545(t *testing.T) {
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	k := &model.Class{CourseTitle: strings.Repeat("碳排放权交易管理", 8), HomeName: "之家", StartsAt: now, EndsAt: now.Add(time.Hour),
+		Status: model.ClassCancelled, UpdatedAt: now}
+	b := &model.Booking{ID: 7, ManagerName: "张三\r\nATTENDEE:mailto:evil@example.com", EnterpriseName: "企业A", Status: model.BookingCancelled,
+		UpdatedAt: now.Add(time.Minute), Class: k}
+	ics := string(web.ICalendar([]*model.Booking{b}, now, "https://envhome.example.gov.cn"))
+	var unfolded []string
+	for _, l := range strings.Split(strings.TrimSuffix(ics, "\r\n"), "\r\n") {
+		if len(l) > 75 {
+			t.Errorf("line of %d octets: %q", len(l), l)
+		}
+		if !utf8.ValidString(l) {
+			t.Errorf("a fold split a character: %q", l)
+		}
+		if strings.HasPrefix(l, " ") {
+			unfolded[len(unfolded)-1] += l[1:]
+		} else {
+			unfolded = append(unfolded, l)
+		}
+	}
+	text := strings.Join(unfolded, "\n")
+	if strings.Contains(text, "\nATTENDEE") || !strings.Contains(text, `DESCRIPTION:张三\nATTENDEE:mailto:evil@example.com · 企业A`) {
+		t.Errorf("injected property or lost text:\n%s", text)
+	}
+	if !strings.Contains(text, "SUMMARY:"+k.CourseTitle) || !strings.Contains(text, "STATUS:CANCELLED") || !strings.Contains(text, "SEQUENCE:") {
+		t.Errorf("summary, status or sequence:\n%s", text)
+	}
+	if strings.Contains(ics, "\n") && strings.Count(ics, "\n") != strings.Count(ics, "\r\n") {
+		t.Error("a bare LF in the calendar")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
@@ -127,37 +128,59 @@ func (h *Handler) calendar(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// ICalendar writes bookings as an RFC 5545 calendar (CRLF lines, escaped
-// text, UTC times); a cancelled class is sent as CANCELLED.
+// ICalendar writes bookings as an RFC 5545 calendar: CRLF lines folded at
+// 75 octets (never inside a character), text escaped (a line break in a
+// name cannot start a property), UTC times, a cancelled booking or class
+// as STATUS:CANCELLED, and SEQUENCE rising with every change so that
+// calendars take the newer copy.
 func ICalendar(bs []*model.Booking, now time.Time, origin string) []byte {
 	var b strings.Builder
-	line := func(s string) { b.WriteString(s + "\r\n") }
-	esc := strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`)
+	line := func(s string) {
+		for len(s) > 75 {
+			cut := 75
+			for cut > 0 && !utf8.RuneStart(s[cut]) {
+				cut--
+			}
+			b.WriteString(s[:cut] + "\r\n")
+			s = " " + s[cut:]
+		}
+		b.WriteString(s + "\r\n")
+	}
+	esc := func(s string) string {
+		s = strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(s)
+		s = strings.Map(func(r rune) rune {
+			if r < 0x20 && r != '\n' || r == 0x7f {
+				return -1
+			}
+			return r
+		}, s)
+		return strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`).Replace(s)
+	}
 	utc := func(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
 	line("BEGIN:VCALENDAR")
 	line("VERSION:2.0")
 	line("PRODID:-//envhome//course supermarket//ZH")
 	line("CALSCALE:GREGORIAN")
-	line("X-WR-CALNAME:" + esc.Replace("环保管理员课程"))
+	line("METHOD:PUBLISH")
+	line("X-WR-CALNAME:" + esc("环保管理员课程"))
 	for _, bk := range bs {
 		k := bk.Class
-		if bk.Status == model.BookingCancelled {
-			continue
-		}
 		line("BEGIN:VEVENT")
 		line(fmt.Sprintf("UID:booking-%d@envhome", bk.ID))
 		line("DTSTAMP:" + utc(now))
+		// Seconds of the last change: a revision number that only rises.
+		line(fmt.Sprintf("SEQUENCE:%d", max(bk.UpdatedAt.Unix(), k.UpdatedAt.Unix())-1_700_000_000))
 		line("DTSTART:" + utc(k.StartsAt))
 		line("DTEND:" + utc(k.EndsAt))
 		summary := k.CourseTitle
 		if bk.Status == model.BookingWaitlisted {
 			summary = "（候补）" + summary
 		}
-		line("SUMMARY:" + esc.Replace(summary))
-		line("LOCATION:" + esc.Replace(strings.TrimSpace(k.HomeName+" "+k.RoomName)))
-		line("DESCRIPTION:" + esc.Replace(bk.ManagerName+" · "+bk.EnterpriseName))
+		line("SUMMARY:" + esc(summary))
+		line("LOCATION:" + esc(strings.TrimSpace(k.HomeName+" "+k.RoomName)))
+		line("DESCRIPTION:" + esc(bk.ManagerName+" · "+bk.EnterpriseName))
 		line(fmt.Sprintf("URL:%s/bookings/%d", origin, bk.ID))
-		if k.Status == model.ClassCancelled {
+		if k.Status == model.ClassCancelled || bk.Status == model.BookingCancelled {
 			line("STATUS:CANCELLED")
 		} else {
 			line("STATUS:CONFIRMED")

@@ -90,6 +90,8 @@ func (h *Handler) Routes() []Route {
 		{"POST", "/bookings/{id}/attendance", httpx.Authenticated, h.setAttendance},
 		{"POST", "/bookings/{id}/position", httpx.Admin, h.moveInWaitlist},
 		{"POST", "/bookings/{id}/feedback", httpx.Authenticated, h.giveFeedback},
+		{"POST", "/bookings/{id}/calendar", httpx.Authenticated, h.newCalendar},
+		{"POST", "/bookings/{id}/calendar/end", httpx.Authenticated, h.endCalendar},
 		{"GET", "/training", httpx.Authenticated, h.myTrainingPage},
 		{"GET", "/credits", httpx.Authenticated, h.creditsPage},
 		{"GET", "/credits/managers/{id}", httpx.Authenticated, h.managerCreditsPage},

@@ -183,3 +183,23 @@ func TestPasswordChangeIsThrottled(t *testing.T) {
 		}
 	})
 }
+
+// TestWrongMethod: a path that exists answers another method with 405 and
+// the methods it takes; an unknown path is still 404.
+func TestWrongMethod(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		for path, allow := range map[string]string{
+			"/api/v1/me":                  "GET, PATCH, HEAD",
+			"/api/v1/classes/1/cancel":    "POST",
+			"/api/v1/managers/3/calendar": "GET, POST, DELETE, HEAD",
+		} {
+			r := e.API(admin, "PUT", path, map[string]any{})
+			if r.StatusCode != 405 || r.Header.Get("Allow") != allow || r.ErrorCode() != "method_not_allowed" {
+				t.Errorf("PUT %s: %d, Allow %q (want 405, %q)", path, r.StatusCode, r.Header.Get("Allow"), allow)
+			}
+		}
+		if r := e.API(admin, "GET", "/api/v1/no-such-thing", nil); r.StatusCode != 404 {
+			t.Errorf("unknown path: %d", r.StatusCode)
+		}
+	})
+}

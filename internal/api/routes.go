@@ -108,10 +108,18 @@ func (h *Handler) Routes() []Route {
 // Register adds every route to mux behind its permission check, and answers
 // unknown API paths in the API's error shape.
 func (h *Handler) Register(mux *http.ServeMux) {
+	var patterns []string
 	for _, rt := range h.Routes() {
 		mux.Handle(rt.Method+" "+rt.Path, h.guard(rt.Perm, h.adapt(rt.Handle)))
+		patterns = append(patterns, rt.Method+" "+rt.Path)
 	}
+	methods := httpx.NewMethods(patterns)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		if allow := methods.Allowed(r); allow != nil {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			h.fail(w, r, model.Errorf(model.ErrMethodNotAllowed, "err.method_not_allowed"))
+			return
+		}
 		h.fail(w, r, model.NotFound())
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -48,6 +49,8 @@ func Status(code model.Code) int {
 		return http.StatusTooManyRequests
 	case model.ErrUnavailable:
 		return http.StatusServiceUnavailable
+	case model.ErrMethodNotAllowed:
+		return http.StatusMethodNotAllowed
 	default:
 		return http.StatusInternalServerError
 	}
@@ -414,6 +417,37 @@ func QRByID(code func(context.Context, model.Actor, int64) (string, error)) Hand
 		WriteQR(w, text)
 		return nil
 	}
+}
+
+// Methods knows which methods each path of a route table answers, so that
+// a request with another method gets 405 and an Allow header, not 404.
+type Methods struct {
+	probe   *http.ServeMux
+	allowed map[string][]string // path pattern → methods
+}
+
+// NewMethods indexes routes given as "METHOD /path" patterns.
+func NewMethods(patterns []string) *Methods {
+	m := &Methods{probe: http.NewServeMux(), allowed: map[string][]string{}}
+	for _, p := range patterns {
+		method, path, _ := strings.Cut(p, " ")
+		if _, seen := m.allowed[path]; !seen {
+			m.probe.Handle(path, http.NotFoundHandler())
+		}
+		m.allowed[path] = append(m.allowed[path], method)
+	}
+	return m
+}
+
+// Allowed returns the methods the request's path answers, nil when no route
+// has the path (HEAD comes with GET).
+func (m *Methods) Allowed(r *http.Request) []string {
+	_, pattern := m.probe.Handler(r)
+	methods := m.allowed[pattern]
+	if slices.Contains(methods, http.MethodGet) && !slices.Contains(methods, http.MethodHead) {
+		methods = append(slices.Clone(methods), http.MethodHead)
+	}
+	return methods
 }
 
 // WriteQR answers a PNG QR code of content (a check-in code, a link).

@@ -23,6 +23,8 @@ const (
 	ErrInvalid         Code = "invalid"
 	ErrRateLimited     Code = "rate_limited"
 	ErrUnavailable     Code = "unavailable"
+	// ErrMethodNotAllowed: the path exists, not with this method.
+	ErrMethodNotAllowed Code = "method_not_allowed"
 	// Booking refusals clients act on: the enterprise's seat cap for the
 	// class is used up; the class takes no bookings now.
 	ErrLimitReached  Code = "limit_reached"

@@ -51,6 +51,7 @@ func commands() []command {
 		{"migrate", "apply database migrations and exit", migrate},
 		{"user", "manage accounts: user add", userCmd},
 		{"backup", "copy a live SQLite database to a file", backup},
+		{"restore", "put a backup in place of a SQLite database (server stopped)", restore},
 		{"generate", "add a synthetic province-scale dataset (for benchmarks)", benchCommand(bench.Generate)},
 		{"bench", "measure: bench me | import | list | rush (see envhome bench --help)", benchCommand(bench.Run)},
 		{"version", "print the version", version},

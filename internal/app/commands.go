@@ -136,3 +136,26 @@ func backup(ctx context.Context, env Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "backed up %s to %s\n", cfg.DB, *to)
 	return nil
 }
+
+func restore(ctx context.Context, env Env, args []string) error {
+	fs := cli.NewFlags("restore", "restore --from FILE [--db PATH]", env)
+	finish := config.Database(fs, env.Getenv)
+	from := fs.String("from", "", "a backup made by envhome backup")
+	if err := cli.Parse(fs, args, env); err != nil {
+		return err
+	}
+	if *from == "" {
+		return fmt.Errorf("%w: --from FILE is required", ErrUsage)
+	}
+	cfg, _ := finish()
+	if err := store.Restore(ctx, *from, cfg.DB); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	st, err := openStore(ctx, cfg.DB) // migrates a backup from an older version
+	if err != nil {
+		return err
+	}
+	st.Close()
+	fmt.Fprintf(env.Stdout, "restored %s from %s\n", cfg.DB, *from)
+	return nil
+}

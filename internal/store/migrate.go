@@ -2,9 +2,14 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
+	"io"
 	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -138,4 +143,91 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	// VACUUM INTO reads one snapshot, so writers may keep going meanwhile.
 	_, err := s.w.ExecContext(ctx, `VACUUM INTO ?`, path)
 	return err
+}
+
+// Restore puts a backup made by Backup in place of the SQLite database at
+// path: the backup is checked first (SQLite's integrity check, a schema
+// this binary knows), copied beside the target and renamed over it, so a
+// failure leaves the old database as it was. A database that a server
+// holds is refused: stop it first. The caller migrates afterwards.
+func Restore(ctx context.Context, from, path string) error {
+	if IsPostgres(path) {
+		return fmt.Errorf("restore works on SQLite; restore PostgreSQL with pg_restore (see the README)")
+	}
+	if _, err := os.Stat(from); err != nil {
+		return fmt.Errorf("no backup at %s", from)
+	}
+	if err := checkSQLiteFile(from); err != nil {
+		return err
+	}
+	// The backup is read, never written (not even its journal mode).
+	b, err := sql.Open("sqlite", "file:"+(&url.URL{Path: from}).EscapedPath()+"?mode=ro")
+	if err != nil {
+		return err
+	}
+	var check string
+	var v int
+	err = b.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&check)
+	verr := b.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	b.Close()
+	ms, _ := Migrations(SQLite)
+	latest := len(ms)
+	switch {
+	case err != nil:
+		return fmt.Errorf("backup %s: %w", from, err)
+	case check != "ok":
+		return fmt.Errorf("backup %s is damaged: %s", from, check)
+	case verr != nil || v == 0:
+		return fmt.Errorf("backup %s holds no envhome database", from)
+	case v > latest:
+		return fmt.Errorf("backup %s is from a newer envhome (schema %d, this one knows %d)", from, v, latest)
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return err
+		}
+	}
+	owner, err := claimOwner(path)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if owner != nil {
+			owner.Close()
+		}
+	}()
+	tmp := path + ".restoring"
+	if err := copyFile(from, tmp); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	for _, side := range []string{"-wal", "-shm"} {
+		if err := os.Remove(path + side); err != nil && !os.IsNotExist(err) {
+			os.Remove(tmp)
+			return err
+		}
+	}
+	return os.Rename(tmp, path)
+}
+
+// copyFile copies src to dst and syncs it to disk.
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o640)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }

@@ -40,9 +40,24 @@ func (h *Handler) createRegion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in.ID = id
-	created(w, "/api/v1/regions", id, in)
+	stored, err := h.Store.Region(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	created(w, "/api/v1/regions", id, stored)
 	return nil
+}
+
+func (h *Handler) getRegion(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) { return h.Store.Region(r.Context(), id) })
+}
+
+func (h *Handler) getAssociation(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) { return h.Store.Association(r.Context(), id) })
+}
+
+func (h *Handler) getHome(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) { return h.Store.HomeDetail(r.Context(), id) })
 }
 
 func (h *Handler) listAssociations(w http.ResponseWriter, r *http.Request) error {
@@ -61,6 +76,9 @@ func (h *Handler) createAssociation(w http.ResponseWriter, r *http.Request) erro
 	}
 	a, err := h.Store.CreateAssociation(r.Context(), actor(r), in)
 	if err != nil {
+		return err
+	}
+	if a, err = h.Store.Association(r.Context(), a.ID); err != nil {
 		return err
 	}
 	created(w, "/api/v1/associations", a.ID, a)

@@ -203,3 +203,42 @@ func TestWrongMethod(t *testing.T) {
 		}
 	})
 }
+
+// TestLocationsPointAtAGet: every 201's Location is a GET that answers
+// the row the POST answered (the stored row, not the input echoed).
+func TestLocationsPointAtAGet(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		uscc, _ := model.BuildUSCC("91330481", "MA2B0LMC")
+		for _, c := range []struct {
+			who  who
+			path string
+			body map[string]any
+		}{
+			{admin, "/api/v1/regions", map[string]any{"code": "330481009", "name": " 袁花镇 ", "parent_id": nil}},
+			{admin, "/api/v1/associations", map[string]any{"region_id": e.Regions["A"], "name": "A镇环保协会"}},
+			{admin, "/api/v1/homes", map[string]any{"name": "新之家", "region_id": e.Regions["A"]}},
+			{entA, "/api/v1/topics", map[string]any{"title": "  VOCs 治理  "}},
+			{admin, "/api/v1/lecturers", map[string]any{"name": "李教授", "affiliation_kind": "university"}},
+			{admin, "/api/v1/courses", map[string]any{"title": "噪声防治", "category": "noise", "credit_hours": 2}},
+			{admin, "/api/v1/enterprises", map[string]any{"uscc": uscc, "name": "定位测试有限公司", "region_id": e.Regions["A"], "kind": "company"}},
+		} {
+			r := e.API(c.who, "POST", c.path, c.body)
+			if r.StatusCode != 201 {
+				t.Errorf("POST %s: %d %s", c.path, r.StatusCode, r.Body)
+				continue
+			}
+			loc := r.Header.Get("Location")
+			g := e.API(c.who, "GET", loc, nil)
+			var posted, got map[string]any
+			r.JSON(t, &posted)
+			if g.StatusCode != 200 {
+				t.Errorf("POST %s: Location %s answers %d", c.path, loc, g.StatusCode)
+				continue
+			}
+			g.JSON(t, &got)
+			if fmt.Sprint(posted) != fmt.Sprint(got) {
+				t.Errorf("POST %s answered\n%v\nbut GET %s answers\n%v", c.path, posted, loc, got)
+			}
+		}
+	})
+}

@@ -57,3 +57,7 @@ func (h *Handler) adoptTopic(w http.ResponseWriter, r *http.Request) error {
 	created(w, "/api/v1/courses", out.ID, out)
 	return nil
 }
+
+func (h *Handler) getTopic(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) { return h.Store.Topic(r.Context(), actor(r), id) })
+}

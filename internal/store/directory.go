@@ -64,6 +64,21 @@ func (s *Store) Regions(ctx context.Context) ([]model.Region, error) {
 	})
 }
 
+// Region returns one region.
+func (s *Store) Region(ctx context.Context, id int64) (*model.Region, error) {
+	var x model.Region
+	err := s.queryRow(ctx, `SELECT id, code, name, parent_id, kind FROM regions WHERE id = ?`, id).Scan(&x.ID, &x.Code, &x.Name, &x.ParentID, &x.Kind)
+	return &x, notFound(err)
+}
+
+// Association returns one association.
+func (s *Store) Association(ctx context.Context, id int64) (*model.Association, error) {
+	var x model.Association
+	err := s.queryRow(ctx, `SELECT id, region_id, name, contact_name, contact_phone, address FROM associations WHERE id = ?`, id).
+		Scan(&x.ID, &x.RegionID, &x.Name, &x.ContactName, &x.ContactPhone, &x.Address)
+	return &x, notFound(err)
+}
+
 // CreateAssociation adds a region's association (one per region).
 func (s *Store) CreateAssociation(ctx context.Context, a model.Actor, as model.Association) (*model.Association, error) {
 	if !a.IsAdmin() {

@@ -31,6 +31,15 @@ func (s *Store) Topics(ctx context.Context, a model.Actor, status string) ([]*mo
 	return ts, err
 }
 
+// Topic returns one topic; Voted says whether the actor's enterprise voted.
+func (s *Store) Topic(ctx context.Context, a model.Actor, id int64) (*model.Topic, error) {
+	t := &model.Topic{}
+	err := s.queryRow(ctx, `SELECT t.id, t.title, t.description, t.votes, t.status, t.course_id, t.created_at,
+		EXISTS (SELECT 1 FROM topic_votes v WHERE v.topic_id = t.id AND v.enterprise_id = ?) FROM topics t WHERE t.id = ?`,
+		a.Scope().EnterpriseID, id).Scan(&t.ID, &t.Title, &t.Description, &t.Votes, &t.Status, &t.CourseID, timeCol{&t.CreatedAt}, &t.Voted)
+	return t, notFound(err)
+}
+
 // ProposeTopic adds a topic; an enterprise's proposal counts as its vote.
 func (s *Store) ProposeTopic(ctx context.Context, a model.Actor, t model.Topic) (*model.Topic, error) {
 	if err := t.Validate(); err != nil {

@@ -55,6 +55,8 @@ type Env struct {
 	Tokens  map[Who]string
 	Regions map[string]int64 // "A", "B"
 	Ents    map[string]int64 // "A", "B"
+	// contract validates every API exchange against the OpenAPI document.
+	contract *contract
 }
 
 // Clock is a settable clock for expiry tests; the server reads it from its
@@ -114,7 +116,7 @@ func New(t testing.TB, d store.Dialect) *Env {
 	go func() { srv.Jobs.Run(jobCtx); close(jobsDone) }()
 	t.Cleanup(func() { stopJobs(); <-jobsDone })
 	e := &Env{T: t, Store: st, Server: srv, HTTP: hs, Clock: clock, Users: map[Who]*model.User{}, Tokens: map[Who]string{},
-		Regions: map[string]int64{}, Ents: map[string]int64{}}
+		Regions: map[string]int64{}, Ents: map[string]int64{}, contract: newContract(t, hs.URL)}
 	ctx := context.Background()
 	sys := model.SystemActor()
 	county, err := st.CreateRegion(ctx, sys, model.Region{Code: "330481", Name: "海宁市"})
@@ -212,7 +214,15 @@ func (e *Env) API(who Who, method, path string, body any) *Response {
 	if tok := e.Tokens[who]; tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
-	return e.Do(req)
+	var sent []byte
+	if b, ok := body.(string); ok {
+		sent = []byte(b)
+	} else if body != nil {
+		sent, _ = json.Marshal(body)
+	}
+	res := e.Do(req)
+	e.contract.check(e.T, req, sent, res)
+	return res
 }
 
 // Do sends req without following redirects.

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 	"time"
@@ -88,6 +89,28 @@ func MaskIDCard(s string) string {
 // Date is a calendar date written YYYY-MM-DD; stored as text, it sorts and
 // compares as dates on both databases.
 type Date string
+
+// MarshalJSON writes an empty date as null, never "".
+func (d Date) MarshalJSON() ([]byte, error) {
+	if d == "" {
+		return []byte("null"), nil
+	}
+	return json.Marshal(string(d))
+}
+
+// UnmarshalJSON reads a date or null (no date).
+func (d *Date) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*d = ""
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*d = Date(s)
+	return nil
+}
 
 // Valid reports whether d is a real date.
 func (d Date) Valid() bool {

@@ -322,6 +322,9 @@ func (s *Store) fillCourses(ctx context.Context, cs []*model.Course) error {
 			return err
 		}
 		l.Tags, l.HasPhoto = model.SplitList(tags), photo != ""
+		if l.Tags == nil {
+			l.Tags = []string{}
+		}
 		byID[cid].Lecturers = append(byID[cid].Lecturers, *l)
 		byID[cid].LecturerIDs = append(byID[cid].LecturerIDs, l.ID)
 	}

@@ -45,14 +45,22 @@ func (h *Handler) listClasses(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.From = &t
 	}
+	p, perr := page(r)
+	if perr != nil {
+		for k, m := range perr.(*model.Error).Fields {
+			v.Add(k, m)
+		}
+	}
 	if err := v.Err(); err != nil {
 		return err
 	}
+	// One more than the page, to know whether another follows.
+	f.Limit, f.After = p.Limit+1, p.After
 	ks, err := h.Service.Classes(r.Context(), actor(r), f)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, all(ks))
+	writeJSON(w, http.StatusOK, model.PageOf(ks, p.Limit, func(k *model.Class) int64 { return k.ID }))
 	return nil
 }
 

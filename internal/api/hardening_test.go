@@ -242,3 +242,43 @@ func TestLocationsPointAtAGet(t *testing.T) {
 		}
 	})
 }
+
+// TestClassesPage: ?limit and ?cursor page through the classes in start
+// order, however many start at the same time.
+func TestClassesPage(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ce := newCourseEnv(t, e)
+		starts := e.Clock.Now().Add(48 * time.Hour)
+		var want []int64
+		for i := range 7 {
+			k := ce.class(t, 5, 0, starts.Add(time.Duration(i/3)*time.Hour)) // three share a start
+			want = append(want, k.ID)
+		}
+		var got []int64
+		cursor := ""
+		for pages := 0; pages < 10; pages++ {
+			var l model.List[model.Class]
+			r := e.API(entA, "GET", "/api/v1/classes?limit=2"+cursor, nil)
+			if r.StatusCode != 200 {
+				t.Fatalf("page: %d %s", r.StatusCode, r.Body)
+			}
+			r.JSON(t, &l)
+			if len(l.Items) > 2 {
+				t.Fatalf("a page of %d", len(l.Items))
+			}
+			for _, k := range l.Items {
+				got = append(got, k.ID)
+			}
+			if l.Next == nil {
+				break
+			}
+			cursor = "&cursor=" + *l.Next
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("paged %v, want %v", got, want)
+		}
+		if r := e.API(entA, "GET", "/api/v1/classes?limit=0", nil); r.StatusCode != 422 {
+			t.Errorf("limit=0: %d", r.StatusCode)
+		}
+	})
+}

@@ -224,6 +224,8 @@ type ClassFilter struct {
 	Mine     bool // the runner's own classes: a lecturer's, an association's town's
 	From     *time.Time
 	Limit    int
+	// After pages on: the classes after this one in start order.
+	After int64
 }
 
 // Classes lists classes by start time.
@@ -252,6 +254,11 @@ func (s *Store) Classes(ctx context.Context, a model.Actor, f ClassFilter) ([]*m
 		case model.RoleProvider:
 			q += ` AND 1=0`
 		}
+	}
+	if f.After > 0 {
+		q += ` AND (k.starts_at > (SELECT starts_at FROM classes WHERE id = ?)
+			OR (k.starts_at = (SELECT starts_at FROM classes WHERE id = ?) AND k.id > ?))`
+		args = append(args, f.After, f.After, f.After)
 	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 200

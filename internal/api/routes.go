@@ -157,6 +157,11 @@ func (h *Handler) guard(p httpx.Permission, next http.Handler) http.Handler {
 		a.User = u
 		ctx := httpx.WithActor(r.Context(), a)
 		ctx = withToken(ctx, t)
+		if u.MustChangePassword && !(r.Method == http.MethodPost && r.URL.Path == "/api/v1/me/password") &&
+			!(r.Method == http.MethodGet && r.URL.Path == "/api/v1/me") && !(r.Method == http.MethodDelete && r.URL.Path == "/api/v1/auth/token") {
+			h.fail(w, r.WithContext(ctx), model.Errorf(model.ErrForbidden, "err.password_change_required"))
+			return
+		}
 		if !p.Allows(u) {
 			h.fail(w, r.WithContext(ctx), model.Errorf(model.ErrForbidden, "err.forbidden"))
 			return

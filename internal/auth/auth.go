@@ -209,6 +209,8 @@ func (s *Service) CreateUser(ctx context.Context, a model.Actor, n model.NewUser
 	if err != nil {
 		return nil, err
 	}
+	// A password the bureau chose for someone is theirs to change first.
+	n.MustChangePassword = n.MustChangePassword || a.User != nil
 	return s.Store.CreateUser(ctx, a, n, hash)
 }
 

@@ -104,6 +104,7 @@ func Seed(ctx context.Context, svc *auth.Service) ([]Account, error) {
 	var lecturerUser int64
 	for _, acc := range accounts {
 		acc.Password = Password()
+		acc.MustChangePassword = true // printed on a console: changed at the first sign-in
 		u, err := svc.CreateUser(ctx, a, acc)
 		if err != nil {
 			return nil, err

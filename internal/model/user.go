@@ -62,8 +62,11 @@ type User struct {
 	WebhookURL   string     `json:"webhook_url"` // a WeCom or DingTalk group robot, for notices
 	PasswordHash string     `json:"-"`
 	DisabledAt   *time.Time `json:"disabled_at"`
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
+	// MustChangePassword: the password was chosen by someone else (demo
+	// data, the bureau); until it is changed the account can do nothing else.
+	MustChangePassword bool      `json:"must_change_password"`
+	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"`
 }
 
 // Disabled reports whether the account may no longer log in.
@@ -78,6 +81,9 @@ type NewUser struct {
 	RegionID     *int64 `json:"region_id"`
 	EnterpriseID *int64 `json:"enterprise_id"`
 	Language     string `json:"language"`
+	// MustChangePassword is set for accounts made by someone other than
+	// their user (the bureau, demo data), never from JSON.
+	MustChangePassword bool `json:"-"`
 }
 
 // NormalizeUsername is how usernames are compared: trimmed, lower case.

@@ -10,14 +10,14 @@ import (
 )
 
 const userColumns = `u.id, u.username, u.display_name, u.role, u.region_id, u.enterprise_id, u.language, u.email, u.webhook_url,
-	u.password_hash, u.disabled_at, u.created_at, u.updated_at`
+	u.password_hash, u.disabled_at, u.created_at, u.updated_at, u.must_change_password`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanUser(r rowScanner, extra ...any) (*model.User, error) {
 	u := &model.User{}
 	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.RegionID, &u.EnterpriseID, &u.Language, &u.Email, &u.WebhookURL,
-		&u.PasswordHash, nullTimeCol{&u.DisabledAt}, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt}}, extra...)
+		&u.PasswordHash, nullTimeCol{&u.DisabledAt}, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt}, &u.MustChangePassword}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -32,9 +32,9 @@ func (s *Store) CreateUser(ctx context.Context, a model.Actor, n model.NewUser, 
 			return err
 		}
 		now := ms(s.Now())
-		row := tx.QueryRow(ctx, `INSERT INTO users (username, display_name, role, region_id, enterprise_id, language, password_hash, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			n.Username, n.DisplayName, n.Role, n.RegionID, n.EnterpriseID, n.Language, passwordHash, now, now)
+		row := tx.QueryRow(ctx, `INSERT INTO users (username, display_name, role, region_id, enterprise_id, language, password_hash, must_change_password, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			n.Username, n.DisplayName, n.Role, n.RegionID, n.EnterpriseID, n.Language, passwordHash, boolInt(n.MustChangePassword), now, now)
 		var id int64
 		if err := row.Scan(&id); err != nil {
 			if isUniqueViolation(err) {
@@ -164,8 +164,10 @@ func (s *Store) UpdateUser(ctx context.Context, a model.Actor, id int64, upd mod
 			changes["disabled"] = model.Change{Old: old.Disabled(), New: *upd.Disabled}
 		}
 		if newHash != "" {
-			set += `, password_hash = ?`
-			args = append(args, newHash)
+			// One's own new password is one's own; one set by the bureau
+			// is changed at the next sign-in.
+			set += `, password_hash = ?, must_change_password = ?`
+			args = append(args, newHash, boolInt(a.User == nil || a.User.ID != id))
 			changes["password"] = model.Change{New: model.Redacted}
 			endSessions = true
 		}
@@ -242,4 +244,11 @@ func (s *Store) SetNoticeChannels(ctx context.Context, a model.Actor, n model.No
 		return err
 	})
 	return u, err
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

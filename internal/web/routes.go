@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
@@ -156,6 +157,13 @@ func (h *Handler) guard(p httpx.Permission, next http.Handler) http.Handler {
 				h.renderError(w, r, model.Errorf(model.ErrUnauthenticated, "err.session_expired"))
 			}
 			return
+		case a.User.MustChangePassword && !passwordChangeAllows(r):
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/account?ok=flash.must_change_password#password", http.StatusSeeOther)
+			} else {
+				h.renderError(w, r, model.Errorf(model.ErrForbidden, "err.password_change_required"))
+			}
+			return
 		case !p.Allows(a.User):
 			h.renderError(w, r, model.Errorf(model.ErrForbidden, "err.forbidden"))
 			return
@@ -171,4 +179,15 @@ func (h *Handler) adapt(fn httpx.HandlerFunc) http.Handler {
 			h.renderError(w, r, err)
 		}
 	})
+}
+
+// passwordChangeAllows lists what an account whose password someone else
+// chose may do before it changes it: see its account page, change the
+// password, switch language, log out.
+func passwordChangeAllows(r *http.Request) bool {
+	switch r.URL.Path {
+	case "/account", "/account/password", "/logout", "/language":
+		return true
+	}
+	return strings.HasPrefix(r.URL.Path, "/static/")
 }

@@ -403,3 +403,37 @@ func TestSecurityHeaders(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestIssuedPasswordsAreChangedFirst: an account the bureau made (or whose
+// password it reset) can do nothing but change its password at its first
+// sign-in; a password one chose oneself is not asked again.
+func TestIssuedPasswordsAreChangedFirst(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	admin := e.Browser(apptest.Admin)
+	r := admin.Post("/admin/users", url.Values{"username": {"clerk"}, "display_name": {"办事员"}, "role": {"admin"}, "password": {"issued by the bureau"}})
+	if r.StatusCode != 303 {
+		t.Fatalf("create: %d", r.StatusCode)
+	}
+	clerk := e.Browser(apptest.Guest)
+	if r := clerk.Post("/login", url.Values{"username": {"clerk"}, "password": {"issued by the bureau"}}); r.StatusCode != 303 {
+		t.Fatalf("login: %d", r.StatusCode)
+	}
+	if r := clerk.Get("/directory/enterprises"); r.StatusCode != 303 || !strings.HasPrefix(r.Header.Get("Location"), "/account") {
+		t.Errorf("before the change, a page: %d to %q", r.StatusCode, r.Header.Get("Location"))
+	}
+	if r := clerk.Post("/directory/regions", url.Values{"code": {"330481077"}, "name": {"新镇"}}); r.StatusCode != 403 {
+		t.Errorf("before the change, a write: %d", r.StatusCode)
+	}
+	if page := string(clerk.Get("/account").Body); !strings.Contains(page, `id="password"`) || strings.Contains(page, `id="notices"`) {
+		t.Error("the account page should show only the password form")
+	}
+	if r := clerk.Post("/account/password", url.Values{"current_password": {"issued by the bureau"}, "new_password": {"one I chose myself"},
+		"confirm_password": {"one I chose myself"}}); r.StatusCode != 303 {
+		t.Fatalf("change: %d", r.StatusCode)
+	}
+	again := e.Browser(apptest.Guest)
+	again.Post("/login", url.Values{"username": {"clerk"}, "password": {"one I chose myself"}})
+	if r := again.Get("/directory/enterprises"); r.StatusCode != 200 {
+		t.Errorf("after the change: %d", r.StatusCode)
+	}
+}

@@ -272,3 +272,70 @@ func TestLargeImportThroughAJob(t *testing.T) {
 		}
 	})
 }
+
+// sheetWith builds a roster whose sheets have only the given headers.
+func sheetWith(t *testing.T, entHead []string, ents [][]any, mgrHead []string, mgrs [][]any) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	f.SetSheetName("Sheet1", model.SheetEnterprises)
+	f.NewSheet(model.SheetManagers)
+	for _, s := range []struct {
+		name string
+		head []string
+		rows [][]any
+	}{{model.SheetEnterprises, entHead, ents}, {model.SheetManagers, mgrHead, mgrs}} {
+		h := make([]any, len(s.head))
+		for i, x := range s.head {
+			h[i] = x
+		}
+		f.SetSheetRow(s.name, "A1", &h)
+		for i, r := range s.rows {
+			cell, _ := excelize.CoordinatesToCellName(1, i+2)
+			f.SetSheetRow(s.name, cell, &r)
+		}
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestAbsentColumnsChangeNothing: a roster of a few columns updates those
+// columns only; what the file does not have is kept, a closed enterprise
+// stays closed and a suspended chief officer stays a suspended chief
+// officer.
+func TestAbsentColumnsChangeNothing(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		code := newUSCC(t, "MA2R0099")
+		full := [][]any{{code, "完整信息有限公司", "企业", "镇A", "海昌路 9 号", "C3985", "张三", "李四", "0573-87009999", "", "重点管理", "2028-06-30", "水、大气", "关停"}}
+		mgrs := [][]any{{code, "陈主任", "13912345678", "", "首席环保官", "2026-01-05", "HN-009", "2026-01-05", "2029-01-04", "暂停"}}
+		if j, r := finished(t, e, admin, upload(t, e, admin, workbook(t, full, mgrs), "all")); j.Status != model.JobDone || !r.Written {
+			t.Fatalf("first import: %+v %+v", j, r)
+		}
+		var before model.List[model.Enterprise]
+		e.API(admin, "GET", "/api/v1/enterprises?uscc="+code, nil).JSON(t, &before)
+		// A contact list kept by the association: code, name, town and contact.
+		few := sheetWith(t, []string{"统一社会信用代码", "企业名称", "所属镇街", "联系人"}, [][]any{{code, "完整信息有限公司", "镇A", "王五"}},
+			[]string{"统一社会信用代码", "姓名", "手机号"}, [][]any{{code, "陈主任", "13912345678"}})
+		j, r := finished(t, e, admin, upload(t, e, admin, few, "all"))
+		if j.Status != model.JobDone || !r.Written || r.EnterprisesUpdated != 1 || r.ManagersUpdated != 0 || r.ManagersUnchanged != 1 {
+			t.Fatalf("second import: %+v", r)
+		}
+		var after model.List[model.Enterprise]
+		e.API(admin, "GET", "/api/v1/enterprises?uscc="+code, nil).JSON(t, &after)
+		b, a := before.Items[0], after.Items[0]
+		if a.ContactName != "王五" {
+			t.Errorf("the contact was not updated: %q", a.ContactName)
+		}
+		b.ContactName, b.UpdatedAt, b.Can, a.Can = a.ContactName, a.UpdatedAt, nil, nil
+		if fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Errorf("fields the file did not have changed:\nbefore %+v\nafter  %+v", b, a)
+		}
+		var ms model.List[model.Manager]
+		e.API(admin, "GET", fmt.Sprintf("/api/v1/enterprises/%d/managers", a.ID), nil).JSON(t, &ms)
+		if len(ms.Items) != 1 || ms.Items[0].Role != model.ManagerChiefOfficer || ms.Items[0].Status != model.ManagerSuspended || ms.Items[0].CertNo != "HN-009" {
+			t.Errorf("the manager changed: %+v", ms.Items)
+		}
+	})
+}

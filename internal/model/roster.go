@@ -10,6 +10,10 @@ const (
 type RosterEnterprise struct {
 	Row int // 1-based row in its sheet
 	Enterprise
+	// Has says which fields the sheet has a column for: a field whose
+	// column is absent keeps its stored value (absent is not empty). Nil
+	// (rows made by a program) means every column.
+	Has map[string]bool
 }
 
 // RosterManager is one manager row, tied to an enterprise by credit code.
@@ -17,6 +21,8 @@ type RosterManager struct {
 	Row  int
 	USCC string
 	Manager
+	// Has says which fields the sheet has a column for.
+	Has map[string]bool
 }
 
 // RowProblem is one bad cell: its sheet, row, field and message key.
@@ -45,4 +51,66 @@ type ImportResult struct {
 	ManagersUnchanged    int          `json:"managers_unchanged"`
 	Problems             []RowProblem `json:"problems"`
 	Written              bool         `json:"written"` // false when bad rows stopped an all-or-nothing import
+}
+
+// KeepAbsent puts back the stored values of the fields whose columns the
+// sheet lacks, so that a roster of a few columns changes only those.
+func (r *RosterEnterprise) KeepAbsent(old *Enterprise) {
+	if r.Has == nil {
+		return
+	}
+	e, h := &r.Enterprise, r.Has
+	keep := func(field string, dst, src any) {
+		if !h[field] {
+			switch d := dst.(type) {
+			case *string:
+				*d = *src.(*string)
+			case *int64:
+				*d = *src.(*int64)
+			case *Date:
+				*d = *src.(*Date)
+			case *[]string:
+				*d = append([]string{}, *src.(*[]string)...)
+			}
+		}
+	}
+	keep("kind", &e.Kind, &old.Kind)
+	keep("region_id", &e.RegionID, &old.RegionID)
+	keep("address", &e.Address, &old.Address)
+	keep("industry_code", &e.IndustryCode, &old.IndustryCode)
+	keep("legal_representative", &e.LegalRep, &old.LegalRep)
+	keep("contact_name", &e.ContactName, &old.ContactName)
+	keep("contact_phone", &e.ContactPhone, &old.ContactPhone)
+	keep("permit_no", &e.PermitNo, &old.PermitNo)
+	keep("permit_class", &e.PermitClass, &old.PermitClass)
+	keep("permit_valid_until", &e.PermitValidTo, &old.PermitValidTo)
+	keep("key_lists", &e.KeyLists, &old.KeyLists)
+	keep("status", &e.Status, &old.Status)
+}
+
+// KeepAbsent puts back the stored values of the appointment's fields whose
+// columns the sheet lacks.
+func (r *RosterManager) KeepAbsent(old *Manager) {
+	if r.Has == nil {
+		return
+	}
+	m, h := &r.Manager, r.Has
+	if !h["role"] {
+		m.Role = old.Role
+	}
+	if !h["appointed_on"] {
+		m.AppointedOn = old.AppointedOn
+	}
+	if !h["cert_no"] {
+		m.CertNo = old.CertNo
+	}
+	if !h["cert_issued_on"] {
+		m.CertIssuedOn = old.CertIssuedOn
+	}
+	if !h["cert_expires_on"] {
+		m.CertExpiresOn = old.CertExpiresOn
+	}
+	if !h["status"] {
+		m.Status = old.Status
+	}
 }

@@ -182,6 +182,7 @@ func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roste
 			return nil, ErrNotXLSX
 		}
 		index := map[string]int{} // field → column position, from the header row
+		has := map[string]bool{}  // the same, as a set for the store
 		rowNo := 0
 		for rows.Next() {
 			rowNo++
@@ -197,6 +198,9 @@ func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roste
 							index[c.Field] = i
 						}
 					}
+				}
+				for f := range index {
+					has[f] = true
 				}
 				for _, c := range cols {
 					if _, ok := index[c.Field]; !ok && (c.Field == "uscc" || c.Field == "name") {
@@ -228,6 +232,9 @@ func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roste
 			}
 			date := func(field string) model.Date {
 				s := get(field)
+				if s == "" {
+					return ""
+				}
 				if n, err := strconv.ParseFloat(s, 64); err == nil && n > 20000 && n < 80000 {
 					// A date cell, read raw: days since 1900 (or 1904).
 					t, err := excelize.ExcelDateToTime(n, date1904)
@@ -264,8 +271,8 @@ func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roste
 					}
 				}
 				e.Normalize()
-				report(problem, e.Validate(), skip)
-				out.Enterprises = append(out.Enterprises, model.RosterEnterprise{Row: rowNo, Enterprise: e})
+				report(problem, e.Validate(), skip, has)
+				out.Enterprises = append(out.Enterprises, model.RosterEnterprise{Row: rowNo, Enterprise: e, Has: has})
 			} else {
 				m := model.Manager{Name: get("name"), Mobile: get("mobile"), IDCard: get("id_card"),
 					CertNo: get("cert_no"), AppointedOn: date("appointed_on"), CertIssuedOn: date("cert_issued_on"), CertExpiresOn: date("cert_expires_on")}
@@ -280,8 +287,8 @@ func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roste
 					problem("uscc", "err.field.uscc")
 				}
 				m.Normalize()
-				report(problem, m.Validate(), "")
-				out.Managers = append(out.Managers, model.RosterManager{Row: rowNo, USCC: uscc, Manager: m})
+				report(problem, m.Validate(), "", has)
+				out.Managers = append(out.Managers, model.RosterManager{Row: rowNo, USCC: uscc, Manager: m, Has: has})
 			}
 		}
 		rows.Close()
@@ -303,14 +310,16 @@ func blank(cells []string) bool {
 }
 
 // report adds a validation error's fields as problems; skip names a field
-// already reported with a better message.
-func report(problem func(field, key string), err error, skip string) {
+// already reported with a better message. A field whose column the sheet
+// lacks is not reported here: an existing row keeps its stored value, and
+// the store checks a new row again once it knows which it is.
+func report(problem func(field, key string), err error, skip string, has map[string]bool) {
 	var e *model.Error
 	if !errors.As(err, &e) {
 		return
 	}
 	for f, k := range e.Fields {
-		if f != skip {
+		if f != skip && has[f] {
 			problem(f, k)
 		}
 	}

@@ -87,8 +87,20 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 			if bad[rowKey{model.SheetEnterprises, row.Row}] {
 				continue
 			}
+			old := existing[row.USCC]
+			if old != nil {
+				row.KeepAbsent(old)
+			} else if err := row.Enterprise.Validate(); err != nil {
+				// A new enterprise needs what the sheet's columns could not give.
+				for f, k := range err.(*model.Error).Fields {
+					if row.Has != nil && !row.Has[f] {
+						k = "err.roster.missing_column"
+					}
+					problem(model.SheetEnterprises, row.Row, f, k)
+				}
+				continue
+			}
 			e := row.Enterprise
-			old := existing[e.USCC]
 			switch {
 			case old != nil && !a.CanManageRegion(old.RegionID):
 				problem(model.SheetEnterprises, row.Row, "uscc", "err.roster.out_of_scope")
@@ -198,6 +210,11 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 			mm := m.row.Manager
 			mm.EnterpriseID, mm.PersonID = m.eid, people[mm.Mobile].ID
 			old := appointed[[2]int64{mm.EnterpriseID, mm.PersonID}]
+			if old != nil {
+				m.row.KeepAbsent(old)
+				mm.Role, mm.AppointedOn, mm.CertNo, mm.CertIssuedOn, mm.CertExpiresOn, mm.Status =
+					m.row.Role, m.row.AppointedOn, m.row.CertNo, m.row.CertIssuedOn, m.row.CertExpiresOn, m.row.Status
+			}
 			if old == nil {
 				freshM = append(freshM, &mm)
 				appointed[[2]int64{mm.EnterpriseID, mm.PersonID}] = &mm

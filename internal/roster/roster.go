@@ -43,6 +43,63 @@ var (
 	}
 )
 
+// headerVariants are the other ways staff head a column: older templates,
+// the government's own forms, or what people type.
+var headerVariants = map[string][]string{
+	"uscc":          {"统一社会信用代码", "社会信用代码", "信用代码", "统一代码", "USCC"},
+	"name":          {"企业名称", "单位名称", "公司名称", "名称", "姓名", "管理员姓名"},
+	"kind":          {"类型", "企业类型", "单位类型"},
+	"region_id":     {"所属镇街", "镇街", "所属镇（街道）", "所在镇街", "镇（街道）", "属地"},
+	"address":       {"地址", "单位地址", "企业地址", "详细地址"},
+	"industry_code": {"行业代码", "国民经济行业代码", "行业类别代码"},
+	"contact_phone": {"联系电话", "电话", "联系方式"},
+	"mobile":        {"手机号", "手机号码", "手机", "移动电话"},
+	"id_card":       {"身份证号", "身份证号码", "身份证"},
+	"role":          {"职务", "岗位"},
+	"status":        {"状态", "在岗状态", "经营状态"},
+}
+
+// headerKey folds a header cell for matching: full width, spaces, a
+// required-mark star and a note in brackets (统一社会信用代码（18位）) do not
+// count.
+func headerKey(h string) string {
+	h = strings.TrimSpace(model.FoldWidth(h))
+	for _, open := range []string{"(", "（"} {
+		if i := strings.Index(h, open); i > 0 {
+			h = h[:i]
+		}
+	}
+	return strings.ToUpper(strings.Join(strings.Fields(strings.Trim(h, "*＊ ")), ""))
+}
+
+// fieldOf finds the field a header cell names among cols.
+func fieldOf(h string, cols []Column) (string, bool) {
+	k := headerKey(h)
+	if k == "" {
+		return "", false
+	}
+	for _, c := range cols {
+		if headerKey(c.Header) == k {
+			return c.Field, true
+		}
+	}
+	for _, c := range cols {
+		for _, v := range headerVariants[c.Field] {
+			if headerKey(v) == k {
+				return c.Field, true
+			}
+		}
+	}
+	return "", false
+}
+
+// exampleUSCC is the credit code of the template's example rows.
+var exampleUSCC, _ = model.BuildUSCC("91330481", "MA2HN0X1")
+
+// headerRows is how far down a sheet the header row is looked for (a
+// title, a date line or a two-level header may stand above it).
+const headerRows = 10
+
 // Labels map the Chinese words of the sheets to model values.
 var (
 	kindLabels   = map[string]string{"企业": model.KindCompany, "公司": model.KindCompany, "商户": model.KindShop, "个体": model.KindShop}
@@ -82,7 +139,7 @@ func Template() ([]byte, error) {
 	}
 	header, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEFE5"}}})
 	text, _ := f.NewStyle(&excelize.Style{NumFmt: 49}) // "@": codes and numbers stay text
-	example, _ := model.BuildUSCC("91330481", "MA2HN0X1")
+	example := exampleUSCC
 	sheets := []struct {
 		name  string
 		cols  []Column
@@ -165,6 +222,15 @@ func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roste
 	}
 	seen := 0
 	found := 0
+	// A visible sheet is read; a hidden one only when it is the only one of
+	// its name, and a hidden copy beside a visible one is reported (it is
+	// often a stale copy that Excel users cannot see).
+	visible := map[string]bool{}
+	for _, sheet := range f.GetSheetList() {
+		if v, err := f.GetSheetVisible(sheet); err == nil && v {
+			visible[strings.TrimSpace(sheet)] = true
+		}
+	}
 	for _, sheet := range f.GetSheetList() {
 		var cols []Column
 		switch strings.TrimSpace(sheet) {
@@ -175,6 +241,10 @@ func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roste
 		default:
 			continue
 		}
+		if v, err := f.GetSheetVisible(sheet); err == nil && !v && visible[strings.TrimSpace(sheet)] {
+			out.Problems = append(out.Problems, model.RowProblem{Sheet: sheet, Row: 1, Field: "sheet", Key: "err.roster.hidden_copy"})
+			continue
+		}
 		found++
 		isEnterprise := len(cols) == len(EnterpriseColumns)
 		rows, err := f.Rows(sheet)
@@ -183,6 +253,7 @@ func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roste
 		}
 		index := map[string]int{} // field → column position, from the header row
 		has := map[string]bool{}  // the same, as a set for the store
+		headerRow := 0
 		rowNo := 0
 		for rows.Next() {
 			rowNo++
@@ -191,23 +262,34 @@ func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roste
 				rows.Close()
 				return nil, ErrNotXLSX
 			}
-			if rowNo == 1 {
+			if headerRow == 0 {
+				// The header is the first row, within the first ten, that
+				// names the credit code column and another of the sheet's.
+				named := map[string]int{}
 				for i, h := range cells {
-					for _, c := range cols {
-						if strings.TrimSpace(model.FoldWidth(h)) == c.Header {
-							index[c.Field] = i
+					if f, ok := fieldOf(h, cols); ok {
+						if _, dup := named[f]; !dup {
+							named[f] = i
 						}
 					}
 				}
-				for f := range index {
-					has[f] = true
-				}
-				for _, c := range cols {
-					if _, ok := index[c.Field]; !ok && (c.Field == "uscc" || c.Field == "name") {
-						out.Problems = append(out.Problems, model.RowProblem{Sheet: sheet, Row: 1, Field: c.Field, Key: "err.roster.missing_column"})
+				if _, ok := named["uscc"]; ok && len(named) >= 2 {
+					headerRow, index = rowNo, named
+					for f := range index {
+						has[f] = true
 					}
+					for _, c := range cols {
+						if _, ok := index[c.Field]; !ok && (c.Field == "uscc" || c.Field == "name") {
+							out.Problems = append(out.Problems, model.RowProblem{Sheet: sheet, Row: rowNo, Field: c.Field, Key: "err.roster.missing_column"})
+						}
+					}
+					continue
 				}
-				continue
+				if rowNo < headerRows {
+					continue
+				}
+				out.Problems = append(out.Problems, model.RowProblem{Sheet: sheet, Row: 1, Field: "header", Key: "err.roster.no_header"})
+				break
 			}
 			get := func(field string) string {
 				i, ok := index[field]
@@ -247,6 +329,11 @@ func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roste
 					problem(field, "err.field.date")
 				}
 				return d
+			}
+			if model.NormalizeUSCC(get("uscc")) == exampleUSCC {
+				// The template's example row is never a real enterprise.
+				problem("uscc", "err.roster.example_row")
+				continue
 			}
 			if isEnterprise {
 				e := model.Enterprise{USCC: get("uscc"), Name: get("name"), Kind: label(kindLabels, get("kind")), Address: get("address"),
@@ -292,6 +379,9 @@ func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roste
 			}
 		}
 		rows.Close()
+		if headerRow == 0 && rowNo < headerRows {
+			out.Problems = append(out.Problems, model.RowProblem{Sheet: sheet, Row: 1, Field: "header", Key: "err.roster.no_header"})
+		}
 	}
 	if found == 0 {
 		return nil, ErrSheets

@@ -42,7 +42,7 @@ func problemsAt(r *Roster, row int) map[string]string {
 
 // TestMessyCells: what spreadsheets really hold.
 func TestMessyCells(t *testing.T) {
-	code, _ := model.BuildUSCC("91330481", "MA2HN0X1")
+	code, _ := model.BuildUSCC("91330481", "MA2HN0X3")
 	code2, _ := model.BuildUSCC("91330481", "MA2HN0X2")
 	data := build(t, func(f *excelize.File) {
 		s := model.SheetEnterprises
@@ -145,7 +145,9 @@ func TestTemplateParses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Enterprises) != 1 || len(r.Managers) != 1 || len(r.Problems) != 0 {
+	// The example rows show how to fill the sheets and are never imported.
+	if len(r.Enterprises) != 0 || len(r.Managers) != 0 || len(r.Problems) != 2 ||
+		r.Problems[0].Key != "err.roster.example_row" || r.Problems[1].Key != "err.roster.example_row" {
 		t.Errorf("the template's example rows: %d enterprises, %d managers, problems %v", len(r.Enterprises), len(r.Managers), r.Problems)
 	}
 }
@@ -160,4 +162,59 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("nil roster without error")
 		}
 	})
+}
+
+// TestHeaderWhereStaffPutIt: a title row, a pandas index column, headers
+// in other words and another order; no header at all gives one message;
+// a hidden stale copy of a sheet is refused, the visible one read.
+func TestHeaderWhereStaffPutIt(t *testing.T) {
+	code, _ := model.BuildUSCC("91330481", "MA2HN0X4")
+	f := excelize.NewFile()
+	s := model.SheetEnterprises
+	f.SetSheetName("Sheet1", s)
+	f.SetSheetRow(s, "A1", &[]any{"2026年海昌街道企业环保名册"})
+	f.MergeCell(s, "A1", "E1")
+	f.SetSheetRow(s, "A2", &[]any{"制表日期：2026-03-01"})
+	f.SetSheetRow(s, "A3", &[]any{"", "单位名称", "所在镇街", "统一社会信用代码（18位）", "联系电话"})
+	f.SetSheetRow(s, "A4", &[]any{0, "标题行下的公司", "海昌街道", code, "0573-87001111"})
+	f.NewSheet(model.SheetManagers)
+	f.SetSheetRow(model.SheetManagers, "A1", &[]any{"手机号码", "姓名", "统一社会信用代码"})
+	f.SetSheetRow(model.SheetManagers, "A2", &[]any{"13900002222", "钱七", code})
+	// A hidden, stale copy of the manager sheet.
+	f.NewSheet(model.SheetManagers + " ")
+	f.SetSheetRow(model.SheetManagers+" ", "A1", &[]any{"统一社会信用代码", "姓名", "手机号"})
+	f.SetSheetRow(model.SheetManagers+" ", "A2", &[]any{code, "过期的人", "13900003333"})
+	f.SetSheetVisible(model.SheetManagers+" ", false)
+	var b bytes.Buffer
+	f.Write(&b)
+	r, err := Parse(b.Bytes(), regions, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Enterprises) != 1 || r.Enterprises[0].Name != "标题行下的公司" || r.Enterprises[0].USCC != code || r.Enterprises[0].ContactPhone != "057387001111" ||
+		r.Enterprises[0].Row != 4 {
+		t.Errorf("enterprises: %+v", r.Enterprises)
+	}
+	if len(r.Managers) != 1 || r.Managers[0].Name != "钱七" || r.Managers[0].Mobile != "13900002222" {
+		t.Errorf("managers: %+v", r.Managers)
+	}
+	if len(r.Problems) != 1 || r.Problems[0].Key != "err.roster.hidden_copy" {
+		t.Errorf("problems: %v", r.Problems)
+	}
+
+	g := excelize.NewFile()
+	g.SetSheetName("Sheet1", s)
+	for i := 1; i <= 12; i++ {
+		cell, _ := excelize.CoordinatesToCellName(1, i)
+		g.SetSheetRow(s, cell, &[]any{"某个数据", i})
+	}
+	var c bytes.Buffer
+	g.Write(&c)
+	r, err = Parse(c.Bytes(), regions, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Problems) != 1 || r.Problems[0].Key != "err.roster.no_header" {
+		t.Errorf("no header: %v", r.Problems)
+	}
 }

@@ -113,7 +113,7 @@ func (s *Service) Run(ctx context.Context, j *model.Job, progress func(done, tot
 	}
 	out := Result{ImportResult: res, Rows: total}
 	if len(res.Problems) > 0 {
-		tr := func(key string) string { return s.I18n.T(p.Lang, key) }
+		tr := func(key string, args ...any) string { return s.I18n.T(p.Lang, key, args...) }
 		rep, err := roster.Report(data, res.Problems, tr)
 		if err != nil {
 			return nil, err
@@ -127,7 +127,7 @@ func (s *Service) Run(ctx context.Context, j *model.Job, progress func(done, tot
 			if i == 200 {
 				break
 			}
-			out.Messages = append(out.Messages, fmt.Sprintf("%s %d %s: %s", pr.Sheet, pr.Row, pr.Field, tr(pr.Key)))
+			out.Messages = append(out.Messages, tr("import.problem", pr.Sheet, pr.Row, roster.HeaderOf(pr.Sheet, pr.Field), tr(pr.Key, roster.ProblemArgs(pr)...)))
 		}
 	}
 	return out, nil

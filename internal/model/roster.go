@@ -27,10 +27,11 @@ type RosterManager struct {
 
 // RowProblem is one bad cell: its sheet, row, field and message key.
 type RowProblem struct {
-	Sheet string `json:"sheet"`
-	Row   int    `json:"row"`
-	Field string `json:"field"`
-	Key   string `json:"key"`
+	Sheet string   `json:"sheet"`
+	Row   int      `json:"row"`
+	Field string   `json:"field"`
+	Key   string   `json:"key"`
+	Args  []string `json:"args,omitempty"` // fill the message (the row a duplicate repeats)
 }
 
 // ImportMode says what to do when some rows are bad.

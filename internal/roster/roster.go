@@ -349,6 +349,10 @@ func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roste
 					e.KeyLists = append(e.KeyLists, label(listLabels, l))
 				}
 				skip := ""
+				if numberLost(get("uscc")) && !model.ValidUSCC(e.USCC) {
+					problem("uscc", "err.roster.code_as_number")
+					skip = "uscc"
+				}
 				if ref := get("region_id"); ref != "" {
 					if id, ok := byName[ref]; ok {
 						e.RegionID = id
@@ -370,11 +374,21 @@ func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roste
 					m.Status = label(mstatusLabels, s)
 				}
 				uscc := model.NormalizeUSCC(get("uscc"))
-				if !model.ValidUSCC(uscc) {
+				switch {
+				case !model.ValidUSCC(uscc) && numberLost(get("uscc")):
+					problem("uscc", "err.roster.code_as_number")
+				case !model.ValidUSCC(uscc):
 					problem("uscc", "err.field.uscc")
 				}
 				m.Normalize()
-				report(problem, m.Validate(), "", has)
+				skip := ""
+				if numberLost(get("id_card")) && m.Validate() != nil {
+					if e, ok := m.Validate().(*model.Error); ok && e.Fields["id_card"] != "" {
+						problem("id_card", "err.roster.id_as_number")
+						skip = "id_card"
+					}
+				}
+				report(problem, m.Validate(), skip, has)
 				out.Managers = append(out.Managers, model.RosterManager{Row: rowNo, USCC: uscc, Manager: m, Has: has})
 			}
 		}
@@ -388,6 +402,19 @@ func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roste
 	}
 	markDuplicates(out)
 	return out, nil
+}
+
+// numberLost reports whether a cell that should hold an 18-character
+// code holds a number instead: Excel keeps 15 significant digits, so such
+// a code has lost its last digits (or shows as 1.23E+17).
+func numberLost(raw string) bool {
+	if raw == "" {
+		return false
+	}
+	if _, err := strconv.ParseFloat(raw, 64); err != nil {
+		return false
+	}
+	return strings.ContainsAny(raw, "eE.") || len(raw) >= 15
 }
 
 func blank(cells []string) bool {
@@ -420,18 +447,22 @@ func report(problem func(field, key string), err error, skip string, has map[str
 func markDuplicates(r *Roster) {
 	seen := map[string]int{}
 	for _, e := range r.Enterprises {
-		if seen[e.USCC] > 0 && e.USCC != "" {
-			r.Problems = append(r.Problems, model.RowProblem{Sheet: model.SheetEnterprises, Row: e.Row, Field: "uscc", Key: "err.roster.duplicate_row"})
+		if first := seen[e.USCC]; first > 0 && e.USCC != "" {
+			r.Problems = append(r.Problems, model.RowProblem{Sheet: model.SheetEnterprises, Row: e.Row, Field: "uscc", Key: "err.roster.duplicate_row",
+				Args: []string{strconv.Itoa(first)}})
+			continue
 		}
 		seen[e.USCC] = e.Row
 	}
-	pairs := map[string]bool{}
+	pairs := map[string]int{}
 	for _, m := range r.Managers {
 		k := m.USCC + "/" + m.Mobile
-		if pairs[k] && m.Mobile != "" {
-			r.Problems = append(r.Problems, model.RowProblem{Sheet: model.SheetManagers, Row: m.Row, Field: "mobile", Key: "err.roster.duplicate_row"})
+		if first := pairs[k]; first > 0 && m.Mobile != "" {
+			r.Problems = append(r.Problems, model.RowProblem{Sheet: model.SheetManagers, Row: m.Row, Field: "mobile", Key: "err.roster.duplicate_row",
+				Args: []string{strconv.Itoa(first)}})
+			continue
 		}
-		pairs[k] = true
+		pairs[k] = m.Row
 	}
 }
 
@@ -449,9 +480,61 @@ func columnOf(sheet, field string) int {
 	return 1
 }
 
+// headerColumns finds, as Parse does, the columns (1-based) of a sheet's
+// header row, so that a mark lands on the cell where the value is.
+func headerColumns(f *excelize.File, sheet string) map[string]int {
+	cols := EnterpriseColumns
+	if strings.TrimSpace(sheet) == model.SheetManagers {
+		cols = ManagerColumns
+	}
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		return nil
+	}
+	defer rows.Close()
+	for n := 0; n < headerRows && rows.Next(); n++ {
+		cells, _ := rows.Columns()
+		named := map[string]int{}
+		for i, h := range cells {
+			if field, ok := fieldOf(h, cols); ok {
+				if _, dup := named[field]; !dup {
+					named[field] = i + 1
+				}
+			}
+		}
+		if _, ok := named["uscc"]; ok && len(named) >= 2 {
+			return named
+		}
+	}
+	return nil
+}
+
+// HeaderOf is the Chinese header of a field, for messages.
+func HeaderOf(sheet, field string) string {
+	cols := EnterpriseColumns
+	if strings.TrimSpace(sheet) == model.SheetManagers {
+		cols = ManagerColumns
+	}
+	for _, c := range cols {
+		if c.Field == field {
+			return c.Header
+		}
+	}
+	return field
+}
+
+// ProblemArgs are a problem's message arguments.
+func ProblemArgs(p model.RowProblem) []any {
+	args := make([]any, len(p.Args))
+	for i, a := range p.Args {
+		args[i] = a
+	}
+	return args
+}
+
 // Report returns the uploaded workbook with every bad cell filled red and
 // a comment saying what is wrong, in the user's language.
-func Report(data []byte, problems []model.RowProblem, translate func(key string) string) ([]byte, error) {
+func Report(data []byte, problems []model.RowProblem, translate func(key string, args ...any) string) ([]byte, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxUnzipBytes, UnzipXMLSizeLimit: 64 << 20})
 	if err != nil {
 		return nil, ErrNotXLSX
@@ -464,13 +547,21 @@ func Report(data []byte, problems []model.RowProblem, translate func(key string)
 	}
 	notes := map[string][]string{}
 	var order []string
+	found := map[string]map[string]int{} // sheet → field → column in this file
 	for _, p := range problems {
-		cell, _ := excelize.CoordinatesToCellName(columnOf(p.Sheet, p.Field), p.Row)
+		if _, ok := found[p.Sheet]; !ok {
+			found[p.Sheet] = headerColumns(f, p.Sheet)
+		}
+		col, ok := found[p.Sheet][p.Field]
+		if !ok {
+			col = columnOf(p.Sheet, p.Field)
+		}
+		cell, _ := excelize.CoordinatesToCellName(col, p.Row)
 		k := p.Sheet + "!" + cell
 		if _, ok := notes[k]; !ok {
 			order = append(order, k)
 		}
-		notes[k] = append(notes[k], translate(p.Key))
+		notes[k] = append(notes[k], translate(p.Key, ProblemArgs(p)...))
 	}
 	for _, k := range order {
 		sheet, cell, _ := strings.Cut(k, "!")

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -75,7 +76,7 @@ func TestMessyCells(t *testing.T) {
 		t.Errorf("merged row: %v %+v", p, r.Enterprises[1].Enterprise)
 	}
 	p := problemsAt(r, 5)
-	if p["uscc"] != "err.field.uscc" || p["name"] != "err.field.required" {
+	if p["uscc"] != "err.roster.code_as_number" || p["name"] != "err.field.required" {
 		t.Errorf("row 5 problems: %v", p)
 	}
 }
@@ -216,5 +217,49 @@ func TestHeaderWhereStaffPutIt(t *testing.T) {
 	}
 	if len(r.Problems) != 1 || r.Problems[0].Key != "err.roster.no_header" {
 		t.Errorf("no header: %v", r.Problems)
+	}
+}
+
+// TestReportMarksWhereTheValueIs: with the columns reordered under a title
+// row and a pandas index column, the red marks land on the cells that hold
+// the bad values, and a duplicate names the row it repeats.
+func TestReportMarksWhereTheValueIs(t *testing.T) {
+	code, _ := model.BuildUSCC("91330481", "MA2HN0X5")
+	f := excelize.NewFile()
+	s := model.SheetEnterprises
+	f.SetSheetName("Sheet1", s)
+	f.SetSheetRow(s, "A1", &[]any{"企业名册"})
+	f.SetSheetRow(s, "A2", &[]any{"", "所属镇街", "企业名称", "统一社会信用代码", "联系电话"})
+	f.SetSheetRow(s, "A3", &[]any{0, "海昌街道", "甲公司", code, "12345"})
+	f.SetSheetRow(s, "A4", &[]any{1, "海昌街道", "乙公司", code, ""})
+	f.SetSheetRow(s, "A5", &[]any{2, "不存在镇", "丙公司", "not a code", ""})
+	var b bytes.Buffer
+	f.Write(&b)
+	r, err := Parse(b.Bytes(), regions, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Report(b.Bytes(), r.Problems, func(key string, args ...any) string { return key + fmt.Sprint(args) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := excelize.OpenReader(bytes.NewReader(rep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	comments, _ := g.GetComments(s)
+	at := map[string]string{}
+	for _, c := range comments {
+		at[c.Cell] = c.Text
+	}
+	for cell, want := range map[string]string{
+		"E3": "err.field.phone",             // the phone is in E, not in the template's I
+		"D4": "err.roster.duplicate_row[3]", // repeats row 3
+		"B5": "err.field.no_such_region",
+		"D5": "err.field.uscc",
+	} {
+		if !strings.Contains(at[cell], want) {
+			t.Errorf("%s: %q, want %s (all: %v)", cell, at[cell], want, at)
+		}
 	}
 }

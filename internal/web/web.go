@@ -25,6 +25,7 @@ import (
 	"github.com/envhome/envhome/internal/imports"
 	"github.com/envhome/envhome/internal/model"
 	"github.com/envhome/envhome/internal/notify"
+	"github.com/envhome/envhome/internal/roster"
 	"github.com/envhome/envhome/internal/service"
 	"github.com/envhome/envhome/internal/store"
 )
@@ -111,6 +112,10 @@ func New(h Handler) (*Handler, error) {
 			}
 			return false
 		},
+		// header names a roster column by its Chinese header.
+		"header": roster.HeaderOf,
+		// problem says what is wrong with a roster cell, with its arguments.
+		"problem": func(v *view, p model.RowProblem) string { return v.T(p.Key, roster.ProblemArgs(p)...) },
 		"deref": func(p *int64) string {
 			if p == nil {
 				return ""

@@ -178,7 +178,7 @@ var industryCode = regexp.MustCompile(`^[A-T]([0-9]{2}){1,2}$|^[A-T][0-9]{3}$`)
 // upper-case codes, full-width characters folded.
 func (e *Enterprise) Normalize() {
 	e.USCC = NormalizeUSCC(e.USCC)
-	e.Name = strings.TrimSpace(FoldWidth(e.Name))
+	e.Name = strings.TrimSpace(e.Name) // as written: full-width brackets are the name's own
 	e.IndustryCode = strings.ToUpper(strings.TrimSpace(FoldWidth(e.IndustryCode)))
 	e.PermitNo = strings.ToUpper(strings.TrimSpace(FoldWidth(e.PermitNo)))
 	e.ContactPhone = NormalizePhone(e.ContactPhone)
@@ -214,7 +214,7 @@ func (e *Enterprise) Validate() error {
 	if e.RegionID <= 0 {
 		v.Add("region_id", "err.field.required")
 	}
-	optionalText(v, "address", &e.Address, 128)
+	multiLineText(v, "address", &e.Address, 128) // a cell may hold the address over two lines
 	if e.IndustryCode != "" && !industryCode.MatchString(e.IndustryCode) {
 		v.Add("industry_code", "err.field.industry_code")
 	}

@@ -125,6 +125,13 @@ func ParseDate(s string) (Date, bool) {
 	if s == "" {
 		return "", true
 	}
+	// A time after the date (2026-03-01 00:00:00, as LibreOffice and
+	// pandas write date cells as text) is not part of it.
+	if d, t, ok := strings.Cut(s, " "); ok && strings.Count(t, ":") >= 1 {
+		s = d
+	} else if d, t, ok := strings.Cut(s, "T"); ok && strings.Count(t, ":") >= 1 {
+		s = d
+	}
 	r := strings.NewReplacer("年", "-", "月", "-", "日", "", "/", "-", ".", "-")
 	s = r.Replace(s)
 	for _, layout := range []string{"2006-1-2", "20060102"} {

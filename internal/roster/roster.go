@@ -210,11 +210,7 @@ func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roste
 		return nil, ErrNotXLSX
 	}
 	defer f.Close()
-	byName := map[string]int64{}
-	for _, r := range regions {
-		byName[r.Name] = r.ID
-		byName[r.Code] = r.ID
-	}
+	byName := townNames(regions)
 	out := &Roster{}
 	date1904 := false
 	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
@@ -291,12 +287,20 @@ func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roste
 				out.Problems = append(out.Problems, model.RowProblem{Sheet: sheet, Row: 1, Field: "header", Key: "err.roster.no_header"})
 				break
 			}
+			// Cells are read as written (full-width punctuation in names and
+			// addresses stays), line breaks as LF whatever saved the file;
+			// codes, labels and numbers are folded where they are matched.
 			get := func(field string) string {
 				i, ok := index[field]
 				if !ok || i >= len(cells) {
 					return ""
 				}
-				return strings.TrimSpace(model.FoldWidth(cells[i]))
+				v := strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(cells[i])
+				switch field {
+				case "name", "address", "legal_representative", "contact_name", "region_id":
+					return strings.TrimSpace(v)
+				}
+				return strings.TrimSpace(model.FoldWidth(v))
 			}
 			if blank(cells) {
 				continue
@@ -354,7 +358,7 @@ func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roste
 					skip = "uscc"
 				}
 				if ref := get("region_id"); ref != "" {
-					if id, ok := byName[ref]; ok {
+					if id, ok := byName[strings.TrimSpace(model.FoldWidth(ref))]; ok {
 						e.RegionID = id
 					} else {
 						problem("region_id", "err.field.no_such_region")
@@ -402,6 +406,29 @@ func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roste
 	}
 	markDuplicates(out)
 	return out, nil
+}
+
+// townNames maps what staff write in the town column to the region: the
+// full name, the code, or the name without 镇, 街道 or 乡 (许村 for 许村镇)
+// where no other town shares it.
+func townNames(regions []model.Region) map[string]int64 {
+	names := map[string]int64{}
+	short := map[string][]int64{}
+	for _, r := range regions {
+		names[r.Name] = r.ID
+		names[r.Code] = r.ID
+		for _, suffix := range []string{"街道", "镇", "乡"} {
+			if s, ok := strings.CutSuffix(r.Name, suffix); ok && s != "" {
+				short[s] = append(short[s], r.ID)
+			}
+		}
+	}
+	for s, ids := range short {
+		if _, taken := names[s]; !taken && len(ids) == 1 {
+			names[s] = ids[0]
+		}
+	}
+	return names
 }
 
 // numberLost reports whether a cell that should hold an 18-character

@@ -263,3 +263,24 @@ func TestReportMarksWhereTheValueIs(t *testing.T) {
 		}
 	}
 }
+
+// TestCellsAsStaffWriteThem: a town by its short name, full-width brackets
+// kept in a name, CRLF from a re-saved file as LF, a text date with a time.
+func TestCellsAsStaffWriteThem(t *testing.T) {
+	code, _ := model.BuildUSCC("91330481", "MA2HN0X6")
+	data := build(t, func(f *excelize.File) {
+		f.SetSheetRow(model.SheetEnterprises, "A2", &[]any{code, "海宁（示例）新材料有限公司", "企业", "海昌", "海昌路 1 号\r\n3 号楼", "C3985", "", "", "", "",
+			"简化管理", "2028-06-30 00:00:00", "", ""})
+	})
+	r, err := Parse(data, regions, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Enterprises) != 1 || len(r.Problems) != 0 {
+		t.Fatalf("rows %d, problems %v", len(r.Enterprises), r.Problems)
+	}
+	e := r.Enterprises[0]
+	if e.RegionID != 2 || e.Name != "海宁（示例）新材料有限公司" || e.Address != "海昌路 1 号\n3 号楼" || e.PermitValidTo != "2028-06-30" {
+		t.Errorf("row: region %d, name %q, address %q, permit %q", e.RegionID, e.Name, e.Address, e.PermitValidTo)
+	}
+}

@@ -386,7 +386,8 @@ func (s *Store) ListEnterprises(ctx context.Context, a model.Actor, f model.Ente
 // searchText is what enterprise search looks in: name, credit code and the
 // names of current managers, lower case.
 func searchText(e *model.Enterprise, managerNames []string) string {
-	return strings.ToLower(e.Name + " " + e.USCC + " " + strings.Join(managerNames, " "))
+	// Folded for matching only: the name is stored as written.
+	return strings.ToLower(model.FoldWidth(e.Name + " " + e.USCC + " " + strings.Join(managerNames, " ")))
 }
 
 // refreshSearch recomputes an enterprise's search text and manager count

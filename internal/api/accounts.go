@@ -218,3 +218,56 @@ func (h *Handler) setNoticeChannels(w http.ResponseWriter, r *http.Request) erro
 	writeJSON(w, http.StatusOK, u)
 	return nil
 }
+
+// startTwoFactor begins enrolment in two-factor sign-in: the answer holds
+// the secret for the authenticator app.
+func (h *Handler) startTwoFactor(w http.ResponseWriter, r *http.Request) error {
+	setup, err := h.Auth.StartTwoFactor(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, setup)
+	return nil
+}
+
+func (h *Handler) confirmTwoFactor(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		OTP string `json:"otp"`
+	}
+	if err := decode(r, w, &in); err != nil {
+		return err
+	}
+	codes, err := h.Auth.ConfirmTwoFactor(r.Context(), actor(r), in.OTP)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string][]string{"recovery_codes": codes})
+	return nil
+}
+
+func (h *Handler) disableTwoFactor(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Password string `json:"current_password"`
+		OTP      string `json:"otp"`
+	}
+	if err := decode(r, w, &in); err != nil {
+		return err
+	}
+	if err := h.Auth.DisableTwoFactor(r.Context(), actor(r), in.Password, in.OTP); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *Handler) resetTwoFactor(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.Auth.ResetTwoFactor(r.Context(), actor(r), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

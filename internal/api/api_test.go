@@ -71,6 +71,12 @@ func TestRoleMatrix(t *testing.T) {
 			{"GET", "/api/v1/users/" + adminID, nil, adminOnly(200)},
 			{"PATCH", "/api/v1/users/" + adminID, func() any { return map[string]any{"display_name": "执法队"} }, adminOnly(200)},
 			{"GET", "/api/v1/users/999999", nil, adminOnly(404)},
+			{"POST", "/api/v1/users/" + adminID + "/two-factor/reset", nil, adminOnly(204)},
+			{"POST", "/api/v1/me/two-factor", nil, anyUser(201)},
+			{"POST", "/api/v1/me/two-factor/confirm", func() any { return map[string]any{"otp": "000000"} }, anyUser(422)},
+			{"POST", "/api/v1/me/two-factor/off", func() any { return map[string]any{"current_password": "x", "otp": "000000"} }, anyUser(409)},
+			{"GET", "/api/v1/settings/security", nil, adminOnly(200)},
+			{"PUT", "/api/v1/settings/security", func() any { return map[string]any{"require_two_factor_for_staff": false} }, adminOnly(200)},
 			{"GET", "/api/v1/audit", nil, adminOnly(200)},
 			{"GET", "/api/v1/nowhere", nil, expect{other: 404}},
 		}

@@ -133,28 +133,9 @@ func TestBadBytesAreRefusedAtTheEdge(t *testing.T) {
 func TestParallelGuessesAreCounted(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		const n = 100
-		codes := make(chan int, n)
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Go(func() {
-				req, _ := http.NewRequest("POST", e.HTTP.URL+"/api/v1/auth/token",
-					strings.NewReader(fmt.Sprintf(`{"username":"ent-a","password":"wrong password %d"}`, i)))
-				req.Header.Set("Content-Type", "application/json")
-				res, err := http.DefaultClient.Do(req)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				res.Body.Close()
-				codes <- res.StatusCode
-			})
-		}
-		wg.Wait()
-		close(codes)
-		count := map[int]int{}
-		for c := range codes {
-			count[c]++
-		}
+		count := parallelPosts(t, e, "/api/v1/auth/token", n, func(i int) string {
+			return fmt.Sprintf(`{"username":"ent-a","password":"wrong password %d"}`, i)
+		})
 		if count[401] > 5 || count[401] == 0 || count[401]+count[429] != n {
 			t.Errorf("100 parallel guesses: %v (at most 5 checked, the rest 429)", count)
 		}
@@ -167,6 +148,34 @@ func TestParallelGuessesAreCounted(t *testing.T) {
 			}
 		}
 	})
+}
+
+// parallelPosts sends n JSON bodies to path at once, as a guest, and
+// counts the answers by status.
+func parallelPosts(t *testing.T, e *apptest.Env, path string, n int, body func(i int) string) map[int]int {
+	t.Helper()
+	codes := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			req, _ := http.NewRequest("POST", e.HTTP.URL+path, strings.NewReader(body(i)))
+			req.Header.Set("Content-Type", "application/json")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			res.Body.Close()
+			codes <- res.StatusCode
+		})
+	}
+	wg.Wait()
+	close(codes)
+	count := map[int]int{}
+	for c := range codes {
+		count[c]++
+	}
+	return count
 }
 
 // TestPasswordChangeIsThrottled: guessing the current password in a

@@ -23,6 +23,9 @@ func (h *Handler) Routes() []Route {
 		{"PATCH", "/api/v1/me", httpx.Authenticated, h.updateMe},
 		{"POST", "/api/v1/me/password", httpx.Authenticated, h.changePassword},
 		{"PUT", "/api/v1/me/notices", httpx.Authenticated, h.setNoticeChannels},
+		{"POST", "/api/v1/me/two-factor", httpx.Authenticated, h.startTwoFactor},
+		{"POST", "/api/v1/me/two-factor/confirm", httpx.Authenticated, h.confirmTwoFactor},
+		{"POST", "/api/v1/me/two-factor/off", httpx.Authenticated, h.disableTwoFactor},
 		{"GET", "/api/v1/tokens", httpx.Authenticated, h.listTokens},
 		{"POST", "/api/v1/tokens", httpx.Authenticated, h.createToken},
 		{"DELETE", "/api/v1/tokens/{id}", httpx.Authenticated, h.revokeToken},
@@ -30,6 +33,7 @@ func (h *Handler) Routes() []Route {
 		{"POST", "/api/v1/users", httpx.Admin, h.createUser},
 		{"GET", "/api/v1/users/{id}", httpx.Admin, h.getUser},
 		{"PATCH", "/api/v1/users/{id}", httpx.Admin, h.updateUser},
+		{"POST", "/api/v1/users/{id}/two-factor/reset", httpx.Admin, h.resetTwoFactor},
 		{"GET", "/api/v1/audit", httpx.Admin, h.listAudit},
 		{"GET", "/api/v1/regions", httpx.Authenticated, h.listRegions},
 		{"POST", "/api/v1/regions", httpx.Admin, h.createRegion},
@@ -59,6 +63,8 @@ func (h *Handler) Routes() []Route {
 		{"GET", "/api/v1/imports/{id}/report.xlsx", httpx.Staff, h.importReport},
 		{"GET", "/api/v1/settings/training", httpx.Authenticated, h.getTrainingSettings},
 		{"PUT", "/api/v1/settings/training", httpx.Admin, h.putTrainingSettings},
+		{"GET", "/api/v1/settings/security", httpx.Admin, h.getSecuritySettings},
+		{"PUT", "/api/v1/settings/security", httpx.Admin, h.putSecuritySettings},
 		{"GET", "/api/v1/lecturers", httpx.Public, h.listLecturers},
 		{"POST", "/api/v1/lecturers", httpx.Admin, h.createLecturer},
 		{"GET", "/api/v1/lecturers/{id}", httpx.Public, h.getLecturer},
@@ -157,8 +163,7 @@ func (h *Handler) guard(p httpx.Permission, next http.Handler) http.Handler {
 		a.User = u
 		ctx := httpx.WithActor(r.Context(), a)
 		ctx = withToken(ctx, t)
-		if u.MustChangePassword && !(r.Method == http.MethodPost && r.URL.Path == "/api/v1/me/password") &&
-			!(r.Method == http.MethodGet && r.URL.Path == "/api/v1/me") && !(r.Method == http.MethodDelete && r.URL.Path == "/api/v1/auth/token") {
+		if u.MustChangePassword && !passwordChangeAllows(r) {
 			h.fail(w, r.WithContext(ctx), model.Errorf(model.ErrForbidden, "err.password_change_required"))
 			return
 		}
@@ -168,6 +173,14 @@ func (h *Handler) guard(p httpx.Permission, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// passwordChangeAllows lists what an account that must change its password
+// may do first: read itself, change the password, end the token.
+func passwordChangeAllows(r *http.Request) bool {
+	return r.Method == http.MethodPost && r.URL.Path == "/api/v1/me/password" ||
+		r.Method == http.MethodGet && r.URL.Path == "/api/v1/me" ||
+		r.Method == http.MethodDelete && r.URL.Path == "/api/v1/auth/token"
 }
 
 func bearer(r *http.Request) (string, bool) {

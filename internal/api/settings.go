@@ -26,3 +26,25 @@ func (h *Handler) putTrainingSettings(w http.ResponseWriter, r *http.Request) er
 	writeJSON(w, http.StatusOK, t)
 	return nil
 }
+
+// securitySettings is the bureau's security policy.
+type securitySettings struct {
+	RequireTwoFactorForStaff bool `json:"require_two_factor_for_staff"`
+}
+
+func (h *Handler) getSecuritySettings(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, securitySettings{h.Store.RequireTOTPForStaff(r.Context())})
+	return nil
+}
+
+func (h *Handler) putSecuritySettings(w http.ResponseWriter, r *http.Request) error {
+	var in securitySettings
+	if err := decode(r, w, &in); err != nil {
+		return err
+	}
+	if err := h.Store.SetRequireTOTPForStaff(r.Context(), actor(r), in.RequireTwoFactorForStaff); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, in)
+	return nil
+}

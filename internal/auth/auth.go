@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/envhome/envhome/internal/model"
@@ -130,7 +131,17 @@ func (s *Service) Login(ctx context.Context, a model.Actor, c model.Credentials)
 	if u != nil {
 		hash = u.PasswordHash
 	}
-	ok, err := s.attempt(ctx, a, username, hash, c.Password)
+	var second func() (bool, error)
+	if u != nil && u.TOTPEnabled {
+		second = func() (bool, error) {
+			if strings.TrimSpace(c.OTP) == "" {
+				return false, &model.Error{Code: model.ErrUnauthenticated, Message: "err.otp_required",
+					Fields: map[string]string{"otp": "err.field.otp_required"}}
+			}
+			return s.secondFactor(ctx, u, c.OTP)
+		}
+	}
+	ok, err := s.attempt(ctx, a, username, hash, c.Password, second)
 	if err != nil {
 		return nil, err
 	}
@@ -147,8 +158,11 @@ func (s *Service) Login(ctx context.Context, a model.Actor, c model.Credentials)
 // is recorded before the check and refused when the account or the address
 // has failed too often (a lock for ThrottleWindow) or has too many checks
 // running at once (retry in a second). A failed check stays a failure; a
-// good one clears the account's failures.
-func (s *Service) attempt(ctx context.Context, a model.Actor, username, hash, pw string) (bool, error) {
+// good one clears the account's failures. second, when not nil, checks the
+// second factor after a right password: a wrong code is a failure too (so
+// codes are guessed no faster than passwords), an error (no code given)
+// is not.
+func (s *Service) attempt(ctx context.Context, a model.Actor, username, hash, pw string, second func() (bool, error)) (bool, error) {
 	now := s.Store.Now()
 	id, f, err := s.Store.BeginLogin(ctx, a, username, now.Add(-s.Policy.ThrottleWindow), s.Policy.UserFailures, s.Policy.AddrFailures)
 	if err != nil {
@@ -174,10 +188,146 @@ func (s *Service) attempt(ctx context.Context, a model.Actor, username, hash, pw
 		s.Store.DropLogin(context.WithoutCancel(ctx), id)
 		return false, err
 	}
+	if ok && second != nil {
+		if ok, err = second(); err != nil {
+			s.Store.DropLogin(context.WithoutCancel(ctx), id)
+			return false, err
+		}
+		if !ok {
+			if err := s.Store.FailLogin(context.WithoutCancel(ctx), a, id, username); err != nil {
+				return false, err
+			}
+			return false, &model.Error{Code: model.ErrUnauthenticated, Message: "err.otp_wrong",
+				Fields: map[string]string{"otp": "err.field.otp_wrong"}}
+		}
+	}
 	if !ok {
 		return false, s.Store.FailLogin(context.WithoutCancel(ctx), a, id, username)
 	}
 	return true, s.Store.ClearLoginFailures(ctx, username)
+}
+
+// secondFactor checks a code from the account's authenticator app (each
+// taken once) or one of its unused recovery codes.
+func (s *Service) secondFactor(ctx context.Context, u *model.User, code string) (bool, error) {
+	if step := model.MatchTOTP(u.TOTPSecret, code, s.Store.Now()); step != 0 {
+		return s.Store.UseTOTPStep(ctx, u.ID, step)
+	}
+	return s.Store.UseRecoveryCode(ctx, u.ID, code)
+}
+
+// TwoFactorSetup is what an account enrolling in two-factor sign-in needs:
+// the secret for the app, as text and as the otpauth:// URL its QR code holds.
+type TwoFactorSetup struct {
+	Secret string `json:"secret"`
+	URL    string `json:"otpauth_url"`
+}
+
+// StartTwoFactor gives the caller's account a new authenticator secret,
+// not in force until ConfirmTwoFactor.
+func (s *Service) StartTwoFactor(ctx context.Context, a model.Actor) (*TwoFactorSetup, error) {
+	if a.User == nil {
+		return nil, model.Errorf(model.ErrUnauthenticated, "err.unauthenticated")
+	}
+	if a.User.TOTPEnabled {
+		return nil, model.Errorf(model.ErrConflict, "err.two_factor_on")
+	}
+	secret := model.NewTOTPSecret()
+	if err := s.Store.StartTOTP(ctx, a, secret); err != nil {
+		return nil, err
+	}
+	a.User.TOTPSecret = secret
+	return s.twoFactorSetup(a.User), nil
+}
+
+// PendingTwoFactor is the setup of an account that started enrolling and
+// has not confirmed yet; nil otherwise.
+func (s *Service) PendingTwoFactor(u *model.User) *TwoFactorSetup {
+	if u == nil || u.TOTPEnabled || u.TOTPSecret == "" {
+		return nil
+	}
+	return s.twoFactorSetup(u)
+}
+
+func (s *Service) twoFactorSetup(u *model.User) *TwoFactorSetup {
+	return &TwoFactorSetup{Secret: u.TOTPSecret, URL: model.OTPAuthURL("envhome", u.Username, u.TOTPSecret)}
+}
+
+// ConfirmTwoFactor puts the caller's new secret in force once a code from
+// the app matches it, and returns ten recovery codes, shown this once.
+func (s *Service) ConfirmTwoFactor(ctx context.Context, a model.Actor, code string) ([]string, error) {
+	if a.User == nil {
+		return nil, model.Errorf(model.ErrUnauthenticated, "err.unauthenticated")
+	}
+	if a.User.TOTPEnabled {
+		return nil, model.Errorf(model.ErrConflict, "err.two_factor_on")
+	}
+	if a.User.TOTPSecret == "" {
+		return nil, model.Errorf(model.ErrConflict, "err.two_factor_not_started")
+	}
+	step := model.MatchTOTP(a.User.TOTPSecret, code, s.Store.Now())
+	fresh := false
+	if step != 0 {
+		var err error
+		if fresh, err = s.Store.UseTOTPStep(ctx, a.User.ID, step); err != nil {
+			return nil, err
+		}
+	}
+	if !fresh {
+		return nil, &model.Error{Code: model.ErrInvalid, Message: "err.invalid",
+			Fields: map[string]string{"otp": "err.field.otp_wrong"}}
+	}
+	codes := model.NewRecoveryCodes(10)
+	if err := s.Store.EnableTOTP(ctx, a, codes); err != nil {
+		return nil, err
+	}
+	return codes, nil
+}
+
+// DisableTwoFactor turns the caller's two-factor sign-in off; it takes the
+// password and a code, checked as a login is (throttled), so that a
+// borrowed session cannot remove the second factor.
+func (s *Service) DisableTwoFactor(ctx context.Context, a model.Actor, password, code string) error {
+	if a.User == nil {
+		return model.Errorf(model.ErrUnauthenticated, "err.unauthenticated")
+	}
+	if !a.User.TOTPEnabled {
+		return model.Errorf(model.ErrConflict, "err.two_factor_off")
+	}
+	wrongCode := &model.Error{Code: model.ErrInvalid, Message: "err.invalid",
+		Fields: map[string]string{"otp": "err.field.otp_wrong"}}
+	if strings.TrimSpace(code) == "" {
+		return wrongCode
+	}
+	second := func() (bool, error) { return s.secondFactor(ctx, a.User, code) }
+	ok, err := s.attempt(ctx, a, a.User.Username, a.User.PasswordHash, password, second)
+	if model.IsCode(err, model.ErrUnauthenticated) {
+		return wrongCode
+	}
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &model.Error{Code: model.ErrInvalid, Message: "err.invalid",
+			Fields: map[string]string{"current_password": "err.field.wrong_password"}}
+	}
+	return s.Store.ResetTOTP(ctx, a, a.User.ID)
+}
+
+// ResetTwoFactor is the bureau turning off the two-factor sign-in of
+// someone who lost the phone and the recovery codes (audited).
+func (s *Service) ResetTwoFactor(ctx context.Context, a model.Actor, userID int64) error {
+	if !a.IsAdmin() {
+		return model.NotFound()
+	}
+	return s.Store.ResetTOTP(ctx, a, userID)
+}
+
+// TwoFactorMissing reports whether the account must enrol in two-factor
+// sign-in before anything else in a browser (and before it gets a token by
+// password): the bureau requires it of staff.
+func (s *Service) TwoFactorMissing(ctx context.Context, u *model.User) bool {
+	return u != nil && u.IsStaff() && !u.TOTPEnabled && s.Store.RequireTOTPForStaff(ctx)
 }
 
 // StartSession logs a browser in after Login.
@@ -191,6 +341,12 @@ func (s *Service) APILogin(ctx context.Context, a model.Actor, c model.Credentia
 	u, err := s.Login(ctx, a, c)
 	if err != nil {
 		return nil, "", err
+	}
+	// Where the bureau requires two-factor sign-in, a password alone gets
+	// no token: the account sets it up on its account page first. Tokens
+	// made before, or on the account page, are not affected.
+	if s.TwoFactorMissing(ctx, u) {
+		return nil, "", model.Errorf(model.ErrForbidden, "err.two_factor_required")
 	}
 	a.User = u
 	return s.Store.CreateToken(ctx, a, u.ID, model.NewToken{Name: "API login", ExpiresIn: s.Policy.APILoginDays})
@@ -253,7 +409,7 @@ func (s *Service) ChangePassword(ctx context.Context, a model.Actor, current, ne
 		return nil, model.Errorf(model.ErrUnauthenticated, "err.unauthenticated")
 	}
 	// The current password is guessed no faster than at the login.
-	ok, err := s.attempt(ctx, a, a.User.Username, a.User.PasswordHash, current)
+	ok, err := s.attempt(ctx, a, a.User.Username, a.User.PasswordHash, current, nil)
 	if err != nil {
 		return nil, err
 	}

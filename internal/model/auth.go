@@ -90,4 +90,7 @@ func (n *NewToken) Validate() error {
 type Credentials struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
+	// OTP is the code of an account with two-factor sign-in: from the
+	// authenticator app, or a recovery code.
+	OTP string `json:"otp,omitempty"`
 }

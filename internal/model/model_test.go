@@ -1,9 +1,11 @@
 package model
 
 import (
+	"encoding/base32"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -208,5 +210,23 @@ func TestParseAuditFilterDates(t *testing.T) {
 	}
 	if f.Since.UTC().Hour() != 16 { // midnight in China is 16:00 UTC the day before
 		t.Errorf("since %v", f.Since.UTC())
+	}
+}
+
+// TestTOTPMatchesRFC6238 checks the SHA-1 test vectors of RFC 6238
+// (appendix B), truncated to 6 digits.
+func TestTOTPMatchesRFC6238(t *testing.T) {
+	secret := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString([]byte("12345678901234567890"))
+	for unix, want := range map[int64]string{59: "287082", 1111111109: "081804", 1111111111: "050471", 1234567890: "005924", 2000000000: "279037"} {
+		if got := TOTPCode(secret, time.Unix(unix, 0)); got != want {
+			t.Errorf("T=%d: %s, want %s", unix, got, want)
+		}
+	}
+	now := time.Unix(1234567890, 0)
+	step := now.Unix() / 30
+	if MatchTOTP(secret, "005924", now) != step || MatchTOTP(secret, "００５ ９２４", now) != step ||
+		MatchTOTP(secret, TOTPCode(secret, now.Add(-30*time.Second)), now) != step-1 ||
+		MatchTOTP(secret, TOTPCode(secret, now.Add(-90*time.Second)), now) != 0 || MatchTOTP(secret, "123456", now) != 0 {
+		t.Error("verification window")
 	}
 }

@@ -64,9 +64,13 @@ type User struct {
 	DisabledAt   *time.Time `json:"disabled_at"`
 	// MustChangePassword: the password was chosen by someone else (demo
 	// data, the bureau); until it is changed the account can do nothing else.
-	MustChangePassword bool      `json:"must_change_password"`
-	CreatedAt          time.Time `json:"created_at"`
-	UpdatedAt          time.Time `json:"updated_at"`
+	MustChangePassword bool `json:"must_change_password"`
+	// TOTPEnabled: signing in takes a code from an authenticator app too.
+	TOTPEnabled bool `json:"two_factor"`
+	// TOTPSecret is the authenticator's secret (while enrolling, or in force).
+	TOTPSecret string    `json:"-"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // Disabled reports whether the account may no longer log in.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/envhome/envhome/internal/auth"
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
 )
@@ -11,6 +12,13 @@ import (
 type accountData struct {
 	Tokens   []tokenRow
 	NewToken string // a just-created token's secret, shown once
+	// TwoFactorSetup is the secret of an enrolment not yet confirmed;
+	// RecoveryCodes are shown once, when it is; CodesLeft counts the
+	// unused ones; TwoFactorRequired: the bureau requires it of this account.
+	TwoFactorSetup    *auth.TwoFactorSetup
+	RecoveryCodes     []string
+	CodesLeft         int
+	TwoFactorRequired bool
 }
 
 type tokenRow struct {
@@ -24,7 +32,12 @@ func (h *Handler) accountView(r *http.Request) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &accountData{}
+	d := &accountData{TwoFactorSetup: h.Auth.PendingTwoFactor(a.User), TwoFactorRequired: h.Auth.TwoFactorMissing(r.Context(), a.User)}
+	if a.User.TOTPEnabled {
+		if d.CodesLeft, err = h.Store.RecoveryCodesLeft(r.Context(), a.User.ID); err != nil {
+			return nil, err
+		}
+	}
 	now := h.Store.Now()
 	for _, t := range l.Items {
 		state := "token.active"
@@ -123,4 +136,49 @@ func (h *Handler) accountFormError(w http.ResponseWriter, r *http.Request, err e
 		return verr
 	}
 	return h.formError(w, r, "account", v, err)
+}
+
+// startTwoFactor begins enrolment: the account page then shows the QR code
+// and asks for the first code.
+func (h *Handler) startTwoFactor(w http.ResponseWriter, r *http.Request) error {
+	if _, err := h.Auth.StartTwoFactor(r.Context(), actor(r)); err != nil {
+		return h.accountFormError(w, r, err)
+	}
+	http.Redirect(w, r, "/account#two-factor", http.StatusSeeOther)
+	return nil
+}
+
+// twoFactorQR is the QR code of the enrolment in progress.
+func (h *Handler) twoFactorQR(w http.ResponseWriter, r *http.Request) error {
+	setup := h.Auth.PendingTwoFactor(actor(r).User)
+	if setup == nil {
+		return model.NotFound()
+	}
+	httpx.WriteQR(w, setup.URL)
+	return nil
+}
+
+func (h *Handler) confirmTwoFactor(w http.ResponseWriter, r *http.Request) error {
+	codes, err := h.Auth.ConfirmTwoFactor(r.Context(), actor(r), r.PostFormValue("otp"))
+	if err != nil {
+		return h.accountFormError(w, r, err)
+	}
+	// The account changed under this request; show it as it is now.
+	a := actor(r)
+	a.User.TOTPEnabled = true
+	v, err := h.accountView(r)
+	if err != nil {
+		return err
+	}
+	v.Data.(*accountData).RecoveryCodes = codes
+	v.Flash = v.T("flash.two_factor_on")
+	return h.render(w, r, http.StatusOK, "account", v)
+}
+
+func (h *Handler) disableTwoFactor(w http.ResponseWriter, r *http.Request) error {
+	if err := h.Auth.DisableTwoFactor(r.Context(), actor(r), r.PostFormValue("current_password"), r.PostFormValue("otp")); err != nil {
+		return h.accountFormError(w, r, err)
+	}
+	http.Redirect(w, r, "/account?ok=flash.two_factor_off#two-factor", http.StatusSeeOther)
+	return nil
 }

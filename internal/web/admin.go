@@ -15,6 +15,8 @@ type usersData struct {
 	Role  string
 	Roles []model.Role
 	Next  string // query string of the next page, empty on the last
+	// RequireTwoFactor: staff accounts must use two-factor sign-in.
+	RequireTwoFactor bool
 }
 
 func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request) error {
@@ -23,7 +25,7 @@ func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := &usersData{Role: q.Get("role"), Roles: model.Roles}
+	d := &usersData{Role: q.Get("role"), Roles: model.Roles, RequireTwoFactor: h.Store.RequireTOTPForStaff(r.Context())}
 	l, err := h.Store.ListUsers(r.Context(), f)
 	if err != nil {
 		return err
@@ -33,6 +35,16 @@ func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request) error {
 		d.Next = url.Values{"role": {d.Role}, "cursor": {*l.Next}}.Encode()
 	}
 	return h.render(w, r, http.StatusOK, "users", h.newView(r, "page.users", d))
+}
+
+// setSecurity sets whether staff accounts must use two-factor sign-in.
+func (h *Handler) setSecurity(w http.ResponseWriter, r *http.Request) error {
+	on := r.PostFormValue("require_two_factor") == "on"
+	if err := h.Store.SetRequireTOTPForStaff(r.Context(), actor(r), on); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/users?ok=flash.saved", http.StatusSeeOther)
+	return nil
 }
 
 type userForm struct {
@@ -152,6 +164,12 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) error {
 	case "reset_password":
 		pw := r.PostFormValue("password")
 		upd.Password = &pw
+	case "reset_two_factor":
+		if err := h.Auth.ResetTwoFactor(r.Context(), actor(r), u.ID); err != nil {
+			return err
+		}
+		http.Redirect(w, r, "/admin/users/"+strconv.FormatInt(u.ID, 10)+"?ok=flash.two_factor_reset", http.StatusSeeOther)
+		return nil
 	default:
 		return model.Errorf(model.ErrMalformed, "err.malformed_form")
 	}

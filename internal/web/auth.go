@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -27,6 +28,8 @@ func safeNext(s string) string { return httpx.LocalPath(s, "/") }
 
 type loginForm struct {
 	Username, Next string
+	// AskOTP: the account uses two-factor sign-in; the form asks for the code.
+	AskOTP bool
 }
 
 func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) error {
@@ -41,8 +44,10 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	f := loginForm{Username: strings.TrimSpace(r.PostFormValue("username")), Next: safeNext(r.PostFormValue("next"))}
 	a := actor(r)
-	u, err := h.Auth.Login(r.Context(), a, model.Credentials{Username: f.Username, Password: r.PostFormValue("password")})
+	u, err := h.Auth.Login(r.Context(), a, model.Credentials{Username: f.Username, Password: r.PostFormValue("password"), OTP: r.PostFormValue("otp")})
 	if err != nil {
+		var e *model.Error
+		f.AskOTP = errors.As(err, &e) && e.Fields["otp"] != ""
 		return h.formError(w, r, "login", h.newView(r, "page.login", f), err)
 	}
 	return h.startSession(w, r, u, f.Next)

@@ -26,6 +26,10 @@ func (h *Handler) Routes() []Route {
 		{"POST", "/account/profile", httpx.Authenticated, h.updateProfile},
 		{"POST", "/account/password", httpx.Authenticated, h.changePassword},
 		{"POST", "/account/notices", httpx.Authenticated, h.setNoticeChannels},
+		{"POST", "/account/2fa", httpx.Authenticated, h.startTwoFactor},
+		{"GET", "/account/2fa/qr.png", httpx.Authenticated, h.twoFactorQR},
+		{"POST", "/account/2fa/confirm", httpx.Authenticated, h.confirmTwoFactor},
+		{"POST", "/account/2fa/off", httpx.Authenticated, h.disableTwoFactor},
 		{"POST", "/account/tokens", httpx.Authenticated, h.createToken},
 		{"POST", "/account/tokens/{id}/revoke", httpx.Authenticated, h.revokeToken},
 		{"GET", "/admin/users", httpx.Admin, h.usersPage},
@@ -33,6 +37,7 @@ func (h *Handler) Routes() []Route {
 		{"POST", "/admin/users", httpx.Admin, h.createUser},
 		{"GET", "/admin/users/{id}", httpx.Admin, h.userPage},
 		{"POST", "/admin/users/{id}", httpx.Admin, h.updateUser},
+		{"POST", "/admin/security", httpx.Admin, h.setSecurity},
 		{"GET", "/admin/audit", httpx.Admin, h.auditPage},
 		{"GET", "/directory/enterprises", httpx.Authenticated, h.enterprisesPage},
 		{"GET", "/directory/enterprises/new", httpx.Staff, h.newEnterprisePage},
@@ -164,6 +169,13 @@ func (h *Handler) guard(p httpx.Permission, next http.Handler) http.Handler {
 				h.renderError(w, r, model.Errorf(model.ErrForbidden, "err.password_change_required"))
 			}
 			return
+		case !twoFactorSetupAllows(r) && h.Auth.TwoFactorMissing(r.Context(), a.User):
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/account?ok=flash.two_factor_required#two-factor", http.StatusSeeOther)
+			} else {
+				h.renderError(w, r, model.Errorf(model.ErrForbidden, "err.two_factor_required"))
+			}
+			return
 		case !p.Allows(a.User):
 			h.renderError(w, r, model.Errorf(model.ErrForbidden, "err.forbidden"))
 			return
@@ -179,6 +191,13 @@ func (h *Handler) adapt(fn httpx.HandlerFunc) http.Handler {
 			h.renderError(w, r, err)
 		}
 	})
+}
+
+// twoFactorSetupAllows lists what a staff account the bureau requires
+// two-factor sign-in of may do before it sets it up: what an account must
+// do before changing its password, and the setup.
+func twoFactorSetupAllows(r *http.Request) bool {
+	return passwordChangeAllows(r) || strings.HasPrefix(r.URL.Path, "/account/2fa")
 }
 
 // passwordChangeAllows lists what an account whose password someone else

@@ -271,3 +271,10 @@ func (h *Handler) resetTwoFactor(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+// exportAudit downloads the audit log with the list's filter.
+func (h *Handler) exportAudit(w http.ResponseWriter, r *http.Request) error {
+	return httpx.StreamXLSX(w, "envhome-audit.xlsx", h.Log, func(start func()) error {
+		return h.Service.ExportAudit(r.Context(), actor(r), w, r.URL.Query(), start)
+	})
+}

@@ -35,6 +35,7 @@ func (h *Handler) Routes() []Route {
 		{"PATCH", "/api/v1/users/{id}", httpx.Admin, h.updateUser},
 		{"POST", "/api/v1/users/{id}/two-factor/reset", httpx.Admin, h.resetTwoFactor},
 		{"GET", "/api/v1/audit", httpx.Admin, h.listAudit},
+		{"GET", "/api/v1/audit/export.xlsx", httpx.Admin, h.exportAudit},
 		{"GET", "/api/v1/regions", httpx.Authenticated, h.listRegions},
 		{"POST", "/api/v1/regions", httpx.Admin, h.createRegion},
 		{"GET", "/api/v1/regions/{id}", httpx.Authenticated, h.getRegion},

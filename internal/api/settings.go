@@ -27,22 +27,18 @@ func (h *Handler) putTrainingSettings(w http.ResponseWriter, r *http.Request) er
 	return nil
 }
 
-// securitySettings is the bureau's security policy.
-type securitySettings struct {
-	RequireTwoFactorForStaff bool `json:"require_two_factor_for_staff"`
-}
-
 func (h *Handler) getSecuritySettings(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, http.StatusOK, securitySettings{h.Store.RequireTOTPForStaff(r.Context())})
+	writeJSON(w, http.StatusOK, h.Store.SecuritySettings(r.Context()))
 	return nil
 }
 
+// putSecuritySettings changes the policy; fields left out keep their values.
 func (h *Handler) putSecuritySettings(w http.ResponseWriter, r *http.Request) error {
-	var in securitySettings
+	in := h.Store.SecuritySettings(r.Context())
 	if err := decode(r, w, &in); err != nil {
 		return err
 	}
-	if err := h.Store.SetRequireTOTPForStaff(r.Context(), actor(r), in.RequireTwoFactorForStaff); err != nil {
+	if err := h.Store.SetSecuritySettings(r.Context(), actor(r), in); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, in)

@@ -238,3 +238,38 @@ func TestTwoFactorCodeRacesOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestSecuritySettingsAPI: the policy is the bureau's to read and set; a
+// value out of range is refused and changes nothing; the password policy
+// holds for a password change through the API.
+func TestSecuritySettingsAPI(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		for _, w := range []apptest.Who{assocA, entA, lecturer, provider} {
+			if r := e.API(w, "GET", "/api/v1/settings/security", nil); r.StatusCode != 403 {
+				t.Errorf("%s reads the policy: %d", w, r.StatusCode)
+			}
+		}
+		r := e.API(admin, "PUT", "/api/v1/settings/security", map[string]int{"session_idle_minutes": 2})
+		if r.StatusCode != 422 || errorFields(t, r)["session_idle_minutes"] == "" {
+			t.Errorf("a 2-minute timeout: %d %s", r.StatusCode, r.Body)
+		}
+		var got model.SecuritySettings
+		if e.API(admin, "GET", "/api/v1/settings/security", nil).JSON(t, &got); got != model.DefaultSecuritySettings() {
+			t.Errorf("after a refused change: %+v", got)
+		}
+		if r := e.API(admin, "PUT", "/api/v1/settings/security", map[string]int{"password_min_length": 16}); r.StatusCode != 200 {
+			t.Fatalf("min length 16: %d %s", r.StatusCode, r.Body)
+		}
+		if e.API(admin, "GET", "/api/v1/settings/security", nil).JSON(t, &got); got.PasswordMinLength != 16 || !got.BlockCommonPasswords || got.SessionIdleMinutes != 480 {
+			t.Errorf("a partial change: %+v", got)
+		}
+		r = e.API(entB, "POST", "/api/v1/me/password", map[string]string{"current_password": apptest.Password, "new_password": "fifteen chars!!"})
+		if r.StatusCode != 422 || errorFields(t, r)["new_password"] == "" {
+			t.Errorf("15 characters under a 16 minimum: %d %s", r.StatusCode, r.Body)
+		}
+		r = e.API(entB, "POST", "/api/v1/me/password", map[string]string{"current_password": apptest.Password, "new_password": "sixteen chars ok"})
+		if r.StatusCode != 204 {
+			t.Errorf("16 characters: %d %s", r.StatusCode, r.Body)
+		}
+	})
+}

@@ -52,6 +52,7 @@ func commands() []command {
 		{"user", "manage accounts: user add", userCmd},
 		{"backup", "copy a live SQLite database to a file", backup},
 		{"restore", "put a backup in place of a SQLite database (server stopped)", restore},
+		{"pii", "personal information at rest: pii newkey | pii rotate", piiCmd},
 		{"generate", "add a synthetic province-scale dataset (for benchmarks)", benchCommand(bench.Generate)},
 		{"bench", "measure: bench me | import | list | rush (see envhome bench --help)", benchCommand(bench.Run)},
 		{"version", "print the version", version},
@@ -104,6 +105,14 @@ func version(_ context.Context, env Env, args []string) error {
 // benchCommand hands a load tool the server's own wiring.
 func benchCommand(run func(context.Context, bench.Env, []string) error) func(context.Context, Env, []string) error {
 	return func(ctx context.Context, env Env, args []string) error {
+		// The tools seal ID numbers as the server would, when keys are set.
+		keys, err := store.ParsePIIKeys(env.Getenv("ENVHOME_PII_KEYS"))
+		if err != nil {
+			return fmt.Errorf("ENVHOME_PII_KEYS: %w", err)
+		}
+		openStore := func(ctx context.Context, dsn string) (*store.Store, error) {
+			return openStoreWith(ctx, dsn, store.Options{PIIKeys: keys})
+		}
 		return run(ctx, bench.Env{Env: env, OpenStore: openStore,
 			NewServer: func(st *store.Store, p auth.Policy, dataDir string, log *slog.Logger) (*bench.Server, error) {
 				srv, err := NewServer(st, p, config.Config{DataDir: dataDir}, log)

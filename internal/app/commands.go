@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/envhome/envhome/internal/auth"
 	"github.com/envhome/envhome/internal/cli"
@@ -71,7 +72,11 @@ func userCmd(ctx context.Context, env Env, args []string) error {
 	}
 	password := strings.TrimRight(line, "\r\n")
 	cfg, _ := finish()
-	st, err := openStore(ctx, cfg.DB)
+	keys, err := store.ParsePIIKeys(cfg.PIIKeys)
+	if err != nil {
+		return fmt.Errorf("ENVHOME_PII_KEYS: %w", err)
+	}
+	st, err := openStoreWith(ctx, cfg.DB, store.Options{PIIKeys: keys})
 	if err != nil {
 		return err
 	}
@@ -158,4 +163,49 @@ func restore(ctx context.Context, env Env, args []string) error {
 	st.Close()
 	fmt.Fprintf(env.Stdout, "restored %s from %s\n", cfg.DB, *from)
 	return nil
+}
+
+// piiCmd makes a key for sealing ID numbers, or seals every stored one
+// under the first key of ENVHOME_PII_KEYS (after a new key was put first,
+// or when keys are set for the first time); it can run beside the server.
+func piiCmd(ctx context.Context, env Env, args []string) error {
+	sub := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
+	switch sub {
+	case "newkey":
+		fs := cli.NewFlags("pii newkey", "pii newkey [--id ID]", env)
+		id := fs.String("id", "k"+time.Now().Format("20060102"), "the key's name, stored with every value it seals")
+		if err := cli.Parse(fs, args, env); err != nil {
+			return err
+		}
+		fmt.Fprintln(env.Stdout, store.NewPIIKey(*id))
+		fmt.Fprintln(env.Stderr, "Put it first in ENVHOME_PII_KEYS (comma-separated, older keys after it), restart, then run envhome pii rotate. Keep every key as safely as the backups: without it the ID numbers cannot be read.")
+		return nil
+	case "rotate":
+		fs := cli.NewFlags("pii rotate", "pii rotate [--db DSN]", env)
+		finish := config.Database(fs, env.Getenv)
+		if err := cli.Parse(fs, args, env); err != nil {
+			return err
+		}
+		cfg, _ := finish()
+		keys, err := store.ParsePIIKeys(cfg.PIIKeys)
+		if err != nil {
+			return fmt.Errorf("ENVHOME_PII_KEYS: %w", err)
+		}
+		if keys == nil {
+			return fmt.Errorf("%w: set ENVHOME_PII_KEYS first (envhome pii newkey makes a key)", ErrUsage)
+		}
+		st, err := openStoreWith(ctx, cfg.DB, store.Options{PIIKeys: keys})
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		n, err := st.RotatePII(ctx)
+		fmt.Fprintf(env.Stdout, "sealed %d ID numbers under the first key\n", n)
+		return err
+	default:
+		return fmt.Errorf("%w: pii newkey | pii rotate", ErrUsage)
+	}
 }

@@ -42,7 +42,14 @@ func serve(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("%w: %v", ErrUsage, err)
 	}
 	log := newLogger(cfg.LogFormat, env)
-	st, err := openStoreWith(ctx, cfg.DB, store.Options{Serve: true})
+	keys, err := store.ParsePIIKeys(cfg.PIIKeys)
+	if err != nil {
+		return fmt.Errorf("ENVHOME_PII_KEYS: %w", err)
+	}
+	if keys == nil {
+		log.Warn("ENVHOME_PII_KEYS is not set: ID numbers are stored in clear; see envhome pii newkey")
+	}
+	st, err := openStoreWith(ctx, cfg.DB, store.Options{Serve: true, PIIKeys: keys})
 	if err != nil {
 		return err
 	}

@@ -97,7 +97,12 @@ func Each(t *testing.T, fn func(t *testing.T, e *Env)) {
 func New(t testing.TB, d store.Dialect) *Env {
 	t.Helper()
 	clock := &Clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	st := storetest.New(t, d, store.Options{Now: clock.Now})
+	// ID numbers are sealed as in production (a key of the test's own).
+	keys, err := store.ParsePIIKeys(store.NewPIIKey("test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := storetest.New(t, d, store.Options{Now: clock.Now, PIIKeys: keys})
 	// The server is reached at the test server's address, which is its
 	// base URL for absolute links; the handler is set before any request.
 	var handler http.Handler

@@ -18,9 +18,9 @@ import (
 // Policy holds the tunable security settings.
 type Policy struct {
 	Argon2 model.Argon2Params
-	// SessionIdle ends a browser session unused for this long;
-	// SessionMax ends it this long after login whatever happens.
-	SessionIdle, SessionMax time.Duration
+	// SessionMax ends a browser session this long after login whatever
+	// happens; the idle timeout is the bureau's setting (SessionIdle).
+	SessionMax time.Duration
 	// A login is refused for ThrottleWindow after UserFailures failed
 	// attempts on one account or AddrFailures from one address.
 	ThrottleWindow             time.Duration
@@ -38,7 +38,6 @@ type Policy struct {
 func DefaultPolicy() Policy {
 	return Policy{
 		Argon2:         model.DefaultArgon2,
-		SessionIdle:    8 * time.Hour,
 		SessionMax:     7 * 24 * time.Hour,
 		ThrottleWindow: 15 * time.Minute,
 		UserFailures:   5,
@@ -323,6 +322,18 @@ func (s *Service) ResetTwoFactor(ctx context.Context, a model.Actor, userID int6
 	return s.Store.ResetTOTP(ctx, a, userID)
 }
 
+// SessionIdle is how long a browser session may go unused: the bureau's
+// setting.
+func (s *Service) SessionIdle(ctx context.Context) time.Duration {
+	return time.Duration(s.Store.SecuritySettings(ctx).SessionIdleMinutes) * time.Minute
+}
+
+// checkNewPassword checks a password someone chooses against the bureau's
+// password policy.
+func (s *Service) checkNewPassword(ctx context.Context, field, pw string) error {
+	return s.Store.SecuritySettings(ctx).CheckNewPassword(field, pw)
+}
+
 // TwoFactorMissing reports whether the account must enrol in two-factor
 // sign-in before anything else in a browser (and before it gets a token by
 // password): the bureau requires it of staff.
@@ -361,6 +372,9 @@ func (s *Service) CreateUser(ctx context.Context, a model.Actor, n model.NewUser
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
+	if err := s.checkNewPassword(ctx, "password", n.Password); err != nil {
+		return nil, err
+	}
 	hash, err := s.hash(ctx, n.Password)
 	if err != nil {
 		return nil, err
@@ -385,6 +399,9 @@ func (s *Service) UpdateUser(ctx context.Context, a model.Actor, id int64, upd m
 	}
 	var hash string
 	if upd.Password != nil {
+		if err := s.checkNewPassword(ctx, "password", *upd.Password); err != nil {
+			return nil, err
+		}
 		var err error
 		if hash, err = s.hash(ctx, *upd.Password); err != nil {
 			return nil, err
@@ -417,7 +434,7 @@ func (s *Service) ChangePassword(ctx context.Context, a model.Actor, current, ne
 		return nil, &model.Error{Code: model.ErrInvalid, Message: "err.invalid",
 			Fields: map[string]string{"current_password": "err.field.wrong_password"}}
 	}
-	if err := model.ValidatePassword("new_password", next); err != nil {
+	if err := s.checkNewPassword(ctx, "new_password", next); err != nil {
 		return nil, err
 	}
 	if current == next {

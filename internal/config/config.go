@@ -30,6 +30,10 @@ type Config struct {
 	// whether private addresses are (an in-house relay).
 	WebhookHosts                []string
 	WebhookHTTP, WebhookPrivate bool
+	// PIIKeys seal ID numbers at rest: "id:base64key[,id:base64key…]",
+	// the first seals, the others still open (during a rotation). Only
+	// from the environment: flags show in ps.
+	PIIKeys string
 }
 
 // Database registers only the flags that choose the database, for the
@@ -38,6 +42,7 @@ func Database(fs *flag.FlagSet, getenv func(string) string) func() (Config, erro
 	var c Config
 	fs.StringVar(&c.DB, "db", getenv("ENVHOME_DB"), "SQLite file path or postgres:// URL (default DATA-DIR/envhome.db) [ENVHOME_DB]")
 	fs.StringVar(&c.DataDir, "data-dir", or(getenv("ENVHOME_DATA_DIR"), "data"), "directory for uploads and the default database [ENVHOME_DATA_DIR]")
+	c.PIIKeys = getenv("ENVHOME_PII_KEYS")
 	return func() (Config, error) {
 		if c.DB == "" {
 			c.DB = filepath.Join(c.DataDir, "envhome.db")
@@ -72,7 +77,7 @@ func Serve(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) 
 		if err != nil {
 			return c, err
 		}
-		c.DB, c.DataDir = d.DB, d.DataDir
+		c.DB, c.DataDir, c.PIIKeys = d.DB, d.DataDir, d.PIIKeys
 		if c.Demo, err = strconv.ParseBool(demo); err != nil {
 			return c, fmt.Errorf("--demo: want true or false, got %q", demo)
 		}

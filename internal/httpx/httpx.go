@@ -548,6 +548,23 @@ func StartXLSX(w http.ResponseWriter, name string) {
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 }
 
+// StreamXLSX runs export, which calls start once nothing can fail before
+// the first byte; then the workbook's headers are set. An error before start
+// is returned, to be shown as any other; one after it is only logged, as
+// the headers are gone and the download breaks off.
+func StreamXLSX(w http.ResponseWriter, name string, log *slog.Logger, export func(start func()) error) error {
+	started := false
+	err := export(func() {
+		started = true
+		StartXLSX(w, name)
+	})
+	if err != nil && started {
+		log.Error("export", "file", name, "err", err)
+		return nil
+	}
+	return err
+}
+
 // HandlerFunc is a handler that returns its failure instead of writing it:
 // each face has one adapter that writes the error as an HTML page or as
 // JSON, so no handler repeats that plumbing.

@@ -204,20 +204,8 @@ func Export(ctx context.Context, st *store.Store, w io.Writer, a model.Actor, f 
 		names[r.ID] = r.Name
 	}
 	f.Page = model.Page{Limit: 1000}
-	done := false
-	return roster.Export(w, func(id int64) string { return names[id] }, func() ([]*model.Enterprise, error) {
-		if done {
-			return nil, nil
-		}
-		l, err := st.ListEnterprises(ctx, a, f)
-		if err != nil {
-			return nil, err
-		}
-		if l.Next == nil {
-			done = true
-		} else if len(l.Items) > 0 {
-			f.After = l.Items[len(l.Items)-1].ID
-		}
-		return l.Items, nil
-	})
+	return roster.Export(w, func(id int64) string { return names[id] }, model.Pages(func(after int64) (model.List[*model.Enterprise], error) {
+		f.After = after
+		return st.ListEnterprises(ctx, a, f)
+	}, func(e *model.Enterprise) int64 { return e.ID }))
 }

@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/base32"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -228,5 +229,41 @@ func TestTOTPMatchesRFC6238(t *testing.T) {
 		MatchTOTP(secret, TOTPCode(secret, now.Add(-30*time.Second)), now) != step-1 ||
 		MatchTOTP(secret, TOTPCode(secret, now.Add(-90*time.Second)), now) != 0 || MatchTOTP(secret, "123456", now) != 0 {
 		t.Error("verification window")
+	}
+}
+
+// TestPagesReadsEveryPageOnce: an export streams a keyset list page after
+// page, each row once, and stops at the page without a cursor.
+func TestPagesReadsEveryPageOnce(t *testing.T) {
+	rows := []int64{1, 2, 3, 4, 5, 6, 7}
+	calls := 0
+	next := Pages(func(after int64) (List[int64], error) {
+		calls++
+		var items []int64
+		for _, r := range rows {
+			if r > after && len(items) < 3 {
+				items = append(items, r)
+			}
+		}
+		l := List[int64]{Items: items}
+		if len(items) == 3 && items[2] != rows[len(rows)-1] {
+			c := "more"
+			l.Next = &c
+		}
+		return l, nil
+	}, func(r int64) int64 { return r })
+	var got []int64
+	for {
+		page, err := next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		got = append(got, page...)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(rows) || calls != 3 {
+		t.Errorf("read %v in %d calls", got, calls)
 	}
 }

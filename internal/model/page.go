@@ -81,3 +81,26 @@ func PageOf[T any](items []T, limit int, id func(T) int64) List[T] {
 	}
 	return l
 }
+
+// Pages turns a keyset-paged list into a function that returns the next
+// page on each call and an empty one at the end, for streaming a whole
+// list (an export) without holding it: list reads the page after the key.
+func Pages[T any](list func(after int64) (List[T], error), key func(T) int64) func() ([]T, error) {
+	var after int64
+	done := false
+	return func() ([]T, error) {
+		if done {
+			return nil, nil
+		}
+		l, err := list(after)
+		if err != nil {
+			return nil, err
+		}
+		if l.Next == nil || len(l.Items) == 0 {
+			done = true
+		} else {
+			after = key(l.Items[len(l.Items)-1])
+		}
+		return l.Items, nil
+	}
+}

@@ -75,3 +75,12 @@ func (s *Store) ListAudit(ctx context.Context, f model.AuditFilter) (model.List[
 	}
 	return model.PageOf(items, f.Limit, func(e model.AuditEntry) int64 { return e.ID }), nil
 }
+
+// LogExport records that the actor downloaded a list (what: "enterprises",
+// "audit") with the filter it used, before the download starts: who took
+// personal information out, when, and which.
+func (s *Store) LogExport(ctx context.Context, a model.Actor, what, filter string) error {
+	return s.write(ctx, func(tx *Tx) error {
+		return s.audit(ctx, tx, a, "export."+what, "export", nil, model.Changes{"filter": {New: filter}})
+	})
+}

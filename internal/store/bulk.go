@@ -54,7 +54,7 @@ func (s *Store) BulkInsert(ctx context.Context, a model.Actor, ents []model.Rost
 			part := people[i:min(i+per, len(people))]
 			args := make([]any, 0, len(part)*5)
 			for _, m := range part {
-				args = append(args, m.Name, m.Mobile, m.IDCard, now, now)
+				args = append(args, m.Name, m.Mobile, s.pii.seal(m.IDCard), now, now)
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO people (name, mobile, id_card, created_at, updated_at) VALUES `+placeholders(len(part), 5), args...); err != nil {
 				return fmt.Errorf("bulk people: %w", err)

@@ -13,9 +13,9 @@ const managerColumns = `m.id, m.enterprise_id, m.person_id, p.name, p.mobile, p.
 
 const managerFrom = ` FROM managers m JOIN people p ON p.id = m.person_id JOIN enterprises e ON e.id = m.enterprise_id`
 
-func scanManager(r rowScanner) (*model.Manager, error) {
+func (s *Store) scanManager(r rowScanner) (*model.Manager, error) {
 	m := &model.Manager{}
-	err := r.Scan(&m.ID, &m.EnterpriseID, &m.PersonID, &m.Name, &m.Mobile, &m.IDCard, &m.Role, &m.AppointedOn,
+	err := r.Scan(&m.ID, &m.EnterpriseID, &m.PersonID, &m.Name, &m.Mobile, sealedCol{&m.IDCard, s.pii}, &m.Role, &m.AppointedOn,
 		&m.AppointmentDoc, &m.CertNo, &m.CertIssuedOn, &m.CertExpiresOn, &m.Status, timeCol{&m.CreatedAt}, timeCol{&m.UpdatedAt}, &m.EnterpriseName)
 	// The ID number never leaves the store unmasked.
 	m.IDCard = model.MaskIDCard(m.IDCard)
@@ -29,7 +29,7 @@ func (s *Store) Managers(ctx context.Context, a model.Actor, enterpriseID int64)
 		return nil, err
 	}
 	rows, err := s.query(ctx, `SELECT `+managerColumns+managerFrom+` WHERE m.enterprise_id = ? ORDER BY m.id`, enterpriseID)
-	ms, err := scanAll(rows, err, func(r *sql.Rows) (*model.Manager, error) { return scanManager(r) })
+	ms, err := scanAll(rows, err, func(r *sql.Rows) (*model.Manager, error) { return s.scanManager(r) })
 	if ms == nil {
 		ms = []*model.Manager{}
 	}
@@ -40,7 +40,7 @@ func (s *Store) Managers(ctx context.Context, a model.Actor, enterpriseID int64)
 func (s *Store) Manager(ctx context.Context, a model.Actor, id int64) (*model.Manager, error) {
 	sc := a.Scope()
 	cond, args := scopeSQL(sc)
-	m, err := scanManager(s.queryRow(ctx, `SELECT `+managerColumns+managerFrom+` WHERE m.id = ? AND `+cond, append([]any{id}, args...)...))
+	m, err := s.scanManager(s.queryRow(ctx, `SELECT `+managerColumns+managerFrom+` WHERE m.id = ? AND `+cond, append([]any{id}, args...)...))
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -49,7 +49,7 @@ func (s *Store) Manager(ctx context.Context, a model.Actor, id int64) (*model.Ma
 
 func (s *Store) managerTx(ctx context.Context, tx *Tx, sc model.Scope, id int64) (*model.Manager, error) {
 	cond, args := scopeSQL(sc)
-	m, err := scanManager(tx.QueryRow(ctx, `SELECT `+managerColumns+managerFrom+` WHERE m.id = ? AND `+cond, append([]any{id}, args...)...))
+	m, err := s.scanManager(tx.QueryRow(ctx, `SELECT `+managerColumns+managerFrom+` WHERE m.id = ? AND `+cond, append([]any{id}, args...)...))
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -62,12 +62,12 @@ func (s *Store) managerTx(ctx context.Context, tx *Tx, sc model.Scope, id int64)
 func (s *Store) person(ctx context.Context, tx *Tx, m *model.Manager) (int64, error) {
 	var id int64
 	var name, idCard string
-	err := tx.QueryRow(ctx, `SELECT id, name, id_card FROM people WHERE mobile = ?`, m.Mobile).Scan(&id, &name, &idCard)
+	err := tx.QueryRow(ctx, `SELECT id, name, id_card FROM people WHERE mobile = ?`, m.Mobile).Scan(&id, &name, sealedCol{&idCard, s.pii})
 	now := ms(s.Now())
 	switch {
 	case err == sql.ErrNoRows:
 		err = tx.QueryRow(ctx, `INSERT INTO people (name, mobile, id_card, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-			m.Name, m.Mobile, m.IDCard, now, now).Scan(&id)
+			m.Name, m.Mobile, s.pii.seal(m.IDCard), now, now).Scan(&id)
 		return id, err
 	case err != nil:
 		return 0, err
@@ -76,7 +76,7 @@ func (s *Store) person(ctx context.Context, tx *Tx, m *model.Manager) (int64, er
 	case m.IDCard != "" && idCard != "" && idCard != m.IDCard:
 		return 0, fieldError(model.ErrInvalid, "id_card", "err.field.id_card_mismatch")
 	case m.IDCard != "" && idCard == "":
-		_, err = tx.Exec(ctx, `UPDATE people SET id_card = ?, updated_at = ? WHERE id = ?`, m.IDCard, now, id)
+		_, err = tx.Exec(ctx, `UPDATE people SET id_card = ?, updated_at = ? WHERE id = ?`, s.pii.seal(m.IDCard), now, id)
 	}
 	return id, err
 }
@@ -165,7 +165,7 @@ func (s *Store) UpdateManager(ctx context.Context, a model.Actor, id int64, p mo
 		if err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `SELECT id_card FROM people WHERE id = ?`, old.PersonID).Scan(&old.IDCard); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT id_card FROM people WHERE id = ?`, old.PersonID).Scan(sealedCol{&old.IDCard, s.pii}); err != nil {
 			return err
 		}
 		m := *old
@@ -251,7 +251,7 @@ func (s *Store) correctPerson(ctx context.Context, tx *Tx, sc model.Scope, m *mo
 	if outside > 0 {
 		return fieldError(model.ErrInvalid, "name", "err.field.person_shared")
 	}
-	_, err = tx.Exec(ctx, `UPDATE people SET name = ?, id_card = ?, updated_at = ? WHERE id = ?`, m.Name, m.IDCard, ms(s.Now()), m.PersonID)
+	_, err = tx.Exec(ctx, `UPDATE people SET name = ?, id_card = ?, updated_at = ? WHERE id = ?`, m.Name, s.pii.seal(m.IDCard), ms(s.Now()), m.PersonID)
 	return err
 }
 

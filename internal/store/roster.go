@@ -187,7 +187,7 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 			case m.row.IDCard != "" && p.IDCard == "":
 				p.IDCard = m.row.IDCard
 				if p.ID != 0 {
-					if err := im.exec(ctx, `UPDATE people SET id_card = ?, updated_at = ? WHERE id = ?`, p.IDCard, im.now, p.ID); err != nil {
+					if err := im.exec(ctx, `UPDATE people SET id_card = ?, updated_at = ? WHERE id = ?`, s.pii.seal(p.IDCard), im.now, p.ID); err != nil {
 						return err
 					}
 				}
@@ -348,7 +348,7 @@ func (s *Store) peopleByMobile(ctx context.Context, tx *Tx, mobiles []string) (m
 		rows, err := tx.Query(ctx, `SELECT id, name, mobile, id_card FROM people WHERE mobile IN (?`+strings.Repeat(", ?", len(part)-1)+`)`, args...)
 		ps, err := scanAll(rows, err, func(r *sql.Rows) (*person, error) {
 			p := &person{}
-			return p, r.Scan(&p.ID, &p.Name, &p.Mobile, &p.IDCard)
+			return p, r.Scan(&p.ID, &p.Name, &p.Mobile, sealedCol{&p.IDCard, s.pii})
 		})
 		for _, p := range ps {
 			out[p.Mobile] = p
@@ -364,7 +364,7 @@ func (s *Store) insertPeople(ctx context.Context, tx *Tx, now int64, ps []*perso
 		args := make([]any, 0, len(part)*5)
 		for _, p := range part {
 			byMobile[p.Mobile] = p
-			args = append(args, p.Name, p.Mobile, p.IDCard, now, now)
+			args = append(args, p.Name, p.Mobile, s.pii.seal(p.IDCard), now, now)
 		}
 		rows, err := tx.Query(ctx, `INSERT INTO people (name, mobile, id_card, created_at, updated_at) VALUES `+
 			placeholders(len(part), 5)+` RETURNING id, mobile`, args...)

@@ -37,6 +37,10 @@ type Store struct {
 	// per-connection cache on PostgreSQL.
 	stmts  sync.Map // stmtKey → *sql.Stmt
 	tokens tokenCache
+	// pii seals personal information at rest (nil: kept in clear).
+	pii *PIIKeys
+	// security caches the security settings for a few seconds.
+	security securityCache
 	// gate queues SQLite writers first come, first served. database/sql
 	// hands a freed connection to a waiter in no set order, which under a
 	// registration rush left some bookings waiting 4× the mean; a channel
@@ -78,6 +82,8 @@ type Options struct {
 	// Serve marks the process that serves a SQLite file: only one may
 	// (ErrOwned for a second). Commands such as backup open it beside.
 	Serve bool
+	// PIIKeys seal ID numbers at rest; nil keeps them in clear.
+	PIIKeys *PIIKeys
 }
 
 // ErrOwned is the refusal of a second server on one SQLite file.
@@ -90,7 +96,7 @@ func IsPostgres(dsn string) bool {
 
 // Open connects to dsn: a postgres:// URL or a SQLite file path.
 func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
-	s := &Store{now: opt.Now}
+	s := &Store{now: opt.Now, pii: opt.PIIKeys}
 	if s.now == nil {
 		s.now = time.Now
 	}

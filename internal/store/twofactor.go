@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"strconv"
 
 	"github.com/envhome/envhome/internal/model"
 )
@@ -113,22 +112,5 @@ func (s *Store) UseRecoveryCode(ctx context.Context, userID int64, code string) 
 // RequireTOTPForStaff reads whether the bureau requires two-factor sign-in
 // of every staff account.
 func (s *Store) RequireTOTPForStaff(ctx context.Context) bool {
-	var v string
-	s.queryRow(ctx, `SELECT value FROM settings WHERE key = 'security.require_totp_staff'`).Scan(&v)
-	b, _ := strconv.ParseBool(v)
-	return b
-}
-
-// SetRequireTOTPForStaff sets it (the bureau only).
-func (s *Store) SetRequireTOTPForStaff(ctx context.Context, a model.Actor, on bool) error {
-	if !a.IsAdmin() {
-		return model.Errorf(model.ErrForbidden, "err.forbidden")
-	}
-	return s.write(ctx, func(tx *Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES ('security.require_totp_staff', ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, strconv.FormatBool(on)); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, a, "settings.security", "settings", nil, model.Changes{"require_totp_staff": {New: on}})
-	})
+	return s.SecuritySettings(ctx).RequireTwoFactorForStaff
 }

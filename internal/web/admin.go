@@ -15,36 +15,64 @@ type usersData struct {
 	Role  string
 	Roles []model.Role
 	Next  string // query string of the next page, empty on the last
-	// RequireTwoFactor: staff accounts must use two-factor sign-in.
-	RequireTwoFactor bool
+	// Security is the bureau's security policy.
+	Security model.SecuritySettings
 }
 
 func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	f, err := model.ParseUserFilter(q)
+	d, err := h.usersData(r)
 	if err != nil {
 		return err
 	}
-	d := &usersData{Role: q.Get("role"), Roles: model.Roles, RequireTwoFactor: h.Store.RequireTOTPForStaff(r.Context())}
+	return h.render(w, r, http.StatusOK, "users", h.newView(r, "page.users", d))
+}
+
+func (h *Handler) usersData(r *http.Request) (*usersData, error) {
+	q := r.URL.Query()
+	f, err := model.ParseUserFilter(q)
+	if err != nil {
+		return nil, err
+	}
+	d := &usersData{Role: q.Get("role"), Roles: model.Roles, Security: h.Store.SecuritySettings(r.Context())}
 	l, err := h.Store.ListUsers(r.Context(), f)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	d.Users = l.Items
 	if l.Next != nil {
 		d.Next = url.Values{"role": {d.Role}, "cursor": {*l.Next}}.Encode()
 	}
-	return h.render(w, r, http.StatusOK, "users", h.newView(r, "page.users", d))
+	return d, nil
 }
 
-// setSecurity sets whether staff accounts must use two-factor sign-in.
+// setSecurity sets the security policy.
 func (h *Handler) setSecurity(w http.ResponseWriter, r *http.Request) error {
-	on := r.PostFormValue("require_two_factor") == "on"
-	if err := h.Store.SetRequireTOTPForStaff(r.Context(), actor(r), on); err != nil {
-		return err
+	v := model.SecuritySettings{
+		RequireTwoFactorForStaff: r.PostFormValue("require_two_factor") == "on",
+		BlockCommonPasswords:     r.PostFormValue("block_common_passwords") == "on",
+		PasswordMinLength:        formCount(r, "password_min_length"),
+		SessionIdleMinutes:       formCount(r, "session_idle_minutes"),
 	}
-	http.Redirect(w, r, "/admin/users?ok=flash.saved", http.StatusSeeOther)
+	if err := h.Store.SetSecuritySettings(r.Context(), actor(r), v); err != nil {
+		d, derr := h.usersData(r)
+		if derr != nil {
+			return derr
+		}
+		d.Security = v
+		return h.formError(w, r, "users", h.newView(r, "page.users", d), err)
+	}
+	http.Redirect(w, r, "/admin/users?ok=flash.saved#security", http.StatusSeeOther)
 	return nil
+}
+
+// formCount reads a whole number from a form field; -1 when it is not one,
+// which every range refuses.
+func formCount(r *http.Request, name string) int {
+	n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(name)))
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 type userForm struct {
@@ -184,11 +212,18 @@ type auditData struct {
 	Entries []model.AuditEntry
 	Query   url.Values
 	Next    string
+	Export  string // the download's address: this filter from the start
 }
 
 func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	v := h.newView(r, "page.audit", &auditData{Query: q})
+	eq := url.Values{}
+	for k, vs := range q {
+		if k != "cursor" && k != "limit" {
+			eq[k] = vs
+		}
+	}
+	v := h.newView(r, "page.audit", &auditData{Query: q, Export: "/admin/audit/export.xlsx?" + eq.Encode()})
 	f, err := model.ParseAuditFilter(q)
 	if err != nil {
 		return h.formError(w, r, "audit", v, err)
@@ -208,4 +243,11 @@ func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) error {
 		d.Next = nq.Encode()
 	}
 	return h.render(w, r, http.StatusOK, "audit", v)
+}
+
+// exportAudit downloads the audit log with the list's filter.
+func (h *Handler) exportAudit(w http.ResponseWriter, r *http.Request) error {
+	return httpx.StreamXLSX(w, "envhome-audit.xlsx", h.Log, func(start func()) error {
+		return h.Service.ExportAudit(r.Context(), actor(r), w, r.URL.Query(), start)
+	})
 }

@@ -89,6 +89,11 @@ func (h *Handler) exportEnterprises(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
+	// The roster holds managers' mobiles and ID numbers: who took it, when
+	// and with which filter is logged before a byte is sent.
+	if err := h.Store.LogExport(r.Context(), actor(r), "enterprises", r.URL.RawQuery); err != nil {
+		return err
+	}
 	httpx.StartXLSX(w, "envhome-enterprises.xlsx")
 	if err := imports.Export(r.Context(), h.Store, w, actor(r), f); err != nil {
 		h.Log.Error("export", "err", err)

@@ -39,6 +39,7 @@ func (h *Handler) Routes() []Route {
 		{"POST", "/admin/users/{id}", httpx.Admin, h.updateUser},
 		{"POST", "/admin/security", httpx.Admin, h.setSecurity},
 		{"GET", "/admin/audit", httpx.Admin, h.auditPage},
+		{"GET", "/admin/audit/export.xlsx", httpx.Admin, h.exportAudit},
 		{"GET", "/directory/enterprises", httpx.Authenticated, h.enterprisesPage},
 		{"GET", "/directory/enterprises/new", httpx.Staff, h.newEnterprisePage},
 		{"GET", "/directory/enterprises/export.xlsx", httpx.Authenticated, h.exportEnterprises},
@@ -141,7 +142,7 @@ func (h *Handler) guard(p httpx.Permission, next http.Handler) http.Handler {
 		}
 		a := httpx.ActorFrom(r.Context())
 		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-			u, _, err := h.Store.SessionUser(r.Context(), c.Value, h.Auth.Policy.SessionIdle)
+			u, _, err := h.Store.SessionUser(r.Context(), c.Value, h.Auth.SessionIdle(r.Context()))
 			switch {
 			case err == nil:
 				a.User = u

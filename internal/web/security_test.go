@@ -96,7 +96,7 @@ func TestTwoFactorBureauPages(t *testing.T) {
 		if strings.Contains(string(b.Get(page).Body), `value="reset_two_factor"`) {
 			t.Error("a reset is offered for an account without two-factor sign-in")
 		}
-		if r := b.Post("/admin/security", url.Values{"require_two_factor": {"on"}}); r.StatusCode != http.StatusSeeOther {
+		if r := b.Post("/admin/security", url.Values{"require_two_factor": {"on"}, "password_min_length": {"10"}, "session_idle_minutes": {"480"}}); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("policy: %d", r.StatusCode)
 		}
 		if !st.RequireTOTPForStaff(context.Background()) {
@@ -115,4 +115,68 @@ func TestTwoFactorBureauPages(t *testing.T) {
 			t.Error("the account page offers forms the account may not use yet")
 		}
 	})
+}
+
+// TestSecurityPolicy: the bureau sets the password policy and the idle
+// timeout; a bad value changes nothing; new passwords follow the policy
+// everywhere a password is chosen; a session idle past the timeout ends.
+func TestSecurityPolicy(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		b := e.Browser(admin)
+		ent := e.Browser(entA)
+		r := b.Post("/admin/security", url.Values{"password_min_length": {"5"}, "session_idle_minutes": {"30"}, "block_common_passwords": {"on"}})
+		if r.StatusCode != 422 || !strings.Contains(string(r.Body), "须为 10 到 64 之间的整数") {
+			t.Errorf("a 5-character minimum: %d", r.StatusCode)
+		}
+		if got := e.Store.SecuritySettings(context.Background()); got != model.DefaultSecuritySettings() {
+			t.Errorf("a refused policy changed the settings: %+v", got)
+		}
+		r = b.Post("/admin/security", url.Values{"password_min_length": {"12"}, "session_idle_minutes": {"30"}, "block_common_passwords": {"on"}})
+		if r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("policy: %d %s", r.StatusCode, r.Body)
+		}
+		change := func(next string) *apptest.Response {
+			return ent.Post("/account/password", url.Values{"current_password": {apptest.Password}, "new_password": {next}, "confirm_password": {next}})
+		}
+		if r := change("abcdefghijk"); r.StatusCode != 422 || !strings.Contains(string(r.Body), "短于生态环境局规定的最短密码长度") {
+			t.Errorf("11 characters under a 12 minimum: %d", r.StatusCode)
+		}
+		if r := change("Password123!"); r.StatusCode != 422 || !strings.Contains(string(r.Body), "常见") {
+			t.Errorf("a common password: %d", r.StatusCode)
+		}
+		r = b.Post("/admin/users", url.Values{"username": {"newbie"}, "password": {"1qaz2wsx3edc"}, "role": {"lecturer"}})
+		if r.StatusCode != 422 || !strings.Contains(string(r.Body), "常见") {
+			t.Errorf("the bureau issues a common password: %d", r.StatusCode)
+		}
+		if r := change("meadow lantern 42"); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("a good password: %d %s", r.StatusCode, r.Body)
+		}
+		e.Clock.Advance(29 * time.Minute)
+		if r := ent.Get("/account"); r.StatusCode != 200 {
+			t.Errorf("after 29 minutes: %d", r.StatusCode)
+		}
+		e.Clock.Advance(31 * time.Minute)
+		if r := ent.Get("/account"); r.StatusCode != http.StatusSeeOther {
+			t.Errorf("after 31 minutes idle under a 30-minute timeout: %d", r.StatusCode)
+		}
+	})
+}
+
+// TestAuditExportPage: the audit page offers the download of what it
+// filters (from the first entry), and the download is an Excel workbook.
+func TestAuditExportPage(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	b := e.Browser(admin)
+	page := string(b.Get("/admin/audit?action=user.&cursor=5").Body)
+	m := regexp.MustCompile(`href="(/admin/audit/export\.xlsx\?[^"]*)" id="audit-export"`).FindStringSubmatch(page)
+	if m == nil || !strings.Contains(m[1], "action=user.") || strings.Contains(m[1], "cursor") {
+		t.Fatalf("export link: %v", m)
+	}
+	r := b.Get(strings.ReplaceAll(m[1], "&amp;", "&"))
+	if r.StatusCode != 200 || r.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" || len(r.Body) < 100 {
+		t.Errorf("download: %d %s", r.StatusCode, r.Header.Get("Content-Type"))
+	}
+	if r := e.Browser(assocB).Get(m[1]); r.StatusCode != 403 {
+		t.Errorf("an association downloads the audit log: %d", r.StatusCode)
+	}
 }

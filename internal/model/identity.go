@@ -86,6 +86,9 @@ func MaskIDCard(s string) string {
 	return s[:3] + strings.Repeat("*", len(s)-7) + s[len(s)-4:]
 }
 
+// dateSeparators turns 2026年3月1日, 2026/3/1 and 2026.3.1 into 2026-3-1.
+var dateSeparators = strings.NewReplacer("年", "-", "月", "-", "日", "", "/", "-", ".", "-")
+
 // Date is a calendar date written YYYY-MM-DD; stored as text, it sorts and
 // compares as dates on both databases.
 type Date string
@@ -132,8 +135,7 @@ func ParseDate(s string) (Date, bool) {
 	} else if d, t, ok := strings.Cut(s, "T"); ok && strings.Count(t, ":") >= 1 {
 		s = d
 	}
-	r := strings.NewReplacer("年", "-", "月", "-", "日", "", "/", "-", ".", "-")
-	s = r.Replace(s)
+	s = dateSeparators.Replace(s)
 	for _, layout := range []string{"2006-1-2", "20060102"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return Date(t.Format("2006-01-02")), true

@@ -62,6 +62,9 @@ var headerVariants = map[string][]string{
 // headerKey folds a header cell for matching: full width, spaces, a
 // required-mark star and a note in brackets (统一社会信用代码（18位）) do not
 // count.
+// lineBreaks turns CRLF and CR (Excel, LibreOffice) into LF.
+var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n")
+
 func headerKey(h string) string {
 	h = strings.TrimSpace(model.FoldWidth(h))
 	for _, open := range []string{"(", "（"} {
@@ -295,7 +298,10 @@ func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roste
 				if !ok || i >= len(cells) {
 					return ""
 				}
-				v := strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(cells[i])
+				v := cells[i]
+				if strings.Contains(v, "\r") {
+					v = lineBreaks.Replace(v)
+				}
 				switch field {
 				case "name", "address", "legal_representative", "contact_name", "region_id":
 					return strings.TrimSpace(v)

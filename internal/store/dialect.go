@@ -163,9 +163,12 @@ func (d Dialect) syncIndex(ctx context.Context, r *Tx, ix searchIndex, ids []int
 	return nil
 }
 
+// likeEscaper escapes LIKE's wildcards and its escape character.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
 // escapeLike makes % and _ match themselves.
 func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+	return likeEscaper.Replace(s)
 }
 
 // skipLocked lets PostgreSQL workers pass over rows another worker holds;

@@ -16,7 +16,11 @@ func sendXLSX(w http.ResponseWriter, name string, data []byte) {
 }
 
 func (h *Handler) importTemplate(w http.ResponseWriter, r *http.Request) error {
-	b, err := roster.Template()
+	regions, err := h.Store.Regions(r.Context())
+	if err != nil {
+		return err
+	}
+	b, err := roster.Template(roster.Towns(regions))
 	if err != nil {
 		return err
 	}

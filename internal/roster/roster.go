@@ -7,6 +7,7 @@ package roster
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -129,9 +130,26 @@ func label(m map[string]string, s string) string {
 	return strings.ToLower(s) // English values pass through; validation judges them
 }
 
+// Towns are the names of the towns (regions under the county) in order,
+// for the template's town drop-down.
+func Towns(regions []model.Region) []string {
+	var out []string
+	for _, r := range regions {
+		if r.ParentID != nil {
+			out = append(out, r.Name)
+		}
+	}
+	return out
+}
+
+// TownSheet lists the towns a template's town column offers.
+const TownSheet = "镇街列表"
+
 // Template returns the import template: both sheets with headers, one
-// example row each and drop-down lists where the values are fixed.
-func Template() ([]byte, error) {
+// example row each and drop-down lists where the values are fixed; the town
+// column offers towns (listed on a sheet of their own, as a drop-down
+// written inline holds 255 characters at most).
+func Template(towns []string) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := f.SetSheetName("Sheet1", model.SheetEnterprises); err != nil {
@@ -143,6 +161,10 @@ func Template() ([]byte, error) {
 	header, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEFE5"}}})
 	text, _ := f.NewStyle(&excelize.Style{NumFmt: 49}) // "@": codes and numbers stay text
 	example := exampleUSCC
+	town := "海昌街道"
+	if len(towns) > 0 {
+		town = towns[0]
+	}
 	sheets := []struct {
 		name  string
 		cols  []Column
@@ -150,7 +172,7 @@ func Template() ([]byte, error) {
 		lists map[int][]string
 	}{
 		{model.SheetEnterprises, EnterpriseColumns,
-			[]any{example, "海宁示例新材料有限公司", "企业", "海昌街道", "海宁市海昌街道示例路 1 号", "C3985", "张三", "李四", "0573-87000000",
+			[]any{example, "海宁示例新材料有限公司", "企业", town, "海宁市海昌街道示例路 1 号", "C3985", "张三", "李四", "0573-87000000",
 				example + "001P", "简化管理", "2028-06-30", "水、大气", "正常"},
 			map[int][]string{2: {"企业", "商户"}, 10: {"重点管理", "简化管理", "排污登记"}, 13: {"正常", "关停"}}},
 		{model.SheetManagers, ManagerColumns,
@@ -176,6 +198,19 @@ func Template() ([]byte, error) {
 			}
 			f.AddDataValidation(s.name, dv)
 		}
+	}
+	if len(towns) > 0 {
+		if _, err := f.NewSheet(TownSheet); err != nil {
+			return nil, err
+		}
+		for i, t := range towns {
+			f.SetCellStr(TownSheet, "A"+strconv.Itoa(i+1), t)
+		}
+		f.SetColWidth(TownSheet, "A", "A", 24)
+		dv := excelize.NewDataValidation(true)
+		dv.Sqref = "D2:D100000"
+		dv.SetSqrefDropList(fmt.Sprintf("'%s'!$A$1:$A$%d", TownSheet, len(towns)))
+		f.AddDataValidation(model.SheetEnterprises, dv)
 	}
 	var b bytes.Buffer
 	if err := f.Write(&b); err != nil {

@@ -138,9 +138,25 @@ func TestZipBomb(t *testing.T) {
 }
 
 func TestTemplateParses(t *testing.T) {
-	b, err := Template()
+	b, err := Template([]string{"海昌街道", "许村镇"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The town column offers the towns, listed on a sheet of their own.
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dvs, _ := f.GetDataValidations(model.SheetEnterprises)
+	found := false
+	for _, dv := range dvs {
+		if dv.Sqref == "D2:D100000" && strings.Contains(dv.Formula1, TownSheet) {
+			found = true
+		}
+	}
+	towns, _ := f.GetCols(TownSheet)
+	if !found || len(towns) != 1 || strings.Join(towns[0], ",") != "海昌街道,许村镇" {
+		t.Errorf("town drop-down: %v, towns %v", found, towns)
 	}
 	r, err := Parse(b, []model.Region{{ID: 7, Code: "330481003", Name: "海昌街道"}}, nil)
 	if err != nil {
@@ -154,7 +170,7 @@ func TestTemplateParses(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	b, _ := Template()
+	b, _ := Template(nil)
 	f.Add(b)
 	f.Add([]byte("PK\x03\x04"))
 	f.Fuzz(func(t *testing.T, data []byte) {

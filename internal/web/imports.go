@@ -16,7 +16,11 @@ func (h *Handler) importPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) importTemplate(w http.ResponseWriter, r *http.Request) error {
-	b, err := roster.Template()
+	regions, err := h.Store.Regions(r.Context())
+	if err != nil {
+		return err
+	}
+	b, err := roster.Template(roster.Towns(regions))
 	if err != nil {
 		return err
 	}

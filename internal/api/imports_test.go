@@ -339,3 +339,40 @@ func TestAbsentColumnsChangeNothing(t *testing.T) {
 		}
 	})
 }
+
+// TestStatusChangeFromAFileNeedsAReason: a roster that suspends a manager
+// without a 变更原因 is refused on that cell and changes nothing; with one,
+// the change is made and the history keeps the reason.
+func TestStatusChangeFromAFileNeedsAReason(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		code := newUSCC(t, "MA2R0098")
+		ents := [][]any{{code, "原因测试有限公司", "企业", "镇A", "海昌路 8 号", "C3985", "张三", "李四", "0573-87008888", "", "重点管理", "2028-06-30", "水", "正常"}}
+		row := []any{code, "周管理", "13912340000", "", "环保管理员", "2026-01-05", "HN-008", "2026-01-05", "2029-01-04", "在岗"}
+		if j, r := finished(t, e, admin, upload(t, e, admin, workbook(t, ents, [][]any{row}), "all")); j.Status != model.JobDone || !r.Written {
+			t.Fatalf("first import: %+v %+v", j, r)
+		}
+		head := []string{"统一社会信用代码", "姓名", "手机号", "状态", "变更原因"}
+		entHead := []string{"统一社会信用代码", "企业名称", "所属镇街"}
+		entRow := [][]any{{code, "原因测试有限公司", "镇A"}}
+		_, r := finished(t, e, admin, upload(t, e, admin, sheetWith(t, entHead, entRow, head, [][]any{{code, "周管理", "13912340000", "暂停", ""}}), "all"))
+		if r.Written || len(r.Problems) != 1 || r.Problems[0].Field != "reason" || r.Problems[0].Key != "err.roster.status_reason" {
+			t.Fatalf("a suspension without a reason: written %v, problems %v", r.Written, r.Problems)
+		}
+		var ms model.List[model.Manager]
+		var ent model.List[model.Enterprise]
+		e.API(admin, "GET", "/api/v1/enterprises?uscc="+code, nil).JSON(t, &ent)
+		e.API(admin, "GET", fmt.Sprintf("/api/v1/enterprises/%d/managers", ent.Items[0].ID), nil).JSON(t, &ms)
+		if ms.Items[0].Status != model.ManagerActive {
+			t.Fatalf("refused, yet the status is %s", ms.Items[0].Status)
+		}
+		_, r = finished(t, e, admin, upload(t, e, admin, sheetWith(t, entHead, entRow, head, [][]any{{code, "周管理", "13912340000", "暂停", "长期病假"}}), "all"))
+		if !r.Written || r.ManagersUpdated != 1 {
+			t.Fatalf("with a reason: %+v", r)
+		}
+		var hist model.List[model.ManagerChange]
+		e.API(admin, "GET", fmt.Sprintf("/api/v1/managers/%d/history", ms.Items[0].ID), nil).JSON(t, &hist)
+		if len(hist.Items) == 0 || hist.Items[0].Field != "status" || hist.Items[0].Reason != "长期病假" {
+			t.Errorf("history: %+v", hist.Items)
+		}
+	})
+}

@@ -20,6 +20,9 @@ type RosterEnterprise struct {
 type RosterManager struct {
 	Row  int
 	USCC string
+	// Reason is the row's 变更原因: a status change from a file needs one,
+	// as on the manager's page, and it goes into the history.
+	Reason string
 	Manager
 	// Has says which fields the sheet has a column for.
 	Has map[string]bool

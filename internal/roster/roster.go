@@ -41,6 +41,7 @@ var (
 	ManagerColumns = []Column{
 		{"统一社会信用代码", "uscc"}, {"姓名", "name"}, {"手机号", "mobile"}, {"身份证号", "id_card"}, {"职务", "role"},
 		{"任命日期", "appointed_on"}, {"证书编号", "cert_no"}, {"发证日期", "cert_issued_on"}, {"证书到期日期", "cert_expires_on"}, {"状态", "status"},
+		{"变更原因", "reason"},
 	}
 )
 
@@ -58,6 +59,7 @@ var headerVariants = map[string][]string{
 	"id_card":       {"身份证号", "身份证号码", "身份证"},
 	"role":          {"职务", "岗位"},
 	"status":        {"状态", "在岗状态", "经营状态"},
+	"reason":        {"变更原因", "状态变更原因", "原因", "备注"},
 }
 
 // headerKey folds a header cell for matching: full width, spaces, a
@@ -176,7 +178,7 @@ func Template(towns []string) ([]byte, error) {
 				example + "001P", "简化管理", "2028-06-30", "水、大气", "正常"},
 			map[int][]string{2: {"企业", "商户"}, 10: {"重点管理", "简化管理", "排污登记"}, 13: {"正常", "关停"}}},
 		{model.SheetManagers, ManagerColumns,
-			[]any{example, "王五", "13800000000", "", "环保管理员", "2026-01-05", "HN-2026-0001", "2026-01-05", "2029-01-04", "在岗"},
+			[]any{example, "王五", "13800000000", "", "环保管理员", "2026-01-05", "HN-2026-0001", "2026-01-05", "2029-01-04", "在岗", ""},
 			map[int][]string{4: {"环保管理员", "首席环保官"}, 9: {"在岗", "暂停", "撤销"}}},
 	}
 	for _, s := range sheets {
@@ -434,7 +436,11 @@ func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roste
 					}
 				}
 				report(problem, m.Validate(), skip, has)
-				out.Managers = append(out.Managers, model.RosterManager{Row: rowNo, USCC: uscc, Manager: m, Has: has})
+				reason := get("reason")
+				if len([]rune(reason)) > 200 {
+					problem("reason", "err.field.too_long")
+				}
+				out.Managers = append(out.Managers, model.RosterManager{Row: rowNo, USCC: uscc, Reason: reason, Manager: m, Has: has})
 			}
 		}
 		rows.Close()

@@ -232,6 +232,17 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 				res.ManagersUnchanged++
 				continue
 			}
+			// A status change needs a reason, as on the manager's page.
+			reason := "roster import"
+			if _, ok := changes["status"]; ok {
+				if len([]rune(m.row.Reason)) < 2 {
+					problem(model.SheetManagers, m.row.Row, "reason", "err.roster.status_reason")
+					continue
+				}
+			}
+			if m.row.Reason != "" {
+				reason = m.row.Reason
+			}
 			if err := im.exec(ctx, `UPDATE managers SET role = ?, appointed_on = ?, appointment_doc = ?, cert_no = ?, cert_issued_on = ?,
 				cert_expires_on = ?, status = ?, updated_at = ? WHERE id = ?`,
 				mm.Role, mm.AppointedOn, mm.AppointmentDoc, mm.CertNo, mm.CertIssuedOn, mm.CertExpiresOn, mm.Status, im.now, old.ID); err != nil {
@@ -239,7 +250,7 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 			}
 			for field, ch := range changes {
 				if err := im.exec(ctx, `INSERT INTO manager_history (manager_id, at, actor_name, field, old_value, new_value, reason)
-					VALUES (?, ?, ?, ?, ?, ?, ?)`, old.ID, im.now, a.Name(), field, fmt.Sprint(ch.Old), fmt.Sprint(ch.New), "roster import"); err != nil {
+					VALUES (?, ?, ?, ?, ?, ?, ?)`, old.ID, im.now, a.Name(), field, fmt.Sprint(ch.Old), fmt.Sprint(ch.New), reason); err != nil {
 					return err
 				}
 			}

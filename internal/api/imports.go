@@ -90,3 +90,19 @@ func (h *Handler) exportEnterprises(w http.ResponseWriter, r *http.Request) erro
 	}
 	return nil
 }
+
+// confirmImport imports a job's file again, letting its empty cells clear
+// the stored values the first run stopped on (its would_clear).
+func (h *Handler) confirmImport(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	j, err := h.Imports.ConfirmClear(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/imports/"+strconv.FormatInt(j.ID, 10))
+	writeJSON(w, http.StatusAccepted, j)
+	return nil
+}

@@ -376,3 +376,55 @@ func TestStatusChangeFromAFileNeedsAReason(t *testing.T) {
 		}
 	})
 }
+
+// TestEmptyCellsAskBeforeClearing: a column the file has but leaves empty
+// would clear stored values; the import stops, names each cell and counts
+// them, and clears them only when the user confirms (the same file again).
+func TestEmptyCellsAskBeforeClearing(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		code := newUSCC(t, "MA2R0097")
+		ents := [][]any{{code, "清空测试有限公司", "企业", "镇A", "海昌路 7 号", "C3985", "张三", "李四", "0573-87007777", "", "重点管理", "2028-06-30", "水", "正常"}}
+		mgr := []any{code, "吴管理", "13912347777", "", "环保管理员", "2026-01-05", "HN-007", "2026-01-05", "2029-01-04", "在岗"}
+		if j, r := finished(t, e, admin, upload(t, e, admin, workbook(t, ents, [][]any{mgr}), "all")); j.Status != model.JobDone || !r.Written {
+			t.Fatalf("first import: %+v %+v", j, r)
+		}
+		blanked := sheetWith(t, []string{"统一社会信用代码", "企业名称", "所属镇街", "地址"}, [][]any{{code, "清空测试有限公司", "镇A", ""}},
+			[]string{"统一社会信用代码", "姓名", "手机号", "证书编号"}, [][]any{{code, "吴管理", "13912347777", ""}})
+		for _, mode := range []string{"all", "good"} {
+			j, r := finished(t, e, admin, upload(t, e, admin, blanked, mode))
+			keys := map[string]bool{}
+			for _, p := range r.Problems {
+				if p.Key == "err.roster.would_clear" {
+					keys[p.Sheet+"/"+p.Field] = true
+				}
+			}
+			if r.WouldClear != 2 || !keys[model.SheetEnterprises+"/address"] || !keys[model.SheetManagers+"/cert_no"] || r.EnterprisesUpdated+r.ManagersUpdated != 0 {
+				t.Fatalf("%s mode: would clear %d, problems %v, updated %d+%d", mode, r.WouldClear, r.Problems, r.EnterprisesUpdated, r.ManagersUpdated)
+			}
+			var l model.List[model.Enterprise]
+			e.API(admin, "GET", "/api/v1/enterprises?uscc="+code, nil).JSON(t, &l)
+			if l.Items[0].Address != "海昌路 7 号" {
+				t.Fatalf("%s mode cleared the address before confirmation", mode)
+			}
+			if mode == "good" {
+				// Nobody else confirms it; a job with nothing to clear has nothing to confirm.
+				if r := e.API(assocB, "POST", fmt.Sprintf("/api/v1/imports/%d/confirm", j.ID), nil); r.StatusCode != 404 {
+					t.Errorf("another association confirms: %d", r.StatusCode)
+				}
+				res := e.API(admin, "POST", fmt.Sprintf("/api/v1/imports/%d/confirm", j.ID), nil)
+				if _, r := finished(t, e, admin, res); !r.Written || r.WouldClear != 0 || r.EnterprisesUpdated != 1 || r.ManagersUpdated != 1 {
+					t.Fatalf("confirmed: %+v", r)
+				} else {
+					again := e.API(admin, "POST", fmt.Sprintf("/api/v1/imports/%d/confirm", j.ID+1), nil)
+					if again.StatusCode != 409 {
+						t.Errorf("confirming a job with nothing to clear: %d", again.StatusCode)
+					}
+				}
+				e.API(admin, "GET", "/api/v1/enterprises?uscc="+code, nil).JSON(t, &l)
+				if l.Items[0].Address != "" {
+					t.Errorf("after confirming, the address is %q", l.Items[0].Address)
+				}
+			}
+		}
+	})
+}

@@ -62,6 +62,7 @@ func (h *Handler) Routes() []Route {
 		{"POST", "/api/v1/imports", httpx.Staff, h.createImport},
 		{"GET", "/api/v1/imports/{id}", httpx.Staff, h.getImport},
 		{"GET", "/api/v1/imports/{id}/report.xlsx", httpx.Staff, h.importReport},
+		{"POST", "/api/v1/imports/{id}/confirm", httpx.Staff, h.confirmImport},
 		{"GET", "/api/v1/settings/training", httpx.Authenticated, h.getTrainingSettings},
 		{"PUT", "/api/v1/settings/training", httpx.Admin, h.putTrainingSettings},
 		{"GET", "/api/v1/settings/security", httpx.Admin, h.getSecuritySettings},

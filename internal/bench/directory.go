@@ -98,7 +98,7 @@ func benchImport(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	tParse := time.Since(t0)
-	res, err := st.ImportRoster(ctx, model.SystemActor(), r.Enterprises, r.Managers, r.Problems, model.ImportAllOrNothing)
+	res, err := st.ImportRoster(ctx, model.SystemActor(), r.Enterprises, r.Managers, r.Problems, model.ImportAllOrNothing, false)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func benchImport(ctx context.Context, env Env, args []string) error {
 		tImport.Seconds(), tParse.Seconds(), (tImport - tParse).Seconds(), float64(*rows)/tImport.Seconds(), peak)
 
 	t1 := time.Now()
-	again, err := st.ImportRoster(ctx, model.SystemActor(), r.Enterprises, r.Managers, r.Problems, model.ImportAllOrNothing)
+	again, err := st.ImportRoster(ctx, model.SystemActor(), r.Enterprises, r.Managers, r.Problems, model.ImportAllOrNothing, false)
 	if err != nil {
 		return err
 	}

@@ -81,7 +81,7 @@ func Seed(ctx context.Context, svc *auth.Service) ([]Account, error) {
 		return nil, err
 	}
 	ents, mgrs := Roster(1, Companies, Shops, Managers, regions, 0)
-	res, err := s.ImportRoster(ctx, a, ents, mgrs, nil, model.ImportAllOrNothing)
+	res, err := s.ImportRoster(ctx, a, ents, mgrs, nil, model.ImportAllOrNothing, false)
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,9 @@ type Service struct {
 type payload struct {
 	File string           `json:"file"` // the stored file's hash (a name under DataDir/imports before)
 	Mode model.ImportMode `json:"mode"`
-	Lang string           `json:"lang"`
+	// AllowClear: the user confirmed that empty cells clear stored values.
+	AllowClear bool   `json:"allow_clear,omitempty"`
+	Lang       string `json:"lang"`
 }
 
 // Result is what an import job stores.
@@ -107,7 +109,7 @@ func (s *Service) Run(ctx context.Context, j *model.Job, progress func(done, tot
 	progress(total, total)
 	// No progress is written while the import's transaction runs: on SQLite
 	// it holds the only write lock, and the progress row would wait for it.
-	res, err := s.Store.ImportRoster(ctx, actor, r.Enterprises, r.Managers, r.Problems, p.Mode)
+	res, err := s.Store.ImportRoster(ctx, actor, r.Enterprises, r.Managers, r.Problems, p.Mode, p.AllowClear)
 	if err != nil {
 		return nil, err
 	}
@@ -131,6 +133,30 @@ func (s *Service) Run(ctx context.Context, j *model.Job, progress func(done, tot
 		}
 	}
 	return out, nil
+}
+
+// ConfirmClear imports a finished job's file again, this time letting its
+// empty cells clear the stored values it was stopped on; the job must be
+// the actor's to see and must have been stopped for that.
+func (s *Service) ConfirmClear(ctx context.Context, a model.Actor, id int64) (*model.Job, error) {
+	j, err := s.Job(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	var r Result
+	var p payload
+	if j.Result == nil || store.JobResult(j, &r) != nil || r.WouldClear == 0 || store.JobPayload(j, &p) != nil {
+		return nil, model.Errorf(model.ErrConflict, "err.import_nothing_to_confirm")
+	}
+	p.AllowClear = true
+	nj, err := s.Store.EnqueueJob(ctx, a, Kind, p)
+	if err != nil {
+		return nil, err
+	}
+	if s.Wake != nil {
+		s.Wake()
+	}
+	return nj, nil
 }
 
 // actor is the job's creator, for scope and the audit log.

@@ -55,6 +55,9 @@ type ImportResult struct {
 	ManagersUnchanged    int          `json:"managers_unchanged"`
 	Problems             []RowProblem `json:"problems"`
 	Written              bool         `json:"written"` // false when bad rows stopped an all-or-nothing import
+	// WouldClear counts the stored values empty cells would clear; those
+	// rows wait for the user's confirmation (import again with clearing).
+	WouldClear int `json:"would_clear"`
 }
 
 // KeepAbsent puts back the stored values of the fields whose columns the

@@ -42,13 +42,16 @@ type rowKey struct {
 // twice writes nothing the second time. Rows named in problems are skipped;
 // rows the actor may not write (another region's enterprise) and managers
 // of unknown enterprises become problems too. In all-or-nothing mode any
-// problem rolls everything back.
+// problem rolls everything back. Unless allowClear, an empty cell that
+// would clear a stored value is a problem too (err.roster.would_clear,
+// counted in WouldClear): the user confirms clearing by importing again
+// with allowClear.
 //
 // New rows are written set by set (multi-row INSERTs, a few hundred rows a
 // statement) rather than row by row: on PostgreSQL every statement is a
 // round trip, and row by row a 100,000-row roster took minutes.
 func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.RosterEnterprise, mgrs []model.RosterManager,
-	problems []model.RowProblem, mode model.ImportMode) (model.ImportResult, error) {
+	problems []model.RowProblem, mode model.ImportMode, allowClear bool) (model.ImportResult, error) {
 	res := model.ImportResult{Problems: append([]model.RowProblem{}, problems...)}
 	bad := map[rowKey]bool{}
 	for _, p := range problems {
@@ -118,6 +121,9 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 			changes := enterpriseChanges(old, &e)
 			if len(changes) == 0 {
 				res.EnterprisesUnchanged++
+				continue
+			}
+			if !allowClear && clears(changes, func(f string) { problem(model.SheetEnterprises, row.Row, f, "err.roster.would_clear") }, &res) {
 				continue
 			}
 			err := im.exec(ctx, `UPDATE enterprises SET name = ?, kind = ?, region_id = ?, address = ?, industry_code = ?,
@@ -232,6 +238,9 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 				res.ManagersUnchanged++
 				continue
 			}
+			if !allowClear && clears(changes, func(f string) { problem(model.SheetManagers, m.row.Row, f, "err.roster.would_clear") }, &res) {
+				continue
+			}
 			// A status change needs a reason, as on the manager's page.
 			reason := "roster import"
 			if _, ok := changes["status"]; ok {
@@ -282,7 +291,7 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 		return s.dialect.syncIndex(ctx, tx, enterpriseSearch, ids)
 	})
 	if err == errAbort {
-		return model.ImportResult{Problems: res.Problems}, nil
+		return model.ImportResult{Problems: res.Problems, WouldClear: res.WouldClear}, nil
 	}
 	if err != nil {
 		return model.ImportResult{}, fmt.Errorf("import roster: %w", err)
@@ -549,4 +558,18 @@ func (s *Store) enterprisesByUSCC(ctx context.Context, tx *Tx, codes []string) (
 		}
 	}
 	return out, nil
+}
+
+// clears reports whether changes empty a stored value, telling report the
+// field of each and counting them in res.WouldClear.
+func clears(changes model.Changes, report func(field string), res *model.ImportResult) bool {
+	n := 0
+	for f, ch := range changes {
+		if fmt.Sprint(ch.New) == "" && fmt.Sprint(ch.Old) != "" {
+			report(f)
+			n++
+		}
+	}
+	res.WouldClear += n
+	return n > 0
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"mime/multipart"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/envhome/envhome/internal/apptest"
 	"github.com/envhome/envhome/internal/model"
+	"github.com/xuri/excelize/v2"
 )
 
 // TestDirectoryPagesRoleMatrix opens the directory pages as every role.
@@ -201,4 +203,65 @@ func TestEditHome(t *testing.T) {
 			t.Errorf("after edit: %+v", got)
 		}
 	})
+}
+
+// TestImportAsksBeforeClearing: empty cells over stored values stop the
+// import; the job page says how many and offers to clear them, and the
+// confirmation imports the file again, clearing them.
+func TestImportAsksBeforeClearing(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	b := e.Browser(admin)
+	ctx := context.Background()
+	addr := "海昌路 1 号"
+	ent, err := e.Store.UpdateEnterprise(ctx, model.SystemActor(), e.Ents["A"], model.EnterprisePatch{Address: &addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := excelize.NewFile()
+	f.SetSheetName("Sheet1", model.SheetEnterprises)
+	f.SetSheetRow(model.SheetEnterprises, "A1", &[]any{"统一社会信用代码", "企业名称", "所属镇街", "地址"})
+	f.SetSheetRow(model.SheetEnterprises, "A2", &[]any{ent.USCC, ent.Name, "镇A", ""})
+	var file bytes.Buffer
+	f.Write(&file)
+	wait := func(loc string) string {
+		var page string
+		for range 500 {
+			page = string(b.Get(loc).Body)
+			if strings.Contains(page, `data-status="done"`) || strings.Contains(page, `data-status="failed"`) {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		return page
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("mode", "all")
+	fw, _ := mw.CreateFormFile("file", "名册.xlsx")
+	fw.Write(file.Bytes())
+	mw.Close()
+	req, _ := http.NewRequest("POST", e.HTTP.URL+"/directory/import", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	res := b.Send(req)
+	if res.StatusCode != 303 {
+		t.Fatalf("upload: %d %s", res.StatusCode, res.Body)
+	}
+	loc := res.Header.Get("Location")
+	page := wait(loc)
+	if !strings.Contains(page, `id="confirm-clear"`) || !strings.Contains(page, "将清空 1 项已有数据") {
+		t.Fatalf("job page:\n%s", page)
+	}
+	if got, _ := e.Store.Enterprise(ctx, model.SystemActor(), ent.ID); got.Address == "" {
+		t.Fatal("cleared before the confirmation")
+	}
+	res = b.Post(loc+"/confirm", nil)
+	if res.StatusCode != 303 || res.Header.Get("Location") == loc {
+		t.Fatalf("confirm: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	if page := wait(res.Header.Get("Location")); !strings.Contains(page, `id="written"`) {
+		t.Errorf("the confirmed import:\n%s", page)
+	}
+	if got, _ := e.Store.Enterprise(ctx, model.SystemActor(), ent.ID); got.Address != "" {
+		t.Errorf("after confirming, the address is %q", got.Address)
+	}
 }

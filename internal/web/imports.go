@@ -104,3 +104,18 @@ func (h *Handler) exportEnterprises(w http.ResponseWriter, r *http.Request) erro
 	}
 	return nil
 }
+
+// confirmImport imports the job's file again, clearing what its empty
+// cells clear, once the user saw the list.
+func (h *Handler) confirmImport(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	j, err := h.Imports.ConfirmClear(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/directory/import/"+strconv.FormatInt(j.ID, 10), http.StatusSeeOther)
+	return nil
+}

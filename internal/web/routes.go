@@ -48,6 +48,7 @@ func (h *Handler) Routes() []Route {
 		{"POST", "/directory/import", httpx.Staff, h.startImport},
 		{"GET", "/directory/import/{id}", httpx.Staff, h.importJobPage},
 		{"GET", "/directory/import/{id}/report.xlsx", httpx.Staff, h.importReport},
+		{"POST", "/directory/import/{id}/confirm", httpx.Staff, h.confirmImport},
 		{"POST", "/directory/enterprises", httpx.Staff, h.createEnterprise},
 		{"GET", "/directory/enterprises/{id}", httpx.Authenticated, h.enterprisePage},
 		{"GET", "/directory/enterprises/{id}/edit", httpx.Authenticated, h.editEnterprisePage},

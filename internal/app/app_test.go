@@ -137,7 +137,8 @@ func (s *server) login(t *testing.T, user, pw string) string {
 var demoLine = regexp.MustCompile(`(?m)^\s+admin\s+(\S+)\s+(\S+)$`)
 
 func TestRunServesWithDemoData(t *testing.T) {
-	dir := t.TempDir()
+	// As on a fresh machine: the data directory does not exist yet.
+	dir := filepath.Join(t.TempDir(), "fresh", "data")
 	s := start(t, []string{"--data-dir", dir}, nil)
 	if code, _ := s.get(t, "/readyz", ""); code != 200 {
 		t.Errorf("/readyz %d", code)

@@ -116,6 +116,13 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 		// Several processes share a PostgreSQL database, so none may cache
 		// what another can revoke.
 	} else {
+		// The directory first: on a fresh machine neither it nor the
+		// owner file beside the database exists yet.
+		if dir := filepath.Dir(dsn); dir != "." {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("sqlite: %w", err)
+			}
+		}
 		if opt.Serve {
 			owner, err := claimOwner(dsn)
 			if err != nil {
@@ -139,11 +146,6 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 }
 
 func openSQLite(s *Store, path string) error {
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return fmt.Errorf("sqlite: %w", err)
-		}
-	}
 	if err := checkSQLiteFile(path); err != nil {
 		return err
 	}

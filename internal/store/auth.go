@@ -40,7 +40,7 @@ func (s *Store) CreateSession(ctx context.Context, a model.Actor, userID int64, 
 // account is enabled. Anything else is unauthenticated.
 func (s *Store) SessionUser(ctx context.Context, secret string, idle time.Duration) (*model.User, *model.Session, error) {
 	var sess model.Session
-	u, err := scanUser(s.queryRow(ctx, `SELECT `+userColumns+`, s.id, s.created_at, s.last_seen_at, s.expires_at, s.addr
+	u, err := s.scanUser(s.queryRow(ctx, `SELECT `+userColumns+`, s.id, s.created_at, s.last_seen_at, s.expires_at, s.addr
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.secret_hash = ?`, model.HashSecret(secret)),
 		&sess.ID, timeCol{&sess.CreatedAt}, timeCol{&sess.LastSeenAt}, timeCol{&sess.ExpiresAt}, &sess.Addr)
 	if err == sql.ErrNoRows {
@@ -116,7 +116,7 @@ func (s *Store) TokenUser(ctx context.Context, secret string) (*model.User, *mod
 	if !cached {
 		t = &model.Token{}
 		var err error
-		u, err = scanUser(s.queryRow(ctx, `SELECT `+userColumns+`, `+tokenColumns+`
+		u, err = s.scanUser(s.queryRow(ctx, `SELECT `+userColumns+`, `+tokenColumns+`
 			FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.secret_hash = ?`, hash), tokenDest(t)...)
 		if err == sql.ErrNoRows {
 			return nil, nil, model.Errorf(model.ErrUnauthenticated, "err.token_invalid")

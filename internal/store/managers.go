@@ -15,7 +15,7 @@ const managerFrom = ` FROM managers m JOIN people p ON p.id = m.person_id JOIN e
 
 func (s *Store) scanManager(r rowScanner) (*model.Manager, error) {
 	m := &model.Manager{}
-	err := r.Scan(&m.ID, &m.EnterpriseID, &m.PersonID, &m.Name, &m.Mobile, sealedCol{&m.IDCard, s.pii}, &m.Role, &m.AppointedOn,
+	err := r.Scan(&m.ID, &m.EnterpriseID, &m.PersonID, &m.Name, &m.Mobile, sealedCol{&m.IDCard, s.pii, piiAAD}, &m.Role, &m.AppointedOn,
 		&m.AppointmentDoc, &m.CertNo, &m.CertIssuedOn, &m.CertExpiresOn, &m.Status, timeCol{&m.CreatedAt}, timeCol{&m.UpdatedAt}, &m.EnterpriseName)
 	// The ID number never leaves the store unmasked.
 	m.IDCard = model.MaskIDCard(m.IDCard)
@@ -62,7 +62,7 @@ func (s *Store) managerTx(ctx context.Context, tx *Tx, sc model.Scope, id int64)
 func (s *Store) person(ctx context.Context, tx *Tx, m *model.Manager) (int64, error) {
 	var id int64
 	var name, idCard string
-	err := tx.QueryRow(ctx, `SELECT id, name, id_card FROM people WHERE mobile = ?`, m.Mobile).Scan(&id, &name, sealedCol{&idCard, s.pii})
+	err := tx.QueryRow(ctx, `SELECT id, name, id_card FROM people WHERE mobile = ?`, m.Mobile).Scan(&id, &name, sealedCol{&idCard, s.pii, piiAAD})
 	now := ms(s.Now())
 	switch {
 	case err == sql.ErrNoRows:
@@ -165,7 +165,7 @@ func (s *Store) UpdateManager(ctx context.Context, a model.Actor, id int64, p mo
 		if err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `SELECT id_card FROM people WHERE id = ?`, old.PersonID).Scan(sealedCol{&old.IDCard, s.pii}); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT id_card FROM people WHERE id = ?`, old.PersonID).Scan(sealedCol{&old.IDCard, s.pii, piiAAD}); err != nil {
 			return err
 		}
 		m := *old

@@ -92,12 +92,30 @@ func TestIDNumbersSealedAndRotated(t *testing.T) {
 			// The mobile stays in clear: people are found by it (raw above
 			// looks them up by it).
 
+			// An authenticator secret is sealed the same way.
+			u, err := s1.CreateUser(ctx, sys, model.NewUser{Username: "totp-user", Role: model.RoleLecturer, Password: "meadow lantern 42"}, "hash")
+			if err != nil {
+				t.Fatal(err)
+			}
+			secret := model.NewTOTPSecret()
+			if err := s1.StartTOTP(ctx, model.Actor{User: u}, secret); err != nil {
+				t.Fatal(err)
+			}
+			var rawSecret string
+			s1.QueryRow(ctx, `SELECT totp_secret FROM users WHERE id = ?`, u.ID).Scan(&rawSecret)
+			if !strings.HasPrefix(rawSecret, "pii1:k1:") || strings.Contains(rawSecret, secret) {
+				t.Errorf("authenticator secret stored as %q", rawSecret)
+			}
+			if got, _ := s1.User(ctx, u.ID); got == nil || got.TOTPSecret != secret {
+				t.Errorf("authenticator secret read back as %+v", got)
+			}
+
 			if n, err := s1.RotatePII(ctx); err != nil || n != 1 {
 				t.Fatalf("first rotation: %d %v (the one in clear)", n, err)
 			}
 			s2 := open(k2 + "," + k1)
-			if n, err := s2.RotatePII(ctx); err != nil || n != 2 {
-				t.Fatalf("rotation to k2: %d %v", n, err)
+			if n, err := s2.RotatePII(ctx); err != nil || n != 3 {
+				t.Fatalf("rotation to k2: %d %v (two ID numbers, one secret)", n, err)
 			}
 			if n, _ := s2.RotatePII(ctx); n != 0 {
 				t.Errorf("a second rotation rewrote %d", n)
@@ -107,6 +125,9 @@ func TestIDNumbersSealedAndRotated(t *testing.T) {
 				if v := raw(only2, mobile); !strings.HasPrefix(v, "pii1:k2:") {
 					t.Errorf("%s after rotation: %q", mobile, v)
 				}
+			}
+			if got, err := only2.User(ctx, u.ID); err != nil || got.TOTPSecret != secret {
+				t.Errorf("the secret with the new key only: %v", err)
 			}
 			ms, err := only2.Managers(ctx, sys, e1)
 			if err != nil || len(ms) != 2 || ms[0].IDCard != model.MaskIDCard("11010519491231002X") {

@@ -368,7 +368,7 @@ func (s *Store) peopleByMobile(ctx context.Context, tx *Tx, mobiles []string) (m
 		rows, err := tx.Query(ctx, `SELECT id, name, mobile, id_card FROM people WHERE mobile IN (?`+strings.Repeat(", ?", len(part)-1)+`)`, args...)
 		ps, err := scanAll(rows, err, func(r *sql.Rows) (*person, error) {
 			p := &person{}
-			return p, r.Scan(&p.ID, &p.Name, &p.Mobile, sealedCol{&p.IDCard, s.pii})
+			return p, r.Scan(&p.ID, &p.Name, &p.Mobile, sealedCol{&p.IDCard, s.pii, piiAAD})
 		})
 		for _, p := range ps {
 			out[p.Mobile] = p

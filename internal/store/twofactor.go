@@ -18,7 +18,7 @@ func recoveryHash(code string) string {
 func (s *Store) StartTOTP(ctx context.Context, a model.Actor, secret string) error {
 	defer s.tokens.invalidate() // cached token lookups carry the account
 	return s.write(ctx, func(tx *Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE users SET totp_secret = ?, updated_at = ? WHERE id = ? AND totp_enabled = 0`, secret, ms(s.Now()), a.User.ID)
+		_, err := tx.Exec(ctx, `UPDATE users SET totp_secret = ?, updated_at = ? WHERE id = ? AND totp_enabled = 0`, s.pii.sealAs(totpAAD, secret), ms(s.Now()), a.User.ID)
 		return err
 	})
 }

@@ -14,10 +14,10 @@ const userColumns = `u.id, u.username, u.display_name, u.role, u.region_id, u.en
 
 type rowScanner interface{ Scan(dest ...any) error }
 
-func scanUser(r rowScanner, extra ...any) (*model.User, error) {
+func (s *Store) scanUser(r rowScanner, extra ...any) (*model.User, error) {
 	u := &model.User{}
 	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.RegionID, &u.EnterpriseID, &u.Language, &u.Email, &u.WebhookURL,
-		&u.PasswordHash, nullTimeCol{&u.DisabledAt}, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt}, &u.MustChangePassword, &u.TOTPSecret, &u.TOTPEnabled}, extra...)
+		&u.PasswordHash, nullTimeCol{&u.DisabledAt}, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt}, &u.MustChangePassword, sealedCol{&u.TOTPSecret, s.pii, totpAAD}, &u.TOTPEnabled}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -83,13 +83,13 @@ func checkScope(ctx context.Context, tx *Tx, region, enterprise *int64) error {
 }
 
 func (s *Store) userByID(ctx context.Context, tx *Tx, id int64) (*model.User, error) {
-	u, err := scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = ?`, id))
+	u, err := s.scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = ?`, id))
 	return u, notFound(err)
 }
 
 // User returns an account by id.
 func (s *Store) User(ctx context.Context, id int64) (*model.User, error) {
-	u, err := scanUser(s.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = ?`, id))
+	u, err := s.scanUser(s.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = ?`, id))
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -98,7 +98,7 @@ func (s *Store) User(ctx context.Context, id int64) (*model.User, error) {
 
 // UserByUsername returns an account by its (lower-case) username.
 func (s *Store) UserByUsername(ctx context.Context, username string) (*model.User, error) {
-	u, err := scanUser(s.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.username = ?`, username))
+	u, err := s.scanUser(s.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.username = ?`, username))
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -120,7 +120,7 @@ func (s *Store) ListUsers(ctx context.Context, f model.UserFilter) (model.List[*
 	q += ` ORDER BY u.id DESC LIMIT ?`
 	args = append(args, f.Limit+1)
 	rows, err := s.query(ctx, q, args...)
-	items, err := scanAll(rows, err, func(r *sql.Rows) (*model.User, error) { return scanUser(r) })
+	items, err := scanAll(rows, err, func(r *sql.Rows) (*model.User, error) { return s.scanUser(r) })
 	if err != nil {
 		return model.List[*model.User]{}, fmt.Errorf("list users: %w", err)
 	}

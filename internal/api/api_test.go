@@ -78,6 +78,8 @@ func TestRoleMatrix(t *testing.T) {
 			{"GET", "/api/v1/settings/security", nil, adminOnly(200)},
 			{"PUT", "/api/v1/settings/security", func() any { return map[string]any{"require_two_factor_for_staff": false} }, adminOnly(200)},
 			{"GET", "/api/v1/audit", nil, adminOnly(200)},
+			{"GET", "/api/v1/audit/export.xlsx?action=user.", nil, adminOnly(200)},
+			{"POST", "/api/v1/imports/999999/confirm", nil, expect{map[who]int{guest: 401, admin: 404, assocA: 404, assocB: 404}, 403}},
 			{"GET", "/api/v1/nowhere", nil, expect{other: 404}},
 		}
 		for _, c := range cases {

@@ -75,20 +75,9 @@ func (h *Handler) importReport(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) exportEnterprises(w http.ResponseWriter, r *http.Request) error {
-	f, err := model.ParseEnterpriseFilter(r.URL.Query())
-	if err != nil {
-		return err
-	}
-	// The roster holds managers' mobiles and ID numbers: who took it, when
-	// and with which filter is logged before a byte is sent.
-	if err := h.Store.LogExport(r.Context(), actor(r), "enterprises", r.URL.RawQuery); err != nil {
-		return err
-	}
-	httpx.StartXLSX(w, "envhome-enterprises.xlsx")
-	if err := imports.Export(r.Context(), h.Store, w, actor(r), f); err != nil {
-		h.Log.Error("export", "err", err) // headers are gone; the download breaks off
-	}
-	return nil
+	return httpx.StreamXLSX(w, "envhome-enterprises.xlsx", h.Log, func(start func()) error {
+		return imports.Export(r.Context(), h.Store, w, actor(r), r.URL.Query(), start)
+	})
 }
 
 // confirmImport imports a job's file again, letting its empty cells clear

@@ -86,6 +86,27 @@ func finished(t *testing.T, e *apptest.Env, w who, res *apptest.Response) (model
 	return j, r
 }
 
+// seedRoster imports a first roster as the bureau, all or nothing, and
+// fails the test unless it was written.
+func seedRoster(t *testing.T, e *apptest.Env, ents, mgrs [][]any) {
+	t.Helper()
+	if j, r := finished(t, e, admin, upload(t, e, admin, workbook(t, ents, mgrs), "all")); j.Status != model.JobDone || !r.Written {
+		t.Fatalf("first import: %+v %+v", j, r)
+	}
+}
+
+// enterpriseByUSCC is the enterprise with the credit code, as the bureau
+// reads it.
+func enterpriseByUSCC(t *testing.T, e *apptest.Env, code string) model.Enterprise {
+	t.Helper()
+	var l model.List[model.Enterprise]
+	e.API(admin, "GET", "/api/v1/enterprises?uscc="+code, nil).JSON(t, &l)
+	if len(l.Items) != 1 {
+		t.Fatalf("enterprise %s: %d found", code, len(l.Items))
+	}
+	return l.Items[0]
+}
+
 func enterpriseCount(t *testing.T, e *apptest.Env) int {
 	l, err := e.Store.ListEnterprises(context.Background(), model.SystemActor(), model.EnterpriseFilter{Page: model.Page{Limit: 200}})
 	if err != nil {
@@ -310,11 +331,8 @@ func TestAbsentColumnsChangeNothing(t *testing.T) {
 		code := newUSCC(t, "MA2R0099")
 		full := [][]any{{code, "完整信息有限公司", "企业", "镇A", "海昌路 9 号", "C3985", "张三", "李四", "0573-87009999", "", "重点管理", "2028-06-30", "水、大气", "关停"}}
 		mgrs := [][]any{{code, "陈主任", "13912345678", "", "首席环保官", "2026-01-05", "HN-009", "2026-01-05", "2029-01-04", "暂停"}}
-		if j, r := finished(t, e, admin, upload(t, e, admin, workbook(t, full, mgrs), "all")); j.Status != model.JobDone || !r.Written {
-			t.Fatalf("first import: %+v %+v", j, r)
-		}
-		var before model.List[model.Enterprise]
-		e.API(admin, "GET", "/api/v1/enterprises?uscc="+code, nil).JSON(t, &before)
+		seedRoster(t, e, full, mgrs)
+		b := enterpriseByUSCC(t, e, code)
 		// A contact list kept by the association: code, name, town and contact.
 		few := sheetWith(t, []string{"统一社会信用代码", "企业名称", "所属镇街", "联系人"}, [][]any{{code, "完整信息有限公司", "镇A", "王五"}},
 			[]string{"统一社会信用代码", "姓名", "手机号"}, [][]any{{code, "陈主任", "13912345678"}})
@@ -322,9 +340,7 @@ func TestAbsentColumnsChangeNothing(t *testing.T) {
 		if j.Status != model.JobDone || !r.Written || r.EnterprisesUpdated != 1 || r.ManagersUpdated != 0 || r.ManagersUnchanged != 1 {
 			t.Fatalf("second import: %+v", r)
 		}
-		var after model.List[model.Enterprise]
-		e.API(admin, "GET", "/api/v1/enterprises?uscc="+code, nil).JSON(t, &after)
-		b, a := before.Items[0], after.Items[0]
+		a := enterpriseByUSCC(t, e, code)
 		if a.ContactName != "王五" {
 			t.Errorf("the contact was not updated: %q", a.ContactName)
 		}
@@ -348,9 +364,7 @@ func TestStatusChangeFromAFileNeedsAReason(t *testing.T) {
 		code := newUSCC(t, "MA2R0098")
 		ents := [][]any{{code, "原因测试有限公司", "企业", "镇A", "海昌路 8 号", "C3985", "张三", "李四", "0573-87008888", "", "重点管理", "2028-06-30", "水", "正常"}}
 		row := []any{code, "周管理", "13912340000", "", "环保管理员", "2026-01-05", "HN-008", "2026-01-05", "2029-01-04", "在岗"}
-		if j, r := finished(t, e, admin, upload(t, e, admin, workbook(t, ents, [][]any{row}), "all")); j.Status != model.JobDone || !r.Written {
-			t.Fatalf("first import: %+v %+v", j, r)
-		}
+		seedRoster(t, e, ents, [][]any{row})
 		head := []string{"统一社会信用代码", "姓名", "手机号", "状态", "变更原因"}
 		entHead := []string{"统一社会信用代码", "企业名称", "所属镇街"}
 		entRow := [][]any{{code, "原因测试有限公司", "镇A"}}
@@ -359,9 +373,7 @@ func TestStatusChangeFromAFileNeedsAReason(t *testing.T) {
 			t.Fatalf("a suspension without a reason: written %v, problems %v", r.Written, r.Problems)
 		}
 		var ms model.List[model.Manager]
-		var ent model.List[model.Enterprise]
-		e.API(admin, "GET", "/api/v1/enterprises?uscc="+code, nil).JSON(t, &ent)
-		e.API(admin, "GET", fmt.Sprintf("/api/v1/enterprises/%d/managers", ent.Items[0].ID), nil).JSON(t, &ms)
+		e.API(admin, "GET", fmt.Sprintf("/api/v1/enterprises/%d/managers", enterpriseByUSCC(t, e, code).ID), nil).JSON(t, &ms)
 		if ms.Items[0].Status != model.ManagerActive {
 			t.Fatalf("refused, yet the status is %s", ms.Items[0].Status)
 		}
@@ -385,9 +397,7 @@ func TestEmptyCellsAskBeforeClearing(t *testing.T) {
 		code := newUSCC(t, "MA2R0097")
 		ents := [][]any{{code, "清空测试有限公司", "企业", "镇A", "海昌路 7 号", "C3985", "张三", "李四", "0573-87007777", "", "重点管理", "2028-06-30", "水", "正常"}}
 		mgr := []any{code, "吴管理", "13912347777", "", "环保管理员", "2026-01-05", "HN-007", "2026-01-05", "2029-01-04", "在岗"}
-		if j, r := finished(t, e, admin, upload(t, e, admin, workbook(t, ents, [][]any{mgr}), "all")); j.Status != model.JobDone || !r.Written {
-			t.Fatalf("first import: %+v %+v", j, r)
-		}
+		seedRoster(t, e, ents, [][]any{mgr})
 		blanked := sheetWith(t, []string{"统一社会信用代码", "企业名称", "所属镇街", "地址"}, [][]any{{code, "清空测试有限公司", "镇A", ""}},
 			[]string{"统一社会信用代码", "姓名", "手机号", "证书编号"}, [][]any{{code, "吴管理", "13912347777", ""}})
 		for _, mode := range []string{"all", "good"} {
@@ -401,9 +411,7 @@ func TestEmptyCellsAskBeforeClearing(t *testing.T) {
 			if r.WouldClear != 2 || !keys[model.SheetEnterprises+"/address"] || !keys[model.SheetManagers+"/cert_no"] || r.EnterprisesUpdated+r.ManagersUpdated != 0 {
 				t.Fatalf("%s mode: would clear %d, problems %v, updated %d+%d", mode, r.WouldClear, r.Problems, r.EnterprisesUpdated, r.ManagersUpdated)
 			}
-			var l model.List[model.Enterprise]
-			e.API(admin, "GET", "/api/v1/enterprises?uscc="+code, nil).JSON(t, &l)
-			if l.Items[0].Address != "海昌路 7 号" {
+			if enterpriseByUSCC(t, e, code).Address != "海昌路 7 号" {
 				t.Fatalf("%s mode cleared the address before confirmation", mode)
 			}
 			if mode == "good" {
@@ -420,9 +428,8 @@ func TestEmptyCellsAskBeforeClearing(t *testing.T) {
 						t.Errorf("confirming a job with nothing to clear: %d", again.StatusCode)
 					}
 				}
-				e.API(admin, "GET", "/api/v1/enterprises?uscc="+code, nil).JSON(t, &l)
-				if l.Items[0].Address != "" {
-					t.Errorf("after confirming, the address is %q", l.Items[0].Address)
+				if got := enterpriseByUSCC(t, e, code).Address; got != "" {
+					t.Errorf("after confirming, the address is %q", got)
 				}
 			}
 		}

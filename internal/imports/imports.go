@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -218,13 +219,23 @@ func (s *Service) Report(ctx context.Context, a model.Actor, id int64) ([]byte, 
 	return s.read(ctx, name)
 }
 
-// Export writes the enterprises the scope may see and the filter keeps to
-// w as an .xlsx, page by page (keyset), never holding the whole list.
-func Export(ctx context.Context, st *store.Store, w io.Writer, a model.Actor, f model.EnterpriseFilter) error {
+// Export writes the enterprises the scope may see and the query's filter
+// keeps to w as an .xlsx, page by page (keyset), never holding the whole
+// list. The roster holds managers' mobiles and ID numbers: who took it,
+// when and with which filter is logged before start and the first byte.
+func Export(ctx context.Context, st *store.Store, w io.Writer, a model.Actor, q url.Values, start func()) error {
+	f, err := model.ParseEnterpriseFilter(q)
+	if err != nil {
+		return err
+	}
 	regions, err := st.Regions(ctx)
 	if err != nil {
 		return err
 	}
+	if err := st.LogExport(ctx, a, "enterprises", q.Encode()); err != nil {
+		return err
+	}
+	start()
 	names := map[int64]string{}
 	for _, r := range regions {
 		names[r.ID] = r.Name

@@ -65,10 +65,8 @@ func (s *Store) SetTrainingSettings(ctx context.Context, a model.Actor, t model.
 			"training.offer_hours":    strconv.Itoa(t.OfferHours),
 			"training.late_minutes":   strconv.Itoa(t.LateMinutes),
 		}
-		for k, v := range vals {
-			if _, err := tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
-				return err
-			}
+		if err := putSettings(ctx, tx, vals); err != nil {
+			return err
 		}
 		return s.audit(ctx, tx, a, "settings.training", "settings", nil, model.Changes{
 			"required_hours": {Old: old.RequiredHours, New: t.RequiredHours},

@@ -81,10 +81,8 @@ func (s *Store) SetSecuritySettings(ctx context.Context, a model.Actor, v model.
 			"security.block_common_passwords": strconv.FormatBool(v.BlockCommonPasswords),
 			"security.session_idle_minutes":   strconv.Itoa(v.SessionIdleMinutes),
 		}
-		for k, val := range vals {
-			if _, err := tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, val); err != nil {
-				return err
-			}
+		if err := putSettings(ctx, tx, vals); err != nil {
+			return err
 		}
 		return s.audit(ctx, tx, a, "settings.security", "settings", nil, model.Changes{
 			"require_two_factor_for_staff": {Old: old.RequireTwoFactorForStaff, New: v.RequireTwoFactorForStaff},
@@ -93,4 +91,14 @@ func (s *Store) SetSecuritySettings(ctx context.Context, a model.Actor, v model.
 			"session_idle_minutes":         {Old: old.SessionIdleMinutes, New: v.SessionIdleMinutes},
 		})
 	})
+}
+
+// putSettings stores settings by key, replacing what was there.
+func putSettings(ctx context.Context, tx *Tx, vals map[string]string) error {
+	for k, v := range vals {
+		if _, err := tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
+			return err
+		}
+	}
+	return nil
 }

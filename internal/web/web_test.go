@@ -33,6 +33,7 @@ func TestPageRoleMatrix(t *testing.T) {
 		}{
 			{"/", false}, {"/account", false},
 			{"/admin/users", true}, {"/admin/users/new", true}, {userPage, true}, {"/admin/audit", true},
+			{"/admin/audit/export.xlsx", true},
 		}
 		for _, w := range apptest.Everyone {
 			b := e.Browser(w)

@@ -230,6 +230,37 @@ func (h *Handler) updateManager(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// listLinkRequests lists the pending claims the caller decides.
+func (h *Handler) listLinkRequests(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	l, err := h.Service.LinkRequests(r.Context(), actor(r), p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, l)
+	return nil
+}
+
+func (h *Handler) decideLink(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var d model.LinkDecision
+	if err := decode(r, w, &d); err != nil {
+		return err
+	}
+	m, err := h.Service.DecideLink(r.Context(), actor(r), id, d)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, m)
+	return nil
+}
+
 func (h *Handler) managerHistory(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {

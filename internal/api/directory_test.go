@@ -71,6 +71,10 @@ func TestDirectoryRoleMatrix(t *testing.T) {
 			{"GET", fmt.Sprintf("/api/v1/managers/%d", mA.ID), nil, inA},
 			{"PATCH", fmt.Sprintf("/api/v1/managers/%d", mA.ID), func() any { return map[string]any{"cert_no": "HB-2026-001"} }, inA},
 			{"GET", fmt.Sprintf("/api/v1/managers/%d/history", mA.ID), nil, inA},
+			{"GET", "/api/v1/manager-links", nil, expect{map[who]int{guest: 401, admin: 200, assocA: 200, assocB: 200}, 403}},
+			// No claim on mA: nothing to decide, told alike to every decider who sees it.
+			{"POST", fmt.Sprintf("/api/v1/managers/%d/link", mA.ID), func() any { return map[string]any{"confirm": true} },
+				expect{map[who]int{guest: 401, admin: 409, assocA: 409, assocB: 404}, 403}},
 			{"GET", "/api/v1/enterprises/999999", nil, expect{map[who]int{guest: 401}, 404}},
 		}
 		for _, c := range cases {
@@ -178,16 +182,25 @@ func TestManagers(t *testing.T) {
 			t.Errorf("duplicate appointment: %d", res.StatusCode)
 		}
 		// One person serves two shops: B appoints the same number and name.
+		// The person serves A, outside B's scope: B's record stands apart
+		// until B's association confirms it is the same person.
 		res = e.API(entB, "POST", fmt.Sprintf("/api/v1/enterprises/%d/managers", idB), map[string]any{"name": "王五", "mobile": "13900000009"})
 		var mb model.Manager
 		res.JSON(t, &mb)
-		if res.StatusCode != 201 || mb.PersonID != m.PersonID {
+		if res.StatusCode != 201 || mb.PersonID == m.PersonID || mb.Link != nil {
 			t.Errorf("same person at B: %d %s", res.StatusCode, res.Body)
 		}
-		// B cannot rename the person under another name, nor rename A's.
-		if res := e.API(entB, "POST", fmt.Sprintf("/api/v1/enterprises/%d/managers", idB), map[string]any{"name": "赵六", "mobile": "13900000009"}); res.StatusCode != 409 && res.StatusCode != 422 {
-			t.Errorf("other name on a known number: %d", res.StatusCode)
+		if res := e.API(entB, "POST", fmt.Sprintf("/api/v1/enterprises/%d/managers", idB), map[string]any{"name": "赵六", "mobile": "13900000009"}); res.StatusCode != 409 {
+			t.Errorf("the number again at B: %d", res.StatusCode)
 		}
+		if res := e.API(assocB, "POST", fmt.Sprintf("/api/v1/managers/%d/link", mb.ID), map[string]any{"confirm": true}); res.StatusCode != 200 {
+			t.Fatalf("association B confirms: %d %s", res.StatusCode, res.Body)
+		}
+		e.API(entB, "GET", fmt.Sprintf("/api/v1/managers/%d", mb.ID), nil).JSON(t, &mb)
+		if mb.PersonID != m.PersonID {
+			t.Errorf("confirmed but not one person: %+v", mb)
+		}
+		// B cannot rename the person A shares.
 		if res := e.API(entB, "PATCH", fmt.Sprintf("/api/v1/managers/%d", mb.ID), map[string]any{"name": "王五五"}); res.StatusCode != 422 {
 			t.Errorf("rename a shared person: %d %s", res.StatusCode, res.Body)
 		}

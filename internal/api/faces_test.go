@@ -11,7 +11,7 @@ import (
 
 // TestNewRoutesAnswerAlikeOnBothFaces: the routes that two-factor
 // sign-in, the security policy, the audit download and the import
-// confirmation added answer every logged-in role the same on the web as in
+// confirmation and the person links added answer every logged-in role the same on the web as in
 // the API (a success is 2xx in the API and 2xx or a redirect on the web).
 func TestNewRoutesAnswerAlikeOnBothFaces(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
@@ -23,6 +23,8 @@ func TestNewRoutesAnswerAlikeOnBothFaces(t *testing.T) {
 				return fmt.Sprint(code)
 			}
 		}
+		var m struct{ ID int64 }
+		e.API(apptest.Admin, "POST", fmt.Sprintf("/api/v1/enterprises/%d/managers", e.Ents["A"]), map[string]any{"name": "张三", "mobile": "13800000001"}).JSON(t, &m)
 		cases := []struct {
 			name string
 			api  func(w apptest.Who) int
@@ -68,6 +70,23 @@ func TestNewRoutesAnswerAlikeOnBothFaces(t *testing.T) {
 				},
 				func(b *apptest.Browser) int {
 					return b.Post("/account/2fa/confirm", url.Values{"otp": {"123456"}}).StatusCode
+				}},
+			{"list the person links to verify",
+				func(w apptest.Who) int { return e.API(w, "GET", "/api/v1/manager-links", nil).StatusCode },
+				func(b *apptest.Browser) int { return b.Get("/directory/links").StatusCode }},
+			{"decide a link that no claim made",
+				func(w apptest.Who) int {
+					return e.API(w, "POST", fmt.Sprintf("/api/v1/managers/%d/link", m.ID), map[string]any{"confirm": true}).StatusCode
+				},
+				func(b *apptest.Browser) int {
+					return b.Post(fmt.Sprintf("/directory/managers/%d/link", m.ID), url.Values{"decision": {"confirm"}}).StatusCode
+				}},
+			{"reject without a reason",
+				func(w apptest.Who) int {
+					return e.API(w, "POST", fmt.Sprintf("/api/v1/managers/%d/link", m.ID), map[string]any{"confirm": false}).StatusCode
+				},
+				func(b *apptest.Browser) int {
+					return b.Post(fmt.Sprintf("/directory/managers/%d/link", m.ID), url.Values{"decision": {"reject"}}).StatusCode
 				}},
 		}
 		for _, w := range apptest.Everyone[1:] {

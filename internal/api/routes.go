@@ -57,6 +57,8 @@ func (h *Handler) Routes() []Route {
 		{"GET", "/api/v1/managers/{id}", httpx.Authenticated, h.getManager},
 		{"PATCH", "/api/v1/managers/{id}", httpx.Authenticated, h.updateManager},
 		{"GET", "/api/v1/managers/{id}/history", httpx.Authenticated, h.managerHistory},
+		{"GET", "/api/v1/manager-links", httpx.Staff, h.listLinkRequests},
+		{"POST", "/api/v1/managers/{id}/link", httpx.Staff, h.decideLink},
 		{"GET", "/api/v1/enterprises/export.xlsx", httpx.Authenticated, h.exportEnterprises},
 		{"GET", "/api/v1/imports/template.xlsx", httpx.Staff, h.importTemplate},
 		{"POST", "/api/v1/imports", httpx.Staff, h.createImport},

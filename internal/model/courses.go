@@ -468,6 +468,11 @@ type CreditProgress struct {
 	Year           int     `json:"year"`
 	Hours          float64 `json:"hours"`
 	Required       float64 `json:"required"`
+	// OtherHours and OtherClasses are what the person attended for
+	// enterprises outside the asker's scope: counted in Hours, listed
+	// only as these totals.
+	OtherHours   float64 `json:"other_hours"`
+	OtherClasses int     `json:"other_classes"`
 }
 
 // Percent is the share of the requirement done, at most 100.

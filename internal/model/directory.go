@@ -385,8 +385,84 @@ type Manager struct {
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
 	EnterpriseName string    `json:"enterprise_name,omitempty"`
+	RegionID       int64     `json:"-"`
+	ClaimPersonID  int64     `json:"-"` // the person a pending claim names
+	// Link is set while the manager's claim to be a person who serves
+	// enterprises outside the adder's scope awaits a decision, or after it
+	// was rejected; shown only to those who decide it (and the rejection to
+	// everyone who sees the manager), so the adder cannot learn from it
+	// whether a mobile is registered elsewhere.
+	Link *ManagerLink `json:"link,omitempty"`
 	// Can is what the asking actor may do next with the manager.
 	Can *ManagerRights `json:"can,omitempty"`
+}
+
+// Link statuses of a manager's claim to be an existing person.
+const (
+	LinkPending  = "pending"
+	LinkRejected = "rejected"
+)
+
+// Who decides a pending link: the association of the enterprise's town
+// when an enterprise made the claim, the bureau when an association did.
+const (
+	LinkNeedsAssociation = "association"
+	LinkNeedsBureau      = "bureau"
+)
+
+// ManagerLink is the state of a manager's claim to be an existing person.
+type ManagerLink struct {
+	Status      string     `json:"status"`
+	Needs       string     `json:"needs"`
+	Reason      string     `json:"reason"`
+	RequestedBy string     `json:"requested_by"`
+	DecidedAt   *time.Time `json:"decided_at"`
+}
+
+// CanDecideLink reports whether the actor decides the manager's pending
+// claim: the bureau always, an association for its own town's enterprises
+// when an enterprise made the claim.
+func (a Actor) CanDecideLink(m *Manager) bool {
+	if m.Link == nil || m.Link.Status != LinkPending {
+		return false
+	}
+	if a.IsAdmin() {
+		return true
+	}
+	return m.Link.Needs == LinkNeedsAssociation && a.User != nil && a.User.Role == RoleAssociation && a.CanManageRegion(m.RegionID)
+}
+
+// LinkRequest is a pending claim as its decider sees it: whether the
+// claimed name and ID number match the registered person's, never the
+// registered values themselves.
+type LinkRequest struct {
+	Manager *Manager `json:"manager"`
+	// NameMatches: the claimed name is the registered one.
+	NameMatches bool `json:"name_matches"`
+	// IDCardMatches: both ID numbers are known and equal (true), differ
+	// (false), or one is missing (null).
+	IDCardMatches *bool `json:"id_card_matches"`
+	// Enterprises the registered person serves.
+	Enterprises int       `json:"enterprises"`
+	RequestedAt time.Time `json:"requested_at"`
+}
+
+// LinkDecision confirms or rejects a pending claim; a rejection needs a
+// reason, which the adder reads.
+type LinkDecision struct {
+	Confirm bool   `json:"confirm"`
+	Reason  string `json:"reason"`
+}
+
+// Validate checks a decision.
+func (d *LinkDecision) Validate() error {
+	v := Validation{}
+	d.Reason = strings.TrimSpace(d.Reason)
+	if !d.Confirm && utf8.RuneCountInString(d.Reason) < 2 {
+		v.Add("reason", "err.field.reason")
+	}
+	optionalText(v, "reason", &d.Reason, 200)
+	return v.Err()
 }
 
 // Normalize tidies a manager from a form or spreadsheet.

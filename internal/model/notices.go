@@ -24,11 +24,18 @@ var bookingNoticeArgs = []string{"course", "manager", "starts", "home"}
 // TrainingNotices lists the course supermarket's notice kinds.
 var TrainingNotices = []NoticeKind{NoticePromoted, NoticeOffered, NoticeClassCancelled, NoticeDemoted, NoticeReminder}
 
+// The directory's notices: a manager's claim to be a registered person
+// awaits the addressee's decision.
+var (
+	NoticeLinkPending = NoticeKind{"link_pending", []string{"manager", "enterprise"}}
+	DirectoryNotices  = []NoticeKind{NoticeLinkPending}
+)
+
 // NoticeKinds lists every domain's notice kinds: a new capability adds its
 // list here, its texts to both catalogues (a test checks each kind has a
 // text taking exactly its arguments), and sends with store.Notice.
 func NoticeKinds() []NoticeKind {
-	return slices.Concat(TrainingNotices)
+	return slices.Concat(TrainingNotices, DirectoryNotices)
 }
 
 // LookupNoticeKind finds a registered kind by name.

@@ -360,11 +360,23 @@ type ManagerRights struct {
 	// Move to another enterprise: needs a second enterprise in scope,
 	// which an enterprise account never has.
 	Move bool `json:"move"`
+	// DecideLink: confirm or reject its pending claim to be a person who
+	// serves enterprises outside the adder's scope.
+	DecideLink bool `json:"decide_link"`
 }
 
 // Rights computes a manager's rights for an actor who can see it.
 func (m *Manager) Rights(a Actor) *ManagerRights {
-	return &ManagerRights{Edit: true, Move: a.Scope().EnterpriseID == 0}
+	return &ManagerRights{Edit: true, Move: a.Scope().EnterpriseID == 0, DecideLink: a.CanDecideLink(m)}
+}
+
+// PresentTo fills the rights and hides a pending claim from whoever does
+// not decide it: to the adder a pending manager looks like any new one.
+func (m *Manager) PresentTo(a Actor) {
+	m.Can = m.Rights(a)
+	if m.Link != nil && m.Link.Status == LinkPending && !m.Can.DecideLink && !a.IsAdmin() {
+		m.Link = nil
+	}
 }
 
 // JobRights are what an actor may do next with a background job it can

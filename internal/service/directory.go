@@ -18,7 +18,7 @@ func withManagerRights(a model.Actor, m *model.Manager, err error) (*model.Manag
 	if err != nil {
 		return nil, err
 	}
-	m.Can = m.Rights(a)
+	m.PresentTo(a)
 	return m, nil
 }
 
@@ -60,9 +60,24 @@ func (s *Service) Manager(ctx context.Context, a model.Actor, id int64) (*model.
 func (s *Service) Managers(ctx context.Context, a model.Actor, enterpriseID int64) ([]*model.Manager, error) {
 	ms, err := s.Store.Managers(ctx, a, enterpriseID)
 	for _, m := range ms {
-		m.Can = m.Rights(a)
+		m.PresentTo(a)
 	}
 	return ms, err
+}
+
+// LinkRequests lists the pending claims the actor decides.
+func (s *Service) LinkRequests(ctx context.Context, a model.Actor, p model.Page) (model.List[model.LinkRequest], error) {
+	l, err := s.Store.LinkRequests(ctx, a, p)
+	for _, r := range l.Items {
+		r.Manager.PresentTo(a)
+	}
+	return l, err
+}
+
+// DecideLink confirms or rejects a pending claim the actor decides.
+func (s *Service) DecideLink(ctx context.Context, a model.Actor, id int64, d model.LinkDecision) (*model.Manager, error) {
+	out, err := s.Store.DecideLink(ctx, a, id, d)
+	return withManagerRights(a, out, err)
 }
 
 // CreateManager appoints a manager at an enterprise in the actor's scope.

@@ -13,7 +13,10 @@ const creditedSQL = `SELECT b.person_id, SUM(k.credit_hours) AS hours FROM booki
 	GROUP BY b.person_id`
 
 // CreditHistory lists a manager's (the person's, across every enterprise
-// they serve) attended classes in a year and the year's progress.
+// they serve) attended classes in a year and the year's progress. Classes
+// attended for enterprises outside the actor's scope count in the hours
+// but are listed only as a total: their titles, dates and certificate
+// codes are those enterprises' business.
 func (s *Store) CreditHistory(ctx context.Context, a model.Actor, managerID int64, year int) (*model.CreditProgress, []model.CreditRecord, error) {
 	m, err := s.Manager(ctx, a, managerID)
 	if err != nil {
@@ -24,29 +27,42 @@ func (s *Store) CreditHistory(ctx context.Context, a model.Actor, managerID int6
 		return nil, nil, err
 	}
 	from, to := model.YearBounds(year)
-	rows, err := s.query(ctx, `SELECT b.id, k.id, co.title, co.category, k.starts_at, k.credit_hours, b.attendance, e.name, COALESCE(c.code, '')
+	cond, cargs := scopeSQL(a.Scope())
+	args := append(cargs, m.PersonID, ms(from), ms(to))
+	rows, err := s.query(ctx, `SELECT CASE WHEN `+cond+` THEN 1 ELSE 0 END, b.id, k.id, co.title, co.category, k.starts_at, k.credit_hours,
+		b.attendance, e.name, COALESCE(c.code, '')
 		FROM bookings b JOIN classes k ON k.id = b.class_id JOIN courses co ON co.id = k.course_id JOIN enterprises e ON e.id = b.enterprise_id
 		LEFT JOIN certificates c ON c.booking_id = b.id
 		WHERE b.person_id = ? AND b.status = 'confirmed' AND k.status = 'completed' AND k.starts_at >= ? AND k.starts_at < ?
-		ORDER BY k.starts_at DESC`, m.PersonID, ms(from), ms(to))
-	recs, err := scanAll(rows, err, func(r *sql.Rows) (model.CreditRecord, error) {
-		var c model.CreditRecord
-		err := r.Scan(&c.BookingID, &c.ClassID, &c.CourseTitle, &c.Category, timeCol{&c.StartsAt}, &c.Hours, &c.Attendance, &c.EnterpriseName, &c.CertificateCode)
-		if !model.Attended(c.Attendance) {
-			c.Hours = 0
-		}
-		return c, err
-	})
+		ORDER BY k.starts_at DESC`, args...)
+	p := &model.CreditProgress{ManagerID: m.ID, PersonID: m.PersonID, Name: m.Name, EnterpriseID: m.EnterpriseID, EnterpriseName: m.EnterpriseName,
+		Year: year, Required: settings.RequiredHours}
 	if err != nil {
 		return nil, nil, err
 	}
-	p := &model.CreditProgress{ManagerID: m.ID, PersonID: m.PersonID, Name: m.Name, EnterpriseID: m.EnterpriseID, EnterpriseName: m.EnterpriseName,
-		Year: year, Required: settings.RequiredHours}
-	for _, r := range recs {
-		p.Hours += r.Hours
+	defer rows.Close()
+	recs := []model.CreditRecord{}
+	for rows.Next() {
+		var c model.CreditRecord
+		var mine int
+		if err := rows.Scan(&mine, &c.BookingID, &c.ClassID, &c.CourseTitle, &c.Category, timeCol{&c.StartsAt}, &c.Hours, &c.Attendance,
+			&c.EnterpriseName, &c.CertificateCode); err != nil {
+			return nil, nil, err
+		}
+		if !model.Attended(c.Attendance) {
+			c.Hours = 0
+		}
+		p.Hours += c.Hours
+		switch {
+		case mine == 1:
+			recs = append(recs, c)
+		case c.Hours > 0:
+			p.OtherHours += c.Hours
+			p.OtherClasses++
+		}
 	}
-	if recs == nil {
-		recs = []model.CreditRecord{}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
 	}
 	return p, recs, nil
 }

@@ -4,21 +4,31 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/envhome/envhome/internal/model"
 )
 
 const managerColumns = `m.id, m.enterprise_id, m.person_id, p.name, p.mobile, p.id_card, m.role, m.appointed_on,
-	m.appointment_doc, m.cert_no, m.cert_issued_on, m.cert_expires_on, m.status, m.created_at, m.updated_at, e.name`
+	m.appointment_doc, m.cert_no, m.cert_issued_on, m.cert_expires_on, m.status, m.created_at, m.updated_at, e.name, e.region_id,
+	m.link_status, m.link_needs, m.link_reason, m.link_requested_by, m.link_decided_at`
 
 const managerFrom = ` FROM managers m JOIN people p ON p.id = m.person_id JOIN enterprises e ON e.id = m.enterprise_id`
 
 func (s *Store) scanManager(r rowScanner) (*model.Manager, error) {
 	m := &model.Manager{}
+	l := &model.ManagerLink{}
 	err := r.Scan(&m.ID, &m.EnterpriseID, &m.PersonID, &m.Name, &m.Mobile, sealedCol{&m.IDCard, s.pii, piiAAD}, &m.Role, &m.AppointedOn,
-		&m.AppointmentDoc, &m.CertNo, &m.CertIssuedOn, &m.CertExpiresOn, &m.Status, timeCol{&m.CreatedAt}, timeCol{&m.UpdatedAt}, &m.EnterpriseName)
+		&m.AppointmentDoc, &m.CertNo, &m.CertIssuedOn, &m.CertExpiresOn, &m.Status, timeCol{&m.CreatedAt}, timeCol{&m.UpdatedAt}, &m.EnterpriseName,
+		&m.RegionID, &l.Status, &l.Needs, &l.Reason, &l.RequestedBy, nullTimeCol{&l.DecidedAt})
 	// The ID number never leaves the store unmasked.
 	m.IDCard = model.MaskIDCard(m.IDCard)
+	// A claimant's own person keeps its number as "mobile#enterprise".
+	m.Mobile, _, _ = strings.Cut(m.Mobile, "#")
+	if l.Status != "" {
+		m.Link = l
+	}
 	return m, err
 }
 
@@ -56,29 +66,121 @@ func (s *Store) managerTx(ctx context.Context, tx *Tx, sc model.Scope, id int64)
 	return m, nil
 }
 
-// person finds or creates the person with m's mobile number. A number that
-// is already someone else's name, or another ID number, is a field error:
-// one enterprise must not rename another's manager.
-func (s *Store) person(ctx context.Context, tx *Tx, m *model.Manager) (int64, error) {
+// claimKey is the mobile column of a claimant's own person: never a
+// number, so a search by number finds only the registered person; one per
+// enterprise and number.
+func claimKey(mobile string, enterpriseID int64) string {
+	return mobile + "#" + strconv.FormatInt(enterpriseID, 10)
+}
+
+// outsideScope reports whether a person serves, or attended classes for,
+// an enterprise outside the scope.
+func (s *Store) outsideScope(ctx context.Context, tx *Tx, sc model.Scope, personID int64) (bool, error) {
+	if sc.All {
+		return false, nil
+	}
+	cond, args := scopeSQL(sc)
+	var n int
+	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM (
+		SELECT 1 AS x FROM managers x JOIN enterprises e ON e.id = x.enterprise_id WHERE x.person_id = ? AND NOT (`+cond+`)
+		UNION ALL SELECT 1 FROM bookings b JOIN enterprises e ON e.id = b.enterprise_id WHERE b.person_id = ? AND NOT (`+cond+`)) t`,
+		append(append(append([]any{personID}, args...), personID), args...)...).Scan(&n)
+	return n > 0, err
+}
+
+// personLink is who a manager record stands for: its person, and while a
+// claim is pending the person it claims to be.
+type personLink struct {
+	PersonID, ClaimID int64
+	Needs             string
+}
+
+// person finds or creates the person with m's mobile number for an
+// appointment at enterpriseID. A person the actor can see whole (every
+// enterprise they serve is in scope) must match the name and ID number
+// given. A person who also serves elsewhere is neither shown nor
+// changed: the record gets a person of its own with what was given and a
+// pending claim to be the registered one, which the association (or the
+// bureau) decides; the answer is the same as for a new number.
+func (s *Store) person(ctx context.Context, tx *Tx, a model.Actor, enterpriseID int64, m *model.Manager) (personLink, error) {
 	var id int64
 	var name, idCard string
 	err := tx.QueryRow(ctx, `SELECT id, name, id_card FROM people WHERE mobile = ?`, m.Mobile).Scan(&id, &name, sealedCol{&idCard, s.pii, piiAAD})
 	now := ms(s.Now())
+	insert := func(mobile string) (int64, error) {
+		var pid int64
+		err := tx.QueryRow(ctx, `INSERT INTO people (name, mobile, id_card, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			m.Name, mobile, s.pii.seal(m.IDCard), now, now).Scan(&pid)
+		if isUniqueViolation(err) {
+			return 0, fieldError(model.ErrConflict, "mobile", "err.manager_exists")
+		}
+		return pid, err
+	}
+	if err == sql.ErrNoRows {
+		pid, err := insert(m.Mobile)
+		return personLink{PersonID: pid}, err
+	}
+	if err != nil {
+		return personLink{}, err
+	}
+	var here int
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM managers WHERE enterprise_id = ? AND person_id = ?`, enterpriseID, id).Scan(&here); err != nil {
+		return personLink{}, err
+	}
+	if here > 0 {
+		return personLink{}, fieldError(model.ErrConflict, "mobile", "err.manager_exists")
+	}
+	outside, err := s.outsideScope(ctx, tx, a.Scope(), id)
+	if err != nil {
+		return personLink{}, err
+	}
+	if outside {
+		pid, err := insert(claimKey(m.Mobile, enterpriseID))
+		needs := model.LinkNeedsAssociation
+		if a.Scope().EnterpriseID == 0 {
+			needs = model.LinkNeedsBureau
+		}
+		return personLink{PersonID: pid, ClaimID: id, Needs: needs}, err
+	}
 	switch {
-	case err == sql.ErrNoRows:
-		err = tx.QueryRow(ctx, `INSERT INTO people (name, mobile, id_card, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-			m.Name, m.Mobile, s.pii.seal(m.IDCard), now, now).Scan(&id)
-		return id, err
-	case err != nil:
-		return 0, err
 	case name != m.Name:
-		return 0, fieldError(model.ErrInvalid, "mobile", "err.field.mobile_other_person")
+		return personLink{}, fieldError(model.ErrInvalid, "mobile", "err.field.mobile_other_person")
 	case m.IDCard != "" && idCard != "" && idCard != m.IDCard:
-		return 0, fieldError(model.ErrInvalid, "id_card", "err.field.id_card_mismatch")
+		return personLink{}, fieldError(model.ErrInvalid, "id_card", "err.field.id_card_mismatch")
 	case m.IDCard != "" && idCard == "":
 		_, err = tx.Exec(ctx, `UPDATE people SET id_card = ?, updated_at = ? WHERE id = ?`, s.pii.seal(m.IDCard), now, id)
 	}
-	return id, err
+	return personLink{PersonID: id}, err
+}
+
+// setClaim records a pending claim on a manager record.
+func (s *Store) setClaim(ctx context.Context, tx *Tx, a model.Actor, managerID int64, l personLink) error {
+	var claim any
+	status := ""
+	if l.ClaimID != 0 {
+		claim, status = l.ClaimID, model.LinkPending
+	}
+	_, err := tx.Exec(ctx, `UPDATE managers SET claim_person_id = ?, link_status = ?, link_needs = ?, link_reason = '',
+		link_requested_by = ?, link_decided_at = NULL WHERE id = ?`, claim, status, l.Needs, a.Name(), managerID)
+	if err != nil || l.ClaimID == 0 {
+		return err
+	}
+	return s.noticeClaim(ctx, tx, managerID)
+}
+
+// noticeClaim tells whoever decides a pending claim that it waits.
+func (s *Store) noticeClaim(ctx context.Context, tx *Tx, managerID int64) error {
+	m, err := s.managerTx(ctx, tx, model.Scope{All: true}, managerID)
+	if err != nil {
+		return err
+	}
+	to := Bureau()
+	if m.Link.Needs == model.LinkNeedsAssociation {
+		to = RegionStaff(m.RegionID)
+	}
+	return s.Notice(ctx, tx, model.Notice{Kind: model.NoticeLinkPending, Link: "/directory/links#link-" + strconv.FormatInt(managerID, 10),
+		Args: map[string]string{"manager": m.Name, "enterprise": m.EnterpriseName},
+		Key:  fmt.Sprintf("link:m%d:%d", managerID, m.UpdatedAt.UnixMilli())}, to)
 }
 
 // CreateManager appoints a manager at an enterprise in scope.
@@ -92,7 +194,7 @@ func (s *Store) CreateManager(ctx context.Context, a model.Actor, enterpriseID i
 		if _, err := s.enterpriseTx(ctx, tx, a.Scope(), enterpriseID); err != nil {
 			return err
 		}
-		id, err := s.insertManager(ctx, tx, enterpriseID, &m)
+		id, err := s.insertManager(ctx, tx, a, enterpriseID, &m)
 		if err != nil {
 			return err
 		}
@@ -111,11 +213,12 @@ func (s *Store) CreateManager(ctx context.Context, a model.Actor, enterpriseID i
 	return out, nil
 }
 
-func (s *Store) insertManager(ctx context.Context, tx *Tx, enterpriseID int64, m *model.Manager) (int64, error) {
-	pid, err := s.person(ctx, tx, m)
+func (s *Store) insertManager(ctx context.Context, tx *Tx, a model.Actor, enterpriseID int64, m *model.Manager) (int64, error) {
+	link, err := s.person(ctx, tx, a, enterpriseID, m)
 	if err != nil {
 		return 0, err
 	}
+	pid := link.PersonID
 	now := ms(s.Now())
 	var id int64
 	err = tx.QueryRow(ctx, `INSERT INTO managers (enterprise_id, person_id, role, appointed_on, appointment_doc, cert_no,
@@ -123,6 +226,9 @@ func (s *Store) insertManager(ctx context.Context, tx *Tx, enterpriseID int64, m
 		enterpriseID, pid, m.Role, m.AppointedOn, m.AppointmentDoc, m.CertNo, m.CertIssuedOn, m.CertExpiresOn, m.Status, now, now).Scan(&id)
 	if isUniqueViolation(err) {
 		return 0, fieldError(model.ErrConflict, "mobile", "err.manager_exists")
+	}
+	if err == nil && link.ClaimID != 0 {
+		err = s.setClaim(ctx, tx, a, id, link)
 	}
 	return id, err
 }
@@ -193,8 +299,14 @@ func (s *Store) UpdateManager(ctx context.Context, a model.Actor, id int64, p mo
 		_, renamed := changes["name"]
 		_, newCard := changes["id_card"]
 		if _, ok := changes["mobile"]; ok {
-			// A new number is another person, found or made by number.
-			if pid, err = s.person(ctx, tx, &m); err != nil {
+			// A new number is another person, found or made by number,
+			// and ends any claim the old number made.
+			link, err := s.person(ctx, tx, a, m.EnterpriseID, &m)
+			if err != nil {
+				return err
+			}
+			pid = link.PersonID
+			if err := s.setClaim(ctx, tx, a, id, link); err != nil {
 				return err
 			}
 		} else if renamed || newCard {

@@ -47,6 +47,9 @@ func RegionStaff(regionID int64) Audience {
 	return Audience{`role = 'association' AND region_id = ?`, []any{regionID}}
 }
 
+// Bureau are the bureau's accounts.
+func Bureau() Audience { return Audience{`role = 'admin'`, nil} }
+
 // Account is one account.
 func Account(userID int64) Audience { return Audience{`id = ?`, []any{userID}} }
 

@@ -152,6 +152,7 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 		type mrow struct {
 			row *model.RosterManager
 			eid int64
+			key string // the person's mobile column
 		}
 		var good []mrow
 		mobiles := []string{}
@@ -167,22 +168,66 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 			case !a.CanManageRegion(ent.RegionID):
 				problem(model.SheetManagers, row.Row, "uscc", "err.roster.out_of_scope")
 			default:
-				good = append(good, mrow{row, ent.ID})
+				good = append(good, mrow{row: row, eid: ent.ID})
 				mobiles = append(mobiles, row.Mobile)
 			}
+		}
+		// A number whose registered person also serves outside the
+		// actor's scope is a claim, made as on the manager's page: the
+		// row gets a person of its own, found again by its claim key.
+		eids := make([]int64, 0, len(good))
+		for _, m := range good {
+			eids = append(eids, m.eid)
+		}
+		appointed, err := s.managersOf(ctx, tx, eids)
+		if err != nil {
+			return err
 		}
 		people, err := s.peopleByMobile(ctx, tx, mobiles)
 		if err != nil {
 			return err
 		}
+		claimOf := map[string]*person{} // claim key → registered person
+		if !a.Scope().All {
+			var keys []string
+			for _, m := range good {
+				p := people[m.row.Mobile]
+				if p == nil || appointed[[2]int64{m.eid, p.ID}] != nil {
+					continue
+				}
+				if claimOf[claimKey(p.Mobile, m.eid)] != nil {
+					continue
+				}
+				outside, err := s.outsideScope(ctx, tx, a.Scope(), p.ID)
+				if err != nil {
+					return err
+				}
+				if outside {
+					claimOf[claimKey(p.Mobile, m.eid)] = p
+					keys = append(keys, claimKey(p.Mobile, m.eid))
+				}
+			}
+			own, err := s.peopleByMobile(ctx, tx, keys)
+			if err != nil {
+				return err
+			}
+			for k, p := range own {
+				people[k] = p
+			}
+		}
 		var newPeople []*person
 		var placed []mrow
 		for _, m := range good {
-			p := people[m.row.Mobile]
+			key := m.row.Mobile
+			if claimOf[claimKey(key, m.eid)] != nil {
+				key = claimKey(key, m.eid)
+			}
+			m.key = key
+			p := people[key]
 			switch {
 			case p == nil:
-				p = &person{Name: m.row.Name, Mobile: m.row.Mobile, IDCard: m.row.IDCard}
-				people[p.Mobile] = p
+				p = &person{Name: m.row.Name, Mobile: key, IDCard: m.row.IDCard}
+				people[key] = p
 				newPeople = append(newPeople, p)
 			case p.Name != m.row.Name:
 				problem(model.SheetManagers, m.row.Row, "mobile", "err.field.mobile_other_person")
@@ -203,18 +248,14 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 		if err := s.insertPeople(ctx, tx, im.now, newPeople); err != nil {
 			return err
 		}
-		eids := make([]int64, 0, len(placed))
-		for _, m := range placed {
-			eids = append(eids, m.eid)
-		}
-		appointed, err := s.managersOf(ctx, tx, eids)
-		if err != nil {
-			return err
-		}
 		var freshM []*model.Manager
 		for _, m := range placed {
 			mm := m.row.Manager
-			mm.EnterpriseID, mm.PersonID = m.eid, people[mm.Mobile].ID
+			mm.EnterpriseID, mm.PersonID = m.eid, people[m.key].ID
+			if c := claimOf[m.key]; c != nil {
+				mm.Link = &model.ManagerLink{Status: model.LinkPending, Needs: model.LinkNeedsBureau, RequestedBy: a.Name()}
+				mm.ClaimPersonID = c.ID
+			}
 			old := appointed[[2]int64{mm.EnterpriseID, mm.PersonID}]
 			if old != nil {
 				m.row.KeepAbsent(old)
@@ -273,6 +314,11 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 		}
 		for _, m := range freshM {
 			audits = append(audits, auditRow{"manager.import", "manager", m.ID, managerChanges(&model.Manager{}, m)})
+			if m.Link != nil {
+				if err := s.noticeClaim(ctx, tx, m.ID); err != nil {
+					return err
+				}
+			}
 		}
 		res.ManagersCreated = len(freshM)
 		if mode != model.ImportGoodRows && len(res.Problems) > 0 {
@@ -439,14 +485,20 @@ func (s *Store) managersOf(ctx context.Context, tx *Tx, eids []int64) (map[[2]in
 func (s *Store) insertManagers(ctx context.Context, tx *Tx, now int64, ms []*model.Manager) error {
 	key := map[[2]int64]*model.Manager{}
 	return chunks(ms, rowsPerStatement, func(part []*model.Manager) error {
-		args := make([]any, 0, len(part)*11)
+		args := make([]any, 0, len(part)*15)
 		for _, m := range part {
 			key[[2]int64{m.EnterpriseID, m.PersonID}] = m
+			var claim any
+			var l model.ManagerLink
+			if m.Link != nil {
+				claim, l = m.ClaimPersonID, *m.Link
+			}
 			args = append(args, m.EnterpriseID, m.PersonID, m.Role, m.AppointedOn, m.AppointmentDoc, m.CertNo,
-				m.CertIssuedOn, m.CertExpiresOn, m.Status, now, now)
+				m.CertIssuedOn, m.CertExpiresOn, m.Status, now, now, claim, l.Status, l.Needs, l.RequestedBy)
 		}
 		rows, err := tx.Query(ctx, `INSERT INTO managers (enterprise_id, person_id, role, appointed_on, appointment_doc, cert_no,
-			cert_issued_on, cert_expires_on, status, created_at, updated_at) VALUES `+placeholders(len(part), 11)+
+			cert_issued_on, cert_expires_on, status, created_at, updated_at, claim_person_id, link_status, link_needs, link_requested_by) VALUES `+
+			placeholders(len(part), 15)+
 			` RETURNING id, enterprise_id, person_id`, args...)
 		if err != nil {
 			return err

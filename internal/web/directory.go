@@ -378,6 +378,51 @@ func (h *Handler) updateManager(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+func (h *Handler) linksView(r *http.Request) (*view, error) {
+	p, err := model.ParsePage(r.URL.Query().Get("limit"), r.URL.Query().Get("cursor"))
+	if err != nil {
+		return nil, err
+	}
+	l, err := h.Service.LinkRequests(r.Context(), actor(r), p)
+	if err != nil {
+		return nil, err
+	}
+	return h.newView(r, "page.links", map[string]any{"List": l, "Reason": map[int64]string{}}), nil
+}
+
+// linksPage lists the pending claims the user decides.
+func (h *Handler) linksPage(w http.ResponseWriter, r *http.Request) error {
+	v, err := h.linksView(r)
+	if err != nil {
+		return err
+	}
+	return h.render(w, r, http.StatusOK, "links", v)
+}
+
+// decideLink confirms or rejects a pending claim.
+func (h *Handler) decideLink(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	d := model.LinkDecision{Confirm: r.PostFormValue("decision") == "confirm", Reason: r.PostFormValue("reason")}
+	if _, err := h.Service.DecideLink(r.Context(), actor(r), id, d); err != nil {
+		v, verr := h.linksView(r)
+		if verr != nil {
+			return verr
+		}
+		v.Data.(map[string]any)["Reason"] = map[int64]string{id: d.Reason}
+		v.Data.(map[string]any)["Failed"] = id
+		return h.formError(w, r, "links", v, err)
+	}
+	flash := "flash.link_rejected"
+	if d.Confirm {
+		flash = "flash.link_confirmed"
+	}
+	http.Redirect(w, r, "/directory/links?ok="+flash, http.StatusSeeOther)
+	return nil
+}
+
 type regionsData struct {
 	choices
 	Homes []model.Home

@@ -265,3 +265,54 @@ func TestImportAsksBeforeClearing(t *testing.T) {
 		t.Errorf("after confirming, the address is %q", got.Address)
 	}
 }
+
+// TestPersonLinksOnTheWeb: the association verifies a claim on its page;
+// the adder's manager page says nothing while it is pending and shows the
+// rejection with its reason afterwards.
+func TestPersonLinksOnTheWeb(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ctx := t.Context()
+		sys := model.SystemActor()
+		if _, err := e.Store.CreateManager(ctx, sys, e.Ents["B"], model.Manager{Name: "李四", Mobile: "13800000009"}); err != nil {
+			t.Fatal(err)
+		}
+		ent := e.Browser(entA)
+		res := ent.Post(fmt.Sprintf("/directory/enterprises/%d/managers", e.Ents["A"]), url.Values{"name": {"冒名者"}, "mobile": {"13800000009"}})
+		if res.StatusCode != 303 {
+			t.Fatalf("add: %d %s", res.StatusCode, res.Body)
+		}
+		ms, err := e.Store.Managers(ctx, sys, e.Ents["A"])
+		if err != nil || len(ms) != 1 {
+			t.Fatalf("managers: %v %v", ms, err)
+		}
+		page := fmt.Sprintf("/directory/managers/%d", ms[0].ID)
+		if body := string(ent.Get(page).Body); strings.Contains(body, "link-pending") || strings.Contains(body, "核实") {
+			t.Errorf("the adder's page tells of the claim")
+		}
+		assoc := e.Browser(apptest.AssociationA)
+		if body := string(assoc.Get(page).Body); !strings.Contains(body, `id="link-pending"`) {
+			t.Errorf("the decider's manager page does not show the claim")
+		}
+		body := string(assoc.Get("/directory/links").Body)
+		if !strings.Contains(body, fmt.Sprintf(`id="link-%d"`, ms[0].ID)) || !strings.Contains(body, "姓名与登记一致") || strings.Contains(body, "李四") {
+			t.Fatalf("links page: %s", body)
+		}
+		if strings.Contains(body, `value="confirm"`) {
+			t.Error("a wrong name is offered for confirmation")
+		}
+		res = assoc.Post(fmt.Sprintf("/directory/managers/%d/link", ms[0].ID), url.Values{"decision": {"reject"}})
+		if res.StatusCode != 422 || !strings.Contains(string(res.Body), "field-err") {
+			t.Errorf("reject without a reason: %d", res.StatusCode)
+		}
+		res = assoc.Post(fmt.Sprintf("/directory/managers/%d/link", ms[0].ID), url.Values{"decision": {"reject"}, "reason": {"手机号与姓名不符"}})
+		if res.StatusCode != 303 || res.Header.Get("Location") != "/directory/links?ok=flash.link_rejected" {
+			t.Fatalf("reject: %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+		if body := string(ent.Get(page).Body); !strings.Contains(body, "手机号码核实未通过：手机号与姓名不符") {
+			t.Errorf("the adder does not see the rejection")
+		}
+		if body := string(assoc.Get("/directory/links").Body); !strings.Contains(body, "没有待核实的人员关联") {
+			t.Errorf("the decided claim is still listed")
+		}
+	})
+}

@@ -56,6 +56,8 @@ func (h *Handler) Routes() []Route {
 		{"POST", "/directory/enterprises/{id}/managers", httpx.Authenticated, h.createManager},
 		{"GET", "/directory/managers/{id}", httpx.Authenticated, h.managerPage},
 		{"POST", "/directory/managers/{id}", httpx.Authenticated, h.updateManager},
+		{"GET", "/directory/links", httpx.Staff, h.linksPage},
+		{"POST", "/directory/managers/{id}/link", httpx.Staff, h.decideLink},
 		{"GET", "/directory/regions", httpx.Authenticated, h.regionsPage},
 		{"POST", "/directory/regions", httpx.Admin, h.createRegion},
 		{"POST", "/directory/associations", httpx.Admin, h.createAssociation},

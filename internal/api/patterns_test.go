@@ -81,7 +81,10 @@ func TestPatternsStateWhatTheServerTakes(t *testing.T) {
 		{"ManagerPatch", "mobile", []string{"13812345678", "+86 138 1234 5678"},
 			func(s string) bool { return fieldOK(manager(s, ""), "mobile") }},
 		{"Enterprise", "contact_phone", []string{"", "13812345678", "0573-87001234", "057387001234*123", "010-12345678", "+86 0573 8700 1234"},
-			func(s string) bool { _, err := enterprise("91350100M000100Y43", "", s); return fieldOK(err, "contact_phone") }},
+			func(s string) bool {
+				_, err := enterprise("91350100M000100Y43", "", s)
+				return fieldOK(err, "contact_phone")
+			}},
 		{"Manager", "id_card", []string{"", "11010519491231002X", "110105194912310021", "330481199001011234", "110***********002X"},
 			func(s string) bool {
 				if masked.MatchString(s) {
@@ -94,7 +97,10 @@ func TestPatternsStateWhatTheServerTakes(t *testing.T) {
 				return idShape.MatchString(x) // refused for its date or check character
 			}},
 		{"Enterprise", "industry_code", []string{"", "C3985", "F5123", "A01", "T999", "C39851"},
-			func(s string) bool { _, err := enterprise("91350100M000100Y43", s, ""); return fieldOK(err, "industry_code") }},
+			func(s string) bool {
+				_, err := enterprise("91350100M000100Y43", s, "")
+				return fieldOK(err, "industry_code")
+			}},
 		{"Enterprise", "uscc", []string{"91350100M000100Y43", "91330481MA2C0DE1XX", "9135 0100-m000 100y43"},
 			func(s string) bool {
 				e, err := enterprise(s, "", "")

@@ -230,6 +230,16 @@ func (h *Handler) updateManager(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// workbench answers the caller's home.
+func (h *Handler) workbench(w http.ResponseWriter, r *http.Request) error {
+	wb, err := h.Service.Workbench(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, wb)
+	return nil
+}
+
 // listLinkRequests lists the pending claims the caller decides.
 func (h *Handler) listLinkRequests(w http.ResponseWriter, r *http.Request) error {
 	p, err := page(r)

@@ -207,9 +207,11 @@ func prune(ctx context.Context, st *store.Store, p auth.Policy, log *slog.Logger
 	}
 }
 
-// sweep makes the day-before reminders and passes on expired waitlist
-// offers every minute. Any number of instances may run it: each reminder
-// is made once, each offer expires once.
+// sweep makes the day-before reminders, passes on expired waitlist
+// offers and recomputes the towns' figures when they are older than
+// store.StatsMaxAge, every minute. Any number of instances may run it:
+// each reminder is made once, each offer expires once, figures are
+// written whole.
 func sweep(ctx context.Context, st *store.Store, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
@@ -219,6 +221,9 @@ func sweep(ctx context.Context, st *store.Store, log *slog.Logger) {
 		}
 		if _, err := st.ExpireOffers(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("offers", "err", err)
+		}
+		if err := st.RefreshRegionStats(ctx, false); err != nil && ctx.Err() == nil {
+			log.Warn("region stats", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -42,12 +42,13 @@ func TestLoginSwitchLanguageLogout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// An enterprise starts at its own record.
-	if got := text("h1"); got != "企业A" {
-		t.Errorf("home heading %q", got)
+	// An enterprise starts at its workbench: book a class, its managers'
+	// hours, what is due (it has no manager yet).
+	if got := text("#book-a-class"); got != "预约课程" {
+		t.Errorf("the workbench's first action %q", got)
 	}
-	if got := text("#managers h2"); got != "环保管理员" {
-		t.Errorf("managers heading %q", got)
+	if got := text("#due h2"); got != "待办提醒" {
+		t.Errorf("due heading %q", got)
 	}
 	Screenshot(t, ctx, "02-home-zh")
 	err = chromedp.Do(ctx,
@@ -57,8 +58,8 @@ func TestLoginSwitchLanguageLogout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := text("#managers h2"); got != "Environmental managers" {
-		t.Errorf("English heading %q", got)
+	if got := text("#book-a-class"); got != "Book a class" {
+		t.Errorf("English action %q", got)
 	}
 	Screenshot(t, ctx, "03-home-en")
 	err = chromedp.Do(ctx,

@@ -590,3 +590,47 @@ func ParseYear(s string, now time.Time) (int, error) {
 func YearBounds(year int) (time.Time, time.Time) {
 	return time.Date(year, 1, 1, 0, 0, 0, 0, ChinaTime), time.Date(year+1, 1, 1, 0, 0, 0, 0, ChinaTime)
 }
+
+// RegionStat is one town's figures for a year on the workbenches.
+type RegionStat struct {
+	RegionID   int64  `json:"region_id"`
+	RegionName string `json:"region_name"`
+	Year       int    `json:"year"`
+	// Enterprises open for business, and those of them with no manager.
+	Enterprises    int `json:"enterprises"`
+	WithoutManager int `json:"without_manager"`
+	// Active managers, and those short of the year's hours.
+	Managers int `json:"managers"`
+	Behind   int `json:"behind"`
+	// Hours counted towards the requirement (each manager's capped at
+	// it) and the hours required of all.
+	Hours      float64   `json:"hours"`
+	Required   float64   `json:"required"`
+	ComputedAt time.Time `json:"computed_at"`
+}
+
+// Percent is the share of the required hours done, 0–100.
+func (s RegionStat) Percent() int {
+	if s.Required <= 0 {
+		return 100
+	}
+	return int(s.Hours / s.Required * 100)
+}
+
+// Totals adds up towns into the county's figures.
+func Totals(stats []RegionStat) RegionStat {
+	var t RegionStat
+	for _, s := range stats {
+		t.Enterprises += s.Enterprises
+		t.WithoutManager += s.WithoutManager
+		t.Managers += s.Managers
+		t.Behind += s.Behind
+		t.Hours += s.Hours
+		t.Required += s.Required
+		t.Year = s.Year
+		if t.ComputedAt.IsZero() || s.ComputedAt.Before(t.ComputedAt) {
+			t.ComputedAt = s.ComputedAt
+		}
+	}
+	return t
+}

@@ -304,6 +304,8 @@ type EnterpriseFilter struct {
 	KeyList       string
 	PermitClass   string
 	ManagerStatus string
+	// NoManager keeps enterprises with no manager on record.
+	NoManager bool
 	Page
 }
 
@@ -333,6 +335,7 @@ func ParseEnterpriseFilter(q interface{ Get(string) string }) (EnterpriseFilter,
 	f.KeyList = choice(v, "key_list", q.Get("key_list"), KeyLists)
 	f.PermitClass = choice(v, "permit_class", q.Get("permit_class"), PermitClasses)
 	f.ManagerStatus = choice(v, "manager_status", q.Get("manager_status"), ManagerStatuses)
+	f.NoManager = choice(v, "manager", q.Get("manager"), []string{"none"}) == "none"
 	if s := strings.ToUpper(strings.TrimSpace(q.Get("industry"))); s != "" {
 		if !regexp.MustCompile(`^[A-T][0-9]{0,4}$`).MatchString(s) {
 			v.Add("industry", "err.field.industry_code")

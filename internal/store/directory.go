@@ -367,6 +367,9 @@ func (s *Store) ListEnterprises(ctx context.Context, a model.Actor, f model.Ente
 	if f.PermitClass != "" {
 		add(`e.permit_class = ?`, f.PermitClass)
 	}
+	if f.NoManager {
+		add(`e.manager_count = 0`)
+	}
 	if f.ManagerStatus != "" {
 		add(`EXISTS (SELECT 1 FROM managers m WHERE m.enterprise_id = e.id AND m.status = ?)`, f.ManagerStatus)
 	}

@@ -60,9 +60,15 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, u *model.
 		return err
 	}
 	h.setCookie(w, r, sessionCookie, secret, h.Auth.Policy.SessionMax)
+	// Booking pages the service worker kept belong to whoever was here.
+	w.Header().Set("Clear-Site-Data", clearSiteData)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
+
+// clearSiteData drops the caches and the service worker's stored pages
+// (browsers honour it on HTTPS and localhost; app.js clears them too).
+const clearSiteData = `"cache", "storage"`
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
@@ -71,6 +77,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	h.clearCookie(w, r, sessionCookie)
+	w.Header().Set("Clear-Site-Data", clearSiteData)
 	http.Redirect(w, r, "/login?ok=flash.logged_out", http.StatusSeeOther)
 	return nil
 }
@@ -93,15 +100,16 @@ func (h *Handler) setLanguage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// home is the start page; an enterprise account starts at its own record:
-// its managers, their certificates and what is due.
+// morePage lists every entry of the navigation: the phone's "more" tab.
+func (h *Handler) morePage(w http.ResponseWriter, r *http.Request) error {
+	return h.render(w, r, http.StatusOK, "more", h.newView(r, "page.more", nil))
+}
+
+// home is each role's workbench: what to do now.
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) error {
-	if id := actor(r).Scope().EnterpriseID; id != 0 {
-		v, err := h.enterpriseView(r, id)
-		if err != nil {
-			return err
-		}
-		return h.render(w, r, http.StatusOK, "enterprise", v)
+	wb, err := h.Service.Workbench(r.Context(), actor(r))
+	if err != nil {
+		return err
 	}
-	return h.render(w, r, http.StatusOK, "home", h.newView(r, "page.home", nil))
+	return h.render(w, r, http.StatusOK, "home", h.newView(r, "page.home", wb))
 }

@@ -162,40 +162,13 @@ func (h *Handler) createEnterprise(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-// due is something an enterprise must see to, for its home page.
-type due struct {
-	Key  string // i18n key
-	Arg  string
-	Date model.Date
-	Late bool
-}
-
 type enterpriseData struct {
 	choices
 	E        *model.Enterprise
 	Managers []*model.Manager
-	Due      []due
+	Due      []model.Due
 	CanEdit  bool
 	NewM     model.Manager
-}
-
-// dueItems lists what comes up within 6 months: the permit's expiry (the
-// bureau reminds 6 months ahead) and managers' certificates.
-func dueItems(e *model.Enterprise, ms []*model.Manager, today model.Date) []due {
-	horizon := today.AddDays(183)
-	var out []due
-	if e.PermitValidTo != "" && e.PermitValidTo <= horizon {
-		out = append(out, due{Key: "due.permit", Arg: e.PermitNo, Date: e.PermitValidTo, Late: e.PermitValidTo < today})
-	}
-	for _, m := range ms {
-		if m.Status == model.ManagerActive && m.CertExpiresOn != "" && m.CertExpiresOn <= horizon {
-			out = append(out, due{Key: "due.cert", Arg: m.Name, Date: m.CertExpiresOn, Late: m.CertExpiresOn < today})
-		}
-	}
-	if len(ms) == 0 {
-		out = append(out, due{Key: "due.no_manager"})
-	}
-	return out
 }
 
 func (h *Handler) enterpriseView(r *http.Request, id int64) (*view, error) {
@@ -212,7 +185,7 @@ func (h *Handler) enterpriseView(r *http.Request, id int64) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &enterpriseData{choices: c, E: e, Managers: ms, CanEdit: true, Due: dueItems(e, ms, model.Today(h.Store.Now()))}
+	d := &enterpriseData{choices: c, E: e, Managers: ms, CanEdit: true, Due: model.DueItems(e, ms, model.Today(h.Store.Now()))}
 	v := h.newView(r, "page.enterprise", d)
 	v.Title = e.Name
 	return v, nil

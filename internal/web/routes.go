@@ -17,6 +17,9 @@ type Route httpx.Route
 func (h *Handler) Routes() []Route {
 	return []Route{
 		{"GET", "/static/{file...}", httpx.Public, h.static},
+		{"GET", "/manifest.webmanifest", httpx.Public, h.manifest},
+		{"GET", "/sw.js", httpx.Public, h.serviceWorker},
+		{"GET", "/offline", httpx.Public, h.offlinePage},
 		{"GET", "/login", httpx.Public, h.loginPage},
 		{"POST", "/login", httpx.Public, h.login},
 		{"POST", "/logout", httpx.Public, h.logout},
@@ -112,6 +115,7 @@ func (h *Handler) Routes() []Route {
 		{"POST", "/topics", httpx.Authenticated, h.proposeTopic},
 		{"POST", "/topics/{id}/votes", httpx.Authenticated, h.voteTopic},
 		{"GET", "/notifications", httpx.Authenticated, h.notificationsPage},
+		{"GET", "/more", httpx.Authenticated, h.morePage},
 		{"POST", "/notifications/read", httpx.Authenticated, h.readNotifications},
 		{"GET", "/settings/training", httpx.Admin, h.settingsPage},
 		{"POST", "/settings/training", httpx.Admin, h.saveSettings},

@@ -4,19 +4,23 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net/http"
 	"path"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/envhome/envhome/internal/auth"
@@ -73,7 +77,8 @@ func New(h Handler) (*Handler, error) {
 			return err
 		}
 		sum := sha256.Sum256(b)
-		h.assets[strings.TrimPrefix(p, "static/")] = hex.EncodeToString(sum[:6])
+		name := strings.TrimPrefix(p, "static/")
+		h.assets[name] = hex.EncodeToString(sum[:6])
 		return nil
 	})
 	if err != nil {
@@ -86,6 +91,19 @@ func New(h Handler) (*Handler, error) {
 				return "", fmt.Errorf("no asset %q", name)
 			}
 			return "/static/" + name + "?v=" + v, nil
+		},
+		// icon draws an icon of the vendored sprite; decorative, so
+		// hidden from screen readers (the text beside it says it).
+		"icon": func(name string) template.HTML {
+			return template.HTML(`<svg class="icon" aria-hidden="true" focusable="false"><use href="/static/vendor/icons.svg?v=` +
+				h.assets["vendor/icons.svg"] + `#i-` + template.HTMLEscapeString(name) + `"></use></svg>`)
+		},
+		// percent is n of total as a whole percentage, for bars.
+		"percent": func(n, total int) int {
+			if total <= 0 {
+				return 0
+			}
+			return min(100, n*100/total)
 		},
 		"fmtTime": func(t time.Time) string {
 			if t.IsZero() {
@@ -141,54 +159,133 @@ func New(h Handler) (*Handler, error) {
 // navItem is one entry of the navigation; Roles empty means everyone
 // logged in.
 type navItem struct {
-	Path, Key string
-	Roles     []model.Role
+	Path, Key, Icon string
+	Roles           []model.Role
 }
 
-var nav = []navItem{
-	{"/", "nav.home", nil},
-	{"/courses", "nav.courses", nil},
-	{"/training", "nav.training", []model.Role{model.RoleAdmin, model.RoleAssociation, model.RoleEnterprise, model.RoleLecturer}},
-	{"/credits", "nav.credits", []model.Role{model.RoleAdmin, model.RoleAssociation, model.RoleEnterprise}},
-	{"/topics", "nav.topics", []model.Role{model.RoleAdmin, model.RoleAssociation, model.RoleEnterprise}},
-	{"/notifications", "nav.notifications", nil},
-	{"/directory/enterprises", "nav.enterprises", []model.Role{model.RoleAdmin, model.RoleAssociation, model.RoleEnterprise}},
-	{"/directory/regions", "nav.regions", nil},
-	{"/admin/users", "nav.users", []model.Role{model.RoleAdmin}},
-	{"/admin/audit", "nav.audit", []model.Role{model.RoleAdmin}},
-	{"/settings/training", "nav.settings", []model.Role{model.RoleAdmin}},
-	{"/account", "nav.account", nil},
+// navGroup is a domain's entries, a heading of the side navigation.
+type navGroup struct {
+	Key   string
+	Items []navItem
+}
+
+var (
+	staff       = []model.Role{model.RoleAdmin, model.RoleAssociation}
+	withRecords = []model.Role{model.RoleAdmin, model.RoleAssociation, model.RoleEnterprise}
+)
+
+var nav = []navGroup{
+	{"navg.work", []navItem{
+		{"/", "nav.home", "house", nil},
+		{"/notifications", "nav.notifications", "bell", nil},
+	}},
+	{"navg.training", []navItem{
+		{"/courses", "nav.courses", "book-open", nil},
+		{"/training", "nav.training", "calendar-check", []model.Role{model.RoleAdmin, model.RoleAssociation, model.RoleEnterprise, model.RoleLecturer}},
+		{"/credits", "nav.credits", "award", withRecords},
+		{"/topics", "nav.topics", "message-square-plus", withRecords},
+	}},
+	{"navg.directory", []navItem{
+		{"/directory/enterprises", "nav.enterprises", "building-2", withRecords},
+		{"/directory/regions", "nav.regions", "map", nil},
+		{"/directory/links", "nav.links", "user-check", staff},
+	}},
+	{"navg.admin", []navItem{
+		{"/admin/users", "nav.users", "users", []model.Role{model.RoleAdmin}},
+		{"/admin/audit", "nav.audit", "scroll-text", []model.Role{model.RoleAdmin}},
+		{"/settings/training", "nav.settings", "settings", []model.Role{model.RoleAdmin}},
+	}},
+	{"navg.me", []navItem{
+		{"/account", "nav.account", "user", nil},
+	}},
+}
+
+// tabs are each role's main entries, the phone's bottom bar; the rest
+// are under "more".
+var tabs = map[model.Role][]string{
+	model.RoleEnterprise:  {"/", "/courses", "/training", "/credits"},
+	model.RoleAssociation: {"/", "/directory/enterprises", "/training", "/credits"},
+	model.RoleAdmin:       {"/", "/directory/enterprises", "/courses", "/credits"},
+	model.RoleLecturer:    {"/", "/training", "/courses", "/notifications"},
+	model.RoleProvider:    {"/", "/courses", "/notifications", "/account"},
 }
 
 // view is what every template gets.
 type view struct {
-	Lang    string
-	User    *model.User
-	Path    string
-	Title   string
-	Flash   string
-	Errors  map[string]string // field → translated message
-	Error   string            // form-level message
-	Data    any
-	Unread  int // unread notices, shown beside the navigation entry
-	catalog *i18n.Catalog
+	Lang  string
+	User  *model.User
+	Path  string
+	Title string
+	Flash string
+	// FlashWarn: the flash asks for something rather than reports it.
+	FlashWarn bool
+	Errors    map[string]string // field → translated message
+	Error     string            // form-level message
+	Data      any
+	Unread    int // unread notices, shown beside the navigation entry
+	catalog   *i18n.Catalog
 }
 
 // T translates a key into the page's language.
 func (v *view) T(key string, args ...any) string { return v.catalog.T(v.Lang, key, args...) }
 
-// Nav lists the navigation entries the user may see.
-func (v *view) Nav() []navItem {
+// NavGroups lists the navigation the user may see, by domain.
+func (v *view) NavGroups() []navGroup {
 	if v.User == nil {
 		return nil
 	}
-	var out []navItem
-	for _, n := range nav {
-		if len(n.Roles) == 0 || hasRole(n.Roles, v.User.Role) {
-			out = append(out, n)
+	var out []navGroup
+	for _, g := range nav {
+		var items []navItem
+		for _, n := range g.Items {
+			if len(n.Roles) == 0 || hasRole(n.Roles, v.User.Role) {
+				items = append(items, n)
+			}
+		}
+		if len(items) > 0 {
+			out = append(out, navGroup{g.Key, items})
 		}
 	}
 	return out
+}
+
+// Nav lists the navigation entries the user may see.
+func (v *view) Nav() []navItem {
+	var out []navItem
+	for _, g := range v.NavGroups() {
+		out = append(out, g.Items...)
+	}
+	return out
+}
+
+// Tabs are the phone's bottom bar: the role's main entries.
+func (v *view) Tabs() []navItem {
+	var out []navItem
+	for _, p := range tabs[v.Roleless()] {
+		for _, n := range v.Nav() {
+			if n.Path == p {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// Roleless is the user's role, or "" for a guest.
+func (v *view) Roleless() model.Role {
+	if v.User == nil {
+		return ""
+	}
+	return v.User.Role
+}
+
+// Current reports whether path is the page's own entry (a section's
+// pages count as its entry, so the tab stays lit on a class page).
+func (v *view) Current(path string) bool {
+	if path == "/" {
+		return v.Path == "/"
+	}
+	return v.Path == path || strings.HasPrefix(v.Path, path+"/")
 }
 
 // Languages lists the languages to switch to.
@@ -223,6 +320,7 @@ func (h *Handler) newView(r *http.Request, titleKey string, data any) *view {
 	}
 	if k := r.URL.Query().Get("ok"); strings.HasPrefix(k, "flash.") {
 		v.Flash = v.T(k)
+		v.FlashWarn = strings.HasPrefix(k, "flash.must_")
 	}
 	return v
 }
@@ -242,9 +340,73 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Language", v.Lang)
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	h.send(w, r, status, buf.Bytes())
 	return nil
+}
+
+// gzipped holds the static text files compressed at the best level, by
+// name: made once per process, on first use (they are embedded).
+var gzipped = sync.OnceValue(func() map[string][]byte {
+	out := map[string][]byte{}
+	fs.WalkDir(embedded, "static", func(p string, d fs.DirEntry, err error) error {
+		switch path.Ext(p) {
+		case ".css", ".js", ".svg":
+		default:
+			return err
+		}
+		b, err := embedded.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		var z bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
+		zw.Write(b)
+		zw.Close()
+		out[strings.TrimPrefix(p, "static/")] = z.Bytes()
+		return nil
+	})
+	return out
+})
+
+// send writes a body with its status, gzipped when the client takes gzip
+// and the body is worth it.
+func (h *Handler) send(w http.ResponseWriter, r *http.Request, status int, b []byte) {
+	w.Header().Add("Vary", "Accept-Encoding")
+	if len(b) < 1024 || !acceptsGzip(r) {
+		w.WriteHeader(status)
+		w.Write(b)
+		return
+	}
+	w.Header().Set("Content-Encoding", "gzip")
+	w.Header().Del("Content-Length")
+	w.WriteHeader(status)
+	zw := gzipWriters.Get().(*gzip.Writer)
+	zw.Reset(w)
+	zw.Write(b)
+	zw.Close()
+	gzipWriters.Put(zw)
+}
+
+// write is send with 200.
+func (h *Handler) write(w http.ResponseWriter, r *http.Request, b []byte) {
+	h.send(w, r, http.StatusOK, b)
+}
+
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
+	return zw
+}}
+
+// acceptsGzip reads Accept-Encoding; "gzip;q=0" refuses it.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
 }
 
 // renderError shows the friendly error page for err. Internal errors are
@@ -298,6 +460,20 @@ func (h *Handler) static(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {
 		w.Header().Set("Cache-Control", "public, max-age=300")
+	}
+	if gz, ok := gzipped()[name]; ok && acceptsGzip(r) {
+		etag := `"` + sum + `-gz"`
+		w.Header().Set("ETag", etag)
+		w.Header().Add("Vary", "Accept-Encoding")
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return nil
+		}
+		w.Header().Set("Content-Type", mime.TypeByExtension(path.Ext(name)))
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Length", strconv.Itoa(len(gz)))
+		w.Write(gz)
+		return nil
 	}
 	http.ServeFileFS(w, r, embedded, "static/"+name)
 	return nil

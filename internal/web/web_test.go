@@ -31,7 +31,7 @@ func TestPageRoleMatrix(t *testing.T) {
 			path  string
 			admin bool
 		}{
-			{"/", false}, {"/account", false},
+			{"/", false}, {"/account", false}, {"/more", false},
 			{"/admin/users", true}, {"/admin/users/new", true}, {userPage, true}, {"/admin/audit", true},
 			{"/admin/audit/export.xlsx", true},
 		}
@@ -171,7 +171,7 @@ func TestLanguageSwitch(t *testing.T) {
 		if u.Language != "en" {
 			t.Errorf("language on the account: %q", u.Language)
 		}
-		if res := e.Browser(entA).Get("/"); !strings.Contains(string(res.Body), "Environmental managers") {
+		if res := e.Browser(entA).Get("/"); !strings.Contains(string(res.Body), "Book a class") {
 			t.Error("a new browser of the same user is not in English")
 		}
 		if res := b.Post("/language", url.Values{"lang": {"fr"}}); res.StatusCode != 422 {

@@ -1,5 +1,6 @@
 // Behaviour the pages declare with data attributes, so that no page needs
 // inline script (the Content-Security-Policy allows none).
+"use strict";
 document.addEventListener("click", function (e) {
   if (e.target.closest("[data-print]")) window.print();
 });
@@ -7,3 +8,27 @@ document.addEventListener("change", function (e) {
   var el = e.target.closest("[data-autosubmit]");
   if (el && el.form) el.form.submit();
 });
+// A destructive action asks first, saying what will happen and whom it
+// tells (the button's data-confirm).
+document.addEventListener("submit", function (e) {
+  var b = e.submitter;
+  var msg = (b && b.getAttribute("data-confirm")) || e.target.getAttribute("data-confirm");
+  if (msg && !window.confirm(msg)) e.preventDefault();
+});
+
+// The installable app: a service worker keeps the shell and the booking
+// pages (with their QR codes) for use without signal. Signed out, nothing
+// of the last user is kept.
+if ("serviceWorker" in navigator && window.isSecureContext) {
+  var signedIn = document.body.classList.contains("signed-in");
+  if (signedIn) {
+    navigator.serviceWorker.register("/sw.js").catch(function () {});
+  } else if (window.caches) {
+    caches.keys().then(function (keys) {
+      keys.forEach(function (k) { if (k.indexOf("envhome-bookings") === 0) caches.delete(k); });
+    });
+  }
+  document.addEventListener("submit", function (e) {
+    if (e.target.action && /\/logout$/.test(e.target.action) && window.caches) caches.delete("envhome-bookings");
+  });
+}

@@ -1,0 +1,58 @@
+package model
+
+// Due is something an enterprise must see to before a date: its permit,
+// a manager's certificate; or a gap, such as having no manager.
+type Due struct {
+	Kind    string `json:"kind"`    // permit | cert | no_manager
+	Subject string `json:"subject"` // the permit number, the manager's name
+	Date    Date   `json:"date"`
+	Late    bool   `json:"late"`
+}
+
+// DueWithin is how far ahead dates are shown.
+const DueWithin = 183 // days
+
+// DueItems lists what an enterprise must see to, from its record and its
+// managers: permits and certificates that expire within DueWithin days
+// (or have), and a missing manager.
+func DueItems(e *Enterprise, ms []*Manager, today Date) []Due {
+	horizon := today.AddDays(DueWithin)
+	out := []Due{}
+	if e.PermitValidTo != "" && e.PermitValidTo <= horizon {
+		out = append(out, Due{Kind: "permit", Subject: e.PermitNo, Date: e.PermitValidTo, Late: e.PermitValidTo < today})
+	}
+	active := 0
+	for _, m := range ms {
+		if m.Status != ManagerActive {
+			continue
+		}
+		active++
+		if m.CertExpiresOn != "" && m.CertExpiresOn <= horizon {
+			out = append(out, Due{Kind: "cert", Subject: m.Name, Date: m.CertExpiresOn, Late: m.CertExpiresOn < today})
+		}
+	}
+	if active == 0 {
+		out = append(out, Due{Kind: "no_manager"})
+	}
+	return out
+}
+
+// Workbench is a role's home: what to do now. Each role fills its part.
+type Workbench struct {
+	Role          Role    `json:"role"`
+	Year          int     `json:"year"`
+	RequiredHours float64 `json:"required_hours"`
+	// An enterprise's: its record, its active managers' hours this year,
+	// its coming bookings and what is due.
+	Enterprise *Enterprise      `json:"enterprise,omitempty"`
+	Managers   []CreditProgress `json:"managers,omitempty"`
+	Bookings   []*Booking       `json:"bookings,omitempty"`
+	Due        []Due            `json:"due,omitempty"`
+	// The bureau's and an association's: each town's figures and their
+	// sum, claims waiting for a decision.
+	Towns        []RegionStat `json:"towns,omitempty"`
+	Total        *RegionStat  `json:"total,omitempty"`
+	LinkRequests int          `json:"link_requests"`
+	// Coming classes: the county's, the town's, the lecturer's own.
+	Classes []*Class `json:"classes,omitempty"`
+}

@@ -1,0 +1,147 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/envhome/envhome/internal/model"
+)
+
+// StatsMaxAge is how old the towns' figures may grow before the sweep
+// computes them again.
+const StatsMaxAge = 5 * time.Minute
+
+// RefreshRegionStats computes every town's figures for the current year
+// (China time) and stores them; any instance may run it, the last write
+// wins. force computes even when the stored figures are fresh.
+func (s *Store) RefreshRegionStats(ctx context.Context, force bool) error {
+	now := s.Now()
+	year := now.In(model.ChinaTime).Year()
+	if !force {
+		var newest sql.NullInt64
+		if err := s.queryRow(ctx, `SELECT MAX(computed_at) FROM region_stats WHERE year = ?`, year).Scan(&newest); err != nil {
+			return err
+		}
+		if newest.Valid && now.Sub(time.UnixMilli(newest.Int64)) < StatsMaxAge {
+			return nil
+		}
+	}
+	settings, err := s.TrainingSettings(ctx)
+	if err != nil {
+		return err
+	}
+	req := settings.RequiredHours
+	from, to := model.YearBounds(year)
+	stats := map[int64]*model.RegionStat{}
+	rows, err := s.query(ctx, `SELECT id FROM regions WHERE parent_id IS NOT NULL`)
+	ids, err := scanAll(rows, err, func(r *sql.Rows) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		stats[id] = &model.RegionStat{RegionID: id}
+	}
+	rows, err = s.query(ctx, `SELECT region_id, COUNT(*), SUM(CASE WHEN manager_count = 0 THEN 1 ELSE 0 END)
+		FROM enterprises WHERE status = 'active' GROUP BY region_id`)
+	if err := eachRow(rows, err, func(r *sql.Rows) error {
+		var id int64
+		var n, none int
+		if err := r.Scan(&id, &n, &none); err != nil {
+			return err
+		}
+		if st := stats[id]; st != nil {
+			st.Enterprises, st.WithoutManager = n, none
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	// Each manager's hours count up to the requirement, so that one
+	// eager manager does not hide another who is behind.
+	rows, err = s.query(ctx, `SELECT e.region_id, COUNT(*), SUM(CASE WHEN COALESCE(x.hours, 0) < ? THEN 1 ELSE 0 END),
+		SUM(CASE WHEN COALESCE(x.hours, 0) > ? THEN ? ELSE COALESCE(x.hours, 0) END)
+		FROM managers m JOIN enterprises e ON e.id = m.enterprise_id
+		LEFT JOIN (`+creditedSQL+`) x ON x.person_id = m.person_id
+		WHERE m.status = 'active' AND e.status = 'active' GROUP BY e.region_id`, req, req, req, ms(from), ms(to))
+	if err := eachRow(rows, err, func(r *sql.Rows) error {
+		var id int64
+		var n, behind int
+		var hours float64
+		if err := r.Scan(&id, &n, &behind, &hours); err != nil {
+			return err
+		}
+		if st := stats[id]; st != nil {
+			st.Managers, st.Behind, st.Hours = n, behind, hours
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *Tx) error {
+		for id, st := range stats {
+			if _, err := tx.Exec(ctx, `INSERT INTO region_stats (region_id, year, enterprises, without_manager, managers, behind, hours, required, computed_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (region_id, year) DO UPDATE SET enterprises = excluded.enterprises,
+				without_manager = excluded.without_manager, managers = excluded.managers, behind = excluded.behind, hours = excluded.hours,
+				required = excluded.required, computed_at = excluded.computed_at`,
+				id, year, st.Enterprises, st.WithoutManager, st.Managers, st.Behind, st.Hours, float64(st.Managers)*req, ms(now)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// RegionStats reads the towns' figures for the current year that the
+// actor may see: every town for the bureau, its own for an association,
+// none for anyone else. Figures never computed are computed first.
+func (s *Store) RegionStats(ctx context.Context, a model.Actor) ([]model.RegionStat, error) {
+	sc := a.Scope()
+	if !sc.All && sc.RegionID == 0 {
+		return []model.RegionStat{}, nil
+	}
+	year := s.Now().In(model.ChinaTime).Year()
+	read := func() ([]model.RegionStat, error) {
+		q := `SELECT st.region_id, r.name, st.year, st.enterprises, st.without_manager, st.managers, st.behind, st.hours, st.required, st.computed_at
+			FROM region_stats st JOIN regions r ON r.id = st.region_id WHERE st.year = ?`
+		args := []any{year}
+		if !sc.All {
+			q += ` AND st.region_id = ?`
+			args = append(args, sc.RegionID)
+		}
+		rows, err := s.query(ctx, q+` ORDER BY r.code`, args...)
+		return scanAll(rows, err, func(r *sql.Rows) (model.RegionStat, error) {
+			var st model.RegionStat
+			return st, r.Scan(&st.RegionID, &st.RegionName, &st.Year, &st.Enterprises, &st.WithoutManager, &st.Managers, &st.Behind,
+				&st.Hours, &st.Required, timeCol{&st.ComputedAt})
+		})
+	}
+	out, err := read()
+	if err == nil && len(out) == 0 {
+		if err := s.RefreshRegionStats(ctx, true); err != nil {
+			return nil, err
+		}
+		out, err = read()
+	}
+	if out == nil {
+		out = []model.RegionStat{}
+	}
+	return out, err
+}
+
+// eachRow calls fn for every row and closes the rows.
+func eachRow(rows *sql.Rows, err error, fn func(*sql.Rows) error) error {
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

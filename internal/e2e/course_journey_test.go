@@ -100,8 +100,10 @@ func TestBookCheckInVerify(t *testing.T) {
 		t.Errorf("scan result %q", got)
 	}
 	Screenshot(t, ctx, "07-lecturer-checked-in")
-	// After the class the lecturer completes it; certificates are issued.
+	// After the class the lecturer completes it (the page asks first);
+	// certificates are issued.
 	e.Clock.Advance(3 * time.Hour)
+	dialogs := AcceptDialogs(t, ctx)
 	must(t, chromedp.Do(ctx,
 		chromedp.Navigate(fmt.Sprintf("%s/classes/%d", e.HTTP.URL, k.ID)),
 		chromedp.WaitVisible(chromedp.CSS("#complete")),
@@ -110,6 +112,9 @@ func TestBookCheckInVerify(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#logout")),
 		chromedp.WaitVisible(chromedp.CSS("#username")),
 	))
+	if seen := dialogs.Seen(); len(seen) != 1 || !strings.Contains(seen[0], "结课") {
+		t.Errorf("completing asked %q", seen)
+	}
 	bs, err := e.Store.ClassBookings(bg, sys, k.ID)
 	must(t, err)
 	cert, err := e.Store.CertificateForBooking(bg, sys, bs[0].ID)

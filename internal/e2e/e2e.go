@@ -9,9 +9,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -82,4 +84,37 @@ func Screenshot(t *testing.T, ctx context.Context, name string) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s", p)
+}
+
+// Dialogs accepts every confirm() the page opens, as a user who reads it
+// and agrees, and keeps the messages for the test to check.
+type Dialogs struct {
+	mu   sync.Mutex
+	seen []string
+}
+
+// AcceptDialogs starts accepting the dialogs of ctx's tab.
+func AcceptDialogs(t *testing.T, ctx context.Context) *Dialogs {
+	t.Helper()
+	d := &Dialogs{}
+	events := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for ev, err := range events {
+			if err != nil {
+				return
+			}
+			d.mu.Lock()
+			d.seen = append(d.seen, ev.Message)
+			d.mu.Unlock()
+			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
+	return d
+}
+
+// Seen lists the dialogs' messages so far.
+func (d *Dialogs) Seen() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]string(nil), d.seen...)
 }

@@ -327,9 +327,9 @@ func (s *Store) enterpriseTx(ctx context.Context, tx *Tx, sc model.Scope, id int
 	return e, nil
 }
 
-// ListEnterprises pages through the enterprises the scope may see, newest
-// first, never counting the table.
-func (s *Store) ListEnterprises(ctx context.Context, a model.Actor, f model.EnterpriseFilter) (model.List[*model.Enterprise], error) {
+// enterpriseQuery builds the FROM and WHERE of a list of enterprises in
+// the scope, and the order it pages by.
+func (s *Store) enterpriseQuery(a model.Actor, f model.EnterpriseFilter) (q string, args []any, order string) {
 	sc := a.Scope()
 	cond, args := scopeSQL(sc)
 	from, order := `enterprises e`, `e.id`
@@ -344,7 +344,7 @@ func (s *Store) ListEnterprises(ctx context.Context, a model.Actor, f model.Ente
 		cond = where + ` AND ` + cond
 	}
 	args = append(searchArgs, args...)
-	q := `SELECT ` + enterpriseColumns + ` FROM ` + from + ` JOIN regions r ON r.id = e.region_id WHERE ` + cond
+	q = ` FROM ` + from + ` JOIN regions r ON r.id = e.region_id WHERE ` + cond
 	add := func(sqlPart string, v ...any) {
 		q += ` AND ` + sqlPart
 		args = append(args, v...)
@@ -373,6 +373,18 @@ func (s *Store) ListEnterprises(ctx context.Context, a model.Actor, f model.Ente
 	if f.ManagerStatus != "" {
 		add(`EXISTS (SELECT 1 FROM managers m WHERE m.enterprise_id = e.id AND m.status = ?)`, f.ManagerStatus)
 	}
+	return q, args, order
+}
+
+// ListEnterprises pages through the enterprises the scope may see, newest
+// first, never counting the table.
+func (s *Store) ListEnterprises(ctx context.Context, a model.Actor, f model.EnterpriseFilter) (model.List[*model.Enterprise], error) {
+	from, args, order := s.enterpriseQuery(a, f)
+	q := `SELECT ` + enterpriseColumns + from
+	add := func(sqlPart string, v ...any) {
+		q += ` AND ` + sqlPart
+		args = append(args, v...)
+	}
 	if f.After > 0 {
 		add(order+` < ?`, f.After)
 	}
@@ -384,6 +396,18 @@ func (s *Store) ListEnterprises(ctx context.Context, a model.Actor, f model.Ente
 		return model.List[*model.Enterprise]{}, fmt.Errorf("list enterprises: %w", err)
 	}
 	return model.PageOf(items, f.Limit, func(e *model.Enterprise) int64 { return e.ID }), nil
+}
+
+// CountCap is where list counts stop: beyond it a list says "10,000+".
+const CountCap = 10_000
+
+// CountEnterprises counts the enterprises a list would show, up to
+// CountCap+1, so that a count never walks a province's table.
+func (s *Store) CountEnterprises(ctx context.Context, a model.Actor, f model.EnterpriseFilter) (int, error) {
+	from, args, _ := s.enterpriseQuery(a, f)
+	var n int
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+` LIMIT ?) t`, append(args, CountCap+1)...).Scan(&n)
+	return n, err
 }
 
 // searchText is what enterprise search looks in: name, credit code and the

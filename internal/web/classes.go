@@ -159,6 +159,25 @@ type scanData struct {
 	K      *model.Class
 	Result *model.CheckIn
 	Code   string
+	// CheckedIn of Expected confirmed seats.
+	CheckedIn, Expected int
+}
+
+// countIn fills the scan page's "checked in x of y".
+func (h *Handler) countIn(r *http.Request, d *scanData) error {
+	bs, err := h.Service.ClassBookings(r.Context(), actor(r), d.K.ID)
+	if err != nil {
+		return err
+	}
+	for _, b := range bs {
+		if b.Status == model.BookingConfirmed {
+			d.Expected++
+			if b.CheckedInAt != nil {
+				d.CheckedIn++
+			}
+		}
+	}
+	return nil
 }
 
 // scanPage is the runners' phone page: the camera reads personal QR codes
@@ -168,8 +187,11 @@ func (h *Handler) scanPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := h.newView(r, "page.scan", &scanData{K: k})
-	return h.render(w, r, http.StatusOK, "scan", v)
+	d := &scanData{K: k}
+	if err := h.countIn(r, d); err != nil {
+		return err
+	}
+	return h.render(w, r, http.StatusOK, "scan", h.newView(r, "page.scan", d))
 }
 
 // runnerClass loads the {id} class for one of its runners.
@@ -189,6 +211,9 @@ func (h *Handler) scanCode(w http.ResponseWriter, r *http.Request) error {
 	d := &scanData{K: k, Code: r.FormValue("code")}
 	v := h.newView(r, "page.scan", d)
 	res, err := h.Service.CheckIn(r.Context(), actor(r), k.ID, d.Code)
+	if cerr := h.countIn(r, d); cerr != nil {
+		return cerr
+	}
 	if err != nil {
 		return h.formError(w, r, "scan", v, err)
 	}
@@ -287,7 +312,11 @@ func (h *Handler) selfCheckIn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return h.formError(w, r, "self_checkin", v, err)
 	}
-	d.Result = res
+	// Read again, so the page shows the person as checked in.
+	if v, err = h.selfCheckInView(r); err != nil {
+		return err
+	}
+	v.Data.(*selfCheckInData).Result = res
 	return h.render(w, r, http.StatusOK, "self_checkin", v)
 }
 

@@ -236,3 +236,65 @@ func TestICalendarFollowsRFC5545(t *testing.T) {
 		t.Error("a bare LF in the calendar")
 	}
 }
+
+// TestCheckInSaysWhatHappened (issue 9, item 5): the scan page counts who
+// is in, names a wrong code as such, and says "already" for a second scan;
+// self check-in shows the person as done; cancelling a class or a booking
+// asks first, saying how many bookings go and who is told.
+func TestCheckInSaysWhatHappened(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	ctx := context.Background()
+	sys := model.SystemActor()
+	home, _ := e.Store.CreateHome(ctx, sys, model.Home{Name: "之家", RegionID: e.Regions["A"], Rooms: []model.Room{{Name: "教室", Seats: 30}}})
+	lect, _ := e.Store.SaveLecturer(ctx, sys, &model.Lecturer{Name: "王教授", AffiliationKind: "university", UserID: &e.Users[apptest.Lecturer].ID})
+	course, _ := e.Store.SaveCourse(ctx, sys, &model.Course{Title: "排污许可管理", Category: "permit", CreditHours: 2, LecturerIDs: []int64{lect.ID}})
+	starts := e.Clock.Now().Add(48 * time.Hour)
+	k, err := e.Store.CreateClass(ctx, sys, course.ID, model.ClassInput{HomeID: home.ID, StartsAt: starts, EndsAt: starts.Add(2 * time.Hour), Capacity: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bs []*model.Booking
+	for i := range 3 {
+		m, _ := e.Store.CreateManager(ctx, sys, e.Ents["A"], model.Manager{Name: fmt.Sprintf("学员%d", i), Mobile: fmt.Sprintf("1390000333%d", i)})
+		b, err := e.Store.Book(ctx, sys, k.ID, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bs = append(bs, b)
+	}
+	class := fmt.Sprintf("/classes/%d", k.ID)
+	admin := e.Browser(apptest.Admin)
+	page := string(admin.Get(class).Body)
+	if !strings.Contains(page, `data-confirm="取消后，这节课的 3 个预约（含候补）全部取消，相关企业会收到通知；此操作不能撤销。"`) {
+		t.Error("cancelling the class does not ask first with the count")
+	}
+	if b := string(e.Browser(apptest.EnterpriseA).Get(fmt.Sprintf("/bookings/%d", bs[0].ID)).Body); !strings.Contains(b, `data-confirm="确定取消 学员0 的预约吗？`) {
+		t.Error("cancelling a booking does not ask first")
+	}
+	e.Clock.Advance(48*time.Hour + 5*time.Minute)
+	lec := e.Browser(apptest.Lecturer)
+	if b := string(lec.Get(class + "/scan").Body); !strings.Contains(b, "已签到 0 / 3") {
+		t.Errorf("scan page count: %s", b)
+	}
+	r := lec.Post(class+"/scan", url.Values{"code": {"NOSUCHCODE0000"}})
+	if r.StatusCode != 422 || !strings.Contains(string(r.Body), "无效的签到码") || strings.Contains(string(r.Body), "请检查标出的字段") {
+		t.Errorf("a wrong code: %d", r.StatusCode)
+	}
+	r = lec.Post(class+"/scan", url.Values{"code": {bs[0].Code}})
+	if !strings.Contains(string(r.Body), "签到成功") || !strings.Contains(string(r.Body), "已签到 1 / 3") {
+		t.Errorf("a good code: %d", r.StatusCode)
+	}
+	if r := lec.Post(class+"/scan", url.Values{"code": {bs[0].Code}}); !strings.Contains(string(r.Body), "已签到过") || !strings.Contains(string(r.Body), "已签到 1 / 3") {
+		t.Errorf("the same code again: %d", r.StatusCode)
+	}
+	code, _, err := e.Store.RotatingCode(ctx, sys, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ent := e.Browser(apptest.EnterpriseA)
+	r = ent.Post(class+"/checkin", url.Values{"t": {code}, "booking_id": {fmt.Sprint(bs[1].ID)}})
+	body := string(r.Body)
+	if r.StatusCode != 200 || !strings.Contains(body, "签到成功") || strings.Count(body, `class="badge checked-in"`) != 2 {
+		t.Errorf("self check-in: %d, %d shown as done", r.StatusCode, strings.Count(body, `class="badge checked-in"`))
+	}
+}

@@ -42,6 +42,7 @@ type enterprisesData struct {
 	Query     url.Values
 	Next      string
 	CanCreate bool
+	Count     int // up to store.CountCap+1
 }
 
 func isStaff(u *model.User) bool { return u.Role == model.RoleAdmin || u.Role == model.RoleAssociation }
@@ -70,6 +71,9 @@ func (h *Handler) enterprisesPage(w http.ResponseWriter, r *http.Request) error 
 	d.Items = l.Items
 	if l.Next != nil {
 		d.Next = withCursor(q, *l.Next)
+	}
+	if d.Count, err = h.Store.CountEnterprises(r.Context(), a, f); err != nil {
+		return err
 	}
 	return h.render(w, r, http.StatusOK, "enterprises", v)
 }

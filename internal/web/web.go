@@ -98,6 +98,14 @@ func New(h Handler) (*Handler, error) {
 			return template.HTML(`<svg class="icon" aria-hidden="true" focusable="false"><use href="/static/vendor/icons.svg?v=` +
 				h.assets["vendor/icons.svg"] + `#i-` + template.HTMLEscapeString(name) + `"></use></svg>`)
 		},
+		// countText writes a capped count: 1,807, or 10,000+.
+		"countText": func(n int) string {
+			if n > store.CountCap {
+				return group(store.CountCap) + "+"
+			}
+			return group(n)
+		},
+		"add": func(a, b int) int { return a + b },
 		// percent is n of total as a whole percentage, for bars.
 		"percent": func(n, total int) int {
 			if total <= 0 {
@@ -342,6 +350,15 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 	w.Header().Set("Content-Language", v.Lang)
 	h.send(w, r, status, buf.Bytes())
 	return nil
+}
+
+// group writes n with thousands separators.
+func group(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // gzipped holds the static text files compressed at the best level, by

@@ -8,6 +8,10 @@ document.addEventListener("change", function (e) {
   var el = e.target.closest("[data-autosubmit]");
   if (el && el.form) el.form.submit();
 });
+// Filter drawers stand open where the screen is wide enough for them.
+if (window.matchMedia && window.matchMedia("(min-width: 760px)").matches) {
+  document.querySelectorAll("details.drawer").forEach(function (d) { d.open = true; });
+}
 // A destructive action asks first, saying what will happen and whom it
 // tells (the button's data-confirm).
 document.addEventListener("submit", function (e) {

@@ -435,6 +435,20 @@ func TestAuditLog(t *testing.T) {
 		if len(tl.Items) == 0 {
 			t.Error("no token.* entries")
 		}
+		// By a part of the actor's name; LIKE's wildcards are plain text.
+		e.API(admin, "GET", "/api/v1/audit?actor=dmi", nil).JSON(t, &tl)
+		if len(tl.Items) == 0 {
+			t.Error("no entries by an actor named *dmi*")
+		}
+		for _, en := range tl.Items {
+			if !strings.Contains(en.ActorName, "dmi") {
+				t.Errorf("actor filter let %q through", en.ActorName)
+			}
+		}
+		e.API(admin, "GET", "/api/v1/audit?actor=%25", nil).JSON(t, &tl)
+		if len(tl.Items) != 0 {
+			t.Errorf("a %% in the name matched %d entries", len(tl.Items))
+		}
 		e.API(admin, "GET", "/api/v1/audit?until=2026-02-01", nil).JSON(t, &tl)
 		if len(tl.Items) != 0 {
 			t.Errorf("until filter: %d entries before the clock's start", len(tl.Items))

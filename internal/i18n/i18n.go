@@ -77,6 +77,9 @@ func (c *Catalog) Keys(lang string) []string {
 	return keys
 }
 
+// HasKey reports whether the default catalogue has key.
+func (c *Catalog) HasKey(key string) bool { _, ok := c.msgs[Default][key]; return ok }
+
 // Has reports whether lang is a catalogue.
 func (c *Catalog) Has(lang string) bool { _, ok := c.msgs[lang]; return ok }
 

@@ -37,7 +37,9 @@ const Redacted = "[redacted]"
 
 // AuditFilter narrows the audit log; nil fields do not filter.
 type AuditFilter struct {
-	ActorID    *int64
+	ActorID *int64
+	// ActorName: part of the actor's name.
+	ActorName  *string
 	Action     *string // prefix, e.g. "user." for every user action
 	ObjectType *string
 	ObjectID   *int64
@@ -59,6 +61,12 @@ func ParseAuditFilter(q url.Values) (AuditFilter, error) {
 		}
 	}
 	f.ActorID = parseID(v, "actor_id", q.Get("actor_id"))
+	if s := strings.TrimSpace(q.Get("actor")); s != "" {
+		if len([]rune(s)) > 64 {
+			v.Add("actor", "err.field.too_long")
+		}
+		f.ActorName = &s
+	}
 	f.ObjectID = parseID(v, "object_id", q.Get("object_id"))
 	if s := strings.TrimSpace(q.Get("action")); s != "" {
 		f.Action = &s

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/envhome/envhome/internal/model"
 )
@@ -35,6 +37,10 @@ func (s *Store) ListAudit(ctx context.Context, f model.AuditFilter) (model.List[
 	if f.ActorID != nil {
 		q += ` AND actor_id = ?`
 		args = append(args, *f.ActorID)
+	}
+	if f.ActorName != nil {
+		q += ` AND actor_name LIKE ? ESCAPE '\'`
+		args = append(args, "%"+likeEscape(*f.ActorName)+"%")
 	}
 	if f.Action != nil && *f.Action != "" {
 		q += ` AND action >= ? AND action < ?`
@@ -83,4 +89,49 @@ func (s *Store) LogExport(ctx context.Context, a model.Actor, what, filter strin
 	return s.write(ctx, func(tx *Tx) error {
 		return s.audit(ctx, tx, a, "export."+what, "export", nil, model.Changes{"filter": {New: filter}})
 	})
+}
+
+// likeEscape makes s match itself in a LIKE pattern with ESCAPE '\'.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// objectNames says, per object type, how to name objects by id.
+var objectNames = map[string]string{
+	"enterprise": `SELECT id, name FROM enterprises WHERE id IN `,
+	"manager":    `SELECT m.id, p.name FROM managers m JOIN people p ON p.id = m.person_id WHERE m.id IN `,
+	"user":       `SELECT id, CASE WHEN display_name <> '' THEN display_name ELSE username END FROM users WHERE id IN `,
+	"class":      `SELECT k.id, co.title FROM classes k JOIN courses co ON co.id = k.course_id WHERE k.id IN `,
+	"course":     `SELECT id, title FROM courses WHERE id IN `,
+	"booking":    `SELECT b.id, p.name FROM bookings b JOIN people p ON p.id = b.person_id WHERE b.id IN `,
+	"home":       `SELECT id, name FROM homes WHERE id IN `,
+	"region":     `SELECT id, name FROM regions WHERE id IN `,
+	"lecturer":   `SELECT id, name FROM lecturers WHERE id IN `,
+}
+
+// AuditObjectNames names the objects of audit entries, keyed "type:id";
+// objects of other types, or gone, are left out.
+func (s *Store) AuditObjectNames(ctx context.Context, es []model.AuditEntry) (map[string]string, error) {
+	ids := map[string][]any{}
+	for _, e := range es {
+		if e.ObjectID != nil && objectNames[e.ObjectType] != "" {
+			ids[e.ObjectType] = append(ids[e.ObjectType], *e.ObjectID)
+		}
+	}
+	out := map[string]string{}
+	for typ, list := range ids {
+		rows, err := s.query(ctx, objectNames[typ]+`(?`+strings.Repeat(", ?", len(list)-1)+`)`, list...)
+		if err := eachRow(rows, err, func(r *sql.Rows) error {
+			var id int64
+			var name string
+			if err := r.Scan(&id, &name); err != nil {
+				return err
+			}
+			out[typ+":"+strconv.FormatInt(id, 10)] = name
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

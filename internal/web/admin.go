@@ -1,8 +1,10 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -209,10 +211,105 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 type auditData struct {
-	Entries []model.AuditEntry
+	Rows    []auditRow
 	Query   url.Values
 	Next    string
 	Export  string // the download's address: this filter from the start
+	Actions []string
+	Types   []string
+}
+
+// auditRow is an audit entry as a person reads it: the action in words,
+// the object by name with a link, each change with its field's label.
+type auditRow struct {
+	model.AuditEntry
+	ActionText, ObjectText, ObjectURL, ActorURL string
+	Fields                                      []fieldChange
+	Raw                                         string // changes that are not field by field
+}
+
+type fieldChange struct{ Label, Old, New string }
+
+// objectPages are where an audited object is shown, by type.
+var objectPages = map[string]string{
+	"enterprise": "/directory/enterprises/", "manager": "/directory/managers/", "user": "/admin/users/",
+	"class": "/classes/", "course": "/courses/", "booking": "/bookings/", "home": "/directory/homes/", "job": "/directory/import/",
+}
+
+// auditActions are the actions the filter offers, by domain.
+var auditActions = []string{"auth.", "user.", "token.", "settings.", "enterprise.", "manager.", "region.", "association.", "home.",
+	"course.", "lecturer.", "class.", "booking.", "topic.", "export.", "job."}
+
+func (h *Handler) auditRows(r *http.Request, v *view, es []model.AuditEntry) ([]auditRow, error) {
+	names, err := h.Store.AuditObjectNames(r.Context(), es)
+	if err != nil {
+		return nil, err
+	}
+	label := func(prefix, key string) string {
+		if h.I18n.HasKey(prefix + key) {
+			return v.T(prefix + key)
+		}
+		return key
+	}
+	out := make([]auditRow, 0, len(es))
+	for _, e := range es {
+		row := auditRow{AuditEntry: e, ActionText: label("act.", e.Action)}
+		if e.ActorID != nil {
+			row.ActorURL = "/admin/users/" + strconv.FormatInt(*e.ActorID, 10)
+		}
+		if e.ObjectID != nil {
+			id := strconv.FormatInt(*e.ObjectID, 10)
+			row.ObjectText = label("otype.", e.ObjectType) + " #" + id
+			if n := names[e.ObjectType+":"+id]; n != "" {
+				row.ObjectText = label("otype.", e.ObjectType) + "：" + n
+			}
+			if p := objectPages[e.ObjectType]; p != "" {
+				row.ObjectURL = p + id
+			}
+		} else if e.ObjectType != "" {
+			row.ObjectText = label("otype.", e.ObjectType)
+		}
+		var changes map[string]model.Change
+		if len(e.Changes) > 2 {
+			if err := json.Unmarshal(e.Changes, &changes); err != nil {
+				row.Raw = string(e.Changes)
+			}
+		}
+		keys := make([]string, 0, len(changes))
+		for k := range changes {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			c := changes[k]
+			row.Fields = append(row.Fields, fieldChange{Label: label("field.", k), Old: auditValue(c.Old), New: auditValue(c.New)})
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
+
+// auditValue writes a recorded value for reading; nothing is "—".
+func auditValue(x any) string {
+	switch x := x.(type) {
+	case nil:
+		return "—"
+	case string:
+		if x == "" {
+			return "—"
+		}
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		if x {
+			return "✓"
+		}
+		return "✗"
+	default:
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
 }
 
 func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) error {
@@ -223,7 +320,8 @@ func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) error {
 			eq[k] = vs
 		}
 	}
-	v := h.newView(r, "page.audit", &auditData{Query: q, Export: "/admin/audit/export.xlsx?" + eq.Encode()})
+	v := h.newView(r, "page.audit", &auditData{Query: q, Export: "/admin/audit/export.xlsx?" + eq.Encode(), Actions: auditActions,
+		Types: []string{"enterprise", "manager", "user", "class", "course", "booking", "home", "region", "job", "settings", "token"}})
 	f, err := model.ParseAuditFilter(q)
 	if err != nil {
 		return h.formError(w, r, "audit", v, err)
@@ -233,7 +331,9 @@ func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := v.Data.(*auditData)
-	d.Entries = l.Items
+	if d.Rows, err = h.auditRows(r, v, l.Items); err != nil {
+		return err
+	}
 	if l.Next != nil {
 		nq := url.Values{}
 		for k, vs := range q {

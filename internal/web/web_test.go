@@ -266,8 +266,20 @@ func TestAdminManagesAccounts(t *testing.T) {
 		if res := b.Post(fmt.Sprintf("/admin/users/%d", e.Users[admin].ID), url.Values{"action": {"disable"}}); res.StatusCode != 422 {
 			t.Errorf("self-disable: %d", res.StatusCode)
 		}
-		if res := b.Get("/admin/audit?object_type=user&object_id=" + fmt.Sprint(u.ID)); !strings.Contains(string(res.Body), "user.update") {
-			t.Error("audit page lacks the change")
+		// The audit log reads as words: the action, the account by name
+		// with its link, the field by its label.
+		res = b.Get("/admin/audit?object_type=user&object_id=" + fmt.Sprint(u.ID))
+		body = string(res.Body)
+		for _, want := range []string{"修改账户", fmt.Sprintf(`<a href="/admin/users/%d">账户：`, u.ID), "<dt>停用</dt>"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("audit page lacks %q", want)
+			}
+		}
+		if strings.Contains(body, "user.update") {
+			t.Error("the audit page shows action codes")
+		}
+		if res := b.Get("/admin/audit?actor=" + url.QueryEscape("执法")); res.StatusCode != 200 {
+			t.Errorf("filter by actor name: %d", res.StatusCode)
 		}
 		if res := b.Get("/admin/audit?since=notadate"); res.StatusCode != 422 {
 			t.Errorf("bad audit filter: %d", res.StatusCode)

@@ -111,11 +111,7 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, w, &n); err != nil {
 		return err
 	}
-	if err := n.Validate(); err != nil {
-		return err
-	}
-	a := actor(r)
-	t, secret, err := h.Store.CreateToken(r.Context(), a, a.User.ID, n)
+	t, secret, err := h.Service.CreateToken(r.Context(), actor(r), n)
 	if err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ func TestRoleMatrix(t *testing.T) {
 			{"GET", "/api/v1/me", nil, anyUser(200)},
 			{"PATCH", "/api/v1/me", func() any { return map[string]any{"display_name": "新名字"} }, anyUser(200)},
 			{"GET", "/api/v1/tokens", nil, anyUser(200)},
-			{"POST", "/api/v1/tokens", func() any { return map[string]any{"name": "脚本"} }, anyUser(201)},
+			{"POST", "/api/v1/tokens", func() any { return map[string]any{"name": "脚本"} }, adminOnly(201)},
 			{"GET", "/api/v1/users", nil, adminOnly(200)},
 			{"POST", "/api/v1/users", func() any {
 				n++

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -254,7 +255,7 @@ func TestSecuritySettingsAPI(t *testing.T) {
 			t.Errorf("a 2-minute timeout: %d %s", r.StatusCode, r.Body)
 		}
 		var got model.SecuritySettings
-		if e.API(admin, "GET", "/api/v1/settings/security", nil).JSON(t, &got); got != model.DefaultSecuritySettings() {
+		if e.API(admin, "GET", "/api/v1/settings/security", nil).JSON(t, &got); !reflect.DeepEqual(got, model.DefaultSecuritySettings()) {
 			t.Errorf("after a refused change: %+v", got)
 		}
 		if r := e.API(admin, "PUT", "/api/v1/settings/security", map[string]int{"password_min_length": 16}); r.StatusCode != 200 {
@@ -270,6 +271,38 @@ func TestSecuritySettingsAPI(t *testing.T) {
 		r = e.API(entB, "POST", "/api/v1/me/password", map[string]string{"current_password": apptest.Password, "new_password": "sixteen chars ok"})
 		if r.StatusCode != 204 {
 			t.Errorf("16 characters: %d %s", r.StatusCode, r.Body)
+		}
+	})
+}
+
+// TestTokensOnlyForRolesThatIntegrate (issue 9, item 7): API tokens are
+// the bureau's unless it enables a role; tokens made before keep working.
+func TestTokensOnlyForRolesThatIntegrate(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		create := func(w apptest.Who) *apptest.Response {
+			return e.API(w, "POST", "/api/v1/tokens", map[string]any{"name": "对接"})
+		}
+		if r := create(apptest.EnterpriseA); r.StatusCode != 403 || !strings.Contains(string(r.Body), "生态环境局") {
+			t.Errorf("an enterprise makes a token: %d %s", r.StatusCode, r.Body)
+		}
+		if r := e.API(apptest.EnterpriseA, "GET", "/api/v1/me", nil); r.StatusCode != 200 {
+			t.Errorf("the enterprise's earlier token stopped working: %d", r.StatusCode)
+		}
+		var s model.SecuritySettings
+		e.API(apptest.Admin, "GET", "/api/v1/settings/security", nil).JSON(t, &s)
+		s.TokenRoles = []model.Role{model.RoleEnterprise}
+		if r := e.API(apptest.Admin, "PUT", "/api/v1/settings/security", s); r.StatusCode != 200 {
+			t.Fatalf("enable enterprises: %d %s", r.StatusCode, r.Body)
+		}
+		if r := create(apptest.EnterpriseA); r.StatusCode != 201 {
+			t.Errorf("an enabled enterprise makes a token: %d %s", r.StatusCode, r.Body)
+		}
+		if r := create(apptest.Lecturer); r.StatusCode != 403 {
+			t.Errorf("a lecturer makes a token: %d", r.StatusCode)
+		}
+		s.TokenRoles = []model.Role{model.RoleAdmin}
+		if r := e.API(apptest.Admin, "PUT", "/api/v1/settings/security", s); r.StatusCode != 422 {
+			t.Errorf("the bureau listed as a token role: %d", r.StatusCode)
 		}
 	})
 }

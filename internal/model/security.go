@@ -3,6 +3,7 @@ package model
 import (
 	"bufio"
 	_ "embed"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -22,6 +23,14 @@ type SecuritySettings struct {
 	BlockCommonPasswords bool `json:"block_common_passwords"`
 	// SessionIdleMinutes ends a browser session unused for this long.
 	SessionIdleMinutes int `json:"session_idle_minutes"`
+	// TokenRoles are the roles besides the bureau whose accounts may make
+	// API tokens (systems that integrate); the others never see tokens.
+	TokenRoles []Role `json:"token_roles"`
+}
+
+// TokensAllowed reports whether accounts of the role may make API tokens.
+func (s SecuritySettings) TokensAllowed(r Role) bool {
+	return r == RoleAdmin || slices.Contains(s.TokenRoles, r)
 }
 
 // Limits of the security settings.
@@ -34,7 +43,7 @@ const (
 
 // DefaultSecuritySettings is the policy until the bureau sets one.
 func DefaultSecuritySettings() SecuritySettings {
-	return SecuritySettings{PasswordMinLength: MinPasswordLength, BlockCommonPasswords: true, SessionIdleMinutes: 8 * 60}
+	return SecuritySettings{PasswordMinLength: MinPasswordLength, BlockCommonPasswords: true, SessionIdleMinutes: 8 * 60, TokenRoles: []Role{}}
 }
 
 // Validate checks the settings.
@@ -45,6 +54,14 @@ func (s *SecuritySettings) Validate() error {
 	}
 	if s.SessionIdleMinutes < MinSessionIdleMins || s.SessionIdleMinutes > MaxSessionIdleMins {
 		v.Add("session_idle_minutes", "err.field.session_idle_minutes")
+	}
+	if s.TokenRoles == nil {
+		s.TokenRoles = []Role{}
+	}
+	for _, r := range s.TokenRoles {
+		if !r.Valid() || r == RoleAdmin {
+			v.Add("token_roles", "err.field.choice")
+		}
 	}
 	return v.Err()
 }

@@ -94,3 +94,15 @@ func (c *access) booking(ctx context.Context, b *model.Booking, k *model.Class) 
 	}
 	return c.a.BookingAccess(k, c.teachesCourse(ctx, k.CourseID), b.EnterpriseID, region)
 }
+
+// CreateToken makes an API token for the actor's own account, if the
+// bureau lets its role integrate (the bureau's accounts always may).
+func (s *Service) CreateToken(ctx context.Context, a model.Actor, n model.NewToken) (*model.Token, string, error) {
+	if a.User == nil || !s.Store.SecuritySettings(ctx).TokensAllowed(a.User.Role) {
+		return nil, "", model.Errorf(model.ErrForbidden, "err.tokens_not_enabled")
+	}
+	if err := n.Validate(); err != nil {
+		return nil, "", err
+	}
+	return s.Store.CreateToken(ctx, a, a.User.ID, n)
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -50,6 +51,12 @@ func (s *Store) SecuritySettings(ctx context.Context) model.SecuritySettings {
 			v.BlockCommonPasswords, _ = strconv.ParseBool(val)
 		case "security.session_idle_minutes":
 			v.SessionIdleMinutes, _ = strconv.Atoi(val)
+		case "security.token_roles":
+			for _, r := range strings.Split(val, ",") {
+				if r != "" {
+					v.TokenRoles = append(v.TokenRoles, model.Role(r))
+				}
+			}
 		}
 	}
 	if rows.Err() != nil || v.Validate() != nil {
@@ -80,6 +87,7 @@ func (s *Store) SetSecuritySettings(ctx context.Context, a model.Actor, v model.
 			"security.password_min_length":    strconv.Itoa(v.PasswordMinLength),
 			"security.block_common_passwords": strconv.FormatBool(v.BlockCommonPasswords),
 			"security.session_idle_minutes":   strconv.Itoa(v.SessionIdleMinutes),
+			"security.token_roles":            joinRoles(v.TokenRoles),
 		}
 		if err := putSettings(ctx, tx, vals); err != nil {
 			return err
@@ -89,8 +97,17 @@ func (s *Store) SetSecuritySettings(ctx context.Context, a model.Actor, v model.
 			"password_min_length":          {Old: old.PasswordMinLength, New: v.PasswordMinLength},
 			"block_common_passwords":       {Old: old.BlockCommonPasswords, New: v.BlockCommonPasswords},
 			"session_idle_minutes":         {Old: old.SessionIdleMinutes, New: v.SessionIdleMinutes},
+			"token_roles":                  {Old: joinRoles(old.TokenRoles), New: joinRoles(v.TokenRoles)},
 		})
 	})
+}
+
+func joinRoles(rs []model.Role) string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = string(r)
+	}
+	return strings.Join(out, ",")
 }
 
 // putSettings stores settings by key, replacing what was there.

@@ -19,6 +19,8 @@ type accountData struct {
 	RecoveryCodes     []string
 	CodesLeft         int
 	TwoFactorRequired bool
+	// TokensAllowed: the account's role may make API tokens.
+	TokensAllowed bool
 }
 
 type tokenRow struct {
@@ -32,7 +34,8 @@ func (h *Handler) accountView(r *http.Request) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &accountData{TwoFactorSetup: h.Auth.PendingTwoFactor(a.User), TwoFactorRequired: h.Auth.TwoFactorMissing(r.Context(), a.User)}
+	d := &accountData{TwoFactorSetup: h.Auth.PendingTwoFactor(a.User), TwoFactorRequired: h.Auth.TwoFactorMissing(r.Context(), a.User),
+		TokensAllowed: h.Store.SecuritySettings(r.Context()).TokensAllowed(a.User.Role)}
 	if a.User.TOTPEnabled {
 		if d.CodesLeft, err = h.Store.RecoveryCodesLeft(r.Context(), a.User.ID); err != nil {
 			return nil, err
@@ -102,10 +105,7 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) error {
 			n.ExpiresIn = -1
 		}
 	}
-	if err := n.Validate(); err != nil {
-		return h.accountFormError(w, r, err)
-	}
-	_, secret, err := h.Store.CreateToken(r.Context(), a, a.User.ID, n)
+	_, secret, err := h.Service.CreateToken(r.Context(), a, n)
 	if err != nil {
 		return h.accountFormError(w, r, err)
 	}

@@ -55,6 +55,9 @@ func (h *Handler) setSecurity(w http.ResponseWriter, r *http.Request) error {
 		PasswordMinLength:        formCount(r, "password_min_length"),
 		SessionIdleMinutes:       formCount(r, "session_idle_minutes"),
 	}
+	for _, role := range r.PostForm["token_roles"] {
+		v.TokenRoles = append(v.TokenRoles, model.Role(role))
+	}
 	if err := h.Store.SetSecuritySettings(r.Context(), actor(r), v); err != nil {
 		d, derr := h.usersData(r)
 		if derr != nil {

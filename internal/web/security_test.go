@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -128,7 +129,7 @@ func TestSecurityPolicy(t *testing.T) {
 		if r.StatusCode != 422 || !strings.Contains(string(r.Body), "须为 10 到 64 之间的整数") {
 			t.Errorf("a 5-character minimum: %d", r.StatusCode)
 		}
-		if got := e.Store.SecuritySettings(context.Background()); got != model.DefaultSecuritySettings() {
+		if got := e.Store.SecuritySettings(context.Background()); !reflect.DeepEqual(got, model.DefaultSecuritySettings()) {
 			t.Errorf("a refused policy changed the settings: %+v", got)
 		}
 		r = b.Post("/admin/security", url.Values{"password_min_length": {"12"}, "session_idle_minutes": {"30"}, "block_common_passwords": {"on"}})

@@ -186,6 +186,18 @@ func TestLanguageSwitch(t *testing.T) {
 func TestAccountTokensAndPassword(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		b := e.Browser(entA)
+		// Tokens are the bureau's until it lets a role integrate.
+		if body := string(b.Get("/account").Body); strings.Contains(body, `action="/account/tokens"`) {
+			t.Error("an enterprise is offered API tokens")
+		}
+		if res := b.Post("/account/tokens", url.Values{"name": {"手机"}, "expires_in_days": {"30"}}); res.StatusCode != 403 {
+			t.Errorf("an enterprise makes a token: %d", res.StatusCode)
+		}
+		s := model.DefaultSecuritySettings()
+		s.TokenRoles = []model.Role{model.RoleEnterprise, model.RoleAssociation}
+		if err := e.Store.SetSecuritySettings(t.Context(), model.Actor{User: e.Users[admin]}, s); err != nil {
+			t.Fatal(err)
+		}
 		res := b.Post("/account/tokens", url.Values{"name": {"手机"}, "expires_in_days": {"30"}})
 		m := regexp.MustCompile(`id="new-token">(eh_[a-z0-9]+)<`).FindSubmatch(res.Body)
 		if res.StatusCode != 200 || m == nil {

@@ -268,6 +268,35 @@ func (h *Handler) resetTwoFactor(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// resetPassword gives an account a temporary password, answered once.
+func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	u, pw, err := h.Auth.ResetPassword(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]any{"user": u, "password": pw})
+	return nil
+}
+
+// enterpriseAccounts lists an enterprise's accounts for staff.
+func (h *Handler) enterpriseAccounts(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	us, err := h.Store.EnterpriseAccounts(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, model.List[*model.User]{Items: us})
+	return nil
+}
+
 // exportAudit downloads the audit log with the list's filter.
 func (h *Handler) exportAudit(w http.ResponseWriter, r *http.Request) error {
 	return httpx.StreamXLSX(w, "envhome-audit.xlsx", h.Log, func(start func()) error {

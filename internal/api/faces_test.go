@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/envhome/envhome/internal/apptest"
+	"github.com/envhome/envhome/internal/model"
 )
 
 // TestNewRoutesAnswerAlikeOnBothFaces: the routes that two-factor
@@ -25,6 +26,12 @@ func TestNewRoutesAnswerAlikeOnBothFaces(t *testing.T) {
 		}
 		var m struct{ ID int64 }
 		e.API(apptest.Admin, "POST", fmt.Sprintf("/api/v1/enterprises/%d/managers", e.Ents["A"]), map[string]any{"name": "张三", "mobile": "13800000001"}).JSON(t, &m)
+		entID := e.Ents["A"]
+		second, err := e.Server.Auth.CreateUser(t.Context(), model.SystemActor(), model.NewUser{Username: "ent-a-2", Password: "a long password 2",
+			Role: model.RoleEnterprise, EnterpriseID: &entID})
+		if err != nil {
+			t.Fatal(err)
+		}
 		cases := []struct {
 			name string
 			api  func(w apptest.Who) int
@@ -70,6 +77,13 @@ func TestNewRoutesAnswerAlikeOnBothFaces(t *testing.T) {
 				},
 				func(b *apptest.Browser) int {
 					return b.Post("/account/2fa/confirm", url.Values{"otp": {"123456"}}).StatusCode
+				}},
+			{"reset an enterprise account's password",
+				func(w apptest.Who) int {
+					return e.API(w, "POST", fmt.Sprintf("/api/v1/users/%d/password-reset", second.ID), nil).StatusCode
+				},
+				func(b *apptest.Browser) int {
+					return b.Post(fmt.Sprintf("/directory/enterprises/%d/accounts/%d/reset", entID, second.ID), nil).StatusCode
 				}},
 			{"list the person links to verify",
 				func(w apptest.Who) int { return e.API(w, "GET", "/api/v1/manager-links", nil).StatusCode },

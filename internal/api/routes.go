@@ -34,6 +34,8 @@ func (h *Handler) Routes() []Route {
 		{"GET", "/api/v1/users/{id}", httpx.Admin, h.getUser},
 		{"PATCH", "/api/v1/users/{id}", httpx.Admin, h.updateUser},
 		{"POST", "/api/v1/users/{id}/two-factor/reset", httpx.Admin, h.resetTwoFactor},
+		{"POST", "/api/v1/users/{id}/password-reset", httpx.Staff, h.resetPassword},
+		{"GET", "/api/v1/enterprises/{id}/accounts", httpx.Staff, h.enterpriseAccounts},
 		{"GET", "/api/v1/audit", httpx.Admin, h.listAudit},
 		{"GET", "/api/v1/audit/export.xlsx", httpx.Admin, h.exportAudit},
 		{"GET", "/api/v1/regions", httpx.Authenticated, h.listRegions},

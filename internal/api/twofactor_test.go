@@ -306,3 +306,61 @@ func TestTokensOnlyForRolesThatIntegrate(t *testing.T) {
 		}
 	})
 }
+
+// TestStaffResetPasswords (issue 9, item 7): the bureau resets any other
+// account, an association its town's enterprises' accounts only; the
+// temporary password works once, must be changed, and the account's
+// tokens end.
+func TestStaffResetPasswords(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		entID := e.Users[apptest.EnterpriseA].ID
+		path := fmt.Sprintf("/api/v1/users/%d/password-reset", entID)
+		for w, want := range map[apptest.Who]int{apptest.Guest: 401, apptest.EnterpriseA: 403, apptest.EnterpriseB: 403, apptest.Lecturer: 403,
+			apptest.Provider: 403, apptest.AssociationB: 404} {
+			if r := e.API(w, "POST", path, nil); r.StatusCode != want {
+				t.Errorf("%s resets ent-a: %d, want %d", w, r.StatusCode, want)
+			}
+		}
+		if r := e.API(apptest.AssociationA, "POST", fmt.Sprintf("/api/v1/users/%d/password-reset", e.Users[apptest.Lecturer].ID), nil); r.StatusCode != 404 {
+			t.Errorf("an association resets a lecturer: %d", r.StatusCode)
+		}
+		if r := e.API(apptest.Admin, "POST", fmt.Sprintf("/api/v1/users/%d/password-reset", e.Users[apptest.Admin].ID), nil); r.StatusCode != 404 {
+			t.Errorf("the bureau resets itself: %d", r.StatusCode)
+		}
+		var accounts model.List[model.User]
+		e.API(apptest.AssociationA, "GET", fmt.Sprintf("/api/v1/enterprises/%d/accounts", e.Ents["A"]), nil).JSON(t, &accounts)
+		if len(accounts.Items) != 1 || accounts.Items[0].ID != entID {
+			t.Errorf("enterprise A's accounts: %+v", accounts.Items)
+		}
+		if r := e.API(apptest.AssociationB, "GET", fmt.Sprintf("/api/v1/enterprises/%d/accounts", e.Ents["A"]), nil); r.StatusCode != 404 {
+			t.Errorf("association B lists A's accounts: %d", r.StatusCode)
+		}
+		var out struct {
+			User     model.User
+			Password string
+		}
+		r := e.API(apptest.AssociationA, "POST", path, nil)
+		r.JSON(t, &out)
+		if r.StatusCode != 200 || len(out.Password) != 14 || !out.User.MustChangePassword {
+			t.Fatalf("association A resets ent-a: %d %s", r.StatusCode, r.Body)
+		}
+		if r := e.API(apptest.EnterpriseA, "GET", "/api/v1/me", nil); r.StatusCode != 401 {
+			t.Errorf("the account's token outlived the reset: %d", r.StatusCode)
+		}
+		if r := login(e, "ent-a", ""); r.StatusCode != 401 {
+			t.Errorf("the old password still works: %d", r.StatusCode)
+		}
+		r = e.API(apptest.Guest, "POST", "/api/v1/auth/token", map[string]any{"username": "ent-a", "password": out.Password})
+		if r.StatusCode != 200 {
+			t.Errorf("the temporary password: %d %s", r.StatusCode, r.Body)
+		}
+		var l model.List[model.AuditEntry]
+		e.API(apptest.Admin, "GET", fmt.Sprintf("/api/v1/audit?action=user.password_reset&object_id=%d", entID), nil).JSON(t, &l)
+		if len(l.Items) != 1 || l.Items[0].ActorName != e.Users[apptest.AssociationA].Username && l.Items[0].ActorName != e.Users[apptest.AssociationA].DisplayName {
+			t.Errorf("the reset is not audited by its actor: %+v", l.Items)
+		}
+		if strings.Contains(string(l.Items[0].Changes), out.Password) {
+			t.Error("the audit log holds the temporary password")
+		}
+	})
+}

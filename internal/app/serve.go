@@ -276,6 +276,9 @@ func NewServer(st *store.Store, policy auth.Policy, cfg config.Config, log *slog
 	a := &api.Handler{Store: st, BaseURL: cfg.BaseURL, Service: services, Auth: svc, I18n: cat, Log: log, Imports: imp, Notices: renderer}
 	sender := &notify.Sender{Store: st, Renderer: renderer, Log: log, BaseURL: cfg.BaseURL, Webhooks: hooks,
 		SMTP: notify.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}}
+	if cfg.SMTPAddr != "" {
+		w.Mail = sender.Email
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

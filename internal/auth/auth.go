@@ -5,6 +5,10 @@ package auth
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"runtime"
@@ -466,4 +470,76 @@ func (s *Service) ScopeIDs(ctx context.Context, regionCode, uscc string) (region
 		enterprise = &id
 	}
 	return region, enterprise, nil
+}
+
+// ResetPassword gives another account a temporary password, shown once to
+// the staff member who asked, to be changed at the next sign-in; its
+// sessions and tokens end. The bureau may reset any account but its own
+// (that is changed, not reset); an association the accounts of its
+// town's enterprises. Any other account is not found.
+func (s *Service) ResetPassword(ctx context.Context, a model.Actor, id int64) (*model.User, string, error) {
+	if a.User == nil || a.User.ID == id {
+		return nil, "", model.NotFound()
+	}
+	u, err := s.Store.User(ctx, id)
+	if err != nil {
+		return nil, "", model.NotFound()
+	}
+	switch {
+	case a.IsAdmin():
+	case a.User.Role == model.RoleAssociation && u.Role == model.RoleEnterprise && u.EnterpriseID != nil:
+		if _, err := s.Store.Enterprise(ctx, a, *u.EnterpriseID); err != nil {
+			return nil, "", model.NotFound()
+		}
+	default:
+		return nil, "", model.NotFound()
+	}
+	pw := model.TemporaryPassword()
+	hash, err := s.hash(ctx, pw)
+	if err != nil {
+		return nil, "", err
+	}
+	u, err = s.Store.ResetPassword(ctx, a, id, hash)
+	return u, pw, err
+}
+
+// ResetLinkTTL is how long a "forgot password" link works.
+const ResetLinkTTL = time.Hour
+
+// RequestPasswordReset makes a reset link's token for the enabled account
+// with the username, if it has an email address to send it to; otherwise
+// it answers nothing, so that the caller's answer cannot tell accounts
+// apart. At most one link per account in ResetLinkTTL/4.
+func (s *Service) RequestPasswordReset(ctx context.Context, username string) (email, token string, err error) {
+	u, err := s.Store.UserByUsername(ctx, model.NormalizeUsername(username))
+	if err != nil || u.Disabled() || u.Email == "" {
+		return "", "", nil
+	}
+	now := s.Store.Now()
+	if n, err := s.Store.RecentPasswordResets(ctx, u.ID, now.Add(ResetLinkTTL-ResetLinkTTL/4)); err != nil || n > 0 {
+		return "", "", err
+	}
+	b := make([]byte, 20)
+	if _, err := rand.Read(b); err != nil {
+		return "", "", err
+	}
+	token = strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+	sum := sha256.Sum256([]byte(token))
+	if err := s.Store.CreatePasswordReset(ctx, u.ID, hex.EncodeToString(sum[:]), now.Add(ResetLinkTTL)); err != nil {
+		return "", "", err
+	}
+	return u.Email, token, nil
+}
+
+// ResetWithToken sets a new password with a reset link's token.
+func (s *Service) ResetWithToken(ctx context.Context, token, password string) (*model.User, error) {
+	if err := s.checkNewPassword(ctx, "new_password", password); err != nil {
+		return nil, err
+	}
+	hash, err := s.hash(ctx, password)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(token))))
+	return s.Store.UsePasswordReset(ctx, hex.EncodeToString(sum[:]), hash)
 }

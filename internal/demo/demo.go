@@ -4,10 +4,8 @@ package demo
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"io"
-	"math/big"
 	"time"
 
 	"github.com/envhome/envhome/internal/auth"
@@ -164,15 +162,7 @@ func seedCourses(ctx context.Context, s *store.Store, lecturerUser, haichang int
 }
 
 // Password makes a random password that is easy to type on a phone.
-func Password() string {
-	const chars = "abcdefghjkmnpqrstuvwxyz23456789"
-	b := make([]byte, 12)
-	for i := range b {
-		n, _ := rand.Int(rand.Reader, big.NewInt(int64(len(chars))))
-		b[i] = chars[n.Int64()]
-	}
-	return string(b[:4]) + "-" + string(b[4:8]) + "-" + string(b[8:])
-}
+func Password() string { return model.TemporaryPassword() }
 
 // Print shows the demo logins once.
 func Print(w io.Writer, baseURL string, accounts []Account) {

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"math/big"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -62,4 +63,17 @@ func CheckPassword(hash, pw string) bool {
 	}
 	got := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// TemporaryPassword makes a random password that is easy to read out and
+// type on a phone (no 0/o, 1/l/i): for demo accounts and for resets by
+// staff, always changed at the next sign-in.
+func TemporaryPassword() string {
+	const chars = "abcdefghjkmnpqrstuvwxyz23456789"
+	b := make([]byte, 12)
+	for i := range b {
+		n, _ := rand.Int(rand.Reader, big.NewInt(int64(len(chars))))
+		b[i] = chars[n.Int64()]
+	}
+	return string(b[:4]) + "-" + string(b[4:8]) + "-" + string(b[8:])
 }

@@ -135,6 +135,15 @@ func (s *Sender) send(ctx context.Context, d *model.Delivery) error {
 	return permanent{fmt.Errorf("unknown channel %q", d.Channel)}
 }
 
+// Email sends one message now; for mail that must not wait in the queue
+// nor go to a webhook (a password reset link). Off without a mail server.
+func (s *Sender) Email(to, subject, body string) error {
+	if s.SMTP.Addr == "" {
+		return errors.New("no mail server")
+	}
+	return s.email(to, subject, body)
+}
+
 func (s *Sender) email(to, subject, body string) error {
 	var msg bytes.Buffer
 	fmt.Fprintf(&msg, "From: %s\r\nTo: %s\r\nSubject: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n%s\r\n",

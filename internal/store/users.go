@@ -252,3 +252,103 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+// ResetPassword gives an account a password chosen by staff (a temporary
+// one, to be changed at the next sign-in) and ends its sessions and
+// tokens. The caller checks who may.
+func (s *Store) ResetPassword(ctx context.Context, a model.Actor, id int64, hash string) (*model.User, error) {
+	defer s.tokens.invalidate()
+	var u *model.User
+	err := s.write(ctx, func(tx *Tx) error {
+		now := s.Now()
+		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = ?, must_change_password = 1, updated_at = ? WHERE id = ?`, hash, ms(now), id); err != nil {
+			return err
+		}
+		if err := s.endAccess(ctx, tx, id, now); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, a, "user.password_reset", "user", &id, model.Changes{"password": {New: model.Redacted}}); err != nil {
+			return err
+		}
+		var err error
+		u, err = s.userByID(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reset password: %w", err)
+	}
+	return u, nil
+}
+
+// EnterpriseAccounts lists the accounts of an enterprise in the actor's
+// scope.
+func (s *Store) EnterpriseAccounts(ctx context.Context, a model.Actor, enterpriseID int64) ([]*model.User, error) {
+	if _, err := s.Enterprise(ctx, a, enterpriseID); err != nil {
+		return nil, err
+	}
+	rows, err := s.query(ctx, `SELECT `+userColumns+` FROM users u WHERE u.enterprise_id = ? ORDER BY u.id`, enterpriseID)
+	us, err := scanAll(rows, err, func(r *sql.Rows) (*model.User, error) { return s.scanUser(r) })
+	if us == nil {
+		us = []*model.User{}
+	}
+	return us, err
+}
+
+// CreatePasswordReset keeps the hash of a reset link's token for a user.
+func (s *Store) CreatePasswordReset(ctx context.Context, userID int64, tokenHash string, expires time.Time) error {
+	_, err := s.exec(ctx, `INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES (?, ?, ?)`, tokenHash, userID, ms(expires))
+	return err
+}
+
+// UsePasswordReset sets the password of the user whose unexpired, unused
+// reset token hashes to tokenHash, ends the user's sessions and tokens,
+// and spends every reset token the user has. A token that is unknown,
+// used or expired is refused alike.
+func (s *Store) UsePasswordReset(ctx context.Context, tokenHash, newHash string) (*model.User, error) {
+	defer s.tokens.invalidate()
+	var u *model.User
+	err := s.write(ctx, func(tx *Tx) error {
+		now := s.Now()
+		var id int64
+		err := tx.QueryRow(ctx, `SELECT user_id FROM password_resets WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`,
+			tokenHash, ms(now)).Scan(&id)
+		if err == sql.ErrNoRows {
+			return model.Errorf(model.ErrConflict, "err.reset_link_invalid")
+		}
+		if err != nil {
+			return err
+		}
+		if u, err = s.userByID(ctx, tx, id); err != nil {
+			return err
+		}
+		if u.Disabled() {
+			return model.Errorf(model.ErrConflict, "err.reset_link_invalid")
+		}
+		if _, err := tx.Exec(ctx, `UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, ms(now), id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = ?, must_change_password = 0, updated_at = ? WHERE id = ?`, newHash, ms(now), id); err != nil {
+			return err
+		}
+		if err := s.endAccess(ctx, tx, id, now); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, model.Actor{User: u}, "user.password_reset", "user", &id, model.Changes{"password": {New: model.Redacted}, "by": {New: "email"}}); err != nil {
+			return err
+		}
+		u, err = s.userByID(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("use password reset: %w", err)
+	}
+	return u, nil
+}
+
+// RecentPasswordResets counts a user's reset tokens that expire after
+// the given time (made recently, as every token lives as long).
+func (s *Store) RecentPasswordResets(ctx context.Context, userID int64, expiresAfter time.Time) (int, error) {
+	var n int
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM password_resets WHERE user_id = ? AND expires_at > ?`, userID, ms(expiresAfter)).Scan(&n)
+	return n, err
+}

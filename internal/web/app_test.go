@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/envhome/envhome/internal/apptest"
+	"github.com/envhome/envhome/internal/model"
 )
 
 // TestPagesLoadAtOnce (issue 9, items 8 and 9): pages and static files go
@@ -87,6 +90,74 @@ func TestPagesLoadAtOnce(t *testing.T) {
 		}
 		if r := b.Post("/logout", nil); r.Header.Get("Clear-Site-Data") == "" {
 			t.Errorf("logout keeps the site's data: %v", r.Header)
+		}
+	})
+}
+
+// TestForgottenPassword (issue 9, item 7): without a mail server the page
+// says whom to ask; with one, a link goes to the account's email, the
+// answer is the same for any username, the link works once and within
+// its hour, and the new password signs in.
+func TestForgottenPassword(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		g := e.Browser(guest)
+		if b := string(g.Get("/forgot").Body); strings.Contains(b, `id="send-link"`) || !strings.Contains(b, "所在镇街的环保协会") {
+			t.Error("without mail: the page offers a link or does not say whom to ask")
+		}
+		if !strings.Contains(string(g.Get("/login").Body), `href="/forgot"`) {
+			t.Error("the login page has no way to recover a password")
+		}
+		var sent []string
+		e.Server.Web.Mail = func(to, subject, body string) error {
+			sent = append(sent, to+"\n"+body)
+			return nil
+		}
+		u := e.Users[entA]
+		if _, err := e.Store.SetNoticeChannels(t.Context(), model.Actor{User: u}, model.NoticeChannels{Email: "ent-a@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+		known := g.Post("/forgot", url.Values{"username": {"ENT-A"}})
+		unknown := g.Post("/forgot", url.Values{"username": {"nobody"}})
+		if known.StatusCode != 200 || string(known.Body) != string(unknown.Body) || !strings.Contains(string(known.Body), "重置链接已发出") {
+			t.Errorf("the answers differ or say nothing: %d / %d", known.StatusCode, unknown.StatusCode)
+		}
+		if len(sent) != 1 || !strings.HasPrefix(sent[0], "ent-a@example.com\n") {
+			t.Fatalf("mails: %q", sent)
+		}
+		g.Post("/forgot", url.Values{"username": {"ent-a"}})
+		if len(sent) != 1 {
+			t.Errorf("a second link within minutes: %d mails", len(sent))
+		}
+		token := regexp.MustCompile(`/reset\?t=([a-z2-7]+)`).FindStringSubmatch(sent[0])
+		if token == nil {
+			t.Fatalf("no link in %q", sent[0])
+		}
+		if r := g.Post("/reset", url.Values{"t": {token[1]}, "new_password": {"a brand new password"}, "confirm_password": {"another one"}}); r.StatusCode != 422 {
+			t.Errorf("mismatched confirmation: %d", r.StatusCode)
+		}
+		r := g.Post("/reset", url.Values{"t": {token[1]}, "new_password": {"a brand new password"}, "confirm_password": {"a brand new password"}})
+		if r.StatusCode != 303 || r.Header.Get("Location") != "/login?ok=flash.password_reset" {
+			t.Fatalf("reset: %d %s", r.StatusCode, r.Body)
+		}
+		if r := e.API(guest, "POST", "/api/v1/auth/token", map[string]string{"username": "ent-a", "password": "a brand new password"}); r.StatusCode != 200 {
+			t.Errorf("the new password: %d", r.StatusCode)
+		}
+		if r := e.API(entA, "GET", "/api/v1/me", nil); r.StatusCode != 401 {
+			t.Errorf("a token outlived the reset: %d", r.StatusCode)
+		}
+		if r := g.Post("/reset", url.Values{"t": {token[1]}, "new_password": {"yet another password"}, "confirm_password": {"yet another password"}}); r.StatusCode != 409 || !strings.Contains(string(r.Body), "重置链接无效") {
+			t.Errorf("the link used twice: %d", r.StatusCode)
+		}
+		// A link older than an hour is refused.
+		e.Clock.Advance(16 * time.Minute)
+		g.Post("/forgot", url.Values{"username": {"ent-a"}})
+		if len(sent) != 2 {
+			t.Fatalf("a new link after a quarter hour: %d mails", len(sent))
+		}
+		late := regexp.MustCompile(`/reset\?t=([a-z2-7]+)`).FindStringSubmatch(sent[1])
+		e.Clock.Advance(61 * time.Minute)
+		if r := g.Post("/reset", url.Values{"t": {late[1]}, "new_password": {"yet another password"}, "confirm_password": {"yet another password"}}); r.StatusCode != 409 {
+			t.Errorf("a link after its hour: %d", r.StatusCode)
 		}
 	})
 }

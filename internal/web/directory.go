@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -173,6 +174,43 @@ type enterpriseData struct {
 	Due      []model.Due
 	CanEdit  bool
 	NewM     model.Manager
+	// Accounts are the enterprise's logins, for staff, who may reset
+	// their passwords; Reset is one just reset, its password shown once.
+	Accounts []*model.User
+	Reset    *resetResult
+}
+
+type resetResult struct {
+	User     *model.User
+	Password string
+}
+
+// resetAccount gives one of an enterprise's accounts a temporary password
+// and shows it once, on the enterprise's page.
+func (h *Handler) resetAccount(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	uid, err := httpx.PathID(r, "uid")
+	if err != nil {
+		return err
+	}
+	v, err := h.enterpriseView(r, id)
+	if err != nil {
+		return err
+	}
+	d := v.Data.(*enterpriseData)
+	if !slices.ContainsFunc(d.Accounts, func(u *model.User) bool { return u.ID == uid }) {
+		return model.NotFound()
+	}
+	u, pw, err := h.Auth.ResetPassword(r.Context(), actor(r), uid)
+	if err != nil {
+		return err
+	}
+	d.Reset = &resetResult{u, pw}
+	w.Header().Set("Cache-Control", "no-store")
+	return h.render(w, r, http.StatusOK, "enterprise", v)
 }
 
 func (h *Handler) enterpriseView(r *http.Request, id int64) (*view, error) {
@@ -190,6 +228,11 @@ func (h *Handler) enterpriseView(r *http.Request, id int64) (*view, error) {
 		return nil, err
 	}
 	d := &enterpriseData{choices: c, E: e, Managers: ms, CanEdit: true, Due: model.DueItems(e, ms, model.Today(h.Store.Now()))}
+	if isStaff(a.User) {
+		if d.Accounts, err = h.Store.EnterpriseAccounts(r.Context(), a, id); err != nil {
+			return nil, err
+		}
+	}
 	v := h.newView(r, "page.enterprise", d)
 	v.Title = e.Name
 	return v, nil

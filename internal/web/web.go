@@ -60,6 +60,9 @@ type Handler struct {
 	BaseURL string
 	Imports *imports.Service
 	Notices *notify.Renderer
+	// Mail sends an email (the "forgot password" link); nil when the site
+	// has no mail server, and then the page says whom to ask instead.
+	Mail func(to, subject, body string) error
 
 	pages  map[string]*template.Template
 	assets map[string]string // file name → content hash, for cache busting

@@ -240,6 +240,24 @@ func (h *Handler) workbench(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// stats answers the figures behind the charts.
+func (h *Handler) stats(w http.ResponseWriter, r *http.Request) error {
+	var region int64
+	if s := r.URL.Query().Get("region_id"); s != "" {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 {
+			return (model.Validation{"region_id": "err.field.id"}).Err()
+		}
+		region = id
+	}
+	st, err := h.Service.Stats(r.Context(), actor(r), region)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
 // listLinkRequests lists the pending claims the caller decides.
 func (h *Handler) listLinkRequests(w http.ResponseWriter, r *http.Request) error {
 	p, err := page(r)

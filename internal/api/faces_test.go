@@ -85,6 +85,12 @@ func TestNewRoutesAnswerAlikeOnBothFaces(t *testing.T) {
 				func(b *apptest.Browser) int {
 					return b.Post(fmt.Sprintf("/directory/enterprises/%d/accounts/%d/reset", entID, second.ID), nil).StatusCode
 				}},
+			{"read the charts' figures",
+				func(w apptest.Who) int { return e.API(w, "GET", "/api/v1/stats", nil).StatusCode },
+				func(b *apptest.Browser) int { return b.Get("/stats").StatusCode }},
+			{"open the workbench",
+				func(w apptest.Who) int { return e.API(w, "GET", "/api/v1/workbench", nil).StatusCode },
+				func(b *apptest.Browser) int { return b.Get("/").StatusCode }},
 			{"list the person links to verify",
 				func(w apptest.Who) int { return e.API(w, "GET", "/api/v1/manager-links", nil).StatusCode },
 				func(b *apptest.Browser) int { return b.Get("/directory/links").StatusCode }},

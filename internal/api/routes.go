@@ -61,6 +61,7 @@ func (h *Handler) Routes() []Route {
 		{"GET", "/api/v1/managers/{id}/history", httpx.Authenticated, h.managerHistory},
 		{"GET", "/api/v1/manager-links", httpx.Staff, h.listLinkRequests},
 		{"GET", "/api/v1/workbench", httpx.Authenticated, h.workbench},
+		{"GET", "/api/v1/stats", httpx.Staff, h.stats},
 		{"POST", "/api/v1/managers/{id}/link", httpx.Staff, h.decideLink},
 		{"GET", "/api/v1/enterprises/export.xlsx", httpx.Authenticated, h.exportEnterprises},
 		{"GET", "/api/v1/imports/template.xlsx", httpx.Staff, h.importTemplate},

@@ -78,6 +78,40 @@ func TestWorkbenchByRole(t *testing.T) {
 		if p := get(provider); p.Towns != nil || p.Classes != nil || p.Enterprise != nil {
 			t.Errorf("the provider's workbench: %+v", p)
 		}
+		// The charts' figures, in scope.
+		stats := func(w who, q string) (model.Stats, int) {
+			var st model.Stats
+			r := e.API(w, "GET", "/api/v1/stats"+q, nil)
+			if r.StatusCode == 200 {
+				r.JSON(t, &st)
+			}
+			return st, r.StatusCode
+		}
+		for _, w := range []who{guest, entA, entB, lecturer, provider} {
+			if _, code := stats(w, ""); code != map[bool]int{true: 401, false: 403}[w == guest] {
+				t.Errorf("%s reads the stats: %d", w, code)
+			}
+		}
+		sA, _ := stats(assocA, "?region_id="+fmt.Sprint(e.Regions["B"])) // an association keeps to its town
+		if sA.RegionID != e.Regions["A"] || len(sA.Towns) != 1 || len(sA.Enterprises) != 1 || sA.Enterprises[0].Managers != 4 || len(sA.Classes) != 2 {
+			t.Errorf("association A's stats: %+v", sA)
+		}
+		sB, _ := stats(assocB, "")
+		if sB.RegionID != e.Regions["B"] || len(sB.Classes) != 0 || len(sB.Enterprises) != 1 || sB.Enterprises[0].Hours != 3 {
+			t.Errorf("association B's stats: %+v", sB)
+		}
+		sAd, _ := stats(admin, "?region_id="+fmt.Sprint(e.Regions["B"]))
+		if sAd.RegionID != e.Regions["B"] || len(sAd.Classes) != 2 || len(sAd.Towns) < 2 {
+			t.Errorf("the bureau's stats for town B: %+v", sAd)
+		}
+		for _, c := range sAd.Classes {
+			if c.Status == model.ClassCompleted && (c.Confirmed != 1 || c.Attended != 1) {
+				t.Errorf("the completed class's attendance: %+v", c)
+			}
+		}
+		if _, code := stats(admin, "?region_id=x"); code != 422 {
+			t.Errorf("a bad region: %d", code)
+		}
 		// The figures follow the data once the sweep recomputes them.
 		var m model.Manager
 		e.API(admin, "POST", fmt.Sprintf("/api/v1/enterprises/%d/managers", e.Ents["B"]), map[string]any{"name": "周七", "mobile": "13800000077"}).JSON(t, &m)

@@ -1,5 +1,7 @@
 package model
 
+import "time"
+
 // Due is something an enterprise must see to before a date: its permit,
 // a manager's certificate; or a gap, such as having no manager.
 type Due struct {
@@ -55,4 +57,44 @@ type Workbench struct {
 	LinkRequests int          `json:"link_requests"`
 	// Coming classes: the county's, the town's, the lecturer's own.
 	Classes []*Class `json:"classes,omitempty"`
+}
+
+// EnterpriseHours is one enterprise's managers' hours in a year.
+type EnterpriseHours struct {
+	EnterpriseID int64   `json:"enterprise_id"`
+	Name         string  `json:"name"`
+	Managers     int     `json:"managers"`
+	Hours        float64 `json:"hours"`    // each manager's capped at the requirement
+	Required     float64 `json:"required"` // of all its active managers
+}
+
+// Percent is the share of the required hours done.
+func (e EnterpriseHours) Percent() int {
+	if e.Required <= 0 {
+		return 100
+	}
+	return int(e.Hours / e.Required * 100)
+}
+
+// ClassFill is one class's seats and attendance.
+type ClassFill struct {
+	ClassID     int64     `json:"class_id"`
+	CourseTitle string    `json:"course_title"`
+	StartsAt    time.Time `json:"starts_at"`
+	Status      string    `json:"status"`
+	Capacity    int       `json:"capacity"`
+	Confirmed   int       `json:"confirmed"`
+	Attended    int       `json:"attended"` // present or late
+}
+
+
+// Stats are the figures behind the bureau's and associations' charts:
+// hours per town, the enterprises of a town furthest behind, and the
+// fill and attendance of recent and coming classes.
+type Stats struct {
+	Year        int               `json:"year"`
+	RegionID    int64             `json:"region_id"` // the town whose enterprises are listed
+	Towns       []RegionStat      `json:"towns"`
+	Enterprises []EnterpriseHours `json:"enterprises"`
+	Classes     []ClassFill       `json:"classes"`
 }

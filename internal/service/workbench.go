@@ -80,3 +80,31 @@ func (s *Service) Workbench(ctx context.Context, a model.Actor) (*model.Workbenc
 	}
 	return w, nil
 }
+
+// Stats gathers the figures of the charts page for the bureau (any town's
+// enterprises, the first town by default) or an association (its town).
+func (s *Service) Stats(ctx context.Context, a model.Actor, regionID int64) (*model.Stats, error) {
+	sc := a.Scope()
+	if !sc.All && sc.RegionID == 0 {
+		return nil, model.Errorf(model.ErrForbidden, "err.forbidden")
+	}
+	st := &model.Stats{Year: s.Store.Now().In(model.ChinaTime).Year()}
+	var err error
+	if st.Towns, err = s.Store.RegionStats(ctx, a); err != nil {
+		return nil, err
+	}
+	switch {
+	case sc.RegionID != 0:
+		regionID = sc.RegionID
+	case regionID == 0 && len(st.Towns) > 0:
+		regionID = st.Towns[0].RegionID
+	}
+	st.RegionID = regionID
+	if st.Enterprises, err = s.Store.EnterpriseHoursBehind(ctx, a, regionID, 20); err != nil {
+		return nil, err
+	}
+	if st.Classes, err = s.Store.ClassFills(ctx, a); err != nil {
+		return nil, err
+	}
+	return st, nil
+}

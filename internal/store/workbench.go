@@ -145,3 +145,69 @@ func eachRow(rows *sql.Rows, err error, fn func(*sql.Rows) error) error {
 	}
 	return rows.Err()
 }
+
+// EnterpriseHoursBehind lists the enterprises of a town furthest behind
+// on their managers' hours this year, at most limit: the association's
+// own town, or the town the bureau picks.
+func (s *Store) EnterpriseHoursBehind(ctx context.Context, a model.Actor, regionID int64, limit int) ([]model.EnterpriseHours, error) {
+	sc := a.Scope()
+	switch {
+	case sc.All:
+	case sc.RegionID != 0:
+		regionID = sc.RegionID
+	default:
+		return []model.EnterpriseHours{}, nil
+	}
+	settings, err := s.TrainingSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	req := settings.RequiredHours
+	from, to := model.YearBounds(s.Now().In(model.ChinaTime).Year())
+	rows, err := s.query(ctx, `SELECT e.id, e.name, COUNT(*), SUM(CASE WHEN COALESCE(x.hours, 0) > ? THEN ? ELSE COALESCE(x.hours, 0) END)
+		FROM managers m JOIN enterprises e ON e.id = m.enterprise_id
+		LEFT JOIN (`+creditedSQL+`) x ON x.person_id = m.person_id
+		WHERE m.status = 'active' AND e.status = 'active' AND e.region_id = ?
+		GROUP BY e.id, e.name ORDER BY SUM(CASE WHEN COALESCE(x.hours, 0) > ? THEN ? ELSE COALESCE(x.hours, 0) END) / COUNT(*), e.id LIMIT ?`, req, req, ms(from), ms(to), regionID, req, req, limit)
+	out, err := scanAll(rows, err, func(r *sql.Rows) (model.EnterpriseHours, error) {
+		var e model.EnterpriseHours
+		err := r.Scan(&e.EnterpriseID, &e.Name, &e.Managers, &e.Hours)
+		e.Required = float64(e.Managers) * req
+		return e, err
+	})
+	if out == nil {
+		out = []model.EnterpriseHours{}
+	}
+	return out, err
+}
+
+// ClassFills lists the classes of the last 90 days and the next 30 that
+// the actor runs (the bureau all, an association its town's Homes'), by
+// start, with their fill and attendance.
+func (s *Store) ClassFills(ctx context.Context, a model.Actor) ([]model.ClassFill, error) {
+	sc := a.Scope()
+	now := s.Now()
+	q := `SELECT k.id, co.title, k.starts_at, k.status, k.capacity,
+		(SELECT COUNT(*) FROM bookings b WHERE b.class_id = k.id AND b.status = 'confirmed'),
+		(SELECT COUNT(*) FROM bookings b WHERE b.class_id = k.id AND b.status = 'confirmed' AND b.attendance IN ('present', 'late'))
+		FROM classes k JOIN courses co ON co.id = k.course_id JOIN homes h ON h.id = k.home_id
+		WHERE k.status <> 'cancelled' AND k.starts_at >= ? AND k.starts_at < ?`
+	args := []any{ms(now.Add(-90 * 24 * time.Hour)), ms(now.Add(30 * 24 * time.Hour))}
+	switch {
+	case sc.All:
+	case sc.RegionID != 0:
+		q += ` AND h.region_id = ?`
+		args = append(args, sc.RegionID)
+	default:
+		return []model.ClassFill{}, nil
+	}
+	rows, err := s.query(ctx, q+` ORDER BY k.starts_at, k.id LIMIT 60`, args...)
+	out, err := scanAll(rows, err, func(r *sql.Rows) (model.ClassFill, error) {
+		var c model.ClassFill
+		return c, r.Scan(&c.ClassID, &c.CourseTitle, timeCol{&c.StartsAt}, &c.Status, &c.Capacity, &c.Confirmed, &c.Attended)
+	})
+	if out == nil {
+		out = []model.ClassFill{}
+	}
+	return out, err
+}

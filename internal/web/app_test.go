@@ -161,3 +161,23 @@ func TestForgottenPassword(t *testing.T) {
 		}
 	})
 }
+
+// TestChartsPage (issue 9, item 4): staff see charts, each beside its
+// table; ECharts is loaded there and nowhere else; others may not.
+func TestChartsPage(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	for w, want := range map[apptest.Who]int{admin: 200, apptest.AssociationA: 200, entA: 403, apptest.Lecturer: 403, guest: 303} {
+		if r := e.Browser(w).Get("/stats"); r.StatusCode != want {
+			t.Errorf("%s opens the charts: %d, want %d", w, r.StatusCode, want)
+		}
+	}
+	body := string(e.Browser(admin).Get("/stats").Body)
+	for _, want := range []string{`data-chart-for="towns-table"`, `id="towns-table"`, "vendor/echarts.min.js", "charts.js"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the charts page lacks %s", want)
+		}
+	}
+	if home := string(e.Browser(admin).Get("/").Body); strings.Contains(home, "echarts") {
+		t.Error("the home page loads ECharts")
+	}
+}

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,6 +104,26 @@ func (h *Handler) setLanguage(w http.ResponseWriter, r *http.Request) error {
 // morePage lists every entry of the navigation: the phone's "more" tab.
 func (h *Handler) morePage(w http.ResponseWriter, r *http.Request) error {
 	return h.render(w, r, http.StatusOK, "more", h.newView(r, "page.more", nil))
+}
+
+// statsPage draws the figures of the bureau and associations as charts,
+// each with its table.
+func (h *Handler) statsPage(w http.ResponseWriter, r *http.Request) error {
+	region, _ := strconv.ParseInt(r.URL.Query().Get("region"), 10, 64)
+	st, err := h.Service.Stats(r.Context(), actor(r), region)
+	if err != nil {
+		return err
+	}
+	d := map[string]any{"S": st, "RegionName": "", "Towns": []model.RegionStat(nil)}
+	for _, t := range st.Towns {
+		if t.RegionID == st.RegionID {
+			d["RegionName"] = t.RegionName
+		}
+	}
+	if actor(r).IsAdmin() {
+		d["Towns"] = st.Towns
+	}
+	return h.render(w, r, http.StatusOK, "stats", h.newView(r, "page.stats", d))
 }
 
 // home is each role's workbench: what to do now.

@@ -121,6 +121,7 @@ func (h *Handler) Routes() []Route {
 		{"POST", "/topics/{id}/votes", httpx.Authenticated, h.voteTopic},
 		{"GET", "/notifications", httpx.Authenticated, h.notificationsPage},
 		{"GET", "/more", httpx.Authenticated, h.morePage},
+		{"GET", "/stats", httpx.Staff, h.statsPage},
 		{"POST", "/notifications/read", httpx.Authenticated, h.readNotifications},
 		{"GET", "/settings/training", httpx.Admin, h.settingsPage},
 		{"POST", "/settings/training", httpx.Admin, h.saveSettings},

@@ -200,6 +200,7 @@ var nav = []navGroup{
 		{"/directory/enterprises", "nav.enterprises", "building-2", withRecords},
 		{"/directory/regions", "nav.regions", "map", nil},
 		{"/directory/links", "nav.links", "user-check", staff},
+		{"/stats", "nav.stats", "chart-column", staff},
 	}},
 	{"navg.admin", []navItem{
 		{"/admin/users", "nav.users", "users", []model.Role{model.RoleAdmin}},

@@ -87,7 +87,6 @@ type ClassFill struct {
 	Attended    int       `json:"attended"` // present or late
 }
 
-
 // Stats are the figures behind the bureau's and associations' charts:
 // hours per town, the enterprises of a town furthest behind, and the
 // fill and attendance of recent and coming classes.

@@ -44,7 +44,7 @@ type Lecturer struct {
 
 // Normalize tidies a lecturer from a form or JSON.
 func (l *Lecturer) Normalize() {
-	l.Name = strings.TrimSpace(FoldWidth(l.Name))
+	l.Name = strings.TrimSpace(l.Name)
 	l.Affiliation = strings.TrimSpace(l.Affiliation)
 	l.Title = strings.TrimSpace(l.Title)
 	l.Bio = strings.TrimSpace(l.Bio)
@@ -115,7 +115,7 @@ type Course struct {
 
 // Normalize tidies a course from a form or JSON.
 func (c *Course) Normalize() {
-	c.Title = strings.TrimSpace(FoldWidth(c.Title))
+	c.Title = strings.TrimSpace(c.Title) // as written: （） and ： are Chinese punctuation
 	c.Description = strings.TrimSpace(c.Description)
 	c.Industries = cleanList(c.Industries)
 	for i, s := range c.Industries {
@@ -545,7 +545,7 @@ type Topic struct {
 // Validate checks a proposed topic.
 func (t *Topic) Validate() error {
 	v := Validation{}
-	t.Title = strings.TrimSpace(FoldWidth(t.Title))
+	t.Title = strings.TrimSpace(t.Title)
 	requiredText(v, "title", t.Title, 64)
 	multiLineText(v, "description", &t.Description, 1000)
 	return v.Err()

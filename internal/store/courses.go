@@ -233,7 +233,9 @@ func (s *Store) SaveCourse(ctx context.Context, a model.Actor, c *model.Course) 
 
 func (s *Store) saveCourseTx(ctx context.Context, tx *Tx, a model.Actor, c *model.Course) (int64, error) {
 	now := ms(s.Now())
-	search := strings.ToLower(c.Title + " " + c.Description)
+	// Folded for matching only: the title is kept as written (full-width
+	// brackets are Chinese typography).
+	search := strings.ToLower(model.FoldWidth(c.Title + " " + c.Description))
 	id := c.ID
 	action := "course.update"
 	if id == 0 {

@@ -1,0 +1,122 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/envhome/envhome/internal/apptest"
+	"github.com/envhome/envhome/internal/model"
+)
+
+// fit is what a page must hold to at a width: nothing wider than the
+// screen, and no visible table cell narrower than 80 px.
+const fitCheck = `(function(){
+  var w = document.documentElement.clientWidth, out = [];
+  if (document.documentElement.scrollWidth > w) {
+    var wide = [];
+    document.querySelectorAll("body *").forEach(function (el) {
+      var r = el.getBoundingClientRect();
+      if (r.right > w + 1 && r.width > 0 && wide.length < 3 && !el.closest(".scroll")) wide.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + "." + el.className + " " + Math.round(r.right));
+    });
+    out.push("page " + document.documentElement.scrollWidth + " px wide: " + wide.join(", "));
+  }
+  document.querySelectorAll("table").forEach(function (t) {
+    if (!t.offsetParent) return; // in a closed drawer
+    var row = t.querySelector("tbody tr");
+    if (!row) return;
+    Array.prototype.forEach.call(row.children, function (c) {
+      if (c.offsetWidth > 0 && c.offsetWidth < 80 && c.textContent.trim() !== "") out.push((t.id || "table") + " cell " + c.offsetWidth + " px: " + c.textContent.trim().slice(0, 20));
+    });
+  });
+  return out.join("; ");
+})()`
+
+// TestEveryPageFitsAPhone (issue 9, items 3 and 11): each role's pages of
+// the journeys, at 360 and 390 px and on a desktop, are no wider than the
+// screen and have no table column under 80 px; each role's home is kept as
+// a screenshot at phone and desktop size.
+func TestEveryPageFitsAPhone(t *testing.T) {
+	ctx := NewBrowser(t)
+	e := apptest.New(t, "sqlite")
+	bg := context.Background()
+	sys := model.SystemActor()
+	home, err := e.Store.CreateHome(bg, sys, model.Home{Name: "智慧港产业社区环保管理员之家", RegionID: e.Regions["A"],
+		Address: "海宁市海昌街道智慧港产业社区", Rooms: []model.Room{{Name: "一号教室", Seats: 30}}})
+	must(t, err)
+	lect, err := e.Store.SaveLecturer(bg, sys, &model.Lecturer{Name: "王教授", AffiliationKind: "university", UserID: &e.Users[apptest.Lecturer].ID})
+	must(t, err)
+	course, err := e.Store.SaveCourse(bg, sys, &model.Course{Title: "挥发性有机物（VOCs）治理与台账", Category: "air", CreditHours: 2,
+		Description: "每家单位名额上限（0 不限）这类长标签不应把值挤到一边。", LecturerIDs: []int64{lect.ID}})
+	must(t, err)
+	starts := e.Clock.Now().Add(30 * time.Minute)
+	k, err := e.Store.CreateClass(bg, sys, course.ID, model.ClassInput{HomeID: home.ID, StartsAt: starts, EndsAt: starts.Add(3 * time.Hour),
+		Capacity: 20, PerEnterpriseLimit: 2})
+	must(t, err)
+	m, err := e.Store.CreateManager(bg, sys, e.Ents["A"], model.Manager{Name: "欧阳振华", Mobile: "13900001111", CertNo: "HB-2026-000123",
+		CertExpiresOn: model.Today(e.Clock.Now()).AddDays(30)})
+	must(t, err)
+	b, err := e.Store.Book(bg, sys, k.ID, m.ID)
+	must(t, err)
+	// A long name, the kind that broke every two characters in a column.
+	_, err = e.Store.UpdateEnterprise(bg, sys, e.Ents["A"], model.EnterprisePatch{Address: ptr("浙江省嘉兴市海宁市海昌街道双联路 128 号智慧港产业社区 3 号楼")})
+	must(t, err)
+
+	pages := map[apptest.Who][]string{
+		apptest.Guest: {"/login", "/courses", fmt.Sprintf("/courses/%d", course.ID), fmt.Sprintf("/classes/%d", k.ID), "/forgot", "/verify"},
+		apptest.Admin: {"/", "/more", "/courses", "/directory/enterprises", fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]),
+			fmt.Sprintf("/directory/managers/%d", m.ID), "/directory/regions", "/directory/links", "/admin/users", "/admin/audit", "/credits",
+			"/stats", "/training", fmt.Sprintf("/classes/%d", k.ID), "/topics", "/notifications", "/account", "/settings/training"},
+		apptest.AssociationA: {"/", "/directory/enterprises", fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]), "/credits", "/stats",
+			"/training", fmt.Sprintf("/classes/%d", k.ID)},
+		apptest.EnterpriseA: {"/", "/more", "/courses", "/training", "/credits", fmt.Sprintf("/credits/managers/%d", m.ID),
+			fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]), fmt.Sprintf("/bookings/%d", b.ID), "/account", "/topics"},
+		apptest.Lecturer: {"/", "/training", fmt.Sprintf("/classes/%d", k.ID), fmt.Sprintf("/classes/%d/scan", k.ID), "/account"},
+		apptest.Provider: {"/", "/courses", "/account"},
+	}
+	for _, who := range []apptest.Who{apptest.Guest, apptest.Admin, apptest.AssociationA, apptest.EnterpriseA, apptest.Lecturer, apptest.Provider} {
+		_, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{})
+		must(t, err)
+		if who != apptest.Guest {
+			must(t, chromedp.Do(ctx,
+				chromedp.EmulateViewport(PhoneWidth, PhoneHeight, chromedp.EmulateScale(2)),
+				chromedp.Navigate(e.HTTP.URL+"/login"),
+				chromedp.WaitVisible(chromedp.CSS("#username")),
+				chromedp.SendKeys(chromedp.CSS("#username"), string(who)),
+				chromedp.SendKeys(chromedp.CSS("#password"), apptest.Password),
+				chromedp.Click(chromedp.CSS("#login")),
+				chromedp.WaitVisible(chromedp.CSS("#logout")),
+			))
+		}
+		for _, width := range []int64{360, 390, 1280} {
+			scale := 2.0
+			if width > 1000 {
+				scale = 1
+			}
+			must(t, chromedp.Do(ctx, chromedp.EmulateViewport(width, 800, chromedp.EmulateScale(scale))))
+			for _, p := range pages[who] {
+				must(t, chromedp.Do(ctx, chromedp.Navigate(e.HTTP.URL+p), chromedp.WaitReady(chromedp.CSS("footer"))))
+				bad, err := chromedp.Run(ctx, chromedp.Evaluate[string](fitCheck))
+				must(t, err)
+				if bad != "" {
+					t.Errorf("%s at %d px on %s: %s", who, width, p, bad)
+				}
+				if p == "/" && who != apptest.Guest && width != 360 {
+					size := "phone"
+					if width > 1000 {
+						size = "desktop"
+					}
+					Screenshot(t, ctx, fmt.Sprintf("30-home-%s-%s", strings.ReplaceAll(string(who), "-", ""), size))
+				}
+			}
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -81,3 +81,18 @@ func FuzzMatch(f *testing.F) {
 		}
 	})
 }
+
+// TestChineseTypography: Chinese messages use full-width punctuation next
+// to Chinese characters (（）：，；？！), never the ASCII marks.
+func TestChineseTypography(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := regexp.MustCompile(`\p{Han}\s*[:(),;?!]|[:(),;?!]\s*\p{Han}`)
+	for _, k := range c.Keys("zh-CN") {
+		if m := c.T("zh-CN", k); bad.MatchString(m) {
+			t.Errorf("%s: ASCII punctuation among Chinese: %q", k, m)
+		}
+	}
+}

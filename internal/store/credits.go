@@ -79,27 +79,14 @@ func (s *Store) CreditProgressList(ctx context.Context, a model.Actor, year int,
 	if err != nil {
 		return model.List[model.CreditProgress]{}, err
 	}
-	from, to := model.YearBounds(year)
-	cond, cargs := scopeSQL(sc)
-	q := `SELECT m.id, m.person_id, pe.name, e.id, e.name, r.name, COALESCE(x.hours, 0) FROM managers m
-		JOIN people pe ON pe.id = m.person_id JOIN enterprises e ON e.id = m.enterprise_id JOIN regions r ON r.id = e.region_id
-		LEFT JOIN (` + creditedSQL + `) x ON x.person_id = m.person_id
-		WHERE m.status = 'active' AND ` + cond
-	args := append([]any{ms(from), ms(to)}, cargs...)
-	if regionID != nil {
-		q += ` AND e.region_id = ?`
-		args = append(args, *regionID)
-	}
-	if behind {
-		q += ` AND COALESCE(x.hours, 0) < ?`
-		args = append(args, settings.RequiredHours)
-	}
+	q, args := creditQuery(sc, year, behind, regionID, settings.RequiredHours)
 	if p.After > 0 {
 		q += ` AND m.id > ?`
 		args = append(args, p.After)
 	}
 	q += ` ORDER BY m.id LIMIT ?`
 	args = append(args, p.Limit+1)
+	q = `SELECT m.id, m.person_id, pe.name, e.id, e.name, r.name, COALESCE(x.hours, 0)` + q
 	rows, err := s.query(ctx, q, args...)
 	list, err := scanAll(rows, err, func(r *sql.Rows) (model.CreditProgress, error) {
 		c := model.CreditProgress{Year: year, Required: settings.RequiredHours}
@@ -111,4 +98,41 @@ func (s *Store) CreditProgressList(ctx context.Context, a model.Actor, year int,
 	}
 	// Ascending ids: the cursor is the last id, read as "after".
 	return model.PageOf(list, p.Limit, func(c model.CreditProgress) int64 { return c.ManagerID }), nil
+}
+
+// creditQuery is the FROM and WHERE of the managers' hours list.
+func creditQuery(sc model.Scope, year int, behind bool, regionID *int64, required float64) (string, []any) {
+	from, to := model.YearBounds(year)
+	cond, cargs := scopeSQL(sc)
+	q := ` FROM managers m
+		JOIN people pe ON pe.id = m.person_id JOIN enterprises e ON e.id = m.enterprise_id JOIN regions r ON r.id = e.region_id
+		LEFT JOIN (` + creditedSQL + `) x ON x.person_id = m.person_id
+		WHERE m.status = 'active' AND ` + cond
+	args := append([]any{ms(from), ms(to)}, cargs...)
+	if regionID != nil {
+		q += ` AND e.region_id = ?`
+		args = append(args, *regionID)
+	}
+	if behind {
+		q += ` AND COALESCE(x.hours, 0) < ?`
+		args = append(args, required)
+	}
+	return q, args
+}
+
+// CountCreditProgress counts the managers the list would show, up to
+// CountCap+1.
+func (s *Store) CountCreditProgress(ctx context.Context, a model.Actor, year int, behind bool, regionID *int64) (int, error) {
+	sc := a.Scope()
+	if sc.None() {
+		return 0, nil
+	}
+	settings, err := s.TrainingSettings(ctx)
+	if err != nil {
+		return 0, err
+	}
+	q, args := creditQuery(sc, year, behind, regionID, settings.RequiredHours)
+	var n int
+	err = s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+q+` LIMIT ?) t`, append(args, CountCap+1)...).Scan(&n)
+	return n, err
 }

@@ -97,22 +97,40 @@ func (h *Handler) giveFeedback(w http.ResponseWriter, r *http.Request) error {
 // myPage is each role's view of the course supermarket: an enterprise's
 // bookings, a lecturer's or association's classes.
 type myData struct {
-	Bookings []*model.Booking
-	Classes  []*model.Class
+	Bookings, PastBookings []*model.Booking
+	Classes, PastClasses   []*model.Class
 }
 
 func (h *Handler) myTrainingPage(w http.ResponseWriter, r *http.Request) error {
 	a := actor(r)
 	d := &myData{}
-	var err error
+	now := h.Store.Now()
 	if a.Scope().EnterpriseID != 0 {
-		d.Bookings, err = h.Service.EnterpriseBookings(r.Context(), a, nil, 200)
+		bs, err := h.Service.EnterpriseBookings(r.Context(), a, nil, 200)
+		if err != nil {
+			return err
+		}
+		// Coming first, soonest first; then the past, newest first (as read).
+		for _, b := range bs {
+			if b.Class.EndsAt.After(now) {
+				d.Bookings = append([]*model.Booking{b}, d.Bookings...)
+			} else {
+				d.PastBookings = append(d.PastBookings, b)
+			}
+		}
 	} else {
-		from := h.Store.Now().Add(-30 * 24 * time.Hour)
-		d.Classes, err = h.Service.Classes(r.Context(), a, store.ClassFilter{Mine: true, From: &from})
-	}
-	if err != nil {
-		return err
+		from := now.Add(-30 * 24 * time.Hour)
+		ks, err := h.Service.Classes(r.Context(), a, store.ClassFilter{Mine: true, From: &from})
+		if err != nil {
+			return err
+		}
+		for _, k := range ks {
+			if k.EndsAt.After(now) {
+				d.Classes = append(d.Classes, k)
+			} else {
+				d.PastClasses = append([]*model.Class{k}, d.PastClasses...)
+			}
+		}
 	}
 	return h.render(w, r, http.StatusOK, "my_training", h.newView(r, "page.my_training", d))
 }

@@ -298,3 +298,37 @@ func TestCheckInSaysWhatHappened(t *testing.T) {
 		t.Errorf("self check-in: %d, %d shown as done", r.StatusCode, strings.Count(body, `class="badge checked-in"`))
 	}
 }
+
+// TestMyTrainingReadsInOrder: coming classes first, soonest first, then
+// the past; a new calendar feed is offered as "add to calendar".
+func TestMyTrainingReadsInOrder(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	ctx := context.Background()
+	sys := model.SystemActor()
+	home, _ := e.Store.CreateHome(ctx, sys, model.Home{Name: "之家", RegionID: e.Regions["A"], Rooms: []model.Room{{Name: "教室", Seats: 30}}})
+	lect, _ := e.Store.SaveLecturer(ctx, sys, &model.Lecturer{Name: "王教授", AffiliationKind: "university"})
+	m, _ := e.Store.CreateManager(ctx, sys, e.Ents["A"], model.Manager{Name: "学员", Mobile: "13900004444"})
+	var bs []*model.Booking
+	for i, title := range []string{"后开的课", "先开的课"} {
+		course, _ := e.Store.SaveCourse(ctx, sys, &model.Course{Title: title, Category: "permit", CreditHours: 2, LecturerIDs: []int64{lect.ID}})
+		starts := e.Clock.Now().Add(time.Duration(48-24*i) * time.Hour)
+		k, err := e.Store.CreateClass(ctx, sys, course.ID, model.ClassInput{HomeID: home.ID, StartsAt: starts, EndsAt: starts.Add(2 * time.Hour), Capacity: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := e.Store.Book(ctx, sys, k.ID, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bs = append(bs, b)
+	}
+	ent := e.Browser(apptest.EnterpriseA)
+	body := string(ent.Get("/training").Body)
+	if first, later := strings.Index(body, "先开的课"), strings.Index(body, "后开的课"); first < 0 || later < 0 || first > later {
+		t.Errorf("coming classes not soonest first: %d, %d", first, later)
+	}
+	r := ent.Post(fmt.Sprintf("/bookings/%d/calendar", bs[0].ID), nil)
+	if !strings.Contains(string(r.Body), `href="webcal://`) || !strings.Contains(string(r.Body), "添加到日历") {
+		t.Errorf("calendar feed not offered as add-to-calendar: %d", r.StatusCode)
+	}
+}

@@ -65,6 +65,7 @@ type creditsData struct {
 	Regions []model.Region
 	List    model.List[model.CreditProgress]
 	Staff   bool
+	Count   int // up to store.CountCap+1
 }
 
 func (h *Handler) creditsPage(w http.ResponseWriter, r *http.Request) error {
@@ -86,6 +87,9 @@ func (h *Handler) creditsPage(w http.ResponseWriter, r *http.Request) error {
 		return h.formError(w, r, "credits", v, err)
 	}
 	if d.List, err = h.Store.CreditProgressList(r.Context(), a, year, d.Behind, region, p); err != nil {
+		return err
+	}
+	if d.Count, err = h.Store.CountCreditProgress(r.Context(), a, year, d.Behind, region); err != nil {
 		return err
 	}
 	if d.Staff {

@@ -109,6 +109,14 @@ func New(h Handler) (*Handler, error) {
 			return group(n)
 		},
 		"add": func(a, b int) int { return a + b },
+		// wrap passes the view and an item to a sub-template.
+		"wrap": func(v *view, x any) map[string]any { return map[string]any{"V": v, "X": x} },
+		// webcal turns a feed's https address into the webcal: one that
+		// phones open in their calendar app.
+		"webcal": func(u string) template.URL {
+			_, rest, _ := strings.Cut(u, "://")
+			return template.URL("webcal://" + rest)
+		},
 		// percent is n of total as a whole percentage, for bars.
 		"percent": func(n, total int) int {
 			if total <= 0 {
@@ -237,6 +245,12 @@ type view struct {
 	Unread    int // unread notices, shown beside the navigation entry
 	catalog   *i18n.Catalog
 }
+
+// Paren brackets s as the page's language does: （…） in Chinese.
+func (v *view) Paren(s string) string { return v.T("punct.paren", s) }
+
+// Colon is the page's language's colon (full width in Chinese).
+func (v *view) Colon() string { return v.T("punct.colon") }
 
 // T translates a key into the page's language.
 func (v *view) T(key string, args ...any) string { return v.catalog.T(v.Lang, key, args...) }

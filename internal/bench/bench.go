@@ -29,6 +29,7 @@ const benchUsage = `Usage:
   envhome bench list [--enterprises 1000000] [--db DSN] [--n 300] the enterprise list: first page, search, filters
   envhome bench rush [--managers 10000] [--classes 500] [--clients 64] [--db DSN] [--processes N]
                                                                   the registration rush over HTTP beside the bare booking, and a hot class
+  envhome bench home [--enterprises 1000000] [--db DSN] [--n 300] each role's workbench (home page numbers) at province scale
   envhome bench login [--parallel 200] [--slots 0]                 parallel logins: peak memory of password hashing, bounded and not
   envhome bench files [--mb 5] [--conns 16] [--duration 10s] [--db DSN]
                                                                   a course material served from the database beside the same file from disk`
@@ -48,6 +49,9 @@ func Run(ctx context.Context, env Env, args []string) error {
 	}
 	if len(args) > 0 && args[0] == "list" {
 		return benchList(ctx, env, args[1:])
+	}
+	if len(args) > 0 && args[0] == "home" {
+		return benchHome(ctx, env, args[1:])
 	}
 	if len(args) > 0 && args[0] == "login" {
 		return benchLogin(ctx, env, args[1:])

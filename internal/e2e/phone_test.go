@@ -107,12 +107,16 @@ func TestEveryPageFitsAPhone(t *testing.T) {
 				if bad != "" {
 					t.Errorf("%s at %d px on %s: %s", who, width, p, bad)
 				}
-				if p == "/" && who != apptest.Guest && width != 360 {
-					size := "phone"
-					if width > 1000 {
-						size = "desktop"
-					}
+				size := "phone"
+				if width > 1000 {
+					size = "desktop"
+				}
+				switch {
+				case width == 360:
+				case p == "/" && who != apptest.Guest:
 					Screenshot(t, ctx, fmt.Sprintf("30-home-%s-%s", strings.ReplaceAll(string(who), "-", ""), size))
+				case who == apptest.EnterpriseA && (p == "/courses" || strings.HasPrefix(p, "/bookings/")):
+					Screenshot(t, ctx, fmt.Sprintf("31-booking-journey-%s-%s", strings.Trim(strings.SplitN(p[1:], "/", 2)[0], "/"), size))
 				}
 			}
 		}

@@ -1,9 +1,14 @@
 package web_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -275,6 +280,35 @@ func TestCheckInSaysWhatHappened(t *testing.T) {
 	lec := e.Browser(apptest.Lecturer)
 	if b := string(lec.Get(class + "/scan").Body); !strings.Contains(b, "已签到 0 / 3") {
 		t.Errorf("scan page count: %s", b)
+	}
+	// The scan page, with everything it loads, compressed as a phone
+	// fetches it: under 100 KB (item 9).
+	gz := func(path string) (int, string) {
+		req, _ := http.NewRequest("GET", e.HTTP.URL+path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		r := lec.Send(req)
+		if r.StatusCode != 200 {
+			t.Fatalf("%s: %d", path, r.StatusCode)
+		}
+		body := r.Body
+		if r.Header.Get("Content-Encoding") == "gzip" {
+			zr, _ := gzip.NewReader(bytes.NewReader(r.Body))
+			body, _ = io.ReadAll(zr)
+		}
+		return len(r.Body), string(body)
+	}
+	total, page := gz(class + "/scan")
+	seen := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?:src|href)="(/static/[^"#]+)`).FindAllStringSubmatch(page, -1) {
+		if !seen[m[1]] {
+			seen[m[1]] = true
+			n, _ := gz(strings.ReplaceAll(m[1], "&amp;", "&"))
+			total += n
+		}
+	}
+	t.Logf("scan page: %d bytes transferred with its %d files", total, len(seen))
+	if total > 100_000 {
+		t.Errorf("the scan page transfers %d bytes, over 100 KB", total)
 	}
 	r := lec.Post(class+"/scan", url.Values{"code": {"NOSUCHCODE0000"}})
 	if r.StatusCode != 422 || !strings.Contains(string(r.Body), "无效的签到码") || strings.Contains(string(r.Body), "请检查标出的字段") {

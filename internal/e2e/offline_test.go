@@ -108,3 +108,44 @@ func waitImage(t *testing.T, ctx context.Context, id string) {
 	}
 	t.Fatalf("image #%s did not load", id)
 }
+
+// TestRevokingAManagerAsks (issue 9, item 5): saving a manager asks first
+// only when the save revokes them.
+func TestRevokingAManagerAsks(t *testing.T) {
+	ctx := NewBrowser(t)
+	e := apptest.New(t, "sqlite")
+	m, err := e.Store.CreateManager(context.Background(), model.SystemActor(), e.Ents["A"], model.Manager{Name: "张伟", Mobile: "13900001111"})
+	must(t, err)
+	dialogs := AcceptDialogs(t, ctx)
+	page := fmt.Sprintf("%s/directory/managers/%d", e.HTTP.URL, m.ID)
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(e.HTTP.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), "ent-a"),
+		chromedp.SendKeys(chromedp.CSS("#password"), apptest.Password),
+		chromedp.Click(chromedp.CSS("#login")),
+		chromedp.WaitVisible(chromedp.CSS("#logout")),
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(chromedp.CSS("#edit-manager")),
+		chromedp.SetValue(chromedp.CSS("input[name=cert_no]"), "HB-1"),
+		chromedp.Click(chromedp.CSS("#edit-manager button.primary")),
+		chromedp.WaitVisible(chromedp.CSS(".flash.ok")),
+	))
+	if seen := dialogs.Seen(); len(seen) != 0 {
+		t.Errorf("an ordinary save asked %q", seen)
+	}
+	must(t, chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS("#status"), "revoked"),
+		chromedp.SetValue(chromedp.CSS("#reason"), "离职"),
+		chromedp.Click(chromedp.CSS("#edit-manager button.primary")),
+		chromedp.WaitVisible(chromedp.CSS(".flash.ok")),
+	))
+	if seen := dialogs.Seen(); len(seen) != 1 || !strings.Contains(seen[0], "撤销") {
+		t.Errorf("revoking asked %q", seen)
+	}
+	got, err := e.Store.Manager(context.Background(), model.SystemActor(), m.ID)
+	must(t, err)
+	if got.Status != model.ManagerRevoked {
+		t.Errorf("status %s after the confirmed revoke", got.Status)
+	}
+}

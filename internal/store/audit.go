@@ -32,36 +32,8 @@ func (s *Store) audit(ctx context.Context, tx *Tx, a model.Actor, action, object
 
 // ListAudit pages through the audit log, newest first.
 func (s *Store) ListAudit(ctx context.Context, f model.AuditFilter) (model.List[model.AuditEntry], error) {
-	q := `SELECT id, at, actor_id, actor_name, action, object_type, object_id, addr, changes FROM audit_log WHERE 1=1`
-	var args []any
-	if f.ActorID != nil {
-		q += ` AND actor_id = ?`
-		args = append(args, *f.ActorID)
-	}
-	if f.ActorName != nil {
-		q += ` AND actor_name LIKE ? ESCAPE '\'`
-		args = append(args, "%"+likeEscape(*f.ActorName)+"%")
-	}
-	if f.Action != nil && *f.Action != "" {
-		q += ` AND action >= ? AND action < ?`
-		args = append(args, *f.Action, *f.Action+"\U0010FFFF")
-	}
-	if f.ObjectType != nil && *f.ObjectType != "" {
-		q += ` AND object_type = ?`
-		args = append(args, *f.ObjectType)
-	}
-	if f.ObjectID != nil {
-		q += ` AND object_id = ?`
-		args = append(args, *f.ObjectID)
-	}
-	if f.Since != nil {
-		q += ` AND at >= ?`
-		args = append(args, ms(*f.Since))
-	}
-	if f.Until != nil {
-		q += ` AND at < ?`
-		args = append(args, ms(*f.Until))
-	}
+	where, args := auditWhere(f)
+	q := `SELECT id, at, actor_id, actor_name, action, object_type, object_id, addr, changes FROM audit_log WHERE 1=1` + where
 	if f.After > 0 {
 		q += ` AND id < ?`
 		args = append(args, f.After)
@@ -134,4 +106,47 @@ func (s *Store) AuditObjectNames(ctx context.Context, es []model.AuditEntry) (ma
 		}
 	}
 	return out, nil
+}
+
+// auditWhere is the filter's part of a query on the audit log.
+func auditWhere(f model.AuditFilter) (string, []any) {
+	q := ""
+	var args []any
+	if f.ActorID != nil {
+		q += ` AND actor_id = ?`
+		args = append(args, *f.ActorID)
+	}
+	if f.ActorName != nil {
+		q += ` AND actor_name LIKE ? ESCAPE '\'`
+		args = append(args, "%"+likeEscape(*f.ActorName)+"%")
+	}
+	if f.Action != nil && *f.Action != "" {
+		q += ` AND action >= ? AND action < ?`
+		args = append(args, *f.Action, *f.Action+"\U0010FFFF")
+	}
+	if f.ObjectType != nil && *f.ObjectType != "" {
+		q += ` AND object_type = ?`
+		args = append(args, *f.ObjectType)
+	}
+	if f.ObjectID != nil {
+		q += ` AND object_id = ?`
+		args = append(args, *f.ObjectID)
+	}
+	if f.Since != nil {
+		q += ` AND at >= ?`
+		args = append(args, ms(*f.Since))
+	}
+	if f.Until != nil {
+		q += ` AND at < ?`
+		args = append(args, ms(*f.Until))
+	}
+	return q, args
+}
+
+// CountAudit counts the entries a filter finds, up to CountCap+1.
+func (s *Store) CountAudit(ctx context.Context, f model.AuditFilter) (int, error) {
+	where, args := auditWhere(f)
+	var n int
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM audit_log WHERE 1=1`+where+` LIMIT ?) t`, append(args, CountCap+1)...).Scan(&n)
+	return n, err
 }

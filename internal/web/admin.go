@@ -220,6 +220,7 @@ type auditData struct {
 	Export  string // the download's address: this filter from the start
 	Actions []string
 	Types   []string
+	Count   int // up to store.CountCap+1
 }
 
 // auditRow is an audit entry as a person reads it: the action in words,
@@ -335,6 +336,9 @@ func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := v.Data.(*auditData)
 	if d.Rows, err = h.auditRows(r, v, l.Items); err != nil {
+		return err
+	}
+	if d.Count, err = h.Store.CountAudit(r.Context(), f); err != nil {
 		return err
 	}
 	if l.Next != nil {

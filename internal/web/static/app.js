@@ -17,6 +17,13 @@ if (window.matchMedia && window.matchMedia("(min-width: 760px)").matches) {
 document.addEventListener("submit", function (e) {
   var b = e.submitter;
   var msg = (b && b.getAttribute("data-confirm")) || e.target.getAttribute("data-confirm");
+  // Or only when a field is set to a value it did not have (data-was):
+  // revoking a manager asks, saving other changes does not.
+  var when = e.target.getAttribute("data-confirm-when");
+  if (!msg && when) {
+    var kv = when.split("="), el = e.target.elements[kv[0]];
+    if (el && el.value === kv[1] && el.getAttribute("data-was") !== kv[1]) msg = e.target.getAttribute("data-confirm-text");
+  }
   if (msg && !window.confirm(msg)) e.preventDefault();
 });
 

@@ -72,6 +72,9 @@ func TestDirectoryRoleMatrix(t *testing.T) {
 			{"PATCH", fmt.Sprintf("/api/v1/managers/%d", mA.ID), func() any { return map[string]any{"cert_no": "HB-2026-001"} }, inA},
 			{"GET", fmt.Sprintf("/api/v1/managers/%d/history", mA.ID), nil, inA},
 			{"GET", "/api/v1/manager-links", nil, expect{map[who]int{guest: 401, admin: 200, assocA: 200, assocB: 200}, 403}},
+			{"GET", fmt.Sprintf("/api/v1/enterprises/%d/accounts", idA), nil, expect{map[who]int{guest: 401, admin: 200, assocA: 200, assocB: 404}, 403}},
+			{"GET", "/api/v1/workbench", nil, expect{map[who]int{guest: 401}, 200}},
+			{"GET", "/api/v1/stats", nil, expect{map[who]int{guest: 401, admin: 200, assocA: 200, assocB: 200}, 403}},
 			// No claim on mA: nothing to decide, told alike to every decider who sees it.
 			{"POST", fmt.Sprintf("/api/v1/managers/%d/link", mA.ID), func() any { return map[string]any{"confirm": true} },
 				expect{map[who]int{guest: 401, admin: 409, assocA: 409, assocB: 404}, 403}},

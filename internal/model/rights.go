@@ -114,13 +114,19 @@ func (k *Class) CheckInOpen(now time.Time) bool {
 }
 
 // Scannable says whether the actor may scan people into the class now: a
-// runner, during the check-in hours of a class that was not cancelled.
+// runner, during the check-in hours of a class that was neither cancelled
+// nor completed.
 func (k *Class) Scannable(ac Access, now time.Time) error {
 	if !ac.Runner {
 		return NotFound()
 	}
 	if k.Status == ClassCancelled {
 		return Errorf(ErrConflict, "err.class_cancelled")
+	}
+	// A completed class has issued its hours; attendance is corrected
+	// on the class page, not scanned.
+	if k.Status == ClassCompleted {
+		return Errorf(ErrConflict, "err.class_completed")
 	}
 	if !k.CheckInOpen(now) {
 		return Errorf(ErrConflict, "err.checkin_closed")
@@ -137,6 +143,8 @@ func (b *Booking) CheckInable(k *Class, now time.Time) error {
 		return Errorf(ErrConflict, "err.checkin_wrong_class")
 	case k.Status == ClassCancelled:
 		return Errorf(ErrConflict, "err.class_cancelled")
+	case k.Status == ClassCompleted:
+		return Errorf(ErrConflict, "err.class_completed")
 	case b.Status != BookingConfirmed:
 		return Errorf(ErrConflict, "err.checkin_not_confirmed")
 	case !k.CheckInOpen(now):

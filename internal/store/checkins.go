@@ -147,13 +147,7 @@ func (s *Store) checkInBooking(ctx context.Context, a model.Actor, k *model.Clas
 		}
 		b.Attendance, b.CheckedInAt = att, &now
 		out = &model.CheckIn{Booking: b}
-		if err := s.audit(ctx, tx, a, "booking.checkin", "booking", &b.ID, model.Changes{"attendance": {New: att}}); err != nil {
-			return err
-		}
-		if k.Status == model.ClassCompleted {
-			return s.syncCertificate(ctx, tx, b.ID)
-		}
-		return nil
+		return s.audit(ctx, tx, a, "booking.checkin", "booking", &b.ID, model.Changes{"attendance": {New: att}})
 	})
 	return out, err
 }

@@ -331,6 +331,17 @@ func TestCheckInSaysWhatHappened(t *testing.T) {
 	if r.StatusCode != 200 || !strings.Contains(body, "签到成功") || strings.Count(body, `class="badge checked-in"`) != 2 {
 		t.Errorf("self check-in: %d, %d shown as done", r.StatusCode, strings.Count(body, `class="badge checked-in"`))
 	}
+	// A completed class offers no scanning, and refuses a scan.
+	e.Clock.Advance(2 * time.Hour)
+	if _, err := e.Store.CompleteClass(ctx, sys, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if b := string(lec.Get(class).Body); strings.Contains(b, `id="scan-link"`) {
+		t.Error("a completed class offers scanning")
+	}
+	if r := lec.Post(class+"/scan", url.Values{"code": {bs[2].Code}}); r.StatusCode != 409 || !strings.Contains(string(r.Body), "已结课") {
+		t.Errorf("scanning into a completed class: %d", r.StatusCode)
+	}
 }
 
 // TestMyTrainingReadsInOrder: coming classes first, soonest first, then

@@ -32,6 +32,13 @@ func TestNewRoutesAnswerAlikeOnBothFaces(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		cl, err := e.Store.CreateChecklist(t.Context(), model.SystemActor(), model.CountyChecklist())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Store.PublishChecklist(t.Context(), model.SystemActor(), cl.ID); err != nil {
+			t.Fatal(err)
+		}
 		cases := []struct {
 			name string
 			api  func(w apptest.Who) int
@@ -85,6 +92,18 @@ func TestNewRoutesAnswerAlikeOnBothFaces(t *testing.T) {
 				func(b *apptest.Browser) int {
 					return b.Post(fmt.Sprintf("/directory/enterprises/%d/accounts/%d/reset", entID, second.ID), nil).StatusCode
 				}},
+			{"publish a published checklist",
+				func(w apptest.Who) int {
+					return e.API(w, "POST", fmt.Sprintf("/api/v1/checklists/%d/publish", cl.ID), nil).StatusCode
+				},
+				func(b *apptest.Browser) int {
+					return b.Post(fmt.Sprintf("/checklists/%d/publish", cl.ID), nil).StatusCode
+				}},
+			{"read a checklist",
+				func(w apptest.Who) int {
+					return e.API(w, "GET", fmt.Sprintf("/api/v1/checklists/%d", cl.ID), nil).StatusCode
+				},
+				func(b *apptest.Browser) int { return b.Get(fmt.Sprintf("/checklists/%d", cl.ID)).StatusCode }},
 			{"read the charts' figures",
 				func(w apptest.Who) int { return e.API(w, "GET", "/api/v1/stats", nil).StatusCode },
 				func(b *apptest.Browser) int { return b.Get("/stats").StatusCode }},

@@ -112,7 +112,21 @@ func Seed(ctx context.Context, svc *auth.Service) ([]Account, error) {
 		}
 		out = append(out, Account{acc.Username, acc.Password, acc.Role})
 	}
-	return out, seedCourses(ctx, s, lecturerUser, haichang)
+	if err := seedCourses(ctx, s, lecturerUser, haichang); err != nil {
+		return nil, err
+	}
+	return out, seedChecklists(ctx, s)
+}
+
+// seedChecklists publishes the county's self-inspection checklist.
+func seedChecklists(ctx context.Context, s *store.Store) error {
+	a := model.SystemActor()
+	c, err := s.CreateChecklist(ctx, a, model.CountyChecklist())
+	if err != nil {
+		return err
+	}
+	_, err = s.PublishChecklist(ctx, a, c.ID)
+	return err
 }
 
 // seedCourses writes the course supermarket's demo: lecturers, the first

@@ -68,15 +68,22 @@ func TestEveryPageFitsAPhone(t *testing.T) {
 	_, err = e.Store.UpdateEnterprise(bg, sys, e.Ents["A"], model.EnterprisePatch{Address: ptr("浙江省嘉兴市海宁市海昌街道双联路 128 号智慧港产业社区 3 号楼")})
 	must(t, err)
 
+	cl, err := e.Store.CreateChecklist(bg, sys, model.CountyChecklist())
+	must(t, err)
+	_, err = e.Store.PublishChecklist(bg, sys, cl.ID)
+	must(t, err)
+	checklist := fmt.Sprintf("/checklists/%d", cl.ID)
 	pages := map[apptest.Who][]string{
 		apptest.Guest: {"/login", "/courses", fmt.Sprintf("/courses/%d", course.ID), fmt.Sprintf("/classes/%d", k.ID), "/forgot", "/verify"},
 		apptest.Admin: {"/", "/more", "/courses", "/directory/enterprises", fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]),
 			fmt.Sprintf("/directory/managers/%d", m.ID), "/directory/regions", "/directory/links", "/admin/users", "/admin/audit", "/credits",
-			"/stats", "/training", fmt.Sprintf("/classes/%d", k.ID), "/topics", "/notifications", "/account", "/settings/training"},
+			"/stats", "/training", fmt.Sprintf("/classes/%d", k.ID), "/topics", "/notifications", "/account", "/settings/training",
+			"/checklists", checklist},
 		apptest.AssociationA: {"/", "/directory/enterprises", fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]), "/credits", "/stats",
 			"/training", fmt.Sprintf("/classes/%d", k.ID)},
 		apptest.EnterpriseA: {"/", "/more", "/courses", "/training", "/credits", fmt.Sprintf("/credits/managers/%d", m.ID),
-			fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]), fmt.Sprintf("/bookings/%d", b.ID), "/account", "/topics"},
+			fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]), fmt.Sprintf("/bookings/%d", b.ID), "/account", "/topics",
+			"/checklists", checklist},
 		apptest.Lecturer: {"/", "/training", fmt.Sprintf("/classes/%d", k.ID), fmt.Sprintf("/classes/%d/scan", k.ID), "/account"},
 		apptest.Provider: {"/", "/courses", "/account"},
 	}

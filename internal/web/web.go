@@ -204,6 +204,9 @@ var nav = []navGroup{
 		{"/credits", "nav.credits", "award", withRecords},
 		{"/topics", "nav.topics", "message-square-plus", withRecords},
 	}},
+	{"navg.inspection", []navItem{
+		{"/checklists", "nav.checklists", "circle-check", withRecords},
+	}},
 	{"navg.directory", []navItem{
 		{"/directory/enterprises", "nav.enterprises", "building-2", withRecords},
 		{"/directory/regions", "nav.regions", "map", nil},

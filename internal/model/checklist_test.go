@@ -1,0 +1,65 @@
+package model
+
+import "testing"
+
+func TestCountyChecklist(t *testing.T) {
+	in := CountyChecklist()
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c := Checklist{Sections: in.Sections}
+	if n := len(c.Items()); n < 38 || n > 45 {
+		t.Errorf("%d items, want about 40", n)
+	}
+	for _, it := range c.Items() {
+		if it.Basis == "" || it.Standard == "" {
+			t.Errorf("%s has no basis or standard", it.Code)
+		}
+	}
+}
+
+func TestChecklistValidation(t *testing.T) {
+	in := ChecklistInput{Title: "自查", Sections: []ChecklistSection{{Title: "一", Items: []ChecklistItem{
+		{Code: "a1", Point: "要点", Severity: "critical", Weight: 3},
+		{Code: "A1", Point: "重复", Method: "smell"},
+		{Code: "1A", Point: ""},
+	}}}, AppliesTo: ChecklistApplies{PermitClasses: []string{"gold"}, IndustryPrefixes: []string{"c39"}}}
+	in.Normalize()
+	err := in.Validate()
+	want := []string{"sections.0.items.1.code", "sections.0.items.1.method", "sections.0.items.2.code", "sections.0.items.2.point", "applies_to.permit_classes"}
+	fields := err.(*Error).Fields
+	for _, f := range want {
+		if fields[f] == "" {
+			t.Errorf("no error on %s: %v", f, fields)
+		}
+	}
+	if fields["sections.0.items.0.code"] != "" || fields["applies_to.industry_prefixes"] != "" {
+		t.Errorf("normalised values refused: %v", fields)
+	}
+}
+
+func TestChecklistBinds(t *testing.T) {
+	e := &Enterprise{ID: 7, RegionID: 3, PermitClass: PermitKey, IndustryCode: "C3985", KeyLists: []string{"air"}}
+	ptr := func(v int64) *int64 { return &v }
+	for _, c := range []struct {
+		name string
+		c    Checklist
+		want bool
+	}{
+		{"county, no narrowing", Checklist{Scope: ChecklistCounty}, true},
+		{"permit class", Checklist{Scope: ChecklistCounty, AppliesTo: ChecklistApplies{PermitClasses: []string{PermitSimplified}}}, false},
+		{"industry prefix", Checklist{Scope: ChecklistCounty, AppliesTo: ChecklistApplies{IndustryPrefixes: []string{"C39"}}}, true},
+		{"other industry", Checklist{Scope: ChecklistCounty, AppliesTo: ChecklistApplies{IndustryPrefixes: []string{"C26"}}}, false},
+		{"key list", Checklist{Scope: ChecklistCounty, AppliesTo: ChecklistApplies{KeyLists: []string{"water", "air"}}}, true},
+		{"other key list", Checklist{Scope: ChecklistCounty, AppliesTo: ChecklistApplies{KeyLists: []string{"soil"}}}, false},
+		{"its town", Checklist{Scope: ChecklistTown, RegionID: ptr(3)}, true},
+		{"another town", Checklist{Scope: ChecklistTown, RegionID: ptr(4)}, false},
+		{"its own", Checklist{Scope: ChecklistEnterprise, EnterpriseID: ptr(7)}, true},
+		{"another's own", Checklist{Scope: ChecklistEnterprise, EnterpriseID: ptr(8)}, false},
+	} {
+		if got := c.c.Binds(e); got != c.want {
+			t.Errorf("%s: binds %v, want %v", c.name, got, c.want)
+		}
+	}
+}

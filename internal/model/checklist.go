@@ -2,8 +2,8 @@ package model
 
 import (
 	"regexp"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )

@@ -1,0 +1,88 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/envhome/envhome/internal/httpx"
+	"github.com/envhome/envhome/internal/model"
+)
+
+func (h *Handler) startInspection(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		ChecklistID int64  `json:"checklist_id"`
+		Kind        string `json:"kind"`
+	}
+	if err := decode(r, w, &in); err != nil {
+		return err
+	}
+	out, err := h.Service.StartInspection(r.Context(), actor(r), id, in.ChecklistID, in.Kind)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/inspections/"+strconv.FormatInt(out.ID, 10))
+	writeJSON(w, http.StatusCreated, out)
+	return nil
+}
+
+func (h *Handler) listInspections(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) {
+		l, err := h.Service.Inspections(r.Context(), actor(r), id)
+		return model.List[*model.Inspection]{Items: l}, err
+	})
+}
+
+func (h *Handler) getInspection(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) { return h.Service.Inspection(r.Context(), actor(r), id) })
+}
+
+func (h *Handler) saveAnswer(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in model.AnswerInput
+	if err := decode(r, w, &in); err != nil {
+		return err
+	}
+	a, err := h.Service.SaveAnswer(r.Context(), actor(r), id, r.PathValue("code"), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
+func (h *Handler) addInspectionPhoto(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	name, body, err := photoUpload(w, r)
+	if err != nil {
+		return err
+	}
+	pid, err := h.Service.AddInspectionPhoto(r.Context(), actor(r), id, name, body)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]int64{"id": pid})
+	return nil
+}
+
+func (h *Handler) submitInspection(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	in, err := h.Service.SubmitInspection(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, in)
+	return nil
+}

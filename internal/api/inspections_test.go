@@ -1,0 +1,149 @@
+package api_test
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"mime/multipart"
+	"net/http"
+	"testing"
+
+	"github.com/envhome/envhome/internal/apptest"
+	"github.com/envhome/envhome/internal/model"
+)
+
+func pngBytes(t *testing.T) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
+	img.Set(1, 1, color.RGBA{200, 0, 0, 255})
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func uploadPhoto(t *testing.T, e *apptest.Env, w who, path string, data []byte) *apptest.Response {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("photo", "现场.png")
+	fw.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest("POST", e.HTTP.URL+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+e.Tokens[w])
+	return e.Do(req)
+}
+
+// TestSelfInspection (issue 10, items 4–6 in part): an enterprise inspects
+// itself against the published checklist, item by item, each answer saved
+// as given; submitting refuses what is missing by item, scores earned of
+// the applicable maximum, fails on a critical problem, opens a task per
+// problem due by severity, and never changes afterwards; others see it in
+// scope only.
+func TestSelfInspection(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		var c model.Checklist
+		body := map[string]any{"title": "自查表", "sections": []map[string]any{{"title": "A", "items": []map[string]any{
+			{"code": "A1", "point": "持证排污", "severity": "critical", "weight": 5},
+			{"code": "A2", "point": "执行报告", "severity": "major", "weight": 3, "photo_required": true},
+			{"code": "A3", "point": "台账", "severity": "minor", "weight": 2},
+		}}}}
+		e.API(admin, "POST", "/api/v1/checklists", body).JSON(t, &c)
+		e.API(admin, "POST", fmt.Sprintf("/api/v1/checklists/%d/publish", c.ID), nil)
+
+		start := fmt.Sprintf("/api/v1/enterprises/%d/inspections", e.Ents["A"])
+		for w, want := range map[who]int{guest: 401, entB: 404, assocB: 404, lecturer: 404, assocA: 403} {
+			if r := e.API(w, "POST", start, map[string]any{"checklist_id": c.ID, "kind": "self"}); r.StatusCode != want {
+				t.Errorf("%s starts A's self-inspection: %d, want %d", w, r.StatusCode, want)
+			}
+		}
+		var in model.Inspection
+		r := e.API(entA, "POST", start, map[string]any{"checklist_id": c.ID, "kind": "self"})
+		r.JSON(t, &in)
+		if r.StatusCode != 201 || in.Status != model.InspectionDraft || len(in.Items) != 3 {
+			t.Fatalf("start: %d %s", r.StatusCode, r.Body)
+		}
+		path := fmt.Sprintf("/api/v1/inspections/%d", in.ID)
+		answer := func(w who, code string, a map[string]any) *apptest.Response {
+			return e.API(w, "PUT", path+"/answers/"+code, a)
+		}
+		if r := answer(entA, "Z9", map[string]any{"result": "ok"}); r.StatusCode != 404 {
+			t.Errorf("an item not in the checklist: %d", r.StatusCode)
+		}
+		if r := answer(entA, "A1", map[string]any{"result": "maybe"}); r.StatusCode != 422 {
+			t.Errorf("a bad result: %d", r.StatusCode)
+		}
+		if r := answer(entB, "A1", map[string]any{"result": "ok"}); r.StatusCode != 404 {
+			t.Errorf("B answers A's inspection: %d", r.StatusCode)
+		}
+		answer(entA, "A1", map[string]any{"result": "ok"})
+		answer(entA, "A2", map[string]any{"result": "problem"})
+		// Incomplete: A2 lacks its note and photo, A3 is unanswered.
+		r = e.API(entA, "POST", path+"/submit", nil)
+		f := errorFields(t, r)
+		if r.StatusCode != 422 || f["items.A2"] == "" || f["items.A3"] == "" || f["items.A1"] != "" {
+			t.Errorf("incomplete submit: %d %v", r.StatusCode, f)
+		}
+		// A photo that is not an image is refused; a real one is kept.
+		if r := uploadPhoto(t, e, entA, path+"/photos", []byte("<html>not an image</html>")); r.StatusCode != 415 && r.StatusCode != 422 {
+			t.Errorf("a non-image photo: %d", r.StatusCode)
+		}
+		var photo struct{ ID int64 }
+		r = uploadPhoto(t, e, entA, path+"/photos", pngBytes(t))
+		r.JSON(t, &photo)
+		if r.StatusCode != 201 || photo.ID == 0 {
+			t.Fatalf("photo: %d %s", r.StatusCode, r.Body)
+		}
+		answer(entA, "A2", map[string]any{"result": "problem", "note": "季度报告未按期提交", "photo_ids": []int64{photo.ID}})
+		answer(entA, "A3", map[string]any{"result": "na"})
+		// A reload resumes where it was.
+		e.API(entA, "GET", path, nil).JSON(t, &in)
+		if in.Answered() != 3 || in.Items[1].Answer.Note != "季度报告未按期提交" {
+			t.Errorf("answers not kept: %+v", in.Items)
+		}
+		if r := e.API(assocA, "POST", path+"/submit", nil); r.StatusCode != 403 {
+			t.Errorf("the association submits the enterprise's self-inspection: %d", r.StatusCode)
+		}
+		r = e.API(entA, "POST", path+"/submit", nil)
+		r.JSON(t, &in)
+		// Earned 5 of 8 applicable (A3 n/a) = 62.5; a major problem, no critical.
+		if r.StatusCode != 200 || in.Status != model.InspectionSubmitted || in.Earned != 5 || in.MaxScore != 8 || *in.Score != 62.5 || *in.Passed || len(in.Tasks) != 1 {
+			t.Fatalf("submit: %d %s", r.StatusCode, r.Body)
+		}
+		var again model.Inspection
+		e.API(entA, "POST", path+"/submit", nil).JSON(t, &again)
+		if again.Score == nil || *again.Score != 62.5 || len(again.Tasks) != 1 {
+			t.Errorf("submitting twice: %+v", again)
+		}
+		if r := answer(entA, "A1", map[string]any{"result": "problem", "note": "改"}); r.StatusCode != 409 {
+			t.Errorf("an answer after submitting: %d", r.StatusCode)
+		}
+		for w, want := range map[who]int{entA: 200, assocA: 200, admin: 200, entB: 404, assocB: 404, lecturer: 404} {
+			if r := e.API(w, "GET", path, nil); r.StatusCode != want {
+				t.Errorf("%s reads the inspection: %d, want %d", w, r.StatusCode, want)
+			}
+		}
+		var l model.List[model.Inspection]
+		e.API(assocA, "GET", start, nil).JSON(t, &l)
+		if len(l.Items) != 1 || l.Items[0].ID != in.ID {
+			t.Errorf("A's inspections: %+v", l.Items)
+		}
+		// A critical problem fails whatever the score.
+		var spot model.Inspection
+		r = e.API(assocA, "POST", start, map[string]any{"checklist_id": c.ID, "kind": "spot"})
+		r.JSON(t, &spot)
+		if r.StatusCode != 201 {
+			t.Fatalf("spot check: %d %s", r.StatusCode, r.Body)
+		}
+		sp := fmt.Sprintf("/api/v1/inspections/%d", spot.ID)
+		e.API(assocA, "PUT", sp+"/answers/A1", map[string]any{"result": "problem", "note": "无证排污"})
+		e.API(assocA, "PUT", sp+"/answers/A2", map[string]any{"result": "ok"})
+		e.API(assocA, "PUT", sp+"/answers/A3", map[string]any{"result": "ok"})
+		e.API(assocA, "POST", sp+"/submit", nil).JSON(t, &spot)
+		if spot.Passed == nil || *spot.Passed || len(spot.Tasks) != 1 {
+			t.Errorf("a critical problem: %+v", spot)
+		}
+	})
+}

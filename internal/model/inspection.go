@@ -1,0 +1,152 @@
+package model
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Inspection kinds and statuses.
+const (
+	InspectionSelf = "self" // by the enterprise
+	InspectionSpot = "spot" // by its town's association (or the bureau)
+
+	InspectionDraft     = "draft"
+	InspectionSubmitted = "submitted"
+)
+
+// Answer results.
+const (
+	ResultOK      = "ok"
+	ResultProblem = "problem"
+	ResultNA      = "na"
+)
+
+// Answer is the answer to one item.
+type Answer struct {
+	Code       string    `json:"code"`
+	Result     string    `json:"result"`
+	Note       string    `json:"note"`
+	PhotoIDs   []int64   `json:"photo_ids"`
+	AnsweredBy string    `json:"answered_by"`
+	AnsweredAt time.Time `json:"answered_at"`
+}
+
+// AnswerInput is what an answer is given with.
+type AnswerInput struct {
+	Result   string  `json:"result"`
+	Note     string  `json:"note"`
+	PhotoIDs []int64 `json:"photo_ids"`
+}
+
+// Validate checks an answer's own fields.
+func (in *AnswerInput) Validate() error {
+	v := Validation{}
+	if !slices.Contains([]string{ResultOK, ResultProblem, ResultNA}, in.Result) {
+		v.Add("result", "err.field.choice")
+	}
+	multiLineText(v, "note", &in.Note, 500)
+	if len(in.PhotoIDs) > 6 {
+		v.Add("photo_ids", "err.field.too_many")
+	}
+	return v.Err()
+}
+
+// InspectionItem is a checklist item with its answer, if any.
+type InspectionItem struct {
+	ChecklistItem
+	Section string  `json:"section"`
+	Answer  *Answer `json:"answer"`
+}
+
+// Inspection is an inspection with its items.
+type Inspection struct {
+	ID             int64            `json:"id"`
+	EnterpriseID   int64            `json:"enterprise_id"`
+	EnterpriseName string           `json:"enterprise_name"`
+	ChecklistID    int64            `json:"checklist_id"`
+	ChecklistTitle string           `json:"checklist_title"`
+	Kind           string           `json:"kind"`
+	Status         string           `json:"status"`
+	StartedBy      string           `json:"started_by"`
+	Earned         int              `json:"earned"`
+	MaxScore       int              `json:"max_score"`
+	Score          *float64         `json:"score"`
+	Passed         *bool            `json:"passed"`
+	SubmittedAt    *time.Time       `json:"submitted_at"`
+	CreatedAt      time.Time        `json:"created_at"`
+	Items          []InspectionItem `json:"items"`
+	Tasks          []int64          `json:"tasks"`
+}
+
+// Answered counts the answered items.
+func (in *Inspection) Answered() int {
+	n := 0
+	for _, it := range in.Items {
+		if it.Answer != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// Outcome is an inspection's score: earned of the applicable maximum
+// (n/a items leave it) × 100; any critical problem fails it whatever the
+// score, otherwise it passes at passMark.
+type Outcome struct {
+	Earned, Max int
+	Score       float64
+	Passed      bool
+}
+
+// Score scores answers against a checklist.
+func Score(c *Checklist, answers map[string]*Answer, passMark float64) Outcome {
+	var o Outcome
+	critical := false
+	for _, it := range c.Items() {
+		a := answers[it.Code]
+		if a == nil || a.Result == ResultNA {
+			continue
+		}
+		o.Max += it.Weight
+		switch a.Result {
+		case ResultOK:
+			o.Earned += it.Weight
+		case ResultProblem:
+			critical = critical || it.Severity == "critical"
+		}
+	}
+	o.Score = 100
+	if o.Max > 0 {
+		o.Score = float64(o.Earned) * 100 / float64(o.Max)
+	}
+	o.Passed = !critical && o.Score >= passMark
+	return o
+}
+
+// Incomplete lists what stops an inspection from being submitted, by
+// field (items.CODE): unanswered items, problems without a note, problems
+// without the photo their item requires.
+func Incomplete(c *Checklist, answers map[string]*Answer) Validation {
+	v := Validation{}
+	for _, it := range c.Items() {
+		a := answers[it.Code]
+		f := "items." + it.Code
+		switch {
+		case a == nil:
+			v.Add(f, "err.inspection.unanswered")
+		case a.Result == ResultProblem && strings.TrimSpace(a.Note) == "":
+			v.Add(f, "err.inspection.note_required")
+		case a.Result == ResultProblem && it.PhotoRequired && len(a.PhotoIDs) == 0:
+			v.Add(f, "err.inspection.photo_required")
+		}
+	}
+	return v
+}
+
+// TaskDays are the days a problem's rectification is due in, by severity
+// (the bureau may change them).
+var TaskDays = map[string]int{"critical": 3, "major": 15, "minor": 30}
+
+// PassMark is the score an inspection passes at.
+const PassMark = 80.0

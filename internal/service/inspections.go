@@ -1,0 +1,48 @@
+package service
+
+import (
+	"context"
+	"io"
+
+	"github.com/envhome/envhome/internal/files"
+	"github.com/envhome/envhome/internal/model"
+)
+
+// StartInspection opens a draft inspection.
+func (s *Service) StartInspection(ctx context.Context, a model.Actor, enterpriseID, checklistID int64, kind string) (*model.Inspection, error) {
+	return s.Store.StartInspection(ctx, a, enterpriseID, checklistID, kind)
+}
+
+// Inspection returns an inspection with its items and answers.
+func (s *Service) Inspection(ctx context.Context, a model.Actor, id int64) (*model.Inspection, error) {
+	return s.Store.Inspection(ctx, a, id)
+}
+
+// Inspections lists an enterprise's inspections.
+func (s *Service) Inspections(ctx context.Context, a model.Actor, enterpriseID int64) ([]*model.Inspection, error) {
+	return s.Store.Inspections(ctx, a, enterpriseID)
+}
+
+// SaveAnswer saves one answer of a draft.
+func (s *Service) SaveAnswer(ctx context.Context, a model.Actor, id int64, code string, in model.AnswerInput) (*model.Answer, error) {
+	return s.Store.SaveAnswer(ctx, a, id, code, in)
+}
+
+// AddInspectionPhoto checks an uploaded photo (an image by its content,
+// within the size limit, re-encoded so no location or other metadata is
+// kept) and attaches it to a draft inspection.
+func (s *Service) AddInspectionPhoto(ctx context.Context, a model.Actor, id int64, name string, r io.Reader) (int64, error) {
+	if err := s.Store.InspectionPhotoCheck(ctx, a, id); err != nil {
+		return 0, err
+	}
+	f, err := s.Files.Put(ctx, files.Photo, name, r)
+	if err != nil {
+		return 0, err
+	}
+	return s.Store.AddInspectionPhoto(ctx, a, id, f.Hash, nil)
+}
+
+// SubmitInspection scores a draft and opens its tasks.
+func (s *Service) SubmitInspection(ctx context.Context, a model.Actor, id int64) (*model.Inspection, error) {
+	return s.Store.SubmitInspection(ctx, a, id)
+}

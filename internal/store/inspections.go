@@ -1,0 +1,312 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/envhome/envhome/internal/model"
+)
+
+// inspectionRow is an inspection without its items.
+const inspectionColumns = `i.id, i.enterprise_id, e.name, i.checklist_id, i.kind, i.status, i.started_by, i.earned, i.max_score,
+	i.score, i.passed, i.submitted_at, i.created_at`
+
+func scanInspection(r rowScanner) (*model.Inspection, error) {
+	in := &model.Inspection{}
+	var score sql.NullFloat64
+	var passed sql.NullInt64
+	err := r.Scan(&in.ID, &in.EnterpriseID, &in.EnterpriseName, &in.ChecklistID, &in.Kind, &in.Status, &in.StartedBy, &in.Earned, &in.MaxScore,
+		&score, &passed, nullTimeCol{&in.SubmittedAt}, timeCol{&in.CreatedAt})
+	if score.Valid {
+		in.Score = &score.Float64
+	}
+	if passed.Valid {
+		p := passed.Int64 == 1
+		in.Passed = &p
+	}
+	return in, err
+}
+
+// mayRun reports whether the actor answers and submits the inspection: the
+// enterprise its self-inspections, the staff whose scope holds the
+// enterprise its spot checks.
+func mayRun(a model.Actor, kind string) bool {
+	if a.User == nil {
+		return a.IsAdmin()
+	}
+	if kind == model.InspectionSelf {
+		return a.User.Role == model.RoleEnterprise
+	}
+	return a.User.Role == model.RoleAdmin || a.User.Role == model.RoleAssociation
+}
+
+// StartInspection opens a draft inspection of an enterprise in scope
+// against a published checklist that binds it: a self-inspection by the
+// enterprise, a spot check by its town's association or the bureau.
+func (s *Store) StartInspection(ctx context.Context, a model.Actor, enterpriseID, checklistID int64, kind string) (*model.Inspection, error) {
+	if kind != model.InspectionSelf && kind != model.InspectionSpot {
+		return nil, fieldError(model.ErrInvalid, "kind", "err.field.choice")
+	}
+	e, err := s.Enterprise(ctx, a, enterpriseID)
+	if err != nil {
+		return nil, err
+	}
+	if !mayRun(a, kind) {
+		return nil, model.Errorf(model.ErrForbidden, "err.forbidden")
+	}
+	c, err := s.Checklist(ctx, a, checklistID)
+	if err != nil || c.Status != model.ChecklistPublished || !c.Binds(e) {
+		return nil, fieldError(model.ErrInvalid, "checklist_id", "err.inspection.checklist")
+	}
+	var id int64
+	err = s.write(ctx, func(tx *Tx) error {
+		now := ms(s.Now())
+		if err := tx.QueryRow(ctx, `INSERT INTO inspections (enterprise_id, checklist_id, kind, status, started_by, max_score, created_at, updated_at)
+			VALUES (?, ?, ?, 'draft', ?, ?, ?, ?) RETURNING id`, e.ID, c.ID, kind, a.Name(), c.MaxScore(), now, now).Scan(&id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, "inspection.start", "inspection", &id, model.Changes{"checklist_id": {New: c.ID}, "kind": {New: kind}})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start inspection: %w", err)
+	}
+	return s.Inspection(ctx, a, id)
+}
+
+// inspectionTx reads an inspection in the actor's scope, with its
+// checklist and answers.
+func (s *Store) inspectionTx(ctx context.Context, q querier, a model.Actor, id int64) (*model.Inspection, *model.Checklist, map[string]*model.Answer, error) {
+	cond, args := scopeSQL(a.Scope())
+	in, err := scanInspection(q.QueryRow(ctx, `SELECT `+inspectionColumns+` FROM inspections i JOIN enterprises e ON e.id = i.enterprise_id
+		WHERE i.id = ? AND `+cond, append([]any{id}, args...)...))
+	if err != nil {
+		return nil, nil, nil, notFound(err)
+	}
+	c, err := scanChecklist(q.QueryRow(ctx, `SELECT `+checklistColumns+` FROM checklists c WHERE c.id = ?`, in.ChecklistID))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	in.ChecklistTitle = c.Title
+	rows, err := q.Query(ctx, `SELECT code, result, note, photo_ids, answered_by, answered_at FROM inspection_answers WHERE inspection_id = ?`, id)
+	answers := map[string]*model.Answer{}
+	if err := eachRow(rows, err, func(r *sql.Rows) error {
+		var x model.Answer
+		var photos string
+		if err := r.Scan(&x.Code, &x.Result, &x.Note, &photos, &x.AnsweredBy, timeCol{&x.AnsweredAt}); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(photos), &x.PhotoIDs); err != nil {
+			return err
+		}
+		answers[x.Code] = &x
+		return nil
+	}); err != nil {
+		return nil, nil, nil, err
+	}
+	for _, sec := range c.Sections {
+		for _, it := range sec.Items {
+			in.Items = append(in.Items, model.InspectionItem{ChecklistItem: it, Section: sec.Title, Answer: answers[it.Code]})
+		}
+	}
+	rows, err = q.Query(ctx, `SELECT id FROM tasks WHERE inspection_id = ? ORDER BY id`, id)
+	in.Tasks = []int64{}
+	if err := eachRow(rows, err, func(r *sql.Rows) error {
+		var t int64
+		if err := r.Scan(&t); err != nil {
+			return err
+		}
+		in.Tasks = append(in.Tasks, t)
+		return nil
+	}); err != nil {
+		return nil, nil, nil, err
+	}
+	return in, c, answers, nil
+}
+
+// Inspection returns an inspection of an enterprise in the actor's scope.
+func (s *Store) Inspection(ctx context.Context, a model.Actor, id int64) (*model.Inspection, error) {
+	in, _, _, err := s.inspectionTx(ctx, s.reader(), a, id)
+	return in, err
+}
+
+// SaveAnswer saves one item's answer as it is given; a draft only.
+func (s *Store) SaveAnswer(ctx context.Context, a model.Actor, id int64, code string, ans model.AnswerInput) (*model.Answer, error) {
+	if err := ans.Validate(); err != nil {
+		return nil, err
+	}
+	if ans.PhotoIDs == nil {
+		ans.PhotoIDs = []int64{}
+	}
+	var out *model.Answer
+	err := s.write(ctx, func(tx *Tx) error {
+		in, c, _, err := s.inspectionTx(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		if !mayRun(a, in.Kind) {
+			return model.Errorf(model.ErrForbidden, "err.forbidden")
+		}
+		if in.Status != model.InspectionDraft {
+			return model.Errorf(model.ErrConflict, "err.inspection_submitted")
+		}
+		if _, ok := c.Item(code); !ok {
+			return model.NotFound()
+		}
+		for _, p := range ans.PhotoIDs {
+			var n int
+			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM inspection_photos WHERE id = ? AND inspection_id = ?`, p, id).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return fieldError(model.ErrInvalid, "photo_ids", "err.inspection.photo_unknown")
+			}
+		}
+		photos, _ := json.Marshal(ans.PhotoIDs)
+		now := s.Now()
+		if _, err := tx.Exec(ctx, `INSERT INTO inspection_answers (inspection_id, code, result, note, photo_ids, answered_by, answered_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (inspection_id, code) DO UPDATE SET result = excluded.result, note = excluded.note,
+			photo_ids = excluded.photo_ids, answered_by = excluded.answered_by, answered_at = excluded.answered_at`,
+			id, code, ans.Result, ans.Note, string(photos), a.Name(), ms(now)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE inspections SET updated_at = ? WHERE id = ?`, ms(now), id); err != nil {
+			return err
+		}
+		out = &model.Answer{Code: code, Result: ans.Result, Note: ans.Note, PhotoIDs: ans.PhotoIDs, AnsweredBy: a.Name(), AnsweredAt: now}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("save answer: %w", err)
+	}
+	return out, nil
+}
+
+// AddInspectionPhoto records a stored photo as evidence of a draft
+// inspection, with the time it was taken when the picture says.
+func (s *Store) AddInspectionPhoto(ctx context.Context, a model.Actor, id int64, hash string, takenAt *int64) (int64, error) {
+	var pid int64
+	err := s.write(ctx, func(tx *Tx) error {
+		in, _, _, err := s.inspectionTx(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		if !mayRun(a, in.Kind) {
+			return model.Errorf(model.ErrForbidden, "err.forbidden")
+		}
+		if in.Status != model.InspectionDraft {
+			return model.Errorf(model.ErrConflict, "err.inspection_submitted")
+		}
+		return tx.QueryRow(ctx, `INSERT INTO inspection_photos (inspection_id, file_hash, taken_at, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+			id, hash, takenAt, ms(s.Now())).Scan(&pid)
+	})
+	return pid, err
+}
+
+// InspectionPhotoCheck says whether the actor may upload photos to the
+// inspection now, before the upload is stored.
+func (s *Store) InspectionPhotoCheck(ctx context.Context, a model.Actor, id int64) error {
+	in, err := s.Inspection(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	if !mayRun(a, in.Kind) {
+		return model.Errorf(model.ErrForbidden, "err.forbidden")
+	}
+	if in.Status != model.InspectionDraft {
+		return model.Errorf(model.ErrConflict, "err.inspection_submitted")
+	}
+	return nil
+}
+
+// SubmitInspection scores a draft in one transaction and opens a
+// rectification task for each problem, due by its severity. Submitting a
+// submitted inspection answers its result again; an incomplete one is
+// refused naming each item.
+func (s *Store) SubmitInspection(ctx context.Context, a model.Actor, id int64) (*model.Inspection, error) {
+	err := s.write(ctx, func(tx *Tx) error {
+		var status string
+		if err := tx.QueryRow(ctx, `SELECT status FROM inspections WHERE id = ?`+s.dialect.forUpdate(), id).Scan(&status); err != nil {
+			return notFound(err)
+		}
+		in, c, answers, err := s.inspectionTx(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		if !mayRun(a, in.Kind) {
+			return model.Errorf(model.ErrForbidden, "err.forbidden")
+		}
+		if status == model.InspectionSubmitted {
+			return nil
+		}
+		if v := model.Incomplete(c, answers); len(v) > 0 {
+			return &model.Error{Code: model.ErrInvalid, Message: "err.inspection.incomplete", Fields: v}
+		}
+		o := model.Score(c, answers, model.PassMark)
+		now := s.Now()
+		today := model.Today(now)
+		if _, err := tx.Exec(ctx, `UPDATE inspections SET status = 'submitted', earned = ?, max_score = ?, score = ?, passed = ?, submitted_at = ?,
+			updated_at = ? WHERE id = ?`, o.Earned, o.Max, o.Score, boolInt(o.Passed), ms(now), ms(now), id); err != nil {
+			return err
+		}
+		for _, it := range c.Items() {
+			ans := answers[it.Code]
+			if ans.Result != model.ResultProblem {
+				continue
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO tasks (enterprise_id, inspection_id, code, point, severity, note, status, due_on, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)`, in.EnterpriseID, id, it.Code, it.Point, it.Severity, ans.Note,
+				string(today.AddDays(model.TaskDays[it.Severity])), ms(now), ms(now)); err != nil {
+				return err
+			}
+		}
+		return s.audit(ctx, tx, a, "inspection.submit", "inspection", &id, model.Changes{"score": {New: o.Score}, "passed": {New: o.Passed}})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("submit inspection: %w", err)
+	}
+	return s.Inspection(ctx, a, id)
+}
+
+// querier reads inside a transaction or outside one.
+type querier interface {
+	QueryRow(ctx context.Context, q string, args ...any) *sql.Row
+	Query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+// storeReader reads outside a transaction.
+type storeReader struct{ s *Store }
+
+func (r storeReader) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return r.s.queryRow(ctx, q, args...)
+}
+
+func (r storeReader) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return r.s.query(ctx, q, args...)
+}
+
+func (s *Store) reader() querier { return storeReader{s} }
+
+// Inspections lists an enterprise's inspections in the actor's scope,
+// newest first, without their items.
+func (s *Store) Inspections(ctx context.Context, a model.Actor, enterpriseID int64) ([]*model.Inspection, error) {
+	if _, err := s.Enterprise(ctx, a, enterpriseID); err != nil {
+		return nil, err
+	}
+	rows, err := s.query(ctx, `SELECT `+inspectionColumns+`, c.title FROM inspections i JOIN enterprises e ON e.id = i.enterprise_id
+		JOIN checklists c ON c.id = i.checklist_id WHERE i.enterprise_id = ? ORDER BY i.id DESC LIMIT 100`, enterpriseID)
+	out, err := scanAll(rows, err, func(r *sql.Rows) (*model.Inspection, error) {
+		var title string
+		in, err := scanInspection(scanTail{r, []any{&title}})
+		if in != nil {
+			in.ChecklistTitle = title
+			in.Items, in.Tasks = []model.InspectionItem{}, []int64{}
+		}
+		return in, err
+	})
+	if out == nil {
+		out = []*model.Inspection{}
+	}
+	return out, err
+}

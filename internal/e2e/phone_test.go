@@ -73,17 +73,20 @@ func TestEveryPageFitsAPhone(t *testing.T) {
 	_, err = e.Store.PublishChecklist(bg, sys, cl.ID)
 	must(t, err)
 	checklist := fmt.Sprintf("/checklists/%d", cl.ID)
+	insp, err := e.Store.StartInspection(bg, model.Actor{User: e.Users[apptest.EnterpriseA]}, e.Ents["A"], cl.ID, model.InspectionSelf)
+	must(t, err)
+	inspection := fmt.Sprintf("/inspections/%d", insp.ID)
 	pages := map[apptest.Who][]string{
 		apptest.Guest: {"/login", "/courses", fmt.Sprintf("/courses/%d", course.ID), fmt.Sprintf("/classes/%d", k.ID), "/forgot", "/verify"},
 		apptest.Admin: {"/", "/more", "/courses", "/directory/enterprises", fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]),
 			fmt.Sprintf("/directory/managers/%d", m.ID), "/directory/regions", "/directory/links", "/admin/users", "/admin/audit", "/credits",
 			"/stats", "/training", fmt.Sprintf("/classes/%d", k.ID), "/topics", "/notifications", "/account", "/settings/training",
-			"/checklists", checklist},
+			"/checklists", checklist, inspection},
 		apptest.AssociationA: {"/", "/directory/enterprises", fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]), "/credits", "/stats",
 			"/training", fmt.Sprintf("/classes/%d", k.ID)},
 		apptest.EnterpriseA: {"/", "/more", "/courses", "/training", "/credits", fmt.Sprintf("/credits/managers/%d", m.ID),
 			fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]), fmt.Sprintf("/bookings/%d", b.ID), "/account", "/topics",
-			"/checklists", checklist},
+			"/checklists", checklist, inspection},
 		apptest.Lecturer: {"/", "/training", fmt.Sprintf("/classes/%d", k.ID), fmt.Sprintf("/classes/%d/scan", k.ID), "/account"},
 		apptest.Provider: {"/", "/courses", "/account"},
 	}

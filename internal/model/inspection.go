@@ -150,3 +150,16 @@ var TaskDays = map[string]int{"critical": 3, "major": 15, "minor": 30}
 
 // PassMark is the score an inspection passes at.
 const PassMark = 80.0
+
+// MayRunInspection reports whether the actor answers and submits
+// inspections of the kind (of enterprises it can see): the enterprise its
+// self-inspections, the bureau and associations their spot checks.
+func (a Actor) MayRunInspection(kind string) bool {
+	if a.User == nil {
+		return a.IsAdmin() // the system (demo data)
+	}
+	if kind == InspectionSelf {
+		return a.User.Role == RoleEnterprise
+	}
+	return a.User.Role == RoleAdmin || a.User.Role == RoleAssociation
+}

@@ -46,3 +46,20 @@ func (s *Service) AddInspectionPhoto(ctx context.Context, a model.Actor, id int6
 func (s *Service) SubmitInspection(ctx context.Context, a model.Actor, id int64) (*model.Inspection, error) {
 	return s.Store.SubmitInspection(ctx, a, id)
 }
+
+// BindingChecklists lists the published checklists the actor may see that
+// bind the enterprise: what it may be inspected against.
+func (s *Service) BindingChecklists(ctx context.Context, a model.Actor, e *model.Enterprise) ([]*model.Checklist, error) {
+	cs, err := s.Store.Checklists(ctx, a, false)
+	if err != nil {
+		return nil, err
+	}
+	var out []*model.Checklist
+	for _, c := range cs {
+		if c.Status == model.ChecklistPublished && c.Binds(e) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+

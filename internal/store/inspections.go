@@ -29,19 +29,6 @@ func scanInspection(r rowScanner) (*model.Inspection, error) {
 	return in, err
 }
 
-// mayRun reports whether the actor answers and submits the inspection: the
-// enterprise its self-inspections, the staff whose scope holds the
-// enterprise its spot checks.
-func mayRun(a model.Actor, kind string) bool {
-	if a.User == nil {
-		return a.IsAdmin()
-	}
-	if kind == model.InspectionSelf {
-		return a.User.Role == model.RoleEnterprise
-	}
-	return a.User.Role == model.RoleAdmin || a.User.Role == model.RoleAssociation
-}
-
 // StartInspection opens a draft inspection of an enterprise in scope
 // against a published checklist that binds it: a self-inspection by the
 // enterprise, a spot check by its town's association or the bureau.
@@ -53,7 +40,7 @@ func (s *Store) StartInspection(ctx context.Context, a model.Actor, enterpriseID
 	if err != nil {
 		return nil, err
 	}
-	if !mayRun(a, kind) {
+	if !a.MayRunInspection(kind) {
 		return nil, model.Errorf(model.ErrForbidden, "err.forbidden")
 	}
 	c, err := s.Checklist(ctx, a, checklistID)
@@ -145,7 +132,7 @@ func (s *Store) SaveAnswer(ctx context.Context, a model.Actor, id int64, code st
 		if err != nil {
 			return err
 		}
-		if !mayRun(a, in.Kind) {
+		if !a.MayRunInspection(in.Kind) {
 			return model.Errorf(model.ErrForbidden, "err.forbidden")
 		}
 		if in.Status != model.InspectionDraft {
@@ -192,7 +179,7 @@ func (s *Store) AddInspectionPhoto(ctx context.Context, a model.Actor, id int64,
 		if err != nil {
 			return err
 		}
-		if !mayRun(a, in.Kind) {
+		if !a.MayRunInspection(in.Kind) {
 			return model.Errorf(model.ErrForbidden, "err.forbidden")
 		}
 		if in.Status != model.InspectionDraft {
@@ -211,7 +198,7 @@ func (s *Store) InspectionPhotoCheck(ctx context.Context, a model.Actor, id int6
 	if err != nil {
 		return err
 	}
-	if !mayRun(a, in.Kind) {
+	if !a.MayRunInspection(in.Kind) {
 		return model.Errorf(model.ErrForbidden, "err.forbidden")
 	}
 	if in.Status != model.InspectionDraft {
@@ -234,7 +221,7 @@ func (s *Store) SubmitInspection(ctx context.Context, a model.Actor, id int64) (
 		if err != nil {
 			return err
 		}
-		if !mayRun(a, in.Kind) {
+		if !a.MayRunInspection(in.Kind) {
 			return model.Errorf(model.ErrForbidden, "err.forbidden")
 		}
 		if status == model.InspectionSubmitted {

@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -179,5 +183,72 @@ func TestChartsPage(t *testing.T) {
 	}
 	if home := string(e.Browser(admin).Get("/").Body); strings.Contains(home, "echarts") {
 		t.Error("the home page loads ECharts")
+	}
+}
+
+// TestInspectionOnThePhonePages (issue 10, item 4): the enterprise starts
+// a self-inspection from its page, answers item by item (a problem with a
+// photo), is told which items are missing, submits and sees the score.
+func TestInspectionOnThePhonePages(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	sys := model.SystemActor()
+	in := model.ChecklistInput{Title: "自查表", Sections: []model.ChecklistSection{{Title: "A", Items: []model.ChecklistItem{
+		{Code: "A1", Point: "持证排污", Severity: "critical", Weight: 5},
+		{Code: "A2", Point: "执行报告", Severity: "major", Weight: 3, PhotoRequired: true},
+	}}}}
+	c, err := e.Store.CreateChecklist(t.Context(), sys, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Store.PublishChecklist(t.Context(), sys, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	b := e.Browser(entA)
+	page := string(b.Get(fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"])).Body)
+	if !strings.Contains(page, "开始自查") {
+		t.Fatal("the enterprise page offers no self-inspection")
+	}
+	r := b.Post(fmt.Sprintf("/directory/enterprises/%d/inspections", e.Ents["A"]), url.Values{"checklist_id": {fmt.Sprint(c.ID)}, "kind": {"self"}})
+	loc := r.Header.Get("Location")
+	if r.StatusCode != 303 || !strings.HasPrefix(loc, "/inspections/") {
+		t.Fatalf("start: %d %s", r.StatusCode, loc)
+	}
+	answer := func(code, result, note string, photo []byte) *apptest.Response {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		mw.WriteField("result", result)
+		mw.WriteField("note", note)
+		fw, _ := mw.CreateFormFile("photo", map[bool]string{true: "现场.png", false: ""}[photo != nil])
+		fw.Write(photo)
+		mw.Close()
+		req, _ := http.NewRequest("POST", e.HTTP.URL+loc+"/answers/"+code, &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		return b.Send(req)
+	}
+	if r := answer("A1", "ok", "", nil); r.StatusCode != 303 {
+		t.Fatalf("answer A1: %d %s", r.StatusCode, r.Body)
+	}
+	if r := b.Post(loc+"/submit", nil); r.StatusCode != 422 || !strings.Contains(string(r.Body), "尚未作答") {
+		t.Errorf("submit with A2 unanswered: %d", r.StatusCode)
+	}
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	var pngBuf bytes.Buffer
+	png.Encode(&pngBuf, img)
+	if r := answer("A2", "problem", "季度报告未提交", pngBuf.Bytes()); r.StatusCode != 303 {
+		t.Fatalf("answer A2 with a photo: %d %s", r.StatusCode, r.Body)
+	}
+	if page := string(b.Get(loc).Body); !strings.Contains(page, "已答 2 / 2") || !strings.Contains(page, "1 张照片") {
+		t.Errorf("the page does not show the answers")
+	}
+	r = b.Post(loc+"/submit", nil)
+	if r.StatusCode != 303 {
+		t.Fatalf("submit: %d %s", r.StatusCode, r.Body)
+	}
+	page = string(b.Get(loc).Body)
+	if !strings.Contains(page, "得分 62.5（5 / 8）") || !strings.Contains(page, "已生成 1 项整改任务") || strings.Contains(page, `id="submit-inspection"`) {
+		t.Errorf("the submitted inspection page: %s", page)
+	}
+	if r := e.Browser(apptest.EnterpriseB).Get(loc); r.StatusCode != 404 {
+		t.Errorf("B opens A's inspection: %d", r.StatusCode)
 	}
 }

@@ -178,6 +178,10 @@ type enterpriseData struct {
 	// their passwords; Reset is one just reset, its password shown once.
 	Accounts []*model.User
 	Reset    *resetResult
+	// Checklists bind the enterprise; Inspections are its latest.
+	Checklists       []*model.Checklist
+	Inspections      []*model.Inspection
+	CanSelf, CanSpot bool
 }
 
 type resetResult struct {
@@ -233,6 +237,16 @@ func (h *Handler) enterpriseView(r *http.Request, id int64) (*view, error) {
 			return nil, err
 		}
 	}
+	if d.Checklists, err = h.Service.BindingChecklists(r.Context(), a, e); err != nil {
+		return nil, err
+	}
+	if d.Inspections, err = h.Service.Inspections(r.Context(), a, id); err != nil {
+		return nil, err
+	}
+	if len(d.Inspections) > 5 {
+		d.Inspections = d.Inspections[:5]
+	}
+	d.CanSelf, d.CanSpot = a.MayRunInspection(model.InspectionSelf), a.MayRunInspection(model.InspectionSpot)
 	v := h.newView(r, "page.enterprise", d)
 	v.Title = e.Name
 	return v, nil

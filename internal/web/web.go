@@ -109,6 +109,14 @@ func New(h Handler) (*Handler, error) {
 			return group(n)
 		},
 		"add": func(a, b int) int { return a + b },
+		"list": func(xs ...string) []string { return xs },
+		"deref64": func(p *float64) float64 {
+			if p == nil {
+				return 0
+			}
+			return *p
+		},
+		"derefBool": func(p *bool) bool { return p != nil && *p },
 		// wrap passes the view and an item to a sub-template.
 		"wrap": func(v *view, x any) map[string]any { return map[string]any{"V": v, "X": x} },
 		// webcal turns a feed's https address into the webcal: one that

@@ -62,4 +62,3 @@ func (s *Service) BindingChecklists(ctx context.Context, a model.Actor, e *model
 	}
 	return out, nil
 }
-

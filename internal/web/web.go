@@ -108,7 +108,7 @@ func New(h Handler) (*Handler, error) {
 			}
 			return group(n)
 		},
-		"add": func(a, b int) int { return a + b },
+		"add":  func(a, b int) int { return a + b },
 		"list": func(xs ...string) []string { return xs },
 		"deref64": func(p *float64) float64 {
 			if p == nil {

@@ -147,3 +147,83 @@ func TestSelfInspection(t *testing.T) {
 		}
 	})
 }
+
+// TestRectificationTasks (issue 10, item 6): a problem's task is worked by
+// the enterprise (owner, evidence, submit) and verified by its town's
+// association or the bureau, never by the enterprise; reopening needs a
+// reason; every step is in the history.
+func TestRectificationTasks(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		var c model.Checklist
+		e.API(admin, "POST", "/api/v1/checklists", map[string]any{"title": "自查表", "sections": []map[string]any{{"title": "A", "items": []map[string]any{
+			{"code": "A1", "point": "危废贮存", "severity": "critical", "weight": 5}}}}}).JSON(t, &c)
+		e.API(admin, "POST", fmt.Sprintf("/api/v1/checklists/%d/publish", c.ID), nil)
+		var in model.Inspection
+		e.API(entA, "POST", fmt.Sprintf("/api/v1/enterprises/%d/inspections", e.Ents["A"]), map[string]any{"checklist_id": c.ID, "kind": "self"}).JSON(t, &in)
+		e.API(entA, "PUT", fmt.Sprintf("/api/v1/inspections/%d/answers/A1", in.ID), map[string]any{"result": "problem", "note": "危废混放"})
+		e.API(entA, "POST", fmt.Sprintf("/api/v1/inspections/%d/submit", in.ID), nil).JSON(t, &in)
+		if len(in.Tasks) != 1 {
+			t.Fatalf("tasks: %+v", in)
+		}
+		path := fmt.Sprintf("/api/v1/tasks/%d", in.Tasks[0])
+		var task model.Task
+		e.API(entA, "GET", path, nil).JSON(t, &task)
+		if task.Status != model.TaskOpen || task.Severity != "critical" || string(task.DueOn) != string(model.Today(e.Clock.Now()).AddDays(3)) ||
+			!task.Can.Work || task.Can.Verify || len(task.History) != 1 {
+			t.Fatalf("the new task: %+v", task)
+		}
+		for w, want := range map[who]int{entA: 200, assocA: 200, admin: 200, entB: 404, assocB: 404, lecturer: 404, guest: 401} {
+			if r := e.API(w, "GET", path, nil); r.StatusCode != want {
+				t.Errorf("%s reads the task: %d, want %d", w, r.StatusCode, want)
+			}
+		}
+		var l model.List[model.Task]
+		e.API(assocB, "GET", "/api/v1/tasks", nil).JSON(t, &l)
+		if len(l.Items) != 0 {
+			t.Errorf("association B lists A's tasks: %+v", l.Items)
+		}
+		e.API(assocA, "GET", "/api/v1/tasks?status=open", nil).JSON(t, &l)
+		if len(l.Items) != 1 {
+			t.Errorf("association A's open tasks: %d", len(l.Items))
+		}
+		// Submitting without evidence is refused; the enterprise adds a photo.
+		if r := e.API(entA, "POST", path+"/submit", map[string]any{"note": "已整改"}); r.StatusCode != 422 {
+			t.Errorf("submit without evidence: %d %s", r.StatusCode, r.Body)
+		}
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file", "整改后.png")
+		fw.Write(pngBytes(t))
+		mw.Close()
+		req, _ := http.NewRequest("POST", e.HTTP.URL+path+"/evidence", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+e.Tokens[entA])
+		if r := e.Do(req); r.StatusCode != 200 {
+			t.Fatalf("evidence: %d %s", r.StatusCode, r.Body)
+		}
+		if r := e.API(entA, "POST", path+"/verify", map[string]any{"decision": "close"}); r.StatusCode != 403 {
+			t.Errorf("the enterprise verifies its own task: %d", r.StatusCode)
+		}
+		if r := e.API(entA, "POST", path+"/submit", map[string]any{"note": "危废已分区贮存"}); r.StatusCode != 200 {
+			t.Fatalf("submit: %d %s", r.StatusCode, r.Body)
+		}
+		if r := e.API(assocB, "POST", path+"/verify", map[string]any{"decision": "close"}); r.StatusCode != 404 {
+			t.Errorf("another town's association verifies: %d", r.StatusCode)
+		}
+		if r := e.API(assocA, "POST", path+"/verify", map[string]any{"decision": "reopen"}); r.StatusCode != 422 {
+			t.Errorf("reopen without a reason: %d", r.StatusCode)
+		}
+		if r := e.API(assocA, "POST", path+"/verify", map[string]any{"decision": "reopen", "note": "照片看不清标识"}); r.StatusCode != 200 {
+			t.Fatalf("reopen: %d %s", r.StatusCode, r.Body)
+		}
+		e.API(entA, "POST", path+"/submit", map[string]any{"note": "已补拍"})
+		r := e.API(assocA, "POST", path+"/verify", map[string]any{"decision": "close", "note": "整改到位"})
+		r.JSON(t, &task)
+		if r.StatusCode != 200 || task.Status != model.TaskClosed || len(task.History) != 6 {
+			t.Errorf("close: %d %+v", r.StatusCode, task.History)
+		}
+		if r := e.API(entA, "POST", path+"/submit", map[string]any{"note": "再交"}); r.StatusCode != 409 {
+			t.Errorf("submit a closed task: %d", r.StatusCode)
+		}
+	})
+}

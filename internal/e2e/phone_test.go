@@ -76,17 +76,30 @@ func TestEveryPageFitsAPhone(t *testing.T) {
 	insp, err := e.Store.StartInspection(bg, model.Actor{User: e.Users[apptest.EnterpriseA]}, e.Ents["A"], cl.ID, model.InspectionSelf)
 	must(t, err)
 	inspection := fmt.Sprintf("/inspections/%d", insp.ID)
+	small, err := e.Store.CreateChecklist(bg, sys, model.ChecklistInput{Title: "危废专项检查", Sections: []model.ChecklistSection{{Title: "D 危险废物",
+		Items: []model.ChecklistItem{{Code: "D6", Point: "危险废物贮存符合标准（分类贮存，不混放，防渗漏、防雨淋）", Severity: "critical", Weight: 5}}}}})
+	must(t, err)
+	_, err = e.Store.PublishChecklist(bg, sys, small.ID)
+	must(t, err)
+	entActor := model.Actor{User: e.Users[apptest.EnterpriseA]}
+	done, err := e.Store.StartInspection(bg, entActor, e.Ents["A"], small.ID, model.InspectionSelf)
+	must(t, err)
+	_, err = e.Store.SaveAnswer(bg, entActor, done.ID, "D6", model.AnswerInput{Result: model.ResultProblem, Note: "危废与一般固废混放，无防渗托盘"})
+	must(t, err)
+	done, err = e.Store.SubmitInspection(bg, entActor, done.ID)
+	must(t, err)
+	task := fmt.Sprintf("/tasks/%d", done.Tasks[0])
 	pages := map[apptest.Who][]string{
 		apptest.Guest: {"/login", "/courses", fmt.Sprintf("/courses/%d", course.ID), fmt.Sprintf("/classes/%d", k.ID), "/forgot", "/verify"},
 		apptest.Admin: {"/", "/more", "/courses", "/directory/enterprises", fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]),
 			fmt.Sprintf("/directory/managers/%d", m.ID), "/directory/regions", "/directory/links", "/admin/users", "/admin/audit", "/credits",
 			"/stats", "/training", fmt.Sprintf("/classes/%d", k.ID), "/topics", "/notifications", "/account", "/settings/training",
-			"/checklists", checklist, inspection},
+			"/checklists", checklist, inspection, "/tasks", task},
 		apptest.AssociationA: {"/", "/directory/enterprises", fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]), "/credits", "/stats",
-			"/training", fmt.Sprintf("/classes/%d", k.ID)},
+			"/training", fmt.Sprintf("/classes/%d", k.ID), "/tasks", task, fmt.Sprintf("/inspections/%d", done.ID)},
 		apptest.EnterpriseA: {"/", "/more", "/courses", "/training", "/credits", fmt.Sprintf("/credits/managers/%d", m.ID),
 			fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]), fmt.Sprintf("/bookings/%d", b.ID), "/account", "/topics",
-			"/checklists", checklist, inspection},
+			"/checklists", checklist, inspection, "/tasks", task},
 		apptest.Lecturer: {"/", "/training", fmt.Sprintf("/classes/%d", k.ID), fmt.Sprintf("/classes/%d/scan", k.ID), "/account"},
 		apptest.Provider: {"/", "/courses", "/account"},
 	}

@@ -242,9 +242,14 @@ func (s *Store) SubmitInspection(ctx context.Context, a model.Actor, id int64) (
 			if ans.Result != model.ResultProblem {
 				continue
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO tasks (enterprise_id, inspection_id, code, point, severity, note, status, due_on, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)`, in.EnterpriseID, id, it.Code, it.Point, it.Severity, ans.Note,
-				string(today.AddDays(model.TaskDays[it.Severity])), ms(now), ms(now)); err != nil {
+			var tid int64
+			if err := tx.QueryRow(ctx, `INSERT INTO tasks (enterprise_id, inspection_id, code, point, severity, note, status, due_on, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id`, in.EnterpriseID, id, it.Code, it.Point, it.Severity, ans.Note,
+				string(today.AddDays(model.TaskDays[it.Severity])), ms(now), ms(now)).Scan(&tid); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO task_events (task_id, at, actor_name, action, note) VALUES (?, ?, ?, 'opened', ?)`,
+				tid, ms(now), a.Name(), ans.Note); err != nil {
 				return err
 			}
 		}

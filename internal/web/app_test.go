@@ -252,3 +252,69 @@ func TestInspectionOnThePhonePages(t *testing.T) {
 		t.Errorf("B opens A's inspection: %d", r.StatusCode)
 	}
 }
+
+// TestTaskPages (issue 10, item 6): the enterprise works its task on the
+// web (owner, evidence, submit); the association closes it; each sees
+// only the actions it may take.
+func TestTaskPages(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	sys := model.SystemActor()
+	ctx := t.Context()
+	c, _ := e.Store.CreateChecklist(ctx, sys, model.ChecklistInput{Title: "自查表", Sections: []model.ChecklistSection{{Title: "A", Items: []model.ChecklistItem{
+		{Code: "A1", Point: "危废贮存", Severity: "major", Weight: 3}}}}})
+	e.Store.PublishChecklist(ctx, sys, c.ID)
+	entActor := model.Actor{User: e.Users[entA]}
+	in, err := e.Store.StartInspection(ctx, entActor, e.Ents["A"], c.ID, model.InspectionSelf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Store.SaveAnswer(ctx, entActor, in.ID, "A1", model.AnswerInput{Result: "problem", Note: "危废混放"})
+	in, err = e.Store.SubmitInspection(ctx, entActor, in.ID)
+	if err != nil || len(in.Tasks) != 1 {
+		t.Fatalf("submit: %v %+v", err, in)
+	}
+	m, _ := e.Store.CreateManager(ctx, sys, e.Ents["A"], model.Manager{Name: "张伟", Mobile: "13900001111"})
+	page := fmt.Sprintf("/tasks/%d", in.Tasks[0])
+	ent, assoc := e.Browser(entA), e.Browser(apptest.AssociationA)
+	if b := string(ent.Get(page).Body); !strings.Contains(b, `id="work"`) || strings.Contains(b, `id="verify"`) {
+		t.Error("the enterprise's task page shows the wrong actions")
+	}
+	if r := ent.Post(page+"/owner", url.Values{"manager_id": {fmt.Sprint(m.ID)}}); r.StatusCode != 303 {
+		t.Errorf("owner: %d", r.StatusCode)
+	}
+	if r := ent.Post(page+"/submit", url.Values{"note": {"已整改"}}); r.StatusCode != 422 || !strings.Contains(string(r.Body), "请上传整改照片或文件") {
+		t.Errorf("submit without evidence: %d", r.StatusCode)
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "整改后.png")
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	png.Encode(fw, img)
+	mw.Close()
+	req, _ := http.NewRequest("POST", e.HTTP.URL+page+"/evidence", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if r := ent.Send(req); r.StatusCode != 303 {
+		t.Fatalf("evidence: %d %s", r.StatusCode, r.Body)
+	}
+	if r := ent.Post(page+"/submit", url.Values{"note": {"危废已分区贮存"}}); r.StatusCode != 303 {
+		t.Fatalf("submit: %d", r.StatusCode)
+	}
+	if r := ent.Post(page+"/verify", url.Values{"decision": {"close"}}); r.StatusCode != 403 {
+		t.Errorf("the enterprise verifies its own task: %d", r.StatusCode)
+	}
+	if b := string(assoc.Get(page).Body); !strings.Contains(b, `id="verify"`) || strings.Contains(b, `id="work"`) {
+		t.Error("the association's task page shows the wrong actions")
+	}
+	if r := assoc.Post(page+"/verify", url.Values{"decision": {"close"}, "note": {"整改到位"}}); r.StatusCode != 303 {
+		t.Fatalf("close: %d", r.StatusCode)
+	}
+	b := string(ent.Get(page).Body)
+	for _, want := range []string{"已销号", "张伟", "核验通过", "整改到位"} {
+		if !strings.Contains(b, want) {
+			t.Errorf("the closed task page lacks %q", want)
+		}
+	}
+	if r := e.Browser(apptest.AssociationB).Get(page); r.StatusCode != 404 {
+		t.Errorf("association B opens A's task: %d", r.StatusCode)
+	}
+}

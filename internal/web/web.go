@@ -214,6 +214,7 @@ var nav = []navGroup{
 	}},
 	{"navg.inspection", []navItem{
 		{"/checklists", "nav.checklists", "circle-check", withRecords},
+		{"/tasks", "nav.tasks", "clock", withRecords},
 	}},
 	{"navg.directory", []navItem{
 		{"/directory/enterprises", "nav.enterprises", "building-2", withRecords},

@@ -86,3 +86,17 @@ func (h *Handler) submitInspection(w http.ResponseWriter, r *http.Request) error
 	writeJSON(w, http.StatusOK, in)
 	return nil
 }
+
+// compliance answers an enterprise's colour with each deduction's rule,
+// reason (in the caller's language), basis and since.
+func (h *Handler) compliance(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) {
+		c, err := h.Service.Compliance(r.Context(), actor(r), id)
+		if err != nil {
+			return nil, err
+		}
+		lang := h.lang(r)
+		c.Explain(func(key string, args ...any) string { return h.I18n.T(lang, key, args...) })
+		return c, nil
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/envhome/envhome/internal/apptest"
 	"github.com/envhome/envhome/internal/model"
@@ -224,6 +225,82 @@ func TestRectificationTasks(t *testing.T) {
 		}
 		if r := e.API(entA, "POST", path+"/submit", map[string]any{"note": "再交"}); r.StatusCode != 409 {
 			t.Errorf("submit a closed task: %d", r.StatusCode)
+		}
+	})
+}
+
+// TestComplianceColour (issue 10, item 9): the colour follows the facts as
+// they change — an overdue critical rectification turns it red, closing
+// the task turns it back — each deduction names its rule, reason and
+// basis, and every change is kept.
+func TestComplianceColour(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		path := fmt.Sprintf("/api/v1/enterprises/%d/compliance", e.Ents["A"])
+		get := func() model.Compliance {
+			t.Helper()
+			var c model.Compliance
+			r := e.API(assocA, "GET", path, nil)
+			if r.StatusCode != 200 {
+				t.Fatalf("compliance: %d %s", r.StatusCode, r.Body)
+			}
+			r.JSON(t, &c)
+			return c
+		}
+		rules := func(c model.Compliance) map[string]bool {
+			m := map[string]bool{}
+			for _, d := range c.Deductions {
+				m[d.Rule] = true
+				if d.Reason == "" || d.Basis == "" {
+					t.Errorf("deduction without reason or basis: %+v", d)
+				}
+			}
+			return m
+		}
+		// Enterprise A has no manager yet: yellow.
+		if c := get(); c.Color != model.Yellow || !rules(c)["no_manager"] {
+			t.Errorf("no manager: %+v", c)
+		}
+		e.API(admin, "POST", fmt.Sprintf("/api/v1/enterprises/%d/managers", e.Ents["A"]), map[string]any{"name": "张三", "mobile": "13800000001"})
+		var c model.Checklist
+		e.API(admin, "POST", "/api/v1/checklists", map[string]any{"title": "自查表", "sections": []map[string]any{{"title": "D", "items": []map[string]any{
+			{"code": "D6", "point": "危废贮存", "severity": "critical", "weight": 5}}}}}).JSON(t, &c)
+		e.API(admin, "POST", fmt.Sprintf("/api/v1/checklists/%d/publish", c.ID), nil)
+		var in model.Inspection
+		e.API(entA, "POST", fmt.Sprintf("/api/v1/enterprises/%d/inspections", e.Ents["A"]), map[string]any{"checklist_id": c.ID, "kind": "self"}).JSON(t, &in)
+		e.API(entA, "PUT", fmt.Sprintf("/api/v1/inspections/%d/answers/D6", in.ID), map[string]any{"result": "problem", "note": "危废混放"})
+		e.API(entA, "POST", fmt.Sprintf("/api/v1/inspections/%d/submit", in.ID), nil).JSON(t, &in)
+		// A failed inspection (critical problem): yellow; the manager is
+		// behind on hours too.
+		if c := get(); c.Color != model.Yellow || !rules(c)["failed_inspection"] || rules(c)["no_manager"] {
+			t.Errorf("after the failed inspection: %+v", c)
+		}
+		// Four days on, the critical task (due in 3) is overdue: red.
+		e.Clock.Advance(4 * 24 * time.Hour)
+		if c := get(); c.Color != model.Red || !rules(c)["overdue_critical_task"] {
+			t.Errorf("overdue critical task: %+v", c)
+		}
+		if r := e.API(entB, "GET", path, nil); r.StatusCode != 404 {
+			t.Errorf("B reads A's colour: %d", r.StatusCode)
+		}
+		// Fixed and verified: the task no longer counts.
+		tp := fmt.Sprintf("/api/v1/tasks/%d", in.Tasks[0])
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file", "整改后.png")
+		fw.Write(pngBytes(t))
+		mw.Close()
+		req, _ := http.NewRequest("POST", e.HTTP.URL+tp+"/evidence", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+e.Tokens[entA])
+		e.Do(req)
+		e.API(entA, "POST", tp+"/submit", map[string]any{"note": "已分区贮存"})
+		e.API(assocA, "POST", tp+"/verify", map[string]any{"decision": "close"})
+		if c := get(); c.Color == model.Red || rules(c)["overdue_critical_task"] {
+			t.Errorf("after closing the task: %+v", c)
+		}
+		hist, err := e.Store.ComplianceHistory(t.Context(), model.SystemActor(), e.Ents["A"])
+		if err != nil || len(hist) < 2 || hist[1].Color != model.Red {
+			t.Errorf("history: %+v %v", hist, err)
 		}
 	})
 }

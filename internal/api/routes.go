@@ -72,6 +72,7 @@ func (h *Handler) Routes() []Route {
 		{"PUT", "/api/v1/inspections/{id}/answers/{code}", httpx.Authenticated, h.saveAnswer},
 		{"POST", "/api/v1/inspections/{id}/photos", httpx.Authenticated, h.addInspectionPhoto},
 		{"POST", "/api/v1/inspections/{id}/submit", httpx.Authenticated, h.submitInspection},
+		{"GET", "/api/v1/enterprises/{id}/compliance", httpx.Authenticated, h.compliance},
 		{"GET", "/api/v1/tasks", httpx.Authenticated, h.listTasks},
 		{"GET", "/api/v1/tasks/{id}", httpx.Authenticated, h.getTask},
 		{"POST", "/api/v1/tasks/{id}/owner", httpx.Authenticated, h.setTaskOwner},

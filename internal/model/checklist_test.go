@@ -1,6 +1,9 @@
 package model
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestCountyChecklist(t *testing.T) {
 	in := CountyChecklist()
@@ -60,6 +63,46 @@ func TestChecklistBinds(t *testing.T) {
 	} {
 		if got := c.c.Binds(e); got != c.want {
 			t.Errorf("%s: binds %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestComplianceRules: each rule on its own, and the worst colour wins.
+func TestComplianceRules(t *testing.T) {
+	today := Date("2026-06-10")
+	base := ComplianceFacts{Today: today, ActiveManagers: 2}
+	at := time.Date(2026, 6, 1, 0, 0, 0, 0, ChinaTime)
+	for _, c := range []struct {
+		name  string
+		facts func(f *ComplianceFacts)
+		color string
+		rule  string
+	}{
+		{"nothing wrong", func(f *ComplianceFacts) {}, Green, ""},
+		{"an overdue critical task", func(f *ComplianceFacts) { f.OverdueCritical, f.FirstOverdue = 1, "2026-06-01" }, Red, "overdue_critical_task"},
+		{"an expired permit", func(f *ComplianceFacts) { f.PermitValidTo = "2026-06-09" }, Red, "permit_expired"},
+		{"a permit valid today", func(f *ComplianceFacts) { f.PermitValidTo = "2026-06-10" }, Green, ""},
+		{"an overdue task", func(f *ComplianceFacts) { f.OverdueOther = 1 }, Yellow, "overdue_tasks"},
+		{"a failed inspection", func(f *ComplianceFacts) { f.LastInspectionFailed, f.LastInspectionAt = true, &at }, Yellow, "failed_inspection"},
+		{"no manager", func(f *ComplianceFacts) { f.ActiveManagers = 0 }, Yellow, "no_manager"},
+		{"managers behind", func(f *ComplianceFacts) { f.ManagersBehind = 1 }, Yellow, "managers_behind"},
+		{"red beats yellow", func(f *ComplianceFacts) { f.OverdueOther, f.PermitValidTo = 2, "2026-01-01" }, Red, "permit_expired"},
+	} {
+		f := base
+		c.facts(&f)
+		got := Assess(1, f, DefaultThresholds)
+		if got.Color != c.color {
+			t.Errorf("%s: %s, want %s (%+v)", c.name, got.Color, c.color, got.Deductions)
+		}
+		found := c.rule == ""
+		for _, d := range got.Deductions {
+			found = found || d.Rule == c.rule
+			if d.Basis == "" {
+				t.Errorf("%s: rule %s has no basis", c.name, d.Rule)
+			}
+		}
+		if !found || (c.rule == "" && len(got.Deductions) != 0) {
+			t.Errorf("%s: deductions %+v", c.name, got.Deductions)
 		}
 	}
 }

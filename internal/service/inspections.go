@@ -62,3 +62,8 @@ func (s *Service) BindingChecklists(ctx context.Context, a model.Actor, e *model
 	}
 	return out, nil
 }
+
+// Compliance computes an enterprise's colour with its deductions.
+func (s *Service) Compliance(ctx context.Context, a model.Actor, enterpriseID int64) (*model.Compliance, error) {
+	return s.Store.Compliance(ctx, a, enterpriseID)
+}

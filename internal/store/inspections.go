@@ -253,6 +253,9 @@ func (s *Store) SubmitInspection(ctx context.Context, a model.Actor, id int64) (
 				return err
 			}
 		}
+		if err := s.reassess(ctx, tx, in.EnterpriseID); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, a, "inspection.submit", "inspection", &id, model.Changes{"score": {New: o.Score}, "passed": {New: o.Passed}})
 	})
 	if err != nil {

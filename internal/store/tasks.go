@@ -94,6 +94,9 @@ func (s *Store) taskStep(ctx context.Context, a model.Actor, id int64, action, n
 			id, now, a.Name(), action, note); err != nil {
 			return err
 		}
+		if err := s.reassess(ctx, tx, t.EnterpriseID); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, a, "task."+action, "task", &id, model.Changes{"status": {Old: t.Status}})
 	})
 	if err != nil {

@@ -182,6 +182,7 @@ type enterpriseData struct {
 	Checklists       []*model.Checklist
 	Inspections      []*model.Inspection
 	CanSelf, CanSpot bool
+	Compliance       *model.Compliance
 }
 
 type resetResult struct {
@@ -249,6 +250,10 @@ func (h *Handler) enterpriseView(r *http.Request, id int64) (*view, error) {
 	d.CanSelf, d.CanSpot = a.MayRunInspection(model.InspectionSelf), a.MayRunInspection(model.InspectionSpot)
 	v := h.newView(r, "page.enterprise", d)
 	v.Title = e.Name
+	if d.Compliance, err = h.Service.Compliance(r.Context(), a, id); err != nil {
+		return nil, err
+	}
+	d.Compliance.Explain(v.T)
 	return v, nil
 }
 

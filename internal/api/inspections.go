@@ -100,3 +100,16 @@ func (h *Handler) compliance(w http.ResponseWriter, r *http.Request) error {
 		return c, nil
 	})
 }
+
+func (h *Handler) listHonestyFlags(w http.ResponseWriter, r *http.Request) error {
+	p, err := page(r)
+	if err != nil {
+		return err
+	}
+	l, err := h.Service.HonestyFlags(r.Context(), actor(r), p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, l)
+	return nil
+}

@@ -304,3 +304,46 @@ func TestComplianceColour(t *testing.T) {
 		}
 	})
 }
+
+// TestHonestyFlags (issue 10, item 7): a spot check finding a problem on
+// an item the enterprise's last self-inspection marked ok is flagged and
+// counted for its town; other towns do not see it.
+func TestHonestyFlags(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		var c model.Checklist
+		e.API(admin, "POST", "/api/v1/checklists", map[string]any{"title": "自查表", "sections": []map[string]any{{"title": "A", "items": []map[string]any{
+			{"code": "A1", "point": "雨污分流", "severity": "major", "weight": 3}, {"code": "A2", "point": "标志牌", "severity": "minor", "weight": 1}}}}}).JSON(t, &c)
+		e.API(admin, "POST", fmt.Sprintf("/api/v1/checklists/%d/publish", c.ID), nil)
+		run := func(w who, kind string, results map[string]string) model.Inspection {
+			var in model.Inspection
+			e.API(w, "POST", fmt.Sprintf("/api/v1/enterprises/%d/inspections", e.Ents["A"]), map[string]any{"checklist_id": c.ID, "kind": kind}).JSON(t, &in)
+			for code, res := range results {
+				e.API(w, "PUT", fmt.Sprintf("/api/v1/inspections/%d/answers/%s", in.ID, code), map[string]any{"result": res, "note": "现场发现"})
+			}
+			r := e.API(w, "POST", fmt.Sprintf("/api/v1/inspections/%d/submit", in.ID), nil)
+			if r.StatusCode != 200 {
+				t.Fatalf("%s %s submit: %d %s", w, kind, r.StatusCode, r.Body)
+			}
+			return in
+		}
+		self := run(entA, "self", map[string]string{"A1": "ok", "A2": "problem"})
+		spot := run(assocA, "spot", map[string]string{"A1": "problem", "A2": "problem"})
+		var l model.List[model.HonestyFlag]
+		e.API(assocA, "GET", "/api/v1/honesty-flags", nil).JSON(t, &l)
+		if len(l.Items) != 1 || l.Items[0].Code != "A1" || l.Items[0].SelfInspectionID != self.ID || l.Items[0].SpotInspectionID != spot.ID {
+			t.Fatalf("flags: %+v", l.Items)
+		}
+		e.API(assocB, "GET", "/api/v1/honesty-flags", nil).JSON(t, &l)
+		if len(l.Items) != 0 {
+			t.Errorf("association B sees A's flags: %+v", l.Items)
+		}
+		if r := e.API(entA, "GET", "/api/v1/honesty-flags", nil); r.StatusCode != 403 {
+			t.Errorf("an enterprise lists flags: %d", r.StatusCode)
+		}
+		var wb model.Workbench
+		e.API(assocA, "GET", "/api/v1/workbench", nil).JSON(t, &wb)
+		if len(wb.Compliance) != 1 || wb.Compliance[0].HonestyFlags != 1 || wb.Compliance[0].Yellow+wb.Compliance[0].Red != 1 {
+			t.Errorf("town A's self-inspection picture: %+v", wb.Compliance)
+		}
+	})
+}

@@ -74,6 +74,7 @@ func (h *Handler) Routes() []Route {
 		{"POST", "/api/v1/inspections/{id}/submit", httpx.Authenticated, h.submitInspection},
 		{"GET", "/api/v1/enterprises/{id}/compliance", httpx.Authenticated, h.compliance},
 		{"GET", "/api/v1/tasks", httpx.Authenticated, h.listTasks},
+		{"GET", "/api/v1/honesty-flags", httpx.Staff, h.listHonestyFlags},
 		{"GET", "/api/v1/tasks/{id}", httpx.Authenticated, h.getTask},
 		{"POST", "/api/v1/tasks/{id}/owner", httpx.Authenticated, h.setTaskOwner},
 		{"POST", "/api/v1/tasks/{id}/evidence", httpx.Authenticated, h.addTaskEvidence},

@@ -111,3 +111,15 @@ type ComplianceChange struct {
 	Color string    `json:"color"`
 	Rules []string  `json:"rules"`
 }
+
+// TownCompliance is one town's self-inspection picture.
+type TownCompliance struct {
+	RegionID     int64  `json:"region_id"`
+	RegionName   string `json:"region_name"`
+	Green        int    `json:"green"`
+	Yellow       int    `json:"yellow"`
+	Red          int    `json:"red"`
+	Unassessed   int    `json:"unassessed"` // no colour computed yet
+	OverdueTasks int    `json:"overdue_tasks"`
+	HonestyFlags int    `json:"honesty_flags"`
+}

@@ -163,3 +163,17 @@ func (a Actor) MayRunInspection(kind string) bool {
 	}
 	return a.User.Role == RoleAdmin || a.User.Role == RoleAssociation
 }
+
+// HonestyFlag is a spot check's problem on an item the enterprise's last
+// self-inspection marked "ok".
+type HonestyFlag struct {
+	ID               int64     `json:"id"`
+	EnterpriseID     int64     `json:"enterprise_id"`
+	EnterpriseName   string    `json:"enterprise_name"`
+	RegionName       string    `json:"region_name"`
+	SpotInspectionID int64     `json:"spot_inspection_id"`
+	SelfInspectionID int64     `json:"self_inspection_id"`
+	Code             string    `json:"code"`
+	Point            string    `json:"point"`
+	CreatedAt        time.Time `json:"created_at"`
+}

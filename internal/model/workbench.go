@@ -57,6 +57,9 @@ type Workbench struct {
 	LinkRequests int          `json:"link_requests"`
 	// Coming classes: the county's, the town's, the lecturer's own.
 	Classes []*Class `json:"classes,omitempty"`
+	// Self-inspection by town: enterprises by colour, overdue
+	// rectifications, honesty flags.
+	Compliance []TownCompliance `json:"compliance,omitempty"`
 }
 
 // EnterpriseHours is one enterprise's managers' hours in a year.

@@ -70,6 +70,9 @@ func (s *Service) Workbench(ctx context.Context, a model.Actor) (*model.Workbenc
 			return nil, err
 		}
 		w.LinkRequests = len(reqs.Items)
+		if w.Compliance, err = s.Store.TownCompliances(ctx, a); err != nil {
+			return nil, err
+		}
 		if err := coming(a.User.Role == model.RoleAssociation, 6); err != nil {
 			return nil, err
 		}
@@ -107,4 +110,9 @@ func (s *Service) Stats(ctx context.Context, a model.Actor, regionID int64) (*mo
 		return nil, err
 	}
 	return st, nil
+}
+
+// HonestyFlags lists the spot-check flags in the actor's scope.
+func (s *Service) HonestyFlags(ctx context.Context, a model.Actor, p model.Page) (model.List[model.HonestyFlag], error) {
+	return s.Store.HonestyFlags(ctx, a, p)
 }

@@ -135,3 +135,60 @@ func (s *Store) ComplianceHistory(ctx context.Context, a model.Actor, eid int64)
 	}
 	return out, err
 }
+
+// TownCompliances gives each town in the actor's scope its enterprises by
+// colour, its overdue rectifications and its honesty flags.
+func (s *Store) TownCompliances(ctx context.Context, a model.Actor) ([]model.TownCompliance, error) {
+	sc := a.Scope()
+	if !sc.All && sc.RegionID == 0 {
+		return []model.TownCompliance{}, nil
+	}
+	cond, args := scopeSQL(sc)
+	towns := map[int64]*model.TownCompliance{}
+	var order []int64
+	rows, err := s.query(ctx, `SELECT e.region_id, r.name,
+		SUM(CASE WHEN c.color = 'green' THEN 1 ELSE 0 END), SUM(CASE WHEN c.color = 'yellow' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN c.color = 'red' THEN 1 ELSE 0 END), SUM(CASE WHEN c.color IS NULL THEN 1 ELSE 0 END)
+		FROM enterprises e JOIN regions r ON r.id = e.region_id LEFT JOIN compliance c ON c.enterprise_id = e.id
+		WHERE e.status = 'active' AND `+cond+` GROUP BY e.region_id, r.name, r.code ORDER BY r.code`, args...)
+	if err := eachRow(rows, err, func(r *sql.Rows) error {
+		t := &model.TownCompliance{}
+		if err := r.Scan(&t.RegionID, &t.RegionName, &t.Green, &t.Yellow, &t.Red, &t.Unassessed); err != nil {
+			return err
+		}
+		towns[t.RegionID] = t
+		order = append(order, t.RegionID)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	count := func(q string, qargs []any, set func(t *model.TownCompliance, n int)) error {
+		rows, err := s.query(ctx, q, qargs...)
+		return eachRow(rows, err, func(r *sql.Rows) error {
+			var id int64
+			var n int
+			if err := r.Scan(&id, &n); err != nil {
+				return err
+			}
+			if t := towns[id]; t != nil {
+				set(t, n)
+			}
+			return nil
+		})
+	}
+	today := string(model.Today(s.Now()))
+	if err := count(`SELECT e.region_id, COUNT(*) FROM tasks t JOIN enterprises e ON e.id = t.enterprise_id
+		WHERE t.status <> 'closed' AND t.due_on < ? AND `+cond+` GROUP BY e.region_id`, append([]any{today}, args...),
+		func(t *model.TownCompliance, n int) { t.OverdueTasks = n }); err != nil {
+		return nil, err
+	}
+	if err := count(`SELECT e.region_id, COUNT(*) FROM honesty_flags f JOIN enterprises e ON e.id = f.enterprise_id
+		WHERE `+cond+` GROUP BY e.region_id`, args, func(t *model.TownCompliance, n int) { t.HonestyFlags = n }); err != nil {
+		return nil, err
+	}
+	out := make([]model.TownCompliance, 0, len(order))
+	for _, id := range order {
+		out = append(out, *towns[id])
+	}
+	return out, nil
+}

@@ -253,6 +253,11 @@ func (s *Store) SubmitInspection(ctx context.Context, a model.Actor, id int64) (
 				return err
 			}
 		}
+		if in.Kind == model.InspectionSpot {
+			if err := s.flagHonesty(ctx, tx, in, c, answers); err != nil {
+				return err
+			}
+		}
 		if err := s.reassess(ctx, tx, in.EnterpriseID); err != nil {
 			return err
 		}
@@ -304,4 +309,65 @@ func (s *Store) Inspections(ctx context.Context, a model.Actor, enterpriseID int
 		out = []*model.Inspection{}
 	}
 	return out, err
+}
+
+// flagHonesty compares a spot check with the enterprise's last submitted
+// self-inspection: a problem found where the enterprise answered "ok" is
+// flagged. Items are matched by code (the county checklist's codes stay
+// across versions).
+func (s *Store) flagHonesty(ctx context.Context, tx *Tx, spot *model.Inspection, c *model.Checklist, answers map[string]*model.Answer) error {
+	var self int64
+	err := tx.QueryRow(ctx, `SELECT id FROM inspections WHERE enterprise_id = ? AND kind = 'self' AND status = 'submitted'
+		ORDER BY submitted_at DESC, id DESC LIMIT 1`, spot.EnterpriseID).Scan(&self)
+	if err == sql.ErrNoRows {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	rows, err := tx.Query(ctx, `SELECT code FROM inspection_answers WHERE inspection_id = ? AND result = 'ok'`, self)
+	okCodes := map[string]bool{}
+	if err := eachRow(rows, err, func(r *sql.Rows) error {
+		var code string
+		if err := r.Scan(&code); err != nil {
+			return err
+		}
+		okCodes[code] = true
+		return nil
+	}); err != nil {
+		return err
+	}
+	now := ms(s.Now())
+	for _, it := range c.Items() {
+		if a := answers[it.Code]; a != nil && a.Result == model.ResultProblem && okCodes[it.Code] {
+			if _, err := tx.Exec(ctx, `INSERT INTO honesty_flags (enterprise_id, spot_inspection_id, self_inspection_id, code, point, created_at)
+				VALUES (?, ?, ?, ?, ?, ?)`, spot.EnterpriseID, spot.ID, self, it.Code, it.Point, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// HonestyFlags lists the flags of the enterprises in the actor's scope,
+// newest first.
+func (s *Store) HonestyFlags(ctx context.Context, a model.Actor, p model.Page) (model.List[model.HonestyFlag], error) {
+	cond, args := scopeSQL(a.Scope())
+	q := `SELECT f.id, f.enterprise_id, e.name, r.name, f.spot_inspection_id, f.self_inspection_id, f.code, f.point, f.created_at
+		FROM honesty_flags f JOIN enterprises e ON e.id = f.enterprise_id JOIN regions r ON r.id = e.region_id WHERE ` + cond
+	if p.After > 0 {
+		q += ` AND f.id < ?`
+		args = append(args, p.After)
+	}
+	q += ` ORDER BY f.id DESC LIMIT ?`
+	args = append(args, p.Limit+1)
+	rows, err := s.query(ctx, q, args...)
+	items, err := scanAll(rows, err, func(r *sql.Rows) (model.HonestyFlag, error) {
+		var f model.HonestyFlag
+		return f, r.Scan(&f.ID, &f.EnterpriseID, &f.EnterpriseName, &f.RegionName, &f.SpotInspectionID, &f.SelfInspectionID, &f.Code, &f.Point, timeCol{&f.CreatedAt})
+	})
+	if err != nil {
+		return model.List[model.HonestyFlag]{}, err
+	}
+	return model.PageOf(items, p.Limit, func(f model.HonestyFlag) int64 { return f.ID }), nil
 }

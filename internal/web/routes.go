@@ -130,6 +130,7 @@ func (h *Handler) Routes() []Route {
 		{"POST", "/inspections/{id}/answers/{code}", httpx.Authenticated, h.saveAnswer},
 		{"POST", "/inspections/{id}/submit", httpx.Authenticated, h.submitInspection},
 		{"GET", "/tasks", httpx.Authenticated, h.tasksPage},
+		{"GET", "/honesty", httpx.Staff, h.honestyPage},
 		{"GET", "/tasks/{id}", httpx.Authenticated, h.taskPage},
 		{"POST", "/tasks/{id}/owner", httpx.Authenticated, h.setTaskOwner},
 		{"POST", "/tasks/{id}/evidence", httpx.Authenticated, h.addTaskEvidence},

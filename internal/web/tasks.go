@@ -120,3 +120,16 @@ func (h *Handler) verifyTask(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}, flash)
 }
+
+// honestyPage lists the spot checks that contradicted a self-inspection.
+func (h *Handler) honestyPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := model.ParsePage(r.URL.Query().Get("limit"), r.URL.Query().Get("cursor"))
+	if err != nil {
+		return err
+	}
+	l, err := h.Service.HonestyFlags(r.Context(), actor(r), p)
+	if err != nil {
+		return err
+	}
+	return h.render(w, r, http.StatusOK, "honesty", h.newView(r, "page.honesty", map[string]any{"List": l}))
+}

@@ -215,6 +215,7 @@ var nav = []navGroup{
 	{"navg.inspection", []navItem{
 		{"/checklists", "nav.checklists", "circle-check", withRecords},
 		{"/tasks", "nav.tasks", "clock", withRecords},
+		{"/honesty", "nav.honesty", "triangle-alert", staff},
 	}},
 	{"navg.directory", []navItem{
 		{"/directory/enterprises", "nav.enterprises", "building-2", withRecords},

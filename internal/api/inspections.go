@@ -113,3 +113,50 @@ func (h *Handler) listHonestyFlags(w http.ResponseWriter, r *http.Request) error
 	writeJSON(w, http.StatusOK, l)
 	return nil
 }
+
+func (h *Handler) listObligations(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) {
+		os, err := h.Service.Obligations(r.Context(), actor(r), id)
+		return model.List[model.Obligation]{Items: os}, err
+	})
+}
+
+func (h *Handler) getObligationFacts(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) { return h.Service.ObligationFacts(r.Context(), actor(r), id) })
+}
+
+func (h *Handler) putObligationFacts(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var f model.ObligationFacts
+	if err := decode(r, w, &f); err != nil {
+		return err
+	}
+	out, err := h.Service.SetObligationFacts(r.Context(), actor(r), id, f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (h *Handler) obligationDone(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Reference string `json:"reference"`
+	}
+	if err := decode(r, w, &in); err != nil {
+		return err
+	}
+	o, err := h.Service.MarkObligationDone(r.Context(), actor(r), id, in.Reference)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, o)
+	return nil
+}

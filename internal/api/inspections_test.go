@@ -347,3 +347,64 @@ func TestHonestyFlags(t *testing.T) {
 		}
 	})
 }
+
+// TestComplianceCalendar (issue 10, item 8): the enterprise's duties
+// follow from its facts; a duty past its date turns the colour yellow
+// until it is marked done; only those who see the enterprise see them.
+func TestComplianceCalendar(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ent := e.Ents["A"]
+		e.API(admin, "PATCH", fmt.Sprintf("/api/v1/enterprises/%d", ent), map[string]any{"permit_class": "key", "permit_no": "91330481MA2C0DE1XX001P"})
+		facts := fmt.Sprintf("/api/v1/enterprises/%d/obligation-facts", ent)
+		if r := e.API(entA, "PUT", facts, map[string]any{"report_frequency": "weekly"}); r.StatusCode != 422 {
+			t.Errorf("a bad frequency: %d", r.StatusCode)
+		}
+		if r := e.API(entB, "PUT", facts, map[string]any{"report_frequency": "quarterly"}); r.StatusCode != 404 {
+			t.Errorf("B sets A's facts: %d", r.StatusCode)
+		}
+		if r := e.API(entA, "PUT", facts, map[string]any{"report_frequency": "quarterly", "permit_issued_on": "2025-01-01", "disclosure_required": true}); r.StatusCode != 200 {
+			t.Fatalf("facts: %d %s", r.StatusCode, r.Body)
+		}
+		var l model.List[model.Obligation]
+		e.API(entA, "GET", fmt.Sprintf("/api/v1/enterprises/%d/obligations", ent), nil).JSON(t, &l)
+		byKey := map[string]model.Obligation{}
+		for _, o := range l.Items {
+			byKey[o.Kind+" "+o.Period] = o
+		}
+		year := e.Clock.Now().In(model.ChinaTime).Year()
+		q1 := byKey[fmt.Sprintf("period_report %d-Q1", year)]
+		if string(q1.DueOn) != fmt.Sprintf("%d-04-15", year) || byKey[fmt.Sprintf("disclosure %d", year-1)].DueOn != model.Date(fmt.Sprintf("%d-03-15", year)) {
+			t.Fatalf("calendar: %+v", l.Items)
+		}
+		if r := e.API(entB, "GET", fmt.Sprintf("/api/v1/enterprises/%d/obligations", ent), nil); r.StatusCode != 404 {
+			t.Errorf("B reads A's calendar: %d", r.StatusCode)
+		}
+		// Past the disclosure date without it: yellow, named.
+		e.Clock.Advance(time.Until(time.Date(year, 3, 20, 9, 0, 0, 0, model.ChinaTime)) - time.Until(e.Clock.Now()))
+		var c model.Compliance
+		e.API(assocA, "GET", fmt.Sprintf("/api/v1/enterprises/%d/compliance", ent), nil).JSON(t, &c)
+		found := false
+		for _, d := range c.Deductions {
+			found = found || d.Rule == "overdue_obligations"
+		}
+		if !found {
+			t.Errorf("an overdue duty is not a deduction: %+v", c)
+		}
+		d := byKey[fmt.Sprintf("disclosure %d", year-1)]
+		if r := e.API(entA, "POST", fmt.Sprintf("/api/v1/obligations/%d/done", d.ID), map[string]any{"reference": "浙江省企业环境信息依法披露系统 已发布"}); r.StatusCode != 200 {
+			t.Fatalf("done: %d %s", r.StatusCode, r.Body)
+		}
+		if r := e.API(entA, "POST", fmt.Sprintf("/api/v1/obligations/%d/done", d.ID), map[string]any{"reference": "again"}); r.StatusCode != 409 {
+			t.Errorf("done twice: %d", r.StatusCode)
+		}
+		if r := e.API(entB, "POST", fmt.Sprintf("/api/v1/obligations/%d/done", d.ID), map[string]any{"reference": "x"}); r.StatusCode != 404 {
+			t.Errorf("B marks A's duty done: %d", r.StatusCode)
+		}
+		e.API(assocA, "GET", fmt.Sprintf("/api/v1/enterprises/%d/compliance", ent), nil).JSON(t, &c)
+		for _, d := range c.Deductions {
+			if d.Rule == "overdue_obligations" {
+				t.Errorf("still overdue after it was done: %+v", d)
+			}
+		}
+	})
+}

@@ -86,6 +86,7 @@ func TestComplianceRules(t *testing.T) {
 		{"a failed inspection", func(f *ComplianceFacts) { f.LastInspectionFailed, f.LastInspectionAt = true, &at }, Yellow, "failed_inspection"},
 		{"no manager", func(f *ComplianceFacts) { f.ActiveManagers = 0 }, Yellow, "no_manager"},
 		{"managers behind", func(f *ComplianceFacts) { f.ManagersBehind = 1 }, Yellow, "managers_behind"},
+		{"an overdue obligation", func(f *ComplianceFacts) { f.OverdueObligations = 1 }, Yellow, "overdue_obligations"},
 		{"red beats yellow", func(f *ComplianceFacts) { f.OverdueOther, f.PermitValidTo = 2, "2026-01-01" }, Red, "permit_expired"},
 	} {
 		f := base
@@ -104,5 +105,54 @@ func TestComplianceRules(t *testing.T) {
 		if !found || (c.rule == "" && len(got.Deductions) != 0) {
 			t.Errorf("%s: deductions %+v", c.name, got.Deductions)
 		}
+	}
+}
+
+// TestDeriveObligations: report due dates by frequency and the first-period
+// exemptions, disclosure, renewal, emergency plan and certificates.
+func TestDeriveObligations(t *testing.T) {
+	e := &Enterprise{ID: 1, PermitClass: PermitKey, PermitValidTo: "2027-03-31"}
+	due := func(os []Obligation) map[string]string {
+		m := map[string]string{}
+		for _, o := range os {
+			m[o.Kind+" "+o.Period] = string(o.DueOn)
+		}
+		return m
+	}
+	got := due(DeriveObligations(e, ObligationFacts{ReportFrequency: "quarterly", PermitIssuedOn: "2026-03-15", DisclosureRequired: true,
+		EmergencyPlanFiledOn: "2023-05-10"}, []*Manager{{Name: "张三", Status: ManagerActive, CertNo: "HB-1", CertExpiresOn: "2026-09-30"}}, 2026))
+	want := map[string]string{
+		"annual_report 2026":        "2027-01-15",
+		"period_report 2026-Q2":     "2026-07-15",
+		"period_report 2026-Q3":     "2026-10-15",
+		"period_report 2026-Q4":     "2027-01-15",
+		"disclosure 2025":           "2026-03-15",
+		"emergency_plan 2023-05-10": "2026-05-10",
+		"certificate 张三 HB-1":       "2026-09-30",
+		"permit_renewal 2027-03-31": "2026-09-30",
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: due %q, want %q", k, got[k], v)
+		}
+	}
+	if _, ok := got["period_report 2026-Q1"]; ok {
+		t.Error("Q1 is due though the permit was held 17 days of it")
+	}
+	if len(got) != len(want) {
+		t.Errorf("extra obligations: %v", got)
+	}
+	// Renewal falls in the year six months before expiry; monthly
+	// reports skip a month held under 10 days; an annual report is not
+	// due for a permit held under 3 months.
+	got = due(DeriveObligations(e, ObligationFacts{ReportFrequency: "monthly", PermitIssuedOn: "2026-10-25"}, nil, 2026))
+	if got["period_report 2026-10"] != "" || got["period_report 2026-11"] != "2026-12-15" || got["period_report 2026-12"] != "2027-01-15" {
+		t.Errorf("monthly: %v", got)
+	}
+	if got["annual_report 2026"] != "" || got["permit_renewal 2027-03-31"] != "2026-09-30" {
+		t.Errorf("annual and renewal: %v", got)
+	}
+	if os := DeriveObligations(&Enterprise{ID: 2, PermitClass: PermitRegistration}, ObligationFacts{}, nil, 2026); len(os) != 0 {
+		t.Errorf("a registered-only enterprise has reports: %+v", os)
 	}
 }

@@ -21,6 +21,7 @@ type ComplianceFacts struct {
 	PermitValidTo                 Date
 	ActiveManagers                int
 	ManagersBehind                int // of the active ones, short of the year's hours
+	OverdueObligations            int // calendar duties past their date, not done
 }
 
 // Deduction is one rule that lowers the colour, the fact behind it and
@@ -87,6 +88,10 @@ func Assess(enterpriseID int64, f ComplianceFacts, th ComplianceThresholds) Comp
 	if th.OverdueTasksYellow > 0 && f.OverdueOther >= th.OverdueTasksYellow {
 		add(Deduction{Rule: "overdue_tasks", Color: Yellow, ReasonKey: "rule.overdue_tasks", Args: []any{f.OverdueOther},
 			Basis: "《浙江省生态环境保护条例》（企业环境管理主体责任）", Since: f.FirstOverdue})
+	}
+	if f.OverdueObligations > 0 {
+		add(Deduction{Rule: "overdue_obligations", Color: Yellow, ReasonKey: "rule.overdue_obligations", Args: []any{f.OverdueObligations},
+			Basis: "《排污许可管理条例》《企业环境信息依法披露管理办法》（按期报告与披露）", Since: f.Today})
 	}
 	if f.LastInspectionFailed {
 		since := f.Today

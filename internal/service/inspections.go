@@ -67,3 +67,23 @@ func (s *Service) BindingChecklists(ctx context.Context, a model.Actor, e *model
 func (s *Service) Compliance(ctx context.Context, a model.Actor, enterpriseID int64) (*model.Compliance, error) {
 	return s.Store.Compliance(ctx, a, enterpriseID)
 }
+
+// Obligations lists an enterprise's compliance calendar.
+func (s *Service) Obligations(ctx context.Context, a model.Actor, enterpriseID int64) ([]model.Obligation, error) {
+	return s.Store.Obligations(ctx, a, enterpriseID)
+}
+
+// ObligationFacts reads what the calendar is derived from.
+func (s *Service) ObligationFacts(ctx context.Context, a model.Actor, enterpriseID int64) (model.ObligationFacts, error) {
+	return s.Store.ObligationFacts(ctx, a, enterpriseID)
+}
+
+// SetObligationFacts changes what the calendar is derived from.
+func (s *Service) SetObligationFacts(ctx context.Context, a model.Actor, enterpriseID int64, f model.ObligationFacts) (model.ObligationFacts, error) {
+	return s.Store.SetObligationFacts(ctx, a, enterpriseID, f)
+}
+
+// MarkObligationDone records an obligation as done.
+func (s *Service) MarkObligationDone(ctx context.Context, a model.Actor, id int64, ref string) (*model.Obligation, error) {
+	return s.Store.MarkObligationDone(ctx, a, id, ref)
+}

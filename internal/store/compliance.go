@@ -45,6 +45,10 @@ func (s *Store) complianceFacts(ctx context.Context, q querier, eid int64) (mode
 		return f, err
 	}
 	f.LastInspectionFailed = err == nil && passed.Valid && passed.Int64 == 0
+	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM obligations WHERE enterprise_id = ? AND done_at IS NULL AND due_on < ?`,
+		eid, string(f.Today)).Scan(&f.OverdueObligations); err != nil {
+		return f, err
+	}
 	settings, err := s.TrainingSettings(ctx)
 	if err != nil {
 		return f, err

@@ -183,6 +183,8 @@ type enterpriseData struct {
 	Inspections      []*model.Inspection
 	CanSelf, CanSpot bool
 	Compliance       *model.Compliance
+	Obligations      []model.Obligation
+	Facts            model.ObligationFacts
 }
 
 type resetResult struct {
@@ -250,6 +252,12 @@ func (h *Handler) enterpriseView(r *http.Request, id int64) (*view, error) {
 	d.CanSelf, d.CanSpot = a.MayRunInspection(model.InspectionSelf), a.MayRunInspection(model.InspectionSpot)
 	v := h.newView(r, "page.enterprise", d)
 	v.Title = e.Name
+	if d.Obligations, err = h.Service.Obligations(r.Context(), a, id); err != nil {
+		return nil, err
+	}
+	if d.Facts, err = h.Service.ObligationFacts(r.Context(), a, id); err != nil {
+		return nil, err
+	}
 	if d.Compliance, err = h.Service.Compliance(r.Context(), a, id); err != nil {
 		return nil, err
 	}
@@ -634,5 +642,38 @@ func (h *Handler) updateHome(w http.ResponseWriter, r *http.Request) error {
 		return h.formError(w, r, "home_edit", v, err)
 	}
 	http.Redirect(w, r, "/directory/regions?ok=flash.saved", http.StatusSeeOther)
+	return nil
+}
+
+// setObligationFacts changes what the enterprise's calendar rests on.
+func (h *Handler) setObligationFacts(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	f := model.ObligationFacts{ReportFrequency: r.PostFormValue("report_frequency"), PermitIssuedOn: model.Date(r.PostFormValue("permit_issued_on")),
+		DisclosureRequired: r.PostFormValue("disclosure_required") == "on", EmergencyPlanFiledOn: model.Date(r.PostFormValue("emergency_plan_filed_on"))}
+	if _, err := h.Service.SetObligationFacts(r.Context(), actor(r), id, f); err != nil {
+		v, verr := h.enterpriseView(r, id)
+		if verr != nil {
+			return verr
+		}
+		return h.formError(w, r, "enterprise", v, err)
+	}
+	http.Redirect(w, r, "/directory/enterprises/"+strconv.FormatInt(id, 10)+"?ok=flash.saved#calendar", http.StatusSeeOther)
+	return nil
+}
+
+// obligationDone marks a duty done and returns to its enterprise.
+func (h *Handler) obligationDone(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	o, err := h.Service.MarkObligationDone(r.Context(), actor(r), id, r.PostFormValue("reference"))
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/directory/enterprises/"+strconv.FormatInt(o.EnterpriseID, 10)+"?ok=flash.obligation_done#calendar", http.StatusSeeOther)
 	return nil
 }

@@ -126,6 +126,8 @@ func (h *Handler) Routes() []Route {
 		{"GET", "/checklists/{id}", httpx.Authenticated, h.checklistPage},
 		{"POST", "/checklists/{id}/publish", httpx.Authenticated, h.publishChecklist},
 		{"POST", "/directory/enterprises/{id}/inspections", httpx.Authenticated, h.startInspection},
+		{"POST", "/directory/enterprises/{id}/obligation-facts", httpx.Authenticated, h.setObligationFacts},
+		{"POST", "/obligations/{id}/done", httpx.Authenticated, h.obligationDone},
 		{"GET", "/inspections/{id}", httpx.Authenticated, h.inspectionPage},
 		{"POST", "/inspections/{id}/answers/{code}", httpx.Authenticated, h.saveAnswer},
 		{"POST", "/inspections/{id}/submit", httpx.Authenticated, h.submitInspection},

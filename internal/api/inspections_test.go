@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"mime/multipart"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -405,6 +406,73 @@ func TestComplianceCalendar(t *testing.T) {
 			if d.Rule == "overdue_obligations" {
 				t.Errorf("still overdue after it was done: %+v", d)
 			}
+		}
+	})
+}
+
+// TestRemindersAndEscalation (issue 10, items 6 and 8): a duty is recalled
+// at 30, 7 and 1 days, each once, in the reader's language; an overdue
+// rectification is told to the enterprise, then a week on to its
+// association.
+func TestRemindersAndEscalation(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ctx := t.Context()
+		notices := func(w who, kind string) []*model.Notification {
+			var l model.List[*model.Notification]
+			e.API(w, "GET", "/api/v1/notifications?limit=200", nil).JSON(t, &l)
+			var out []*model.Notification
+			for _, n := range l.Items {
+				if n.Kind == kind {
+					out = append(out, n)
+				}
+			}
+			return out
+		}
+		e.API(entA, "PUT", fmt.Sprintf("/api/v1/enterprises/%d/obligation-facts", e.Ents["A"]), map[string]any{"disclosure_required": true})
+		sweep := func() {
+			if _, err := e.Store.QueueDutyReminders(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.Store.EscalateTasks(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sweep()
+		sweep()
+		got := notices(entA, "duty_due")
+		if len(got) != 1 || !strings.Contains(got[0].Text, "企业环境信息依法披露") {
+			t.Fatalf("the 30-day reminder: %+v", got)
+		}
+		e.Clock.Advance(8 * 24 * time.Hour) // 6 days before Mar 15
+		sweep()
+		if got := notices(entA, "duty_due"); len(got) != 2 {
+			t.Errorf("the 7-day reminder: %d notices", len(got))
+		}
+		// A critical rectification due in 3 days, left undone.
+		var c model.Checklist
+		e.API(admin, "POST", "/api/v1/checklists", map[string]any{"title": "自查表", "sections": []map[string]any{{"title": "D", "items": []map[string]any{
+			{"code": "D6", "point": "危废贮存", "severity": "critical", "weight": 5}}}}}).JSON(t, &c)
+		e.API(admin, "POST", fmt.Sprintf("/api/v1/checklists/%d/publish", c.ID), nil)
+		var in model.Inspection
+		e.API(entA, "POST", fmt.Sprintf("/api/v1/enterprises/%d/inspections", e.Ents["A"]), map[string]any{"checklist_id": c.ID, "kind": "self"}).JSON(t, &in)
+		e.API(entA, "PUT", fmt.Sprintf("/api/v1/inspections/%d/answers/D6", in.ID), map[string]any{"result": "problem", "note": "危废混放"})
+		e.API(entA, "POST", fmt.Sprintf("/api/v1/inspections/%d/submit", in.ID), nil)
+		e.Clock.Advance(4 * 24 * time.Hour)
+		sweep()
+		sweep()
+		if got := notices(entA, "task_overdue"); len(got) != 1 || !strings.Contains(got[0].Text, "D6 危废贮存") {
+			t.Errorf("the enterprise is not told once: %+v", got)
+		}
+		if got := notices(assocA, "task_escalated"); len(got) != 0 {
+			t.Errorf("the association is told too soon: %+v", got)
+		}
+		e.Clock.Advance(8 * 24 * time.Hour)
+		sweep()
+		if got := notices(assocA, "task_escalated"); len(got) != 1 || !strings.Contains(got[0].Text, "企业A") {
+			t.Errorf("the association is not told: %+v", got)
+		}
+		if got := notices(assocB, "task_escalated"); len(got) != 0 {
+			t.Errorf("another town's association is told: %+v", got)
 		}
 	})
 }

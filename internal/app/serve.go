@@ -225,6 +225,12 @@ func sweep(ctx context.Context, st *store.Store, log *slog.Logger) {
 		if err := st.RefreshRegionStats(ctx, false); err != nil && ctx.Err() == nil {
 			log.Warn("region stats", "err", err)
 		}
+		if _, err := st.QueueDutyReminders(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("duty reminders", "err", err)
+		}
+		if _, err := st.EscalateTasks(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("task escalation", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return

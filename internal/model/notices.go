@@ -31,11 +31,20 @@ var (
 	DirectoryNotices  = []NoticeKind{NoticeLinkPending}
 )
 
+// Self-inspection's notices: a duty coming due, a rectification overdue
+// (to the enterprise, then to its association).
+var (
+	NoticeDutyDue       = NoticeKind{"duty_due", []string{"duty", "due", "days"}}
+	NoticeTaskOverdue   = NoticeKind{"task_overdue", []string{"task", "due"}}
+	NoticeTaskEscalated = NoticeKind{"task_escalated", []string{"task", "enterprise", "due"}}
+	InspectionNotices   = []NoticeKind{NoticeDutyDue, NoticeTaskOverdue, NoticeTaskEscalated}
+)
+
 // NoticeKinds lists every domain's notice kinds: a new capability adds its
 // list here, its texts to both catalogues (a test checks each kind has a
 // text taking exactly its arguments), and sends with store.Notice.
 func NoticeKinds() []NoticeKind {
-	return slices.Concat(TrainingNotices, DirectoryNotices)
+	return slices.Concat(TrainingNotices, DirectoryNotices, InspectionNotices)
 }
 
 // LookupNoticeKind finds a registered kind by name.

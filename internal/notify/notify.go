@@ -29,7 +29,7 @@ type Renderer struct {
 }
 
 // Text is the notice in lang: the kind's text with its arguments in the
-// order the kind declares them. A kind no longer registered reads as a
+// order the kind declares them (catalogue keys among them translated). A kind no longer registered reads as a
 // plain "new notice".
 func (r *Renderer) Text(lang string, n *model.Notification) string {
 	k, ok := model.LookupNoticeKind(n.Kind)
@@ -38,7 +38,13 @@ func (r *Renderer) Text(lang string, n *model.Notification) string {
 	}
 	args := make([]any, len(k.Args))
 	for i, a := range k.Args {
-		args[i] = n.Args[a]
+		v := n.Args[a]
+		// An argument that names a catalogue text (a duty's kind) is
+		// read in the reader's language.
+		if strings.Contains(v, ".") && r.I18n.HasKey(v) {
+			v = r.I18n.T(lang, v)
+		}
+		args[i] = v
 	}
 	return r.I18n.T(lang, "notice."+k.Name, args...)
 }

@@ -160,3 +160,27 @@ func (h *Handler) obligationDone(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, o)
 	return nil
 }
+
+func (h *Handler) listPoints(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) {
+		ps, err := h.Service.Points(r.Context(), actor(r), id)
+		return model.List[*model.InspectionPoint]{Items: ps}, err
+	})
+}
+
+func (h *Handler) createPoint(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var p model.InspectionPoint
+	if err := decode(r, w, &p); err != nil {
+		return err
+	}
+	out, err := h.Service.CreatePoint(r.Context(), actor(r), id, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, out)
+	return nil
+}

@@ -476,3 +476,48 @@ func TestRemindersAndEscalation(t *testing.T) {
 		}
 	})
 }
+
+// TestInspectionPointsAPI: points are registered and listed in scope, and
+// an answer can only name a point of the inspected enterprise.
+func TestInspectionPointsAPI(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		pa := fmt.Sprintf("/api/v1/enterprises/%d/points", e.Ents["A"])
+		pb := fmt.Sprintf("/api/v1/enterprises/%d/points", e.Ents["B"])
+		var a, b model.InspectionPoint
+		if r := e.API(entA, "POST", pa, map[string]any{"name": "1 号排放口", "kind": "outlet", "codes": []string{"B4"}}); r.StatusCode != 201 {
+			t.Fatalf("A's point: %d %s", r.StatusCode, r.Body)
+		} else {
+			r.JSON(t, &a)
+		}
+		e.API(entB, "POST", pb, map[string]any{"name": "危废间", "kind": "waste_store", "codes": []string{"D6"}}).JSON(t, &b)
+		for w, want := range map[who]int{entA: 201, entB: 404, assocB: 404, lecturer: 404, assocA: 201} {
+			if r := e.API(w, "POST", pa, map[string]any{"name": "点", "kind": "other", "codes": []string{"A1"}}); r.StatusCode != want {
+				t.Errorf("%s registers A's point: %d, want %d", w, r.StatusCode, want)
+			}
+		}
+		if r := e.API(entA, "POST", pa, map[string]any{"name": "点", "kind": "sky", "codes": []string{}}); r.StatusCode != 422 {
+			t.Errorf("a bad point: %d", r.StatusCode)
+		}
+		var l model.List[model.InspectionPoint]
+		e.API(assocA, "GET", pa, nil).JSON(t, &l)
+		if len(l.Items) != 3 {
+			t.Errorf("A's points: %d", len(l.Items))
+		}
+		var c model.Checklist
+		e.API(admin, "POST", "/api/v1/checklists", map[string]any{"title": "自查表", "sections": []map[string]any{{"title": "B", "items": []map[string]any{
+			{"code": "B4", "point": "排放口标志牌", "weight": 1}}}}}).JSON(t, &c)
+		e.API(admin, "POST", fmt.Sprintf("/api/v1/checklists/%d/publish", c.ID), nil)
+		var in model.Inspection
+		e.API(entA, "POST", fmt.Sprintf("/api/v1/enterprises/%d/inspections", e.Ents["A"]), map[string]any{"checklist_id": c.ID, "kind": "self"}).JSON(t, &in)
+		ans := fmt.Sprintf("/api/v1/inspections/%d/answers/B4", in.ID)
+		if r := e.API(entA, "PUT", ans, map[string]any{"result": "ok", "point_id": b.ID}); r.StatusCode != 422 {
+			t.Errorf("an answer at B's point: %d", r.StatusCode)
+		}
+		var got model.Answer
+		if r := e.API(entA, "PUT", ans, map[string]any{"result": "ok", "point_id": a.ID}); r.StatusCode != 200 {
+			t.Errorf("an answer at A's point: %d %s", r.StatusCode, r.Body)
+		} else if r.JSON(t, &got); got.PointID == nil || *got.PointID != a.ID {
+			t.Errorf("the answer's point: %+v", got)
+		}
+	})
+}

@@ -73,6 +73,8 @@ func (h *Handler) Routes() []Route {
 		{"POST", "/api/v1/inspections/{id}/photos", httpx.Authenticated, h.addInspectionPhoto},
 		{"POST", "/api/v1/inspections/{id}/submit", httpx.Authenticated, h.submitInspection},
 		{"GET", "/api/v1/enterprises/{id}/compliance", httpx.Authenticated, h.compliance},
+		{"GET", "/api/v1/enterprises/{id}/points", httpx.Authenticated, h.listPoints},
+		{"POST", "/api/v1/enterprises/{id}/points", httpx.Authenticated, h.createPoint},
 		{"GET", "/api/v1/enterprises/{id}/obligations", httpx.Authenticated, h.listObligations},
 		{"GET", "/api/v1/enterprises/{id}/obligation-facts", httpx.Authenticated, h.getObligationFacts},
 		{"PUT", "/api/v1/enterprises/{id}/obligation-facts", httpx.Authenticated, h.putObligationFacts},

@@ -89,6 +89,9 @@ func TestEveryPageFitsAPhone(t *testing.T) {
 	done, err = e.Store.SubmitInspection(bg, entActor, done.ID)
 	must(t, err)
 	task := fmt.Sprintf("/tasks/%d", done.Tasks[0])
+	pt, err := e.Store.CreatePoint(bg, entActor, e.Ents["A"], model.InspectionPoint{Name: "危险废物贮存间（北侧）", Kind: "waste_store", Codes: []string{"D2", "D6"}})
+	must(t, err)
+	label := fmt.Sprintf("/points/%d/label", pt.ID)
 	pages := map[apptest.Who][]string{
 		apptest.Guest: {"/login", "/courses", fmt.Sprintf("/courses/%d", course.ID), fmt.Sprintf("/classes/%d", k.ID), "/forgot", "/verify"},
 		apptest.Admin: {"/", "/more", "/courses", "/directory/enterprises", fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]),
@@ -99,7 +102,7 @@ func TestEveryPageFitsAPhone(t *testing.T) {
 			"/training", fmt.Sprintf("/classes/%d", k.ID), "/tasks", task, fmt.Sprintf("/inspections/%d", done.ID), "/honesty"},
 		apptest.EnterpriseA: {"/", "/more", "/courses", "/training", "/credits", fmt.Sprintf("/credits/managers/%d", m.ID),
 			fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]), fmt.Sprintf("/bookings/%d", b.ID), "/account", "/topics",
-			"/checklists", checklist, inspection, "/tasks", task},
+			"/checklists", checklist, inspection, "/tasks", task, label, inspection + fmt.Sprintf("?point=%d", pt.ID)},
 		apptest.Lecturer: {"/", "/training", fmt.Sprintf("/classes/%d", k.ID), fmt.Sprintf("/classes/%d/scan", k.ID), "/account"},
 		apptest.Provider: {"/", "/courses", "/account"},
 	}

@@ -25,6 +25,7 @@ const (
 // Answer is the answer to one item.
 type Answer struct {
 	Code       string    `json:"code"`
+	PointID    *int64    `json:"point_id"` // where it was answered, when by a point's QR label
 	Result     string    `json:"result"`
 	Note       string    `json:"note"`
 	PhotoIDs   []int64   `json:"photo_ids"`
@@ -34,6 +35,7 @@ type Answer struct {
 
 // AnswerInput is what an answer is given with.
 type AnswerInput struct {
+	PointID  *int64  `json:"point_id"`
 	Result   string  `json:"result"`
 	Note     string  `json:"note"`
 	PhotoIDs []int64 `json:"photo_ids"`
@@ -176,4 +178,47 @@ type HonestyFlag struct {
 	Code             string    `json:"code"`
 	Point            string    `json:"point"`
 	CreatedAt        time.Time `json:"created_at"`
+}
+
+// Inspection point kinds.
+var PointKinds = []string{"outlet", "facility", "waste_store", "other"}
+
+// InspectionPoint is a place inspected on its own, with a QR label: an
+// outlet, a treatment facility, the hazardous-waste store.
+type InspectionPoint struct {
+	ID           int64    `json:"id"`
+	EnterpriseID int64    `json:"enterprise_id"`
+	Name         string   `json:"name"`
+	Kind         string   `json:"kind"`
+	Codes        []string `json:"codes"` // the checklist items checked there
+}
+
+// Normalize tidies a point.
+func (p *InspectionPoint) Normalize() {
+	p.Name = strings.TrimSpace(p.Name)
+	for i, c := range p.Codes {
+		p.Codes[i] = strings.ToUpper(strings.TrimSpace(FoldWidth(c)))
+	}
+	p.Codes = slices.DeleteFunc(p.Codes, func(c string) bool { return c == "" })
+}
+
+// Validate checks a point after Normalize.
+func (p *InspectionPoint) Validate() error {
+	v := Validation{}
+	requiredText(v, "name", p.Name, 60)
+	if !slices.Contains(PointKinds, p.Kind) {
+		v.Add("kind", "err.field.choice")
+	}
+	if len(p.Codes) == 0 {
+		v.Add("codes", "err.field.required")
+	}
+	for _, c := range p.Codes {
+		if !checkCodePattern.MatchString(c) {
+			v.Add("codes", "err.field.check_code")
+		}
+	}
+	if len(p.Codes) > 50 {
+		v.Add("codes", "err.field.too_many")
+	}
+	return v.Err()
 }

@@ -87,3 +87,27 @@ func (s *Service) SetObligationFacts(ctx context.Context, a model.Actor, enterpr
 func (s *Service) MarkObligationDone(ctx context.Context, a model.Actor, id int64, ref string) (*model.Obligation, error) {
 	return s.Store.MarkObligationDone(ctx, a, id, ref)
 }
+
+// Points lists an enterprise's inspection points.
+func (s *Service) Points(ctx context.Context, a model.Actor, enterpriseID int64) ([]*model.InspectionPoint, error) {
+	return s.Store.Points(ctx, a, enterpriseID)
+}
+
+// Point returns an inspection point in scope.
+func (s *Service) Point(ctx context.Context, a model.Actor, id int64) (*model.InspectionPoint, error) {
+	return s.Store.Point(ctx, a, id)
+}
+
+// CreatePoint registers an inspection point.
+func (s *Service) CreatePoint(ctx context.Context, a model.Actor, enterpriseID int64, p model.InspectionPoint) (*model.InspectionPoint, error) {
+	return s.Store.CreatePoint(ctx, a, enterpriseID, p)
+}
+
+// OpenDraft continues or starts the enterprise's self-inspection, for a
+// scanned point's label.
+func (s *Service) OpenDraft(ctx context.Context, a model.Actor, enterpriseID int64) (*model.Inspection, error) {
+	if !a.MayRunInspection(model.InspectionSelf) {
+		return nil, model.Errorf(model.ErrForbidden, "err.forbidden")
+	}
+	return s.Store.OpenDraft(ctx, a, enterpriseID)
+}

@@ -76,12 +76,12 @@ func (s *Store) inspectionTx(ctx context.Context, q querier, a model.Actor, id i
 		return nil, nil, nil, err
 	}
 	in.ChecklistTitle = c.Title
-	rows, err := q.Query(ctx, `SELECT code, result, note, photo_ids, answered_by, answered_at FROM inspection_answers WHERE inspection_id = ?`, id)
+	rows, err := q.Query(ctx, `SELECT code, point_id, result, note, photo_ids, answered_by, answered_at FROM inspection_answers WHERE inspection_id = ?`, id)
 	answers := map[string]*model.Answer{}
 	if err := eachRow(rows, err, func(r *sql.Rows) error {
 		var x model.Answer
 		var photos string
-		if err := r.Scan(&x.Code, &x.Result, &x.Note, &photos, &x.AnsweredBy, timeCol{&x.AnsweredAt}); err != nil {
+		if err := r.Scan(&x.Code, &x.PointID, &x.Result, &x.Note, &photos, &x.AnsweredBy, timeCol{&x.AnsweredAt}); err != nil {
 			return err
 		}
 		if err := json.Unmarshal([]byte(photos), &x.PhotoIDs); err != nil {
@@ -150,18 +150,27 @@ func (s *Store) SaveAnswer(ctx context.Context, a model.Actor, id int64, code st
 				return fieldError(model.ErrInvalid, "photo_ids", "err.inspection.photo_unknown")
 			}
 		}
+		if ans.PointID != nil {
+			var n int
+			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM inspection_points WHERE id = ? AND enterprise_id = ?`, *ans.PointID, in.EnterpriseID).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return fieldError(model.ErrInvalid, "point_id", "err.inspection.point_unknown")
+			}
+		}
 		photos, _ := json.Marshal(ans.PhotoIDs)
 		now := s.Now()
-		if _, err := tx.Exec(ctx, `INSERT INTO inspection_answers (inspection_id, code, result, note, photo_ids, answered_by, answered_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (inspection_id, code) DO UPDATE SET result = excluded.result, note = excluded.note,
-			photo_ids = excluded.photo_ids, answered_by = excluded.answered_by, answered_at = excluded.answered_at`,
-			id, code, ans.Result, ans.Note, string(photos), a.Name(), ms(now)); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO inspection_answers (inspection_id, code, point_id, result, note, photo_ids, answered_by, answered_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (inspection_id, code) DO UPDATE SET point_id = excluded.point_id, result = excluded.result,
+			note = excluded.note, photo_ids = excluded.photo_ids, answered_by = excluded.answered_by, answered_at = excluded.answered_at`,
+			id, code, ans.PointID, ans.Result, ans.Note, string(photos), a.Name(), ms(now)); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE inspections SET updated_at = ? WHERE id = ?`, ms(now), id); err != nil {
 			return err
 		}
-		out = &model.Answer{Code: code, Result: ans.Result, Note: ans.Note, PhotoIDs: ans.PhotoIDs, AnsweredBy: a.Name(), AnsweredAt: now}
+		out = &model.Answer{Code: code, PointID: ans.PointID, Result: ans.Result, Note: ans.Note, PhotoIDs: ans.PhotoIDs, AnsweredBy: a.Name(), AnsweredAt: now}
 		return nil
 	})
 	if err != nil {
@@ -370,4 +379,86 @@ func (s *Store) HonestyFlags(ctx context.Context, a model.Actor, p model.Page) (
 		return model.List[model.HonestyFlag]{}, err
 	}
 	return model.PageOf(items, p.Limit, func(f model.HonestyFlag) int64 { return f.ID }), nil
+}
+
+func scanPoint(r rowScanner) (*model.InspectionPoint, error) {
+	p := &model.InspectionPoint{}
+	var codes string
+	if err := r.Scan(&p.ID, &p.EnterpriseID, &p.Name, &p.Kind, &codes); err != nil {
+		return nil, err
+	}
+	return p, json.Unmarshal([]byte(codes), &p.Codes)
+}
+
+// Points lists an enterprise's inspection points.
+func (s *Store) Points(ctx context.Context, a model.Actor, eid int64) ([]*model.InspectionPoint, error) {
+	if _, err := s.Enterprise(ctx, a, eid); err != nil {
+		return nil, err
+	}
+	rows, err := s.query(ctx, `SELECT id, enterprise_id, name, kind, codes FROM inspection_points WHERE enterprise_id = ? ORDER BY id`, eid)
+	out, err := scanAll(rows, err, func(r *sql.Rows) (*model.InspectionPoint, error) { return scanPoint(r) })
+	if out == nil {
+		out = []*model.InspectionPoint{}
+	}
+	return out, err
+}
+
+// Point returns an inspection point of an enterprise in scope.
+func (s *Store) Point(ctx context.Context, a model.Actor, id int64) (*model.InspectionPoint, error) {
+	cond, args := scopeSQL(a.Scope())
+	p, err := scanPoint(s.queryRow(ctx, `SELECT p.id, p.enterprise_id, p.name, p.kind, p.codes FROM inspection_points p
+		JOIN enterprises e ON e.id = p.enterprise_id WHERE p.id = ? AND `+cond, append([]any{id}, args...)...))
+	return p, notFound(err)
+}
+
+// CreatePoint registers an inspection point: the enterprise itself or the
+// staff whose scope holds it.
+func (s *Store) CreatePoint(ctx context.Context, a model.Actor, eid int64, p model.InspectionPoint) (*model.InspectionPoint, error) {
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if _, err := s.Enterprise(ctx, a, eid); err != nil {
+		return nil, err
+	}
+	codes, _ := json.Marshal(p.Codes)
+	var id int64
+	err := s.write(ctx, func(tx *Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO inspection_points (enterprise_id, name, kind, codes, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			eid, p.Name, p.Kind, string(codes), ms(s.Now())).Scan(&id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, "point.create", "enterprise", &eid, model.Changes{"point": {New: p.Name}})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create point: %w", err)
+	}
+	return s.Point(ctx, a, id)
+}
+
+// OpenDraft returns the enterprise's newest draft self-inspection, or
+// starts one against the first published checklist that binds it.
+func (s *Store) OpenDraft(ctx context.Context, a model.Actor, eid int64) (*model.Inspection, error) {
+	var id int64
+	err := s.queryRow(ctx, `SELECT id FROM inspections WHERE enterprise_id = ? AND kind = 'self' AND status = 'draft' ORDER BY id DESC LIMIT 1`, eid).Scan(&id)
+	if err == nil {
+		return s.Inspection(ctx, a, id)
+	}
+	if err != sql.ErrNoRows {
+		return nil, err
+	}
+	e, err := s.Enterprise(ctx, a, eid)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := s.Checklists(ctx, a, false)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		if c.Status == model.ChecklistPublished && c.Binds(e) {
+			return s.StartInspection(ctx, a, eid, c.ID, model.InspectionSelf)
+		}
+	}
+	return nil, model.Errorf(model.ErrConflict, "err.inspection.checklist")
 }

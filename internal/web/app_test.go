@@ -318,3 +318,73 @@ func TestTaskPages(t *testing.T) {
 		t.Errorf("association B opens A's task: %d", r.StatusCode)
 	}
 }
+
+// TestInspectionPoints (issue 10, item 3): an enterprise registers a point
+// with the items checked there; its label's QR opens the current
+// self-inspection showing those items; an answer given there records the
+// point; no one else opens it.
+func TestInspectionPoints(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	sys := model.SystemActor()
+	c, _ := e.Store.CreateChecklist(t.Context(), sys, model.CountyChecklist())
+	e.Store.PublishChecklist(t.Context(), sys, c.ID)
+	b := e.Browser(entA)
+	ent := fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"])
+	if r := b.Post(ent+"/points", url.Values{"name": {"危废贮存间"}, "kind": {"waste_store"}, "codes": {"d2，D6"}}); r.StatusCode != 303 {
+		t.Fatalf("register: %d %s", r.StatusCode, r.Body)
+	}
+	if r := b.Post(ent+"/points", url.Values{"name": {"坏"}, "kind": {"waste_store"}, "codes": {"6D"}}); r.StatusCode != 422 {
+		t.Errorf("a bad code: %d", r.StatusCode)
+	}
+	ps, err := e.Store.Points(t.Context(), sys, e.Ents["A"])
+	if err != nil || len(ps) != 1 || strings.Join(ps[0].Codes, ",") != "D2,D6" {
+		t.Fatalf("points: %+v %v", ps, err)
+	}
+	point := fmt.Sprintf("/points/%d", ps[0].ID)
+	if page := string(b.Get(point + "/label").Body); !strings.Contains(page, point+"/qr.png") || !strings.Contains(page, "危废贮存间") {
+		t.Error("the label has no QR code")
+	}
+	if r := b.Get(point + "/qr.png"); r.StatusCode != 200 || r.Header.Get("Content-Type") != "image/png" {
+		t.Errorf("the QR image: %d", r.StatusCode)
+	}
+	r := b.Get(point)
+	loc := r.Header.Get("Location")
+	if r.StatusCode != 303 || !strings.HasSuffix(loc, fmt.Sprintf("?point=%d", ps[0].ID)) {
+		t.Fatalf("scan: %d %s", r.StatusCode, loc)
+	}
+	page := string(b.Get(loc).Body)
+	if !strings.Contains(page, `id="item-D6"`) || strings.Contains(page, `id="item-A1"`) || !strings.Contains(page, "当前检查点") {
+		t.Error("the point's page does not show only its items")
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("point", fmt.Sprint(ps[0].ID))
+	mw.WriteField("result", "ok")
+	mw.WriteField("note", "")
+	fw, _ := mw.CreateFormFile("photo", "")
+	fw.Write(nil)
+	mw.Close()
+	id := strings.TrimPrefix(strings.SplitN(loc, "?", 2)[0], "/inspections/")
+	req, _ := http.NewRequest("POST", e.HTTP.URL+"/inspections/"+id+"/answers/D6", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if r := b.Send(req); r.StatusCode != 303 || !strings.Contains(r.Header.Get("Location"), "?point=") {
+		t.Fatalf("answer at the point: %d %s", r.StatusCode, r.Header.Get("Location"))
+	}
+	var iid int64
+	fmt.Sscan(id, &iid)
+	in, err := e.Store.Inspection(t.Context(), sys, iid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range in.Items {
+		if it.Code == "D6" && (it.Answer == nil || it.Answer.PointID == nil || *it.Answer.PointID != ps[0].ID) {
+			t.Errorf("the answer does not record the point: %+v", it.Answer)
+		}
+	}
+	if r := e.Browser(apptest.EnterpriseB).Get(point); r.StatusCode != 404 {
+		t.Errorf("B scans A's point: %d", r.StatusCode)
+	}
+	if r := e.Browser(apptest.AssociationA).Get(point); r.StatusCode != 403 {
+		t.Errorf("the association scans the enterprise's point into a self-inspection: %d", r.StatusCode)
+	}
+}

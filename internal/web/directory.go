@@ -185,6 +185,7 @@ type enterpriseData struct {
 	Compliance       *model.Compliance
 	Obligations      []model.Obligation
 	Facts            model.ObligationFacts
+	Points           []*model.InspectionPoint
 }
 
 type resetResult struct {
@@ -252,6 +253,9 @@ func (h *Handler) enterpriseView(r *http.Request, id int64) (*view, error) {
 	d.CanSelf, d.CanSpot = a.MayRunInspection(model.InspectionSelf), a.MayRunInspection(model.InspectionSpot)
 	v := h.newView(r, "page.enterprise", d)
 	v.Title = e.Name
+	if d.Points, err = h.Service.Points(r.Context(), a, id); err != nil {
+		return nil, err
+	}
 	if d.Obligations, err = h.Service.Obligations(r.Context(), a, id); err != nil {
 		return nil, err
 	}

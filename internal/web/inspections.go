@@ -3,7 +3,9 @@ package web
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/envhome/envhome/internal/files"
 	"github.com/envhome/envhome/internal/httpx"
@@ -13,6 +15,7 @@ import (
 type inspectionData struct {
 	I      *model.Inspection
 	CanRun bool
+	Point  *model.InspectionPoint // scanned at: only its items are shown
 }
 
 func (h *Handler) inspectionView(r *http.Request, id int64) (*view, error) {
@@ -20,7 +23,22 @@ func (h *Handler) inspectionView(r *http.Request, id int64) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := h.newView(r, "page.inspection", &inspectionData{I: in, CanRun: in.Status == model.InspectionDraft && actor(r).MayRunInspection(in.Kind)})
+	d := &inspectionData{I: in, CanRun: in.Status == model.InspectionDraft && actor(r).MayRunInspection(in.Kind)}
+	if pid, err := strconv.ParseInt(r.FormValue("point"), 10, 64); err == nil && pid > 0 {
+		p, err := h.Service.Point(r.Context(), actor(r), pid)
+		if err != nil || p.EnterpriseID != in.EnterpriseID {
+			return nil, model.NotFound()
+		}
+		d.Point = p
+		var items []model.InspectionItem
+		for _, it := range in.Items {
+			if slices.Contains(p.Codes, it.Code) {
+				items = append(items, it)
+			}
+		}
+		in.Items = items
+	}
+	v := h.newView(r, "page.inspection", d)
 	v.Title = in.ChecklistTitle
 	return v, nil
 }
@@ -73,6 +91,11 @@ func (h *Handler) saveAnswer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ans := model.AnswerInput{Result: r.FormValue("result"), Note: r.FormValue("note")}
+	back := ""
+	if pid, err := strconv.ParseInt(r.FormValue("point"), 10, 64); err == nil && pid > 0 {
+		ans.PointID = &pid
+		back = "?point=" + strconv.FormatInt(pid, 10)
+	}
 	for _, it := range in.Items {
 		if it.Code == code && it.Answer != nil {
 			ans.PhotoIDs = it.Answer.PhotoIDs
@@ -88,7 +111,7 @@ func (h *Handler) saveAnswer(w http.ResponseWriter, r *http.Request) error {
 	if _, err := h.Service.SaveAnswer(r.Context(), a, id, code, ans); err != nil {
 		return h.inspectionError(w, r, id, err)
 	}
-	http.Redirect(w, r, "/inspections/"+strconv.FormatInt(id, 10)+"#item-"+code, http.StatusSeeOther)
+	http.Redirect(w, r, "/inspections/"+strconv.FormatInt(id, 10)+back+"#item-"+code, http.StatusSeeOther)
 	return nil
 }
 
@@ -110,4 +133,70 @@ func (h *Handler) inspectionError(w http.ResponseWriter, r *http.Request, id int
 		return verr
 	}
 	return h.formError(w, r, "inspection", v, err)
+}
+
+// createPoint registers an inspection point from the enterprise's page.
+func (h *Handler) createPoint(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p := model.InspectionPoint{Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind"),
+		Codes: strings.FieldsFunc(r.PostFormValue("codes"), func(c rune) bool { return c == ',' || c == '，' || c == ' ' || c == '、' })}
+	if _, err := h.Service.CreatePoint(r.Context(), actor(r), id, p); err != nil {
+		v, verr := h.enterpriseView(r, id)
+		if verr != nil {
+			return verr
+		}
+		return h.formError(w, r, "enterprise", v, err)
+	}
+	http.Redirect(w, r, "/directory/enterprises/"+strconv.FormatInt(id, 10)+"?ok=flash.saved#points", http.StatusSeeOther)
+	return nil
+}
+
+// pointLabel is the printable QR label of an inspection point.
+func (h *Handler) pointLabel(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := h.Service.Point(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	v := h.newView(r, "page.point_label", p)
+	v.Title = p.Name
+	return h.render(w, r, http.StatusOK, "point_label", v)
+}
+
+func (h *Handler) pointQR(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := h.Service.Point(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	httpx.WriteQR(w, h.BaseURL+"/points/"+strconv.FormatInt(p.ID, 10))
+	return nil
+}
+
+// scanPoint is where a point's label leads: the enterprise's current
+// self-inspection, showing that point's items.
+func (h *Handler) scanPoint(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := h.Service.Point(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	in, err := h.Service.OpenDraft(r.Context(), actor(r), p.EnterpriseID)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/inspections/"+strconv.FormatInt(in.ID, 10)+"?point="+strconv.FormatInt(p.ID, 10), http.StatusSeeOther)
+	return nil
 }

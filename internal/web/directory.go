@@ -391,18 +391,6 @@ func (h *Handler) managerView(r *http.Request, id int64) (*view, error) {
 	return v, nil
 }
 
-func (h *Handler) managerPage(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	v, err := h.managerView(r, id)
-	if err != nil {
-		return err
-	}
-	return h.render(w, r, http.StatusOK, "manager", v)
-}
-
 func (h *Handler) updateManager(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {

@@ -43,20 +43,6 @@ func (h *Handler) inspectionView(r *http.Request, id int64) (*view, error) {
 	return v, nil
 }
 
-// inspectionPage is an inspection on a phone: item by item, each saved as
-// it is answered.
-func (h *Handler) inspectionPage(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	v, err := h.inspectionView(r, id)
-	if err != nil {
-		return err
-	}
-	return h.render(w, r, http.StatusOK, "inspection", v)
-}
-
 // startInspection opens a draft and goes to it.
 func (h *Handler) startInspection(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")

@@ -51,18 +51,6 @@ func (h *Handler) taskView(r *http.Request, id int64) (*view, error) {
 	return v, nil
 }
 
-func (h *Handler) taskPage(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	v, err := h.taskView(r, id)
-	if err != nil {
-		return err
-	}
-	return h.render(w, r, http.StatusOK, "task", v)
-}
-
 // taskAction runs one step of a task and shows the task again, with the
 // error where there is one.
 func (h *Handler) taskAction(w http.ResponseWriter, r *http.Request, step func(id int64) error, flash string) error {

@@ -527,6 +527,21 @@ func (h *Handler) static(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// viewPage renders a page whose view is built from the {id} of the path.
+func (h *Handler) viewPage(page string, build func(*http.Request, int64) (*view, error)) httpx.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := httpx.PathID(r, "id")
+		if err != nil {
+			return err
+		}
+		v, err := build(r, id)
+		if err != nil {
+			return err
+		}
+		return h.render(w, r, http.StatusOK, page, v)
+	}
+}
+
 // Fail shows the error page for err; the server uses it after a panic.
 func (h *Handler) Fail(w http.ResponseWriter, r *http.Request, err error) { h.renderError(w, r, err) }
 

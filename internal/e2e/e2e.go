@@ -34,8 +34,15 @@ func Chromium() string {
 const PhoneWidth, PhoneHeight = 390, 844
 
 // NewBrowser starts a headless Chromium for the test and returns its
-// context; it is stopped when the test ends.
+// context; it is stopped when the test ends, or after a minute.
 func NewBrowser(t *testing.T) context.Context {
+	t.Helper()
+	return NewBrowserFor(t, 60*time.Second)
+}
+
+// NewBrowserFor is NewBrowser for a test that may take up to d (many
+// pages, under the race detector on a busy machine).
+func NewBrowserFor(t *testing.T, d time.Duration) context.Context {
 	t.Helper()
 	path := Chromium()
 	if path == "" {
@@ -56,7 +63,7 @@ func NewBrowser(t *testing.T) context.Context {
 	)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancelT := context.WithTimeout(ctx, d)
 	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(PhoneWidth, PhoneHeight, chromedp.EmulateScale(2))); err != nil {
 		t.Fatalf("start Chromium %s: %v", path, err)

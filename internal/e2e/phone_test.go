@@ -43,7 +43,8 @@ const fitCheck = `(function(){
 // screen and have no table column under 80 px; each role's home is kept as
 // a screenshot at phone and desktop size.
 func TestEveryPageFitsAPhone(t *testing.T) {
-	ctx := NewBrowser(t)
+	ctx := NewBrowserFor(t, 6*time.Minute) // some 180 page loads
+
 	e := apptest.New(t, "sqlite")
 	bg := context.Background()
 	sys := model.SystemActor()

@@ -26,10 +26,11 @@ func pngBytes(t *testing.T) []byte {
 	return b.Bytes()
 }
 
-func uploadPhoto(t *testing.T, e *apptest.Env, w who, path string, data []byte) *apptest.Response {
+// uploadFile posts data as the multipart file field as w.
+func uploadFile(e *apptest.Env, w who, path, field string, data []byte) *apptest.Response {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("photo", "现场.png")
+	fw, _ := mw.CreateFormFile(field, "现场.png")
 	fw.Write(data)
 	mw.Close()
 	req, _ := http.NewRequest("POST", e.HTTP.URL+path, &body)
@@ -89,11 +90,11 @@ func TestSelfInspection(t *testing.T) {
 			t.Errorf("incomplete submit: %d %v", r.StatusCode, f)
 		}
 		// A photo that is not an image is refused; a real one is kept.
-		if r := uploadPhoto(t, e, entA, path+"/photos", []byte("<html>not an image</html>")); r.StatusCode != 415 && r.StatusCode != 422 {
+		if r := uploadFile(e, entA, path+"/photos", "photo", []byte("<html>not an image</html>")); r.StatusCode != 415 && r.StatusCode != 422 {
 			t.Errorf("a non-image photo: %d", r.StatusCode)
 		}
 		var photo struct{ ID int64 }
-		r = uploadPhoto(t, e, entA, path+"/photos", pngBytes(t))
+		r = uploadFile(e, entA, path+"/photos", "photo", pngBytes(t))
 		r.JSON(t, &photo)
 		if r.StatusCode != 201 || photo.ID == 0 {
 			t.Fatalf("photo: %d %s", r.StatusCode, r.Body)
@@ -192,15 +193,7 @@ func TestRectificationTasks(t *testing.T) {
 		if r := e.API(entA, "POST", path+"/submit", map[string]any{"note": "已整改"}); r.StatusCode != 422 {
 			t.Errorf("submit without evidence: %d %s", r.StatusCode, r.Body)
 		}
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
-		fw, _ := mw.CreateFormFile("file", "整改后.png")
-		fw.Write(pngBytes(t))
-		mw.Close()
-		req, _ := http.NewRequest("POST", e.HTTP.URL+path+"/evidence", &body)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("Authorization", "Bearer "+e.Tokens[entA])
-		if r := e.Do(req); r.StatusCode != 200 {
+		if r := uploadFile(e, entA, path+"/evidence", "file", pngBytes(t)); r.StatusCode != 200 {
 			t.Fatalf("evidence: %d %s", r.StatusCode, r.Body)
 		}
 		if r := e.API(entA, "POST", path+"/verify", map[string]any{"decision": "close"}); r.StatusCode != 403 {
@@ -285,15 +278,7 @@ func TestComplianceColour(t *testing.T) {
 		}
 		// Fixed and verified: the task no longer counts.
 		tp := fmt.Sprintf("/api/v1/tasks/%d", in.Tasks[0])
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
-		fw, _ := mw.CreateFormFile("file", "整改后.png")
-		fw.Write(pngBytes(t))
-		mw.Close()
-		req, _ := http.NewRequest("POST", e.HTTP.URL+tp+"/evidence", &body)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("Authorization", "Bearer "+e.Tokens[entA])
-		e.Do(req)
+		uploadFile(e, entA, tp+"/evidence", "file", pngBytes(t))
 		e.API(entA, "POST", tp+"/submit", map[string]any{"note": "已分区贮存"})
 		e.API(assocA, "POST", tp+"/verify", map[string]any{"decision": "close"})
 		if c := get(); c.Color == model.Red || rules(c)["overdue_critical_task"] {

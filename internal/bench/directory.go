@@ -157,13 +157,8 @@ func benchList(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	if have := st.CountGenerated(ctx); have < *n {
-		fmt.Fprintf(env.Stdout, "generating %d enterprises…\n", *n-have)
-		ents, mgrs, d, err := generateInto(ctx, st, *n-have, 0.4, nil)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Stdout, "generated %d enterprises and %d managers in %s (%.0f rows/s)\n", ents, mgrs, d.Round(time.Second), float64(ents+mgrs)/d.Seconds())
+	if err := fillTo(ctx, env, st, *n); err != nil {
+		return err
 	}
 	srv, err := env.NewServer(st, auth.DefaultPolicy(), dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
@@ -218,6 +213,22 @@ func benchList(ctx context.Context, env Env, args []string) error {
 		p := func(x int) time.Duration { return lat[(len(lat)-1)*x/100].Round(10 * time.Microsecond) }
 		fmt.Fprintf(env.Stdout, "%-26s p50 %8s  p99 %8s  (%d items)\n", q.label, p(50), p(99), items)
 	}
+	return nil
+}
+
+// fillTo generates enterprises (and managers for 40% of them) until the
+// database holds n generated ones, saying how long it took.
+func fillTo(ctx context.Context, env Env, st *store.Store, n int) error {
+	have := st.CountGenerated(ctx)
+	if have >= n {
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "generating %d enterprises…\n", n-have)
+	ents, mgrs, d, err := generateInto(ctx, st, n-have, 0.4, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "generated %d enterprises and %d managers in %s (%.0f rows/s)\n", ents, mgrs, d.Round(time.Second), float64(ents+mgrs)/d.Seconds())
 	return nil
 }
 

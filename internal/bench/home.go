@@ -40,13 +40,8 @@ func benchHome(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	if have := st.CountGenerated(ctx); have < *n {
-		fmt.Fprintf(env.Stdout, "generating %d enterprises…\n", *n-have)
-		ents, mgrs, d, err := generateInto(ctx, st, *n-have, 0.4, nil)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Stdout, "generated %d enterprises and %d managers in %s\n", ents, mgrs, d.Round(time.Second))
+	if err := fillTo(ctx, env, st, *n); err != nil {
+		return err
 	}
 	srv, err := env.NewServer(st, auth.DefaultPolicy(), dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {

@@ -140,28 +140,50 @@ func (s *Store) ComplianceHistory(ctx context.Context, a model.Actor, eid int64)
 	return out, err
 }
 
-// TownCompliances gives each town in the actor's scope its enterprises by
-// colour, its overdue rectifications and its honesty flags.
+// TownCompliances reads each town's self-inspection figures in the
+// actor's scope, as the sweep last computed them with the other town
+// figures (RefreshRegionStats).
 func (s *Store) TownCompliances(ctx context.Context, a model.Actor) ([]model.TownCompliance, error) {
 	sc := a.Scope()
 	if !sc.All && sc.RegionID == 0 {
 		return []model.TownCompliance{}, nil
 	}
-	cond, args := scopeSQL(sc)
+	if _, err := s.RegionStats(ctx, a); err != nil { // computes them on a database never summarised
+		return nil, err
+	}
+	q := `SELECT st.region_id, r.name, st.green, st.yellow, st.red, st.unassessed, st.overdue_tasks, st.honesty_flags
+		FROM region_stats st JOIN regions r ON r.id = st.region_id WHERE st.year = ?`
+	args := []any{s.Now().In(model.ChinaTime).Year()}
+	if !sc.All {
+		q += ` AND st.region_id = ?`
+		args = append(args, sc.RegionID)
+	}
+	rows, err := s.query(ctx, q+` ORDER BY r.code`, args...)
+	out, err := scanAll(rows, err, func(r *sql.Rows) (model.TownCompliance, error) {
+		var t model.TownCompliance
+		return t, r.Scan(&t.RegionID, &t.RegionName, &t.Green, &t.Yellow, &t.Red, &t.Unassessed, &t.OverdueTasks, &t.HonestyFlags)
+	})
+	if out == nil {
+		out = []model.TownCompliance{}
+	}
+	return out, err
+}
+
+// countTownCompliances counts every town's enterprises by colour, overdue
+// rectifications and honesty flags: the sweep's work, not a page's.
+func (s *Store) countTownCompliances(ctx context.Context) (map[int64]*model.TownCompliance, error) {
 	towns := map[int64]*model.TownCompliance{}
-	var order []int64
 	rows, err := s.query(ctx, `SELECT e.region_id, r.name,
 		SUM(CASE WHEN c.color = 'green' THEN 1 ELSE 0 END), SUM(CASE WHEN c.color = 'yellow' THEN 1 ELSE 0 END),
 		SUM(CASE WHEN c.color = 'red' THEN 1 ELSE 0 END), SUM(CASE WHEN c.color IS NULL THEN 1 ELSE 0 END)
 		FROM enterprises e JOIN regions r ON r.id = e.region_id LEFT JOIN compliance c ON c.enterprise_id = e.id
-		WHERE e.status = 'active' AND `+cond+` GROUP BY e.region_id, r.name, r.code ORDER BY r.code`, args...)
+		WHERE e.status = 'active' GROUP BY e.region_id, r.name`)
 	if err := eachRow(rows, err, func(r *sql.Rows) error {
 		t := &model.TownCompliance{}
 		if err := r.Scan(&t.RegionID, &t.RegionName, &t.Green, &t.Yellow, &t.Red, &t.Unassessed); err != nil {
 			return err
 		}
 		towns[t.RegionID] = t
-		order = append(order, t.RegionID)
 		return nil
 	}); err != nil {
 		return nil, err
@@ -182,17 +204,13 @@ func (s *Store) TownCompliances(ctx context.Context, a model.Actor) ([]model.Tow
 	}
 	today := string(model.Today(s.Now()))
 	if err := count(`SELECT e.region_id, COUNT(*) FROM tasks t JOIN enterprises e ON e.id = t.enterprise_id
-		WHERE t.status <> 'closed' AND t.due_on < ? AND `+cond+` GROUP BY e.region_id`, append([]any{today}, args...),
+		WHERE t.status <> 'closed' AND t.due_on < ? GROUP BY e.region_id`, []any{today},
 		func(t *model.TownCompliance, n int) { t.OverdueTasks = n }); err != nil {
 		return nil, err
 	}
 	if err := count(`SELECT e.region_id, COUNT(*) FROM honesty_flags f JOIN enterprises e ON e.id = f.enterprise_id
-		WHERE `+cond+` GROUP BY e.region_id`, args, func(t *model.TownCompliance, n int) { t.HonestyFlags = n }); err != nil {
+		GROUP BY e.region_id`, nil, func(t *model.TownCompliance, n int) { t.HonestyFlags = n }); err != nil {
 		return nil, err
 	}
-	out := make([]model.TownCompliance, 0, len(order))
-	for _, id := range order {
-		out = append(out, *towns[id])
-	}
-	return out, nil
+	return towns, nil
 }

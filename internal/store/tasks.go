@@ -119,6 +119,10 @@ func mayWork(a model.Actor) func(*model.Task) error {
 
 // SetTaskOwner names the manager who rectifies; one of the enterprise's.
 func (s *Store) SetTaskOwner(ctx context.Context, a model.Actor, id, managerID int64) (*model.Task, error) {
+	// The task first: one out of scope is not found, whatever the manager.
+	if _, err := s.Task(ctx, a, id); err != nil {
+		return nil, err
+	}
 	m, err := s.Manager(ctx, a, managerID)
 	if err != nil {
 		return nil, fieldError(model.ErrInvalid, "manager_id", "err.field.manager_unknown")

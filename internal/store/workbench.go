@@ -81,13 +81,24 @@ func (s *Store) RefreshRegionStats(ctx context.Context, force bool) error {
 	}); err != nil {
 		return err
 	}
+	towns, err := s.countTownCompliances(ctx)
+	if err != nil {
+		return err
+	}
 	return s.write(ctx, func(tx *Tx) error {
 		for id, st := range stats {
-			if _, err := tx.Exec(ctx, `INSERT INTO region_stats (region_id, year, enterprises, without_manager, managers, behind, hours, required, computed_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (region_id, year) DO UPDATE SET enterprises = excluded.enterprises,
+			tc := towns[id]
+			if tc == nil {
+				tc = &model.TownCompliance{}
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO region_stats (region_id, year, enterprises, without_manager, managers, behind, hours, required, computed_at,
+				green, yellow, red, unassessed, overdue_tasks, honesty_flags)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (region_id, year) DO UPDATE SET enterprises = excluded.enterprises,
 				without_manager = excluded.without_manager, managers = excluded.managers, behind = excluded.behind, hours = excluded.hours,
-				required = excluded.required, computed_at = excluded.computed_at`,
-				id, year, st.Enterprises, st.WithoutManager, st.Managers, st.Behind, st.Hours, float64(st.Managers)*req, ms(now)); err != nil {
+				required = excluded.required, computed_at = excluded.computed_at, green = excluded.green, yellow = excluded.yellow,
+				red = excluded.red, unassessed = excluded.unassessed, overdue_tasks = excluded.overdue_tasks, honesty_flags = excluded.honesty_flags`,
+				id, year, st.Enterprises, st.WithoutManager, st.Managers, st.Behind, st.Hours, float64(st.Managers)*req, ms(now),
+				tc.Green, tc.Yellow, tc.Red, tc.Unassessed, tc.OverdueTasks, tc.HonestyFlags); err != nil {
 				return err
 			}
 		}

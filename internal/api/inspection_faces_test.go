@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/envhome/envhome/internal/apptest"
+	"github.com/envhome/envhome/internal/files"
 	"github.com/envhome/envhome/internal/model"
 )
 
@@ -67,6 +68,14 @@ func TestInspectionRoutesAnswerAlikeOnBothFaces(t *testing.T) {
 		pt, err := e.Store.CreatePoint(ctx, ent, e.Ents["A"], model.InspectionPoint{Name: "排放口", Kind: "outlet", Codes: []string{"A1"}})
 		must(t, err)
 		A, task := e.Ents["A"], done.Tasks[0]
+		_, err = e.Store.SyncSchedules(ctx)
+		must(t, err)
+		scs, err := e.Store.Schedules(ctx, sys, A)
+		must(t, err)
+		f, err := e.Server.Files.Put(ctx, files.Photo, "现场.png", bytes.NewReader(pngBytes(t)))
+		must(t, err)
+		photo, err := e.Store.AddInspectionPhoto(ctx, ent, draft.ID, f.Hash, nil)
+		must(t, err)
 
 		class := func(code int, web bool) string {
 			if code >= 200 && code < 300 || web && code == http.StatusSeeOther {
@@ -158,6 +167,43 @@ func TestInspectionRoutesAnswerAlikeOnBothFaces(t *testing.T) {
 			{"list honesty flags",
 				func(w apptest.Who) int { return e.API(w, "GET", "/api/v1/honesty-flags", nil).StatusCode },
 				func(b *apptest.Browser) int { return b.Get("/honesty").StatusCode }},
+			{"see a photo",
+				func(w apptest.Who) int {
+					return e.API(w, "GET", fmt.Sprintf("/api/v1/inspection-photos/%d", photo), nil).StatusCode
+				},
+				func(b *apptest.Browser) int { return b.Get(fmt.Sprintf("/inspection-photos/%d", photo)).StatusCode }},
+			{"set a schedule's frequency",
+				func(w apptest.Who) int {
+					return e.API(w, "PUT", fmt.Sprintf("/api/v1/schedules/%d", scs[0].ID), map[string]any{"frequency": "weekly"}).StatusCode
+				},
+				func(b *apptest.Browser) int {
+					return b.Post(fmt.Sprintf("/schedules/%d", scs[0].ID), url.Values{"frequency": {"weekly"}}).StatusCode
+				}},
+			{"list scheduled inspections",
+				func(w apptest.Who) int { return e.API(w, "GET", "/api/v1/occurrences?status=missed", nil).StatusCode },
+				func(b *apptest.Browser) int { return b.Get("/occurrences?status=missed").StatusCode }},
+			{"make a calendar feed",
+				func(w apptest.Who) int {
+					return e.API(w, "POST", fmt.Sprintf("/api/v1/enterprises/%d/calendar", A), nil).StatusCode
+				},
+				func(b *apptest.Browser) int {
+					return b.Post(fmt.Sprintf("/directory/enterprises/%d/duty-feed", A), nil).StatusCode
+				}},
+			{"end a calendar feed",
+				func(w apptest.Who) int {
+					return e.API(w, "DELETE", fmt.Sprintf("/api/v1/enterprises/%d/calendar", A), nil).StatusCode
+				},
+				func(b *apptest.Browser) int {
+					return b.Post(fmt.Sprintf("/directory/enterprises/%d/duty-feed/end", A), nil).StatusCode
+				}},
+			{"change the inspection settings",
+				func(w apptest.Who) int {
+					return e.API(w, "PUT", "/api/v1/settings/inspection", map[string]any{"pass_mark": 80}).StatusCode
+				},
+				func(b *apptest.Browser) int {
+					return b.Post("/settings/inspection", url.Values{"pass_mark": {"80"}, "critical_days": {"3"}, "major_days": {"15"}, "minor_days": {"30"},
+						"overdue_tasks_yellow": {"1"}, "missed_inspections_yellow": {"1"}, "missed_after_days": {"7"}}).StatusCode
+				}},
 			{"add evidence to a task",
 				func(w apptest.Who) int {
 					return uploadFile(e, w, fmt.Sprintf("/api/v1/tasks/%d/evidence", task), "file", pngBytes(t)).StatusCode

@@ -1,12 +1,14 @@
 package api_test
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/envhome/envhome/internal/apptest"
+	"github.com/envhome/envhome/internal/files"
 	"github.com/envhome/envhome/internal/model"
 )
 
@@ -38,6 +40,14 @@ func TestInspectionRoleMatrix(t *testing.T) {
 		_, err = e.Store.SetObligationFacts(ctx, ent, e.Ents["A"], model.ObligationFacts{DisclosureRequired: true})
 		must(t, err)
 		obs, err := e.Store.Obligations(ctx, ent, e.Ents["A"])
+		must(t, err)
+		_, err = e.Store.SyncSchedules(ctx)
+		must(t, err)
+		scs, err := e.Store.Schedules(ctx, sys, e.Ents["A"])
+		must(t, err)
+		f, err := e.Server.Files.Put(ctx, files.Photo, "现场.png", bytes.NewReader(pngBytes(t)))
+		must(t, err)
+		photo, err := e.Store.AddInspectionPhoto(ctx, ent, draft.ID, f.Hash, nil)
 		must(t, err)
 
 		A := e.Ents["A"]
@@ -77,6 +87,16 @@ func TestInspectionRoleMatrix(t *testing.T) {
 			{"POST", fmt.Sprintf("/api/v1/tasks/%d/verify", done.Tasks[0]), map[string]any{"decision": "close"},
 				expect{map[who]int{guest: 401, admin: 409, assocA: 409, entA: 403}, 404}}, // open, not submitted
 			{"GET", "/api/v1/honesty-flags", nil, expect{map[who]int{guest: 401, admin: 200, assocA: 200, assocB: 200}, 403}},
+			{"GET", fmt.Sprintf("/api/v1/inspection-photos/%d", photo), nil, inA},
+			{"GET", fmt.Sprintf("/api/v1/enterprises/%d/schedules", A), nil, inA},
+			{"PUT", fmt.Sprintf("/api/v1/schedules/%d", scs[0].ID), map[string]any{"frequency": "monthly"},
+				expect{map[who]int{guest: 401, admin: 200, assocA: 200, assocB: 404}, 403}},
+			{"GET", "/api/v1/occurrences", nil, anyUser(200)},
+			{"GET", fmt.Sprintf("/api/v1/enterprises/%d/calendar", A), nil, inA},
+			{"POST", fmt.Sprintf("/api/v1/enterprises/%d/calendar", A), nil, expect{map[who]int{guest: 401, admin: 201, assocA: 201, entA: 201}, 404}},
+			{"DELETE", fmt.Sprintf("/api/v1/enterprises/%d/calendar", A), nil, expect{map[who]int{guest: 401, admin: 204, assocA: 204, entA: 204}, 404}},
+			{"GET", "/api/v1/settings/inspection", nil, anyUser(200)},
+			{"PUT", "/api/v1/settings/inspection", map[string]any{"pass_mark": 80}, adminOnly(200)},
 		}
 		for _, c := range cases {
 			for _, w := range apptest.Everyone {
@@ -105,6 +125,12 @@ func TestInspectionRoleMatrix(t *testing.T) {
 				if want := u.want.status(w); r.StatusCode != want {
 					t.Errorf("upload to %s as %s: %d, want %d", u.path, w, r.StatusCode, want)
 				}
+			}
+		}
+		for _, w := range apptest.Everyone {
+			path := fmt.Sprintf("/api/v1/tasks/%d/evidence/1", done.Tasks[0])
+			if r := e.API(w, "GET", path, nil); r.StatusCode != inA.status(w) {
+				t.Errorf("GET %s as %s: %d, want %d", path, w, r.StatusCode, inA.status(w))
 			}
 		}
 	})

@@ -208,8 +208,9 @@ func prune(ctx context.Context, st *store.Store, p auth.Policy, log *slog.Logger
 }
 
 // sweep makes the day-before reminders, passes on expired waitlist
-// offers and recomputes the towns' figures when they are older than
-// store.StatsMaxAge, every minute. Any number of instances may run it:
+// offers, recomputes the towns' figures when they are older than
+// store.StatsMaxAge, escalates overdue rectifications and keeps the
+// inspection schedules, every minute. Any number of instances may run it:
 // each reminder is made once, each offer expires once, figures are
 // written whole.
 func sweep(ctx context.Context, st *store.Store, log *slog.Logger) {
@@ -230,6 +231,9 @@ func sweep(ctx context.Context, st *store.Store, log *slog.Logger) {
 		}
 		if _, err := st.EscalateTasks(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("task escalation", "err", err)
+		}
+		if _, err := st.SyncSchedules(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("inspection schedules", "err", err)
 		}
 		select {
 		case <-ctx.Done():

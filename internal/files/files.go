@@ -124,6 +124,9 @@ func (s *Service) Put(ctx context.Context, k Kind, name string, r io.Reader) (*m
 		if err := checkPixels(ct, data); err != nil {
 			return nil, err
 		}
+		if t, ok := CaptureTime(ct, data, model.ChinaTime); ok {
+			f.TakenAt = &t
+		}
 		clean := StripMetadata(ct, data)
 		if err := provenImage(ct, clean); err != nil {
 			return nil, err

@@ -402,6 +402,27 @@ func DownloadByID[F StoredFile](open func(context.Context, model.Actor, int64) (
 	}
 }
 
+// DownloadByIDs is DownloadByID for a file numbered {n} (from 1) of the
+// path's {id} (a task's evidence).
+func DownloadByIDs[F StoredFile](open func(context.Context, model.Actor, int64, int) (F, string, error), cache string) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := PathID(r, "id")
+		if err != nil {
+			return err
+		}
+		n, err := PathID(r, "n")
+		if err != nil {
+			return err
+		}
+		f, name, err := open(r.Context(), ActorFrom(r.Context()), id, int(min(n, 1000)))
+		if err != nil {
+			return err
+		}
+		ServeStored(w, r, f, name, cache)
+		return nil
+	}
+}
+
 // QRByID answers the QR code of the text that code finds for the path's
 // {id} and the asking actor (a booking's check-in code).
 func QRByID(code func(context.Context, model.Actor, int64) (string, error)) HandlerFunc {

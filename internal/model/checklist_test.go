@@ -87,11 +87,12 @@ func TestComplianceRules(t *testing.T) {
 		{"no manager", func(f *ComplianceFacts) { f.ActiveManagers = 0 }, Yellow, "no_manager"},
 		{"managers behind", func(f *ComplianceFacts) { f.ManagersBehind = 1 }, Yellow, "managers_behind"},
 		{"an overdue obligation", func(f *ComplianceFacts) { f.OverdueObligations = 1 }, Yellow, "overdue_obligations"},
+		{"a missed inspection", func(f *ComplianceFacts) { f.MissedInspections, f.FirstMissed = 1, "2026-05-31" }, Yellow, "missed_inspections"},
 		{"red beats yellow", func(f *ComplianceFacts) { f.OverdueOther, f.PermitValidTo = 2, "2026-01-01" }, Red, "permit_expired"},
 	} {
 		f := base
 		c.facts(&f)
-		got := Assess(1, f, DefaultThresholds)
+		got := Assess(1, f, DefaultInspectionSettings())
 		if got.Color != c.color {
 			t.Errorf("%s: %s, want %s (%+v)", c.name, got.Color, c.color, got.Deductions)
 		}
@@ -154,5 +155,42 @@ func TestDeriveObligations(t *testing.T) {
 	}
 	if os := DeriveObligations(&Enterprise{ID: 2, PermitClass: PermitRegistration}, ObligationFacts{}, nil, 2026); len(os) != 0 {
 		t.Errorf("a registered-only enterprise has reports: %+v", os)
+	}
+}
+
+// TestDefaultFrequencyAndPeriods: key units and key-management permits
+// monthly, simplified permits quarterly, the rest yearly; periods start on
+// a Monday, the 1st, a quarter's first day or 1 January.
+func TestDefaultFrequencyAndPeriods(t *testing.T) {
+	for _, c := range []struct {
+		e    Enterprise
+		want string
+	}{
+		{Enterprise{KeyLists: []string{"water"}, PermitClass: PermitRegistration}, Monthly},
+		{Enterprise{PermitClass: PermitKey}, Monthly},
+		{Enterprise{PermitClass: PermitSimplified}, Quarterly},
+		{Enterprise{PermitClass: PermitRegistration}, Yearly},
+		{Enterprise{}, Yearly},
+	} {
+		if got := DefaultFrequency(&c.e); got != c.want {
+			t.Errorf("%+v: %s, want %s", c.e, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		freq       string
+		d          Date
+		start, end Date
+	}{
+		{Daily, "2026-02-28", "2026-02-28", "2026-02-28"},
+		{Weekly, "2026-03-01", "2026-02-23", "2026-03-01"}, // a Sunday
+		{Weekly, "2026-03-02", "2026-03-02", "2026-03-08"}, // a Monday
+		{Monthly, "2028-02-10", "2028-02-01", "2028-02-29"},
+		{Quarterly, "2026-12-31", "2026-10-01", "2026-12-31"},
+		{Quarterly, "2026-04-01", "2026-04-01", "2026-06-30"},
+		{Yearly, "2026-07-15", "2026-01-01", "2026-12-31"},
+	} {
+		if s, e := Period(c.freq, c.d); s != c.start || e != c.end {
+			t.Errorf("%s period of %s: %s–%s, want %s–%s", c.freq, c.d, s, e, c.start, c.end)
+		}
 	}
 }

@@ -22,6 +22,10 @@ type ComplianceFacts struct {
 	ActiveManagers                int
 	ManagersBehind                int // of the active ones, short of the year's hours
 	OverdueObligations            int // calendar duties past their date, not done
+	// Scheduled inspections missed in the last 90 days, and the earliest
+	// one's due date.
+	MissedInspections int
+	FirstMissed       Date
 }
 
 // Deduction is one rule that lowers the colour, the fact behind it and
@@ -53,23 +57,16 @@ type Compliance struct {
 	Deductions   []Deduction `json:"deductions"`
 }
 
-// ComplianceThresholds are the bureau's settings for the rules.
-type ComplianceThresholds struct {
-	OverdueTasksYellow int // overdue tasks (not critical) that make yellow
-}
-
-// DefaultThresholds are the rules' settings until the bureau sets them.
-var DefaultThresholds = ComplianceThresholds{OverdueTasksYellow: 1}
-
 // Assess applies the rules to the facts. Each rule is explicit, names its
 // basis, and a test covers it:
 //   - an overdue critical rectification → red;
 //   - a permit past its validity → red;
 //   - overdue rectifications (other severities) at or over the threshold → yellow;
+//   - scheduled inspections missed in 90 days at or over the threshold → yellow;
 //   - the last inspection failed → yellow;
 //   - no active environmental manager → yellow;
 //   - active managers behind on the year's training hours → yellow.
-func Assess(enterpriseID int64, f ComplianceFacts, th ComplianceThresholds) Compliance {
+func Assess(enterpriseID int64, f ComplianceFacts, th InspectionSettings) Compliance {
 	c := Compliance{EnterpriseID: enterpriseID, Color: Green, Deductions: []Deduction{}}
 	add := func(d Deduction) {
 		c.Deductions = append(c.Deductions, d)
@@ -92,6 +89,10 @@ func Assess(enterpriseID int64, f ComplianceFacts, th ComplianceThresholds) Comp
 	if f.OverdueObligations > 0 {
 		add(Deduction{Rule: "overdue_obligations", Color: Yellow, ReasonKey: "rule.overdue_obligations", Args: []any{f.OverdueObligations},
 			Basis: "《排污许可管理条例》《企业环境信息依法披露管理办法》（按期报告与披露）", Since: f.Today})
+	}
+	if th.MissedInspectionsYellow > 0 && f.MissedInspections >= th.MissedInspectionsYellow {
+		add(Deduction{Rule: "missed_inspections", Color: Yellow, ReasonKey: "rule.missed_inspections", Args: []any{f.MissedInspections},
+			Basis: "本县企业环境保护自查制度（按计划频次自查）", Since: f.FirstMissed})
 	}
 	if f.LastInspectionFailed {
 		since := f.Today
@@ -127,4 +128,6 @@ type TownCompliance struct {
 	Unassessed   int    `json:"unassessed"` // no colour computed yet
 	OverdueTasks int    `json:"overdue_tasks"`
 	HonestyFlags int    `json:"honesty_flags"`
+	// MissedInspections are scheduled inspections missed in 90 days.
+	MissedInspections int `json:"missed_inspections"`
 }

@@ -79,6 +79,25 @@ type Inspection struct {
 	CreatedAt      time.Time        `json:"created_at"`
 	Items          []InspectionItem `json:"items"`
 	Tasks          []int64          `json:"tasks"`
+	Photos         []Photo          `json:"photos"`
+}
+
+// Photo is a photo uploaded to an inspection, with when it was taken when
+// the picture said so (its location is never kept).
+type Photo struct {
+	ID         int64      `json:"id"`
+	TakenAt    *time.Time `json:"taken_at"`
+	UploadedAt time.Time  `json:"uploaded_at"`
+}
+
+// Photo finds one of the inspection's photos.
+func (in *Inspection) Photo(id int64) *Photo {
+	for i := range in.Photos {
+		if in.Photos[i].ID == id {
+			return &in.Photos[i]
+		}
+	}
+	return nil
 }
 
 // Answered counts the answered items.
@@ -145,13 +164,6 @@ func Incomplete(c *Checklist, answers map[string]*Answer) Validation {
 	}
 	return v
 }
-
-// TaskDays are the days a problem's rectification is due in, by severity
-// (the bureau may change them).
-var TaskDays = map[string]int{"critical": 3, "major": 15, "minor": 30}
-
-// PassMark is the score an inspection passes at.
-const PassMark = 80.0
 
 // MayRunInspection reports whether the actor answers and submits
 // inspections of the kind (of enterprises it can see): the enterprise its

@@ -50,6 +50,11 @@ type Workbench struct {
 	Managers   []CreditProgress `json:"managers,omitempty"`
 	Bookings   []*Booking       `json:"bookings,omitempty"`
 	Due        []Due            `json:"due,omitempty"`
+	// Today's self-inspection work: scheduled inspections due or overdue,
+	// open rectifications, calendar duties due within 30 days or late.
+	InspectionsDue []Occurrence `json:"inspections_due,omitempty"`
+	OpenTasks      []*Task      `json:"open_tasks,omitempty"`
+	DutiesDue      []Obligation `json:"duties_due,omitempty"`
 	// The bureau's and an association's: each town's figures and their
 	// sum, claims waiting for a decision.
 	Towns        []RegionStat `json:"towns,omitempty"`

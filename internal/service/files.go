@@ -98,3 +98,27 @@ func (s *Service) open(ctx context.Context, hash string) (*files.Object, error) 
 	}
 	return s.Files.Open(ctx, hash)
 }
+
+// InspectionPhoto opens a photo of an inspection the actor can see.
+func (s *Service) InspectionPhoto(ctx context.Context, a model.Actor, id int64) (*files.Object, string, error) {
+	hash, err := s.Store.InspectionPhoto(ctx, a, id)
+	if err != nil {
+		return nil, "", err
+	}
+	o, err := s.open(ctx, hash)
+	return o, "", err
+}
+
+// TaskEvidence opens the n-th file (from 1) of a task's evidence, for
+// whoever can see the task.
+func (s *Service) TaskEvidence(ctx context.Context, a model.Actor, taskID int64, n int) (*files.Object, string, error) {
+	t, err := s.Store.Task(ctx, a, taskID)
+	if err != nil {
+		return nil, "", err
+	}
+	if n < 1 || n > len(t.Evidence) {
+		return nil, "", model.NotFound()
+	}
+	o, err := s.open(ctx, t.Evidence[n-1])
+	return o, "", err
+}

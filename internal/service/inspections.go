@@ -6,6 +6,7 @@ import (
 
 	"github.com/envhome/envhome/internal/files"
 	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/store"
 )
 
 // StartInspection opens a draft inspection.
@@ -39,7 +40,12 @@ func (s *Service) AddInspectionPhoto(ctx context.Context, a model.Actor, id int6
 	if err != nil {
 		return 0, err
 	}
-	return s.Store.AddInspectionPhoto(ctx, a, id, f.Hash, nil)
+	var taken *int64
+	if f.TakenAt != nil {
+		t := f.TakenAt.UnixMilli()
+		taken = &t
+	}
+	return s.Store.AddInspectionPhoto(ctx, a, id, f.Hash, taken)
 }
 
 // SubmitInspection scores a draft and opens its tasks.
@@ -110,4 +116,44 @@ func (s *Service) OpenDraft(ctx context.Context, a model.Actor, enterpriseID int
 		return nil, model.Errorf(model.ErrForbidden, "err.forbidden")
 	}
 	return s.Store.OpenDraft(ctx, a, enterpriseID)
+}
+
+// Schedules lists an enterprise's inspection schedules with their periods.
+func (s *Service) Schedules(ctx context.Context, a model.Actor, enterpriseID int64) ([]*model.Schedule, error) {
+	return s.Store.Schedules(ctx, a, enterpriseID)
+}
+
+// SetSchedule sets a schedule's frequency by hand ("" derives it again).
+func (s *Service) SetSchedule(ctx context.Context, a model.Actor, id int64, freq string) (*model.Schedule, error) {
+	return s.Store.SetSchedule(ctx, a, id, freq)
+}
+
+// Occurrences lists scheduled inspections due, done or missed.
+func (s *Service) Occurrences(ctx context.Context, a model.Actor, f store.OccurrenceFilter) ([]model.Occurrence, error) {
+	return s.Store.Occurrences(ctx, a, f)
+}
+
+// InspectionSettings reads the bureau's self-inspection settings.
+func (s *Service) InspectionSettings(ctx context.Context) (model.InspectionSettings, error) {
+	return s.Store.InspectionSettings(ctx, nil)
+}
+
+// SetInspectionSettings changes them (the bureau).
+func (s *Service) SetInspectionSettings(ctx context.Context, a model.Actor, v model.InspectionSettings) error {
+	return s.Store.SetInspectionSettings(ctx, a, v)
+}
+
+// NewDutyFeed makes a new address for an enterprise's calendar feed.
+func (s *Service) NewDutyFeed(ctx context.Context, a model.Actor, enterpriseID int64) (string, error) {
+	return s.Store.NewDutyFeed(ctx, a, enterpriseID)
+}
+
+// HasDutyFeed tells whether an enterprise's calendar feed is on.
+func (s *Service) HasDutyFeed(ctx context.Context, a model.Actor, enterpriseID int64) (bool, error) {
+	return s.Store.HasDutyFeed(ctx, a, enterpriseID)
+}
+
+// EndDutyFeed turns an enterprise's calendar feed off.
+func (s *Service) EndDutyFeed(ctx context.Context, a model.Actor, enterpriseID int64) error {
+	return s.Store.EndDutyFeed(ctx, a, enterpriseID)
 }

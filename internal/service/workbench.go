@@ -44,6 +44,9 @@ func (s *Service) Workbench(ctx context.Context, a model.Actor) (*model.Workbenc
 			return nil, err
 		}
 		w.Due = model.DueItems(w.Enterprise, ms, model.Today(now))
+		if err := s.todaysWork(ctx, a, w, model.Today(now)); err != nil {
+			return nil, err
+		}
 		l, err := s.Store.CreditProgressList(ctx, a, w.Year, false, nil, model.Page{Limit: 50})
 		if err != nil {
 			return nil, err
@@ -115,4 +118,30 @@ func (s *Service) Stats(ctx context.Context, a model.Actor, regionID int64) (*mo
 // HonestyFlags lists the spot-check flags in the actor's scope.
 func (s *Service) HonestyFlags(ctx context.Context, a model.Actor, p model.Page) (model.List[model.HonestyFlag], error) {
 	return s.Store.HonestyFlags(ctx, a, p)
+}
+
+// todaysWork fills an enterprise's self-inspection work for today.
+func (s *Service) todaysWork(ctx context.Context, a model.Actor, w *model.Workbench, today model.Date) error {
+	eid := w.Enterprise.ID
+	var err error
+	if w.InspectionsDue, err = s.Store.Occurrences(ctx, a, store.OccurrenceFilter{EnterpriseID: eid, Limit: 10,
+		Statuses: []string{model.OccurrenceScheduled, model.OccurrenceInProgress, model.OccurrenceOverdue}}); err != nil {
+		return err
+	}
+	l, err := s.Store.Tasks(ctx, a, model.TaskFilter{EnterpriseID: eid, Status: model.TaskOpen, Page: model.Page{Limit: 10}})
+	if err != nil {
+		return err
+	}
+	w.OpenTasks = l.Items
+	os, err := s.Store.Obligations(ctx, a, eid)
+	if err != nil {
+		return err
+	}
+	soon := today.AddDays(30)
+	for _, o := range os {
+		if o.DoneAt == nil && o.DueOn <= soon {
+			w.DutiesDue = append(w.DutiesDue, o)
+		}
+	}
+	return nil
 }

@@ -70,3 +70,85 @@ func (s *Store) CalendarBookings(ctx context.Context, secret string) ([]*model.B
 	}
 	return s.bookingsOf(ctx, model.SystemActor(), &managerID, 500, true)
 }
+
+// NewDutyFeed makes a new secret for an enterprise's compliance-calendar
+// feed, for whoever may see the enterprise, and returns it (shown once);
+// an earlier address stops working.
+func (s *Store) NewDutyFeed(ctx context.Context, a model.Actor, eid int64) (string, error) {
+	if _, err := s.Enterprise(ctx, a, eid); err != nil {
+		return "", err
+	}
+	secret := randomCode(20)
+	err := s.write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO duty_feeds (enterprise_id, token) VALUES (?, ?)
+			ON CONFLICT (enterprise_id) DO UPDATE SET token = excluded.token`, eid, feedHash(secret)); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, "duty_feed.new", "enterprise", &eid, nil)
+	})
+	return secret, err
+}
+
+// HasDutyFeed tells whether an enterprise's calendar feed is on.
+func (s *Store) HasDutyFeed(ctx context.Context, a model.Actor, eid int64) (bool, error) {
+	if _, err := s.Enterprise(ctx, a, eid); err != nil {
+		return false, err
+	}
+	var n int
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM duty_feeds WHERE enterprise_id = ?`, eid).Scan(&n)
+	return n > 0, err
+}
+
+// EndDutyFeed turns an enterprise's calendar feed off.
+func (s *Store) EndDutyFeed(ctx context.Context, a model.Actor, eid int64) error {
+	if _, err := s.Enterprise(ctx, a, eid); err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM duty_feeds WHERE enterprise_id = ?`, eid); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a, "duty_feed.end", "enterprise", &eid, nil)
+	})
+}
+
+// Duties are what an enterprise's calendar feed holds: its obligations,
+// its scheduled inspections not done, and its open rectifications.
+type Duties struct {
+	Enterprise  *model.Enterprise
+	Obligations []model.Obligation
+	Occurrences []model.Occurrence
+	Tasks       []*model.Task
+}
+
+// DutyFeed reads the duties of the enterprise whose feed secret this is;
+// a closed enterprise has none.
+func (s *Store) DutyFeed(ctx context.Context, secret string) (*Duties, error) {
+	if secret == "" || len(secret) > 64 {
+		return nil, model.NotFound()
+	}
+	var eid int64
+	if err := s.queryRow(ctx, `SELECT f.enterprise_id FROM duty_feeds f JOIN enterprises e ON e.id = f.enterprise_id
+		WHERE f.token = ? AND e.status = 'active'`, feedHash(secret)).Scan(&eid); err != nil {
+		return nil, notFound(err)
+	}
+	a := model.SystemActor()
+	d := &Duties{}
+	var err error
+	if d.Enterprise, err = s.Enterprise(ctx, a, eid); err != nil {
+		return nil, err
+	}
+	if d.Obligations, err = s.Obligations(ctx, a, eid); err != nil {
+		return nil, err
+	}
+	if d.Occurrences, err = s.Occurrences(ctx, a, OccurrenceFilter{EnterpriseID: eid,
+		Statuses: []string{model.OccurrenceScheduled, model.OccurrenceInProgress, model.OccurrenceOverdue}}); err != nil {
+		return nil, err
+	}
+	l, err := s.Tasks(ctx, a, model.TaskFilter{EnterpriseID: eid, Status: model.TaskOpen, Page: model.Page{Limit: 100}})
+	if err != nil {
+		return nil, err
+	}
+	d.Tasks = l.Items
+	return d, nil
+}

@@ -49,7 +49,11 @@ func (s *Store) complianceFacts(ctx context.Context, q querier, eid int64) (mode
 		eid, string(f.Today)).Scan(&f.OverdueObligations); err != nil {
 		return f, err
 	}
-	settings, err := s.TrainingSettings(ctx)
+	if err := q.QueryRow(ctx, `SELECT COUNT(*), COALESCE(MIN(due_on), '') FROM occurrences WHERE enterprise_id = ? AND status = 'missed' AND due_on >= ?`,
+		eid, string(f.Today.AddDays(-90))).Scan(&f.MissedInspections, &f.FirstMissed); err != nil {
+		return f, err
+	}
+	settings, err := readTrainingSettings(ctx, q.Query)
 	if err != nil {
 		return f, err
 	}
@@ -95,7 +99,11 @@ func (s *Store) reassess(ctx context.Context, tx *Tx, eid int64) error {
 	if err != nil {
 		return err
 	}
-	return s.recordCompliance(ctx, tx, model.Assess(eid, f, model.DefaultThresholds))
+	th, err := s.InspectionSettings(ctx, tx)
+	if err != nil {
+		return err
+	}
+	return s.recordCompliance(ctx, tx, model.Assess(eid, f, th))
 }
 
 // Compliance computes an enterprise's colour now, with every deduction,
@@ -111,7 +119,11 @@ func (s *Store) Compliance(ctx context.Context, a model.Actor, eid int64) (*mode
 		if err != nil {
 			return err
 		}
-		c = model.Assess(eid, f, model.DefaultThresholds)
+		th, err := s.InspectionSettings(ctx, tx)
+		if err != nil {
+			return err
+		}
+		c = model.Assess(eid, f, th)
 		return s.recordCompliance(ctx, tx, c)
 	})
 	if err != nil {
@@ -151,7 +163,7 @@ func (s *Store) TownCompliances(ctx context.Context, a model.Actor) ([]model.Tow
 	if _, err := s.RegionStats(ctx, a); err != nil { // computes them on a database never summarised
 		return nil, err
 	}
-	q := `SELECT st.region_id, r.name, st.green, st.yellow, st.red, st.unassessed, st.overdue_tasks, st.honesty_flags
+	q := `SELECT st.region_id, r.name, st.green, st.yellow, st.red, st.unassessed, st.overdue_tasks, st.honesty_flags, st.missed_inspections
 		FROM region_stats st JOIN regions r ON r.id = st.region_id WHERE st.year = ?`
 	args := []any{s.Now().In(model.ChinaTime).Year()}
 	if !sc.All {
@@ -161,7 +173,7 @@ func (s *Store) TownCompliances(ctx context.Context, a model.Actor) ([]model.Tow
 	rows, err := s.query(ctx, q+` ORDER BY r.code`, args...)
 	out, err := scanAll(rows, err, func(r *sql.Rows) (model.TownCompliance, error) {
 		var t model.TownCompliance
-		return t, r.Scan(&t.RegionID, &t.RegionName, &t.Green, &t.Yellow, &t.Red, &t.Unassessed, &t.OverdueTasks, &t.HonestyFlags)
+		return t, r.Scan(&t.RegionID, &t.RegionName, &t.Green, &t.Yellow, &t.Red, &t.Unassessed, &t.OverdueTasks, &t.HonestyFlags, &t.MissedInspections)
 	})
 	if out == nil {
 		out = []model.TownCompliance{}
@@ -210,6 +222,11 @@ func (s *Store) countTownCompliances(ctx context.Context) (map[int64]*model.Town
 	}
 	if err := count(`SELECT e.region_id, COUNT(*) FROM honesty_flags f JOIN enterprises e ON e.id = f.enterprise_id
 		GROUP BY e.region_id`, nil, func(t *model.TownCompliance, n int) { t.HonestyFlags = n }); err != nil {
+		return nil, err
+	}
+	if err := count(`SELECT e.region_id, COUNT(*) FROM occurrences o JOIN enterprises e ON e.id = o.enterprise_id
+		WHERE o.status = 'missed' AND o.due_on >= ? GROUP BY e.region_id`, []any{string(model.Today(s.Now()).AddDays(-90))},
+		func(t *model.TownCompliance, n int) { t.MissedInspections = n }); err != nil {
 		return nil, err
 	}
 	return towns, nil

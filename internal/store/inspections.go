@@ -14,7 +14,7 @@ const inspectionColumns = `i.id, i.enterprise_id, e.name, i.checklist_id, i.kind
 	i.score, i.passed, i.submitted_at, i.created_at`
 
 func scanInspection(r rowScanner) (*model.Inspection, error) {
-	in := &model.Inspection{}
+	in := &model.Inspection{Photos: []model.Photo{}}
 	var score sql.NullFloat64
 	var passed sql.NullInt64
 	err := r.Scan(&in.ID, &in.EnterpriseID, &in.EnterpriseName, &in.ChecklistID, &in.Kind, &in.Status, &in.StartedBy, &in.Earned, &in.MaxScore,
@@ -53,6 +53,11 @@ func (s *Store) StartInspection(ctx context.Context, a model.Actor, enterpriseID
 		if err := tx.QueryRow(ctx, `INSERT INTO inspections (enterprise_id, checklist_id, kind, status, started_by, max_score, created_at, updated_at)
 			VALUES (?, ?, ?, 'draft', ?, ?, ?, ?) RETURNING id`, e.ID, c.ID, kind, a.Name(), c.MaxScore(), now, now).Scan(&id); err != nil {
 			return err
+		}
+		if kind == model.InspectionSelf {
+			if err := s.startOccurrence(ctx, tx, e.ID, c.FamilyID, id); err != nil {
+				return err
+			}
 		}
 		return s.audit(ctx, tx, a, "inspection.start", "inspection", &id, model.Changes{"checklist_id": {New: c.ID}, "kind": {New: kind}})
 	})
@@ -96,6 +101,16 @@ func (s *Store) inspectionTx(ctx context.Context, q querier, a model.Actor, id i
 		for _, it := range sec.Items {
 			in.Items = append(in.Items, model.InspectionItem{ChecklistItem: it, Section: sec.Title, Answer: answers[it.Code]})
 		}
+	}
+	rows, err = q.Query(ctx, `SELECT id, taken_at, created_at FROM inspection_photos WHERE inspection_id = ? ORDER BY id`, id)
+	if in.Photos, err = scanAll(rows, err, func(r *sql.Rows) (model.Photo, error) {
+		var p model.Photo
+		return p, r.Scan(&p.ID, nullTimeCol{&p.TakenAt}, timeCol{&p.UploadedAt})
+	}); err != nil {
+		return nil, nil, nil, err
+	}
+	if in.Photos == nil {
+		in.Photos = []model.Photo{}
 	}
 	rows, err = q.Query(ctx, `SELECT id FROM tasks WHERE inspection_id = ? ORDER BY id`, id)
 	in.Tasks = []int64{}
@@ -200,6 +215,16 @@ func (s *Store) AddInspectionPhoto(ctx context.Context, a model.Actor, id int64,
 	return pid, err
 }
 
+// InspectionPhoto finds the stored file of a photo of an inspection in
+// the actor's scope.
+func (s *Store) InspectionPhoto(ctx context.Context, a model.Actor, pid int64) (string, error) {
+	cond, args := scopeSQL(a.Scope())
+	var hash string
+	err := s.queryRow(ctx, `SELECT p.file_hash FROM inspection_photos p JOIN inspections i ON i.id = p.inspection_id
+		JOIN enterprises e ON e.id = i.enterprise_id WHERE p.id = ? AND `+cond, append([]any{pid}, args...)...).Scan(&hash)
+	return hash, notFound(err)
+}
+
 // InspectionPhotoCheck says whether the actor may upload photos to the
 // inspection now, before the upload is stored.
 func (s *Store) InspectionPhotoCheck(ctx context.Context, a model.Actor, id int64) error {
@@ -239,7 +264,11 @@ func (s *Store) SubmitInspection(ctx context.Context, a model.Actor, id int64) (
 		if v := model.Incomplete(c, answers); len(v) > 0 {
 			return &model.Error{Code: model.ErrInvalid, Message: "err.inspection.incomplete", Fields: v}
 		}
-		o := model.Score(c, answers, model.PassMark)
+		settings, err := s.InspectionSettings(ctx, tx)
+		if err != nil {
+			return err
+		}
+		o := model.Score(c, answers, settings.PassMark)
 		now := s.Now()
 		today := model.Today(now)
 		if _, err := tx.Exec(ctx, `UPDATE inspections SET status = 'submitted', earned = ?, max_score = ?, score = ?, passed = ?, submitted_at = ?,
@@ -254,7 +283,7 @@ func (s *Store) SubmitInspection(ctx context.Context, a model.Actor, id int64) (
 			var tid int64
 			if err := tx.QueryRow(ctx, `INSERT INTO tasks (enterprise_id, inspection_id, code, point, severity, note, status, due_on, created_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id`, in.EnterpriseID, id, it.Code, it.Point, it.Severity, ans.Note,
-				string(today.AddDays(model.TaskDays[it.Severity])), ms(now), ms(now)).Scan(&tid); err != nil {
+				string(today.AddDays(settings.TaskDays(it.Severity))), ms(now), ms(now)).Scan(&tid); err != nil {
 				return err
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO task_events (task_id, at, actor_name, action, note) VALUES (?, ?, ?, 'opened', ?)`,
@@ -266,6 +295,8 @@ func (s *Store) SubmitInspection(ctx context.Context, a model.Actor, id int64) (
 			if err := s.flagHonesty(ctx, tx, in, c, answers); err != nil {
 				return err
 			}
+		} else if err := s.completeOccurrence(ctx, tx, in.EnterpriseID, c.FamilyID, id); err != nil {
+			return err
 		}
 		if err := s.reassess(ctx, tx, in.EnterpriseID); err != nil {
 			return err

@@ -92,13 +92,14 @@ func (s *Store) RefreshRegionStats(ctx context.Context, force bool) error {
 				tc = &model.TownCompliance{}
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO region_stats (region_id, year, enterprises, without_manager, managers, behind, hours, required, computed_at,
-				green, yellow, red, unassessed, overdue_tasks, honesty_flags)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (region_id, year) DO UPDATE SET enterprises = excluded.enterprises,
+				green, yellow, red, unassessed, overdue_tasks, honesty_flags, missed_inspections)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (region_id, year) DO UPDATE SET enterprises = excluded.enterprises,
 				without_manager = excluded.without_manager, managers = excluded.managers, behind = excluded.behind, hours = excluded.hours,
 				required = excluded.required, computed_at = excluded.computed_at, green = excluded.green, yellow = excluded.yellow,
-				red = excluded.red, unassessed = excluded.unassessed, overdue_tasks = excluded.overdue_tasks, honesty_flags = excluded.honesty_flags`,
+				red = excluded.red, unassessed = excluded.unassessed, overdue_tasks = excluded.overdue_tasks, honesty_flags = excluded.honesty_flags,
+				missed_inspections = excluded.missed_inspections`,
 				id, year, st.Enterprises, st.WithoutManager, st.Managers, st.Behind, st.Hours, float64(st.Managers)*req, ms(now),
-				tc.Green, tc.Yellow, tc.Red, tc.Unassessed, tc.OverdueTasks, tc.HonestyFlags); err != nil {
+				tc.Green, tc.Yellow, tc.Red, tc.Unassessed, tc.OverdueTasks, tc.HonestyFlags, tc.MissedInspections); err != nil {
 				return err
 			}
 		}

@@ -132,65 +132,104 @@ func (h *Handler) calendar(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// ICalendar writes bookings as an RFC 5545 calendar: CRLF lines folded at
-// 75 octets (never inside a character), text escaped (a line break in a
-// name cannot start a property), UTC times, a cancelled booking or class
-// as STATUS:CANCELLED, and SEQUENCE rising with every change so that
-// calendars take the newer copy.
+// ICalendar writes bookings as an RFC 5545 calendar: a cancelled booking
+// or class as STATUS:CANCELLED, and SEQUENCE rising with every change so
+// that calendars take the newer copy.
 func ICalendar(bs []*model.Booking, now time.Time, origin string) []byte {
-	var b strings.Builder
-	line := func(s string) {
-		for len(s) > 75 {
-			cut := 75
-			for cut > 0 && !utf8.RuneStart(s[cut]) {
-				cut--
-			}
-			b.WriteString(s[:cut] + "\r\n")
-			s = " " + s[cut:]
-		}
-		b.WriteString(s + "\r\n")
-	}
-	esc := func(s string) string {
-		s = strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(s)
-		s = strings.Map(func(r rune) rune {
-			if r < 0x20 && r != '\n' || r == 0x7f {
-				return -1
-			}
-			return r
-		}, s)
-		return strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`).Replace(s)
-	}
-	utc := func(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
-	line("BEGIN:VCALENDAR")
-	line("VERSION:2.0")
-	line("PRODID:-//envhome//course supermarket//ZH")
-	line("CALSCALE:GREGORIAN")
-	line("METHOD:PUBLISH")
-	line("X-WR-CALNAME:" + esc("环保管理员课程"))
+	c := newICal("环保管理员课程", "course supermarket")
 	for _, bk := range bs {
 		k := bk.Class
-		line("BEGIN:VEVENT")
-		line(fmt.Sprintf("UID:booking-%d@envhome", bk.ID))
-		line("DTSTAMP:" + utc(now))
+		c.line("BEGIN:VEVENT")
+		c.line(fmt.Sprintf("UID:booking-%d@envhome", bk.ID))
+		c.line("DTSTAMP:" + icalUTC(now))
 		// Seconds of the last change: a revision number that only rises.
-		line(fmt.Sprintf("SEQUENCE:%d", max(bk.UpdatedAt.Unix(), k.UpdatedAt.Unix())-1_700_000_000))
-		line("DTSTART:" + utc(k.StartsAt))
-		line("DTEND:" + utc(k.EndsAt))
+		c.line(fmt.Sprintf("SEQUENCE:%d", max(bk.UpdatedAt.Unix(), k.UpdatedAt.Unix())-1_700_000_000))
+		c.line("DTSTART:" + icalUTC(k.StartsAt))
+		c.line("DTEND:" + icalUTC(k.EndsAt))
 		summary := k.CourseTitle
 		if bk.Status == model.BookingWaitlisted {
 			summary = "（候补）" + summary
 		}
-		line("SUMMARY:" + esc(summary))
-		line("LOCATION:" + esc(strings.TrimSpace(k.HomeName+" "+k.RoomName)))
-		line("DESCRIPTION:" + esc(bk.ManagerName+" · "+bk.EnterpriseName))
-		line(fmt.Sprintf("URL:%s/bookings/%d", origin, bk.ID))
+		c.text("SUMMARY", summary)
+		c.text("LOCATION", strings.TrimSpace(k.HomeName+" "+k.RoomName))
+		c.text("DESCRIPTION", bk.ManagerName+" · "+bk.EnterpriseName)
+		c.line(fmt.Sprintf("URL:%s/bookings/%d", origin, bk.ID))
 		if k.Status == model.ClassCancelled || bk.Status == model.BookingCancelled {
-			line("STATUS:CANCELLED")
+			c.line("STATUS:CANCELLED")
 		} else {
-			line("STATUS:CONFIRMED")
+			c.line("STATUS:CONFIRMED")
 		}
-		line("END:VEVENT")
+		c.line("END:VEVENT")
 	}
-	line("END:VCALENDAR")
-	return []byte(b.String())
+	return c.end()
+}
+
+// ical writes an RFC 5545 calendar: CRLF lines folded at 75 octets (never
+// inside a character), text escaped (a line break in a name cannot start
+// a property), times in UTC.
+type ical struct{ b strings.Builder }
+
+func newICal(name, product string) *ical {
+	c := &ical{}
+	c.line("BEGIN:VCALENDAR")
+	c.line("VERSION:2.0")
+	c.line("PRODID:-//envhome//" + product + "//ZH")
+	c.line("CALSCALE:GREGORIAN")
+	c.line("METHOD:PUBLISH")
+	c.text("X-WR-CALNAME", name)
+	return c
+}
+
+func (c *ical) line(s string) {
+	for len(s) > 75 {
+		cut := 75
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		c.b.WriteString(s[:cut] + "\r\n")
+		s = " " + s[cut:]
+	}
+	c.b.WriteString(s + "\r\n")
+}
+
+// text writes a property whose value is text, escaped.
+func (c *ical) text(prop, s string) {
+	s = strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(s)
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\n' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+	c.line(prop + ":" + strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`).Replace(s))
+}
+
+func (c *ical) end() []byte {
+	c.line("END:VCALENDAR")
+	return []byte(c.b.String())
+}
+
+func icalUTC(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
+
+// allDay writes an all-day event on a date, with a reminder the morning
+// before.
+func (c *ical) allDay(uid string, now time.Time, on model.Date, summary, desc, url string) {
+	d := strings.ReplaceAll(string(on), "-", "")
+	c.line("BEGIN:VEVENT")
+	c.line("UID:" + uid + "@envhome")
+	c.line("DTSTAMP:" + icalUTC(now))
+	c.line("DTSTART;VALUE=DATE:" + d)
+	c.line("DTEND;VALUE=DATE:" + strings.ReplaceAll(string(on.AddDays(1)), "-", ""))
+	c.text("SUMMARY", summary)
+	if desc != "" {
+		c.text("DESCRIPTION", desc)
+	}
+	c.line("URL:" + url)
+	c.line("TRANSP:TRANSPARENT")
+	c.line("BEGIN:VALARM")
+	c.line("ACTION:DISPLAY")
+	c.text("DESCRIPTION", summary)
+	c.line("TRIGGER:-PT15H")
+	c.line("END:VALARM")
+	c.line("END:VEVENT")
 }

@@ -186,6 +186,12 @@ type enterpriseData struct {
 	Obligations      []model.Obligation
 	Facts            model.ObligationFacts
 	Points           []*model.InspectionPoint
+	Schedules        []*model.Schedule
+	CanSchedule      bool
+	// FeedOn says the calendar feed is on; FeedURL is a new address, shown
+	// once.
+	FeedOn  bool
+	FeedURL string
 }
 
 type resetResult struct {
@@ -266,6 +272,13 @@ func (h *Handler) enterpriseView(r *http.Request, id int64) (*view, error) {
 		return nil, err
 	}
 	d.Compliance.Explain(v.T)
+	if d.Schedules, err = h.Service.Schedules(r.Context(), a, id); err != nil {
+		return nil, err
+	}
+	d.CanSchedule = a.MaySetSchedule(e)
+	if d.FeedOn, err = h.Service.HasDutyFeed(r.Context(), a, id); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 

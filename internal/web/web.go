@@ -214,6 +214,7 @@ var nav = []navGroup{
 	}},
 	{"navg.inspection", []navItem{
 		{"/checklists", "nav.checklists", "circle-check", withRecords},
+		{"/occurrences", "nav.occurrences", "calendar-check", withRecords},
 		{"/tasks", "nav.tasks", "clock", withRecords},
 		{"/honesty", "nav.honesty", "triangle-alert", staff},
 	}},

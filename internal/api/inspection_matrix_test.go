@@ -70,6 +70,7 @@ func TestInspectionRoleMatrix(t *testing.T) {
 			{"GET", fmt.Sprintf("/api/v1/inspections/%d", draft.ID), nil, inA},
 			{"PUT", fmt.Sprintf("/api/v1/inspections/%d/answers/A1", draft.ID), map[string]any{"result": "ok"}, runs(200)},
 			{"POST", fmt.Sprintf("/api/v1/inspections/%d/submit", done.ID), nil, runs(200)},
+			{"POST", fmt.Sprintf("/api/v1/inspections/%d/revise", done.ID), map[string]any{"reason": "更正"}, runs(201)},
 			{"GET", fmt.Sprintf("/api/v1/enterprises/%d/compliance", A), nil, inA},
 			{"GET", fmt.Sprintf("/api/v1/enterprises/%d/points", A), nil, inA},
 			{"POST", fmt.Sprintf("/api/v1/enterprises/%d/points", A), map[string]any{"name": "排放口", "kind": "outlet", "codes": []string{"A1"}},

@@ -87,6 +87,27 @@ func (h *Handler) submitInspection(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
+// reviseInspection takes {"reason"} and answers 201 with the revision, a
+// draft with the original's answers.
+func (h *Handler) reviseInspection(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decode(r, w, &in); err != nil {
+		return err
+	}
+	rev, err := h.Service.ReviseInspection(r.Context(), actor(r), id, in.Reason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, rev)
+	return nil
+}
+
 // compliance answers an enterprise's colour with each deduction's rule,
 // reason (in the caller's language), basis and since.
 func (h *Handler) compliance(w http.ResponseWriter, r *http.Request) error {

@@ -72,6 +72,7 @@ func (h *Handler) Routes() []Route {
 		{"PUT", "/api/v1/inspections/{id}/answers/{code}", httpx.Authenticated, h.saveAnswer},
 		{"POST", "/api/v1/inspections/{id}/photos", httpx.Authenticated, h.addInspectionPhoto},
 		{"POST", "/api/v1/inspections/{id}/submit", httpx.Authenticated, h.submitInspection},
+		{"POST", "/api/v1/inspections/{id}/revise", httpx.Authenticated, h.reviseInspection},
 		{"GET", "/api/v1/inspection-photos/{id}", httpx.Authenticated, httpx.DownloadByID(h.Service.InspectionPhoto, "private, max-age=3600")},
 		{"GET", "/api/v1/enterprises/{id}/compliance", httpx.Authenticated, h.compliance},
 		{"GET", "/api/v1/enterprises/{id}/points", httpx.Authenticated, h.listPoints},

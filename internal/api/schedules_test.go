@@ -371,3 +371,64 @@ func TestDutyCalendarFeed(t *testing.T) {
 		}
 	})
 }
+
+// TestInspectionRevision (issue 10, item 4): a submitted inspection never
+// changes; a correction is a new revision with a reason, the same
+// checklist version and the answers and photos copied, made only by who
+// ran the original; once submitted it supersedes the original and its
+// score is the enterprise's latest.
+func TestInspectionRevision(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		var c model.Checklist
+		e.API(admin, "POST", "/api/v1/checklists", checklistBody("自查表", "A1", "A2")).JSON(t, &c)
+		e.API(admin, "POST", fmt.Sprintf("/api/v1/checklists/%d/publish", c.ID), nil)
+		var in model.Inspection
+		e.API(entA, "POST", fmt.Sprintf("/api/v1/enterprises/%d/inspections", e.Ents["A"]), map[string]any{"checklist_id": c.ID, "kind": "self"}).JSON(t, &in)
+		base := fmt.Sprintf("/api/v1/inspections/%d", in.ID)
+		var p struct{ ID int64 }
+		uploadFile(e, entA, base+"/photos", "photo", pngBytes(t)).JSON(t, &p)
+		e.API(entA, "PUT", base+"/answers/A1", map[string]any{"result": "problem", "note": "台账缺失", "photo_ids": []int64{p.ID}})
+		e.API(entA, "PUT", base+"/answers/A2", map[string]any{"result": "ok"})
+		if r := e.API(entA, "POST", base+"/revise", map[string]any{"reason": "填错了"}); r.StatusCode != 409 {
+			t.Errorf("revising a draft: %d", r.StatusCode)
+		}
+		e.API(entA, "POST", base+"/submit", nil).JSON(t, &in)
+		// A checklist edited meanwhile: the revision keeps the version.
+		e.API(admin, "PUT", fmt.Sprintf("/api/v1/checklists/%d", c.ID), checklistBody("自查表", "A1", "A2", "A3"))
+		for w, want := range map[who]int{guest: 401, entB: 404, assocB: 404, assocA: 403, admin: 403} {
+			if r := e.API(w, "POST", base+"/revise", map[string]any{"reason": "填错了"}); r.StatusCode != want {
+				t.Errorf("%s revises A's inspection: %d, want %d", w, r.StatusCode, want)
+			}
+		}
+		if r := e.API(entA, "POST", base+"/revise", map[string]any{"reason": " "}); r.StatusCode != 422 || errorFields(t, r)["reason"] == "" {
+			t.Errorf("no reason: %d %s", r.StatusCode, r.Body)
+		}
+		var rev model.Inspection
+		r := e.API(entA, "POST", base+"/revise", map[string]any{"reason": "A1 实为台账在档案室"})
+		r.JSON(t, &rev)
+		if r.StatusCode != 201 || rev.Status != model.InspectionDraft || rev.ChecklistID != c.ID || rev.RevisionOf == nil || *rev.RevisionOf != in.ID ||
+			rev.Answered() != 2 || len(rev.Photos) != 1 || rev.Photos[0].ID == p.ID || len(rev.Items) != 2 {
+			t.Fatalf("revision: %d %s", r.StatusCode, r.Body)
+		}
+		if a := rev.Items[0].Answer; a == nil || len(a.PhotoIDs) != 1 || a.PhotoIDs[0] != rev.Photos[0].ID {
+			t.Errorf("the copied answer's photo: %+v", a)
+		}
+		if r := e.API(entA, "POST", base+"/revise", map[string]any{"reason": "再改"}); r.StatusCode != 409 {
+			t.Errorf("a second revision: %d", r.StatusCode)
+		}
+		rb := fmt.Sprintf("/api/v1/inspections/%d", rev.ID)
+		e.API(entA, "PUT", rb+"/answers/A1", map[string]any{"result": "ok"})
+		e.API(entA, "POST", rb+"/submit", nil).JSON(t, &rev)
+		if rev.Score == nil || *rev.Score != 100 {
+			t.Errorf("the revision's score: %+v", rev.Score)
+		}
+		var orig model.Inspection
+		e.API(entA, "GET", base, nil).JSON(t, &orig)
+		if orig.SupersededBy == nil || *orig.SupersededBy != rev.ID || orig.Score == nil || *orig.Score != *in.Score {
+			t.Errorf("the original after the revision: %+v", orig)
+		}
+		if a := orig.Items[0].Answer; a.Result != model.ResultProblem {
+			t.Errorf("the original changed: %+v", a)
+		}
+	})
+}

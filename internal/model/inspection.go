@@ -80,6 +80,14 @@ type Inspection struct {
 	Items          []InspectionItem `json:"items"`
 	Tasks          []int64          `json:"tasks"`
 	Photos         []Photo          `json:"photos"`
+	// A correction of a submitted inspection is a new revision: RevisionOf
+	// names the original, RevisionReason says why; the original's
+	// SupersededBy names the revision once that is submitted.
+	RevisionOf     *int64 `json:"revision_of"`
+	RevisionReason string `json:"revision_reason"`
+	SupersededBy   *int64 `json:"superseded_by"`
+	// RevisionID names the revision, draft or submitted, once started.
+	RevisionID *int64 `json:"revision_id"`
 }
 
 // Photo is a photo uploaded to an inspection, with when it was taken when

@@ -157,3 +157,8 @@ func (s *Service) HasDutyFeed(ctx context.Context, a model.Actor, enterpriseID i
 func (s *Service) EndDutyFeed(ctx context.Context, a model.Actor, enterpriseID int64) error {
 	return s.Store.EndDutyFeed(ctx, a, enterpriseID)
 }
+
+// ReviseInspection starts the correction of a submitted inspection.
+func (s *Service) ReviseInspection(ctx context.Context, a model.Actor, id int64, reason string) (*model.Inspection, error) {
+	return s.Store.ReviseInspection(ctx, a, id, reason)
+}

@@ -5,20 +5,22 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/envhome/envhome/internal/model"
 )
 
 // inspectionRow is an inspection without its items.
 const inspectionColumns = `i.id, i.enterprise_id, e.name, i.checklist_id, i.kind, i.status, i.started_by, i.earned, i.max_score,
-	i.score, i.passed, i.submitted_at, i.created_at`
+	i.score, i.passed, i.submitted_at, i.created_at, i.revision_of, i.revision_reason, i.superseded_by`
 
 func scanInspection(r rowScanner) (*model.Inspection, error) {
 	in := &model.Inspection{Photos: []model.Photo{}}
 	var score sql.NullFloat64
 	var passed sql.NullInt64
 	err := r.Scan(&in.ID, &in.EnterpriseID, &in.EnterpriseName, &in.ChecklistID, &in.Kind, &in.Status, &in.StartedBy, &in.Earned, &in.MaxScore,
-		&score, &passed, nullTimeCol{&in.SubmittedAt}, timeCol{&in.CreatedAt})
+		&score, &passed, nullTimeCol{&in.SubmittedAt}, timeCol{&in.CreatedAt}, &in.RevisionOf, &in.RevisionReason, &in.SupersededBy)
 	if score.Valid {
 		in.Score = &score.Float64
 	}
@@ -111,6 +113,12 @@ func (s *Store) inspectionTx(ctx context.Context, q querier, a model.Actor, id i
 	}
 	if in.Photos == nil {
 		in.Photos = []model.Photo{}
+	}
+	var rev int64
+	if err := q.QueryRow(ctx, `SELECT id FROM inspections WHERE revision_of = ?`, id).Scan(&rev); err == nil {
+		in.RevisionID = &rev
+	} else if err != sql.ErrNoRows {
+		return nil, nil, nil, err
 	}
 	rows, err = q.Query(ctx, `SELECT id FROM tasks WHERE inspection_id = ? ORDER BY id`, id)
 	in.Tasks = []int64{}
@@ -298,6 +306,11 @@ func (s *Store) SubmitInspection(ctx context.Context, a model.Actor, id int64) (
 		} else if err := s.completeOccurrence(ctx, tx, in.EnterpriseID, c.FamilyID, id); err != nil {
 			return err
 		}
+		if in.RevisionOf != nil {
+			if _, err := tx.Exec(ctx, `UPDATE inspections SET superseded_by = ? WHERE id = ?`, id, *in.RevisionOf); err != nil {
+				return err
+			}
+		}
 		if err := s.reassess(ctx, tx, in.EnterpriseID); err != nil {
 			return err
 		}
@@ -307,6 +320,103 @@ func (s *Store) SubmitInspection(ctx context.Context, a model.Actor, id int64) (
 		return nil, fmt.Errorf("submit inspection: %w", err)
 	}
 	return s.Inspection(ctx, a, id)
+}
+
+// ReviseInspection starts the correction of a submitted inspection: a new
+// draft against the same checklist version, with the answers and photos
+// copied, made by whoever ran the original and with a reason. The
+// original never changes; the revision supersedes it when submitted. An
+// inspection has at most one revision.
+func (s *Store) ReviseInspection(ctx context.Context, a model.Actor, id int64, reason string) (*model.Inspection, error) {
+	reason = strings.TrimSpace(reason)
+	if n := utf8.RuneCountInString(reason); n < 2 || n > 200 {
+		return nil, fieldError(model.ErrInvalid, "reason", "err.field.reason")
+	}
+	var rid int64
+	err := s.write(ctx, func(tx *Tx) error {
+		var status string
+		if err := tx.QueryRow(ctx, `SELECT status FROM inspections WHERE id = ?`+s.dialect.forUpdate(), id).Scan(&status); err != nil {
+			return notFound(err)
+		}
+		in, _, _, err := s.inspectionTx(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		if !a.MayRunInspection(in.Kind) {
+			return model.Errorf(model.ErrForbidden, "err.forbidden")
+		}
+		if status != model.InspectionSubmitted {
+			return model.Errorf(model.ErrConflict, "err.inspection.revise_draft")
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM inspections WHERE revision_of = ?`, id).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return model.Errorf(model.ErrConflict, "err.inspection.revised")
+		}
+		now := ms(s.Now())
+		if err := tx.QueryRow(ctx, `INSERT INTO inspections (enterprise_id, checklist_id, kind, status, started_by, max_score, revision_of,
+			revision_reason, created_at, updated_at) SELECT enterprise_id, checklist_id, kind, 'draft', ?, max_score, id, ?, ?, ?
+			FROM inspections WHERE id = ? RETURNING id`, a.Name(), reason, now, now, id).Scan(&rid); err != nil {
+			return err
+		}
+		// Photos are copied with new ids, and the answers point at them.
+		rows, err := tx.Query(ctx, `SELECT id, file_hash, taken_at, created_at FROM inspection_photos WHERE inspection_id = ? ORDER BY id`, id)
+		type photo struct {
+			id, created int64
+			hash        string
+			taken       sql.NullInt64
+		}
+		photos, err := scanAll(rows, err, func(r *sql.Rows) (photo, error) {
+			var p photo
+			return p, r.Scan(&p.id, &p.hash, &p.taken, &p.created)
+		})
+		if err != nil {
+			return err
+		}
+		newID := map[int64]int64{}
+		for _, p := range photos {
+			var nid int64
+			if err := tx.QueryRow(ctx, `INSERT INTO inspection_photos (inspection_id, file_hash, taken_at, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+				rid, p.hash, p.taken, p.created).Scan(&nid); err != nil {
+				return err
+			}
+			newID[p.id] = nid
+		}
+		rows, err = tx.Query(ctx, `SELECT code, point_id, result, note, photo_ids, answered_by, answered_at FROM inspection_answers WHERE inspection_id = ?`, id)
+		type answer struct {
+			code, result, note, photos, by string
+			point                          sql.NullInt64
+			at                             int64
+		}
+		answers, err := scanAll(rows, err, func(r *sql.Rows) (answer, error) {
+			var x answer
+			return x, r.Scan(&x.code, &x.point, &x.result, &x.note, &x.photos, &x.by, &x.at)
+		})
+		if err != nil {
+			return err
+		}
+		for _, x := range answers {
+			var ids []int64
+			if err := json.Unmarshal([]byte(x.photos), &ids); err != nil {
+				return err
+			}
+			for i, p := range ids {
+				ids[i] = newID[p]
+			}
+			mapped, _ := json.Marshal(ids)
+			if _, err := tx.Exec(ctx, `INSERT INTO inspection_answers (inspection_id, code, point_id, result, note, photo_ids, answered_by, answered_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, rid, x.code, x.point, x.result, x.note, string(mapped), x.by, x.at); err != nil {
+				return err
+			}
+		}
+		return s.audit(ctx, tx, a, "inspection.revise", "inspection", &rid, model.Changes{"revision_of": {New: id}, "reason": {New: reason}})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("revise inspection: %w", err)
+	}
+	return s.Inspection(ctx, a, rid)
 }
 
 // querier reads inside a transaction or outside one.

@@ -15,6 +15,8 @@ import (
 type inspectionData struct {
 	I      *model.Inspection
 	CanRun bool
+	// CanRevise offers a correction of a submitted inspection.
+	CanRevise bool
 	Point  *model.InspectionPoint // scanned at: only its items are shown
 }
 
@@ -23,7 +25,8 @@ func (h *Handler) inspectionView(r *http.Request, id int64) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &inspectionData{I: in, CanRun: in.Status == model.InspectionDraft && actor(r).MayRunInspection(in.Kind)}
+	d := &inspectionData{I: in, CanRun: in.Status == model.InspectionDraft && actor(r).MayRunInspection(in.Kind),
+		CanRevise: in.Status == model.InspectionSubmitted && in.RevisionID == nil && actor(r).MayRunInspection(in.Kind)}
 	if pid, err := strconv.ParseInt(r.FormValue("point"), 10, 64); err == nil && pid > 0 {
 		p, err := h.Service.Point(r.Context(), actor(r), pid)
 		if err != nil || p.EnterpriseID != in.EnterpriseID {
@@ -110,6 +113,20 @@ func (h *Handler) submitInspection(w http.ResponseWriter, r *http.Request) error
 		return h.inspectionError(w, r, id, err)
 	}
 	redirect(w, r, "/inspections/"+strconv.FormatInt(id, 10), "flash.inspection_submitted")
+	return nil
+}
+
+// reviseInspection starts a correction and opens it.
+func (h *Handler) reviseInspection(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	rev, err := h.Service.ReviseInspection(r.Context(), actor(r), id, r.PostFormValue("reason"))
+	if err != nil {
+		return h.inspectionError(w, r, id, err)
+	}
+	redirect(w, r, "/inspections/"+strconv.FormatInt(rev.ID, 10), "flash.revision_started")
 	return nil
 }
 

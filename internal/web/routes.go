@@ -140,6 +140,7 @@ func (h *Handler) Routes() []Route {
 		{"GET", "/inspections/{id}", httpx.Authenticated, h.viewPage("inspection", h.inspectionView)},
 		{"POST", "/inspections/{id}/answers/{code}", httpx.Authenticated, h.saveAnswer},
 		{"POST", "/inspections/{id}/submit", httpx.Authenticated, h.submitInspection},
+		{"POST", "/inspections/{id}/revise", httpx.Authenticated, h.reviseInspection},
 		{"GET", "/inspection-photos/{id}", httpx.Authenticated, httpx.DownloadByID(h.Service.InspectionPhoto, "private, max-age=3600")},
 		{"GET", "/tasks", httpx.Authenticated, h.tasksPage},
 		{"GET", "/honesty", httpx.Staff, h.honestyPage},

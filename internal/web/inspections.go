@@ -17,7 +17,7 @@ type inspectionData struct {
 	CanRun bool
 	// CanRevise offers a correction of a submitted inspection.
 	CanRevise bool
-	Point  *model.InspectionPoint // scanned at: only its items are shown
+	Point     *model.InspectionPoint // scanned at: only its items are shown
 }
 
 func (h *Handler) inspectionView(r *http.Request, id int64) (*view, error) {

@@ -125,6 +125,21 @@ func TestInspectionSchedules(t *testing.T) {
 		if col.Color != model.Yellow || !hasRule(col, "missed_inspections") {
 			t.Errorf("a missed inspection: %+v", col)
 		}
+		// The list filtered by colour, in scope.
+		for w, want := range map[who]string{assocA: "企业A", assocB: "企业B", admin: "企业B,企业A", entA: "企业A", lecturer: ""} {
+			var l struct{ Items []model.Enterprise }
+			e.API(w, "GET", "/api/v1/enterprises?color=yellow", nil).JSON(t, &l)
+			var names []string
+			for _, x := range l.Items {
+				names = append(names, x.Name+map[bool]string{true: "", false: "(" + x.Color + ")"}[x.Color == model.Yellow])
+			}
+			if got := strings.Join(names, ","); got != want {
+				t.Errorf("%s lists yellow enterprises %q, want %q", w, got, want)
+			}
+		}
+		if r := e.API(admin, "GET", "/api/v1/enterprises?color=blue", nil); r.StatusCode != 422 {
+			t.Errorf("a colour not offered: %d", r.StatusCode)
+		}
 		if r := e.API(admin, "GET", "/api/v1/occurrences?status=lost", nil); r.StatusCode != 422 {
 			t.Errorf("a status not offered: %d", r.StatusCode)
 		}

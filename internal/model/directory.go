@@ -168,6 +168,8 @@ type Enterprise struct {
 	RegionName    string    `json:"region_name,omitempty"`
 	ManagerCount  int       `json:"manager_count"`
 	SearchText    string    `json:"-"`
+	// Color is the compliance colour as last computed ("" never).
+	Color string `json:"color,omitempty"`
 	// Can is what the asking actor may do next with the enterprise.
 	Can *EnterpriseRights `json:"can,omitempty"`
 }
@@ -306,6 +308,7 @@ type EnterpriseFilter struct {
 	ManagerStatus string
 	// NoManager keeps enterprises with no manager on record.
 	NoManager bool
+	Color     string // compliance colour
 	Page
 }
 
@@ -336,6 +339,7 @@ func ParseEnterpriseFilter(q interface{ Get(string) string }) (EnterpriseFilter,
 	f.PermitClass = choice(v, "permit_class", q.Get("permit_class"), PermitClasses)
 	f.ManagerStatus = choice(v, "manager_status", q.Get("manager_status"), ManagerStatuses)
 	f.NoManager = choice(v, "manager", q.Get("manager"), []string{"none"}) == "none"
+	f.Color = choice(v, "color", q.Get("color"), []string{Green, Yellow, Red})
 	if s := strings.ToUpper(strings.TrimSpace(q.Get("industry"))); s != "" {
 		if !regexp.MustCompile(`^[A-T][0-9]{0,4}$`).MatchString(s) {
 			v.Add("industry", "err.field.industry_code")

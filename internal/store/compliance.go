@@ -83,6 +83,9 @@ func (s *Store) recordCompliance(ctx context.Context, tx *Tx, c model.Compliance
 		c.EnterpriseID, c.Color, now, now); err != nil {
 		return err
 	}
+	if _, err := tx.Exec(ctx, `UPDATE enterprises SET color = ? WHERE id = ?`, c.Color, c.EnterpriseID); err != nil {
+		return err
+	}
 	rules := make([]string, 0, len(c.Deductions))
 	for _, d := range c.Deductions {
 		rules = append(rules, d.Rule)

@@ -277,14 +277,14 @@ func scopeSQL(sc model.Scope) (string, []any) {
 
 const enterpriseColumns = `e.id, e.uscc, e.name, e.kind, e.region_id, e.address, e.industry_code, e.legal_rep,
 	e.contact_name, e.contact_phone, e.permit_no, e.permit_class, e.permit_valid_to, e.key_lists,
-	e.association_id, e.status, e.created_at, e.updated_at, e.manager_count, e.search_text, r.name`
+	e.association_id, e.status, e.created_at, e.updated_at, e.manager_count, e.search_text, e.color, r.name`
 
 func scanEnterprise(r rowScanner) (*model.Enterprise, error) {
 	e := &model.Enterprise{}
 	var lists string
 	err := r.Scan(&e.ID, &e.USCC, &e.Name, &e.Kind, &e.RegionID, &e.Address, &e.IndustryCode, &e.LegalRep,
 		&e.ContactName, &e.ContactPhone, &e.PermitNo, &e.PermitClass, &e.PermitValidTo, &lists,
-		&e.AssociationID, &e.Status, timeCol{&e.CreatedAt}, timeCol{&e.UpdatedAt}, &e.ManagerCount, &e.SearchText, &e.RegionName)
+		&e.AssociationID, &e.Status, timeCol{&e.CreatedAt}, timeCol{&e.UpdatedAt}, &e.ManagerCount, &e.SearchText, &e.Color, &e.RegionName)
 	if err != nil {
 		return nil, err
 	}
@@ -369,6 +369,9 @@ func (s *Store) enterpriseQuery(a model.Actor, f model.EnterpriseFilter) (q stri
 	}
 	if f.NoManager {
 		add(`e.manager_count = 0`)
+	}
+	if f.Color != "" {
+		add(`e.color = ?`, f.Color)
 	}
 	if f.ManagerStatus != "" {
 		add(`EXISTS (SELECT 1 FROM managers m WHERE m.enterprise_id = e.id AND m.status = ?)`, f.ManagerStatus)

@@ -204,6 +204,16 @@ func TestInspectionRoutesAnswerAlikeOnBothFaces(t *testing.T) {
 					return b.Post("/settings/inspection", url.Values{"pass_mark": {"80"}, "critical_days": {"3"}, "major_days": {"15"}, "minor_days": {"30"},
 						"overdue_tasks_yellow": {"1"}, "missed_inspections_yellow": {"1"}, "missed_after_days": {"7"}}).StatusCode
 				}},
+			{"read the spot-check plan",
+				func(w apptest.Who) int { return e.API(w, "GET", "/api/v1/spot-plan", nil).StatusCode },
+				func(b *apptest.Browser) int { return b.Get("/spot-plan").StatusCode }},
+			{"plan a spot check",
+				func(w apptest.Who) int {
+					return e.API(w, "POST", "/api/v1/spot-plan", map[string]any{"enterprise_id": A, "month": "2026-04"}).StatusCode
+				},
+				func(b *apptest.Browser) int {
+					return b.Post("/spot-plan", url.Values{"enterprise_id": {fmt.Sprint(A)}, "month": {"2026-05"}}).StatusCode
+				}},
 			{"add evidence to a task",
 				func(w apptest.Who) int {
 					return uploadFile(e, w, fmt.Sprintf("/api/v1/tasks/%d/evidence", task), "file", pngBytes(t)).StatusCode

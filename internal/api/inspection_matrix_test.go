@@ -97,6 +97,9 @@ func TestInspectionRoleMatrix(t *testing.T) {
 			{"POST", fmt.Sprintf("/api/v1/enterprises/%d/calendar", A), nil, expect{map[who]int{guest: 401, admin: 201, assocA: 201, entA: 201}, 404}},
 			{"DELETE", fmt.Sprintf("/api/v1/enterprises/%d/calendar", A), nil, expect{map[who]int{guest: 401, admin: 204, assocA: 204, entA: 204}, 404}},
 			{"GET", "/api/v1/settings/inspection", nil, anyUser(200)},
+			{"GET", "/api/v1/spot-plan", nil, expect{map[who]int{guest: 401, admin: 200, assocA: 200, assocB: 200}, 403}},
+			{"POST", "/api/v1/spot-plan", map[string]any{"enterprise_id": A, "month": "2026-03"},
+				expect{map[who]int{guest: 401, admin: 201, assocA: 409, assocB: 422}, 403}},
 			{"PUT", "/api/v1/settings/inspection", map[string]any{"pass_mark": 80}, adminOnly(200)},
 		}
 		for _, c := range cases {

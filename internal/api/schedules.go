@@ -143,3 +143,55 @@ func (h *Handler) endDutyCalendar(w http.ResponseWriter, r *http.Request) error 
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+// spotPlan reads ?month=YYYY-MM (this month when left out) and, for the
+// bureau, ?region_id=.
+func (h *Handler) spotPlan(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	month := q.Get("month")
+	if month == "" {
+		month = string(model.Today(h.Store.Now()))[:7]
+	}
+	var region int64
+	if s := q.Get("region_id"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n <= 0 {
+			return (model.Validation{"region_id": "err.field.id"}).Err()
+		}
+		region = n
+	}
+	p, err := h.Service.SpotPlan(r.Context(), actor(r), month, region)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (h *Handler) planSpotCheck(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		EnterpriseID int64  `json:"enterprise_id"`
+		Month        string `json:"month"`
+	}
+	if err := decode(r, w, &in); err != nil {
+		return err
+	}
+	it, err := h.Service.PlanSpotCheck(r.Context(), actor(r), in.EnterpriseID, in.Month)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, it)
+	return nil
+}
+
+func (h *Handler) unplanSpotCheck(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.Service.UnplanSpotCheck(r.Context(), actor(r), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -447,3 +447,77 @@ func TestInspectionRevision(t *testing.T) {
 		}
 	})
 }
+
+// TestSpotPlan (issue 10, items 7 and 10): an association plans the
+// month's spot checks of its town from suggestions (red first), a month
+// not yet over, once per enterprise; a submitted spot check marks the
+// entry done; other towns and enterprises neither see nor change it.
+func TestSpotPlan(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		var c model.Checklist
+		e.API(admin, "POST", "/api/v1/checklists", checklistBody("县级自查表", "A1")).JSON(t, &c)
+		e.API(admin, "POST", fmt.Sprintf("/api/v1/checklists/%d/publish", c.ID), nil)
+		e.API(entA, "GET", fmt.Sprintf("/api/v1/enterprises/%d/compliance", e.Ents["A"]), nil) // A is assessed (yellow: no manager)
+		var p model.SpotPlan
+		r := e.API(assocA, "GET", "/api/v1/spot-plan", nil)
+		r.JSON(t, &p)
+		if r.StatusCode != 200 || p.Month != "2026-03" || len(p.Items) != 0 || len(p.Suggestions) != 1 || p.Suggestions[0].EnterpriseID != e.Ents["A"] ||
+			p.Suggestions[0].Color != model.Yellow {
+			t.Fatalf("town A's plan: %d %s", r.StatusCode, r.Body)
+		}
+		e.API(admin, "GET", "/api/v1/spot-plan", nil).JSON(t, &p)
+		if len(p.Suggestions) != 2 || p.Suggestions[0].EnterpriseID != e.Ents["A"] { // assessed before never assessed
+			t.Errorf("the county's suggestions: %+v", p.Suggestions)
+		}
+		for w, want := range map[who]int{guest: 401, entA: 403, lecturer: 403, provider: 403} {
+			if r := e.API(w, "GET", "/api/v1/spot-plan", nil); r.StatusCode != want {
+				t.Errorf("%s reads a plan: %d, want %d", w, r.StatusCode, want)
+			}
+		}
+		plan := func(w who, ent int64, month string) *apptest.Response {
+			return e.API(w, "POST", "/api/v1/spot-plan", map[string]any{"enterprise_id": ent, "month": month})
+		}
+		for _, m := range []string{"2026-02", "2026-13", "三月", "2027-04"} {
+			if r := plan(assocA, e.Ents["A"], m); r.StatusCode != 422 || errorFields(t, r)["month"] == "" {
+				t.Errorf("month %q: %d %s", m, r.StatusCode, r.Body)
+			}
+		}
+		if r := plan(assocB, e.Ents["A"], "2026-03"); r.StatusCode != 422 || errorFields(t, r)["enterprise_id"] == "" {
+			t.Errorf("another town's enterprise: %d %s", r.StatusCode, r.Body)
+		}
+		if r := plan(entA, e.Ents["A"], "2026-03"); r.StatusCode != 403 {
+			t.Errorf("an enterprise plans: %d", r.StatusCode)
+		}
+		var it model.SpotPlanItem
+		r = plan(assocA, e.Ents["A"], "2026-03")
+		r.JSON(t, &it)
+		if r.StatusCode != 201 || it.Done || it.EnterpriseName != "企业A" {
+			t.Fatalf("plan: %d %s", r.StatusCode, r.Body)
+		}
+		if r := plan(assocA, e.Ents["A"], "2026-03"); r.StatusCode != 409 {
+			t.Errorf("planned twice: %d", r.StatusCode)
+		}
+		e.API(assocB, "GET", "/api/v1/spot-plan?month=2026-03", nil).JSON(t, &p)
+		if len(p.Items) != 0 {
+			t.Errorf("town B sees town A's plan: %+v", p.Items)
+		}
+		// The spot check done: the entry is done; A is no longer suggested.
+		var in model.Inspection
+		e.API(assocA, "POST", fmt.Sprintf("/api/v1/enterprises/%d/inspections", e.Ents["A"]), map[string]any{"checklist_id": c.ID, "kind": "spot"}).JSON(t, &in)
+		e.API(assocA, "PUT", fmt.Sprintf("/api/v1/inspections/%d/answers/A1", in.ID), map[string]any{"result": "ok"})
+		e.API(assocA, "POST", fmt.Sprintf("/api/v1/inspections/%d/submit", in.ID), nil)
+		e.API(assocA, "GET", "/api/v1/spot-plan?month=2026-03", nil).JSON(t, &p)
+		if len(p.Items) != 1 || !p.Items[0].Done || p.Items[0].InspectionID == nil || *p.Items[0].InspectionID != in.ID || len(p.Suggestions) != 0 {
+			t.Errorf("after the spot check: %+v", p)
+		}
+		del := fmt.Sprintf("/api/v1/spot-plan/%d", it.ID)
+		for w, want := range map[who]int{guest: 401, entA: 403, assocB: 404} {
+			if r := e.API(w, "DELETE", del, nil); r.StatusCode != want {
+				t.Errorf("%s removes A's entry: %d, want %d", w, r.StatusCode, want)
+			}
+		}
+		if r := e.API(assocA, "DELETE", del, nil); r.StatusCode != 204 {
+			t.Errorf("remove: %d", r.StatusCode)
+		}
+	})
+}

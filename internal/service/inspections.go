@@ -162,3 +162,18 @@ func (s *Service) EndDutyFeed(ctx context.Context, a model.Actor, enterpriseID i
 func (s *Service) ReviseInspection(ctx context.Context, a model.Actor, id int64, reason string) (*model.Inspection, error) {
 	return s.Store.ReviseInspection(ctx, a, id, reason)
 }
+
+// SpotPlan reads a month's spot-check plan with suggestions.
+func (s *Service) SpotPlan(ctx context.Context, a model.Actor, month string, regionID int64) (*model.SpotPlan, error) {
+	return s.Store.SpotPlan(ctx, a, month, regionID)
+}
+
+// PlanSpotCheck adds an enterprise to a month's plan.
+func (s *Service) PlanSpotCheck(ctx context.Context, a model.Actor, enterpriseID int64, month string) (*model.SpotPlanItem, error) {
+	return s.Store.PlanSpotCheck(ctx, a, enterpriseID, month)
+}
+
+// UnplanSpotCheck takes an entry off a plan.
+func (s *Service) UnplanSpotCheck(ctx context.Context, a model.Actor, id int64) error {
+	return s.Store.UnplanSpotCheck(ctx, a, id)
+}

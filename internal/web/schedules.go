@@ -3,8 +3,10 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/i18n"
@@ -123,5 +125,79 @@ func (h *Handler) dutyFeed(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("Cache-Control", "private, max-age=300")
 	w.Write(c.end())
+	return nil
+}
+
+type spotPlanData struct {
+	*model.SpotPlan
+	RegionID int64
+	Regions  []model.Region
+	CanPlan  bool
+	Months   []string // this month and the next two
+}
+
+func (h *Handler) spotPlanView(r *http.Request, month string, regionID int64) (*view, error) {
+	today := model.Today(h.Store.Now())
+	if month == "" {
+		month = string(today)[:7]
+	}
+	a := actor(r)
+	p, err := h.Service.SpotPlan(r.Context(), a, month, regionID)
+	if err != nil {
+		return nil, err
+	}
+	d := &spotPlanData{SpotPlan: p, RegionID: regionID, CanPlan: a.MayRunInspection(model.InspectionSpot) && model.ValidMonth(month, today, true) == nil}
+	t, _ := time.Parse("2006-01-02", string(today))
+	for i := range 3 {
+		d.Months = append(d.Months, t.AddDate(0, i, 1-t.Day()).Format("2006-01"))
+	}
+	if a.Scope().All {
+		if d.Regions, err = h.Store.Regions(r.Context()); err != nil {
+			return nil, err
+		}
+	}
+	return h.newView(r, "page.spot_plan", d), nil
+}
+
+// spotPlanPage shows a month's spot-check plan with suggestions.
+func (h *Handler) spotPlanPage(w http.ResponseWriter, r *http.Request) error {
+	var region int64
+	if s := r.URL.Query().Get("region_id"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n <= 0 {
+			return model.Errorf(model.ErrInvalid, "err.invalid")
+		}
+		region = n
+	}
+	v, err := h.spotPlanView(r, r.URL.Query().Get("month"), region)
+	if err != nil {
+		return err
+	}
+	return h.render(w, r, http.StatusOK, "spot_plan", v)
+}
+
+func (h *Handler) planSpotCheck(w http.ResponseWriter, r *http.Request) error {
+	month := r.PostFormValue("month")
+	eid, _ := strconv.ParseInt(r.PostFormValue("enterprise_id"), 10, 64)
+	if _, err := h.Service.PlanSpotCheck(r.Context(), actor(r), eid, month); err != nil {
+		v, verr := h.spotPlanView(r, "", 0)
+		if verr != nil {
+			return verr
+		}
+		return h.formError(w, r, "spot_plan", v, err)
+	}
+	redirect(w, r, "/spot-plan?month="+url.QueryEscape(month)+"&region_id="+r.PostFormValue("region_id"), "flash.spot_planned")
+	return nil
+}
+
+func (h *Handler) unplanSpotCheck(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.Service.UnplanSpotCheck(r.Context(), actor(r), id); err != nil {
+		return err
+	}
+	redirect(w, r, "/spot-plan?month="+url.QueryEscape(r.PostFormValue("month")), "flash.spot_unplanned")
 	return nil
 }

@@ -94,3 +94,30 @@ func section(page, id string) string {
 	}
 	return page[i:min(len(page), i+1500)]
 }
+
+// TestSpotPlanPage: the association plans a spot check from the
+// suggestions and sees it planned; a month already over is refused in
+// Chinese; an enterprise has no such page.
+func TestSpotPlanPage(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		b := e.Browser(apptest.AssociationA)
+		p := string(b.Get("/spot-plan").Body)
+		if !strings.Contains(p, `id="suggestions"`) || !strings.Contains(p, "企业A") || strings.Contains(p, "企业B") {
+			t.Fatalf("suggestions:\n%s", section(p, "suggestions"))
+		}
+		if r := b.Post("/spot-plan", url.Values{"enterprise_id": {fmt.Sprint(e.Ents["A"])}, "month": {"2026-02"}}); r.StatusCode != 422 ||
+			!strings.Contains(string(r.Body), "只能安排本月起一年内的月份") {
+			t.Errorf("a month over: %d", r.StatusCode)
+		}
+		if r := b.Post("/spot-plan", url.Values{"enterprise_id": {fmt.Sprint(e.Ents["A"])}, "month": {"2026-03"}}); r.StatusCode != 303 {
+			t.Fatalf("plan: %d", r.StatusCode)
+		}
+		p = string(b.Get("/spot-plan?month=2026-03").Body)
+		if !strings.Contains(section(p, "planned"), "企业A") || !strings.Contains(p, "已完成 0 / 1") {
+			t.Errorf("planned:\n%s", section(p, "planned"))
+		}
+		if r := e.Browser(apptest.EnterpriseA).Get("/spot-plan"); r.StatusCode != 403 {
+			t.Errorf("an enterprise opens the plan: %d", r.StatusCode)
+		}
+	})
+}

@@ -216,6 +216,7 @@ var nav = []navGroup{
 		{"/checklists", "nav.checklists", "circle-check", withRecords},
 		{"/occurrences", "nav.occurrences", "calendar-check", withRecords},
 		{"/tasks", "nav.tasks", "clock", withRecords},
+		{"/spot-plan", "nav.spot_plan", "map-pin", staff},
 		{"/honesty", "nav.honesty", "triangle-alert", staff},
 	}},
 	{"navg.directory", []navItem{

@@ -100,6 +100,7 @@ func Seed(ctx context.Context, svc *auth.Service) ([]Account, error) {
 	}
 	var out []Account
 	var lecturerUser int64
+	users := map[model.Role]*model.User{}
 	for _, acc := range accounts {
 		acc.Password = Password()
 		acc.MustChangePassword = true // printed on a console: changed at the first sign-in
@@ -110,12 +111,17 @@ func Seed(ctx context.Context, svc *auth.Service) ([]Account, error) {
 		if acc.Role == model.RoleLecturer {
 			lecturerUser = u.ID
 		}
+		users[acc.Role] = u
 		out = append(out, Account{acc.Username, acc.Password, acc.Role})
 	}
-	if err := seedCourses(ctx, s, lecturerUser, haichang); err != nil {
+	course, err := seedCourses(ctx, s, lecturerUser, haichang)
+	if err != nil {
 		return nil, err
 	}
-	return out, seedChecklists(ctx, s)
+	if err := seedChecklists(ctx, s); err != nil {
+		return nil, err
+	}
+	return out, seedHistory(ctx, s, users, course)
 }
 
 // seedChecklists publishes the county's self-inspection checklist.
@@ -131,23 +137,25 @@ func seedChecklists(ctx context.Context, s *store.Store) error {
 
 // seedCourses writes the course supermarket's demo: lecturers, the first
 // course ("Carbon Trading Management") and a few more, classes at the
-// Smart Port Home over the coming weeks, and a topic to vote on.
-func seedCourses(ctx context.Context, s *store.Store, lecturerUser, haichang int64) error {
+// Smart Port Home over the coming weeks, and a topic to vote on. It
+// returns the first course.
+func seedCourses(ctx context.Context, s *store.Store, lecturerUser, haichang int64) (int64, error) {
 	a := model.SystemActor()
 	wang, err := s.SaveLecturer(ctx, a, &model.Lecturer{UserID: &lecturerUser, Name: "王教授（示例）", AffiliationKind: "university",
 		Affiliation: "浙江大学环境与资源学院", Title: "教授", Tags: []string{"碳交易", "碳核算"}, Bio: "长期从事碳排放核算与碳市场研究。"})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	li, err := s.SaveLecturer(ctx, a, &model.Lecturer{Name: "李工（示例）", AffiliationKind: "institute",
 		Affiliation: "嘉兴市环境科学研究所", Title: "高级工程师", Tags: []string{"排污许可", "VOCs"}})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	homes, err := s.Homes(ctx, haichang)
 	if err != nil || len(homes) == 0 {
-		return err
+		return 0, err
 	}
+	var first int64
 	courses := []model.Course{
 		{Title: "碳排放权交易管理", Category: "carbon", CreditHours: 3, LecturerIDs: []int64{wang.ID},
 			Description: "全国碳市场规则、配额分配与清缴、企业碳排放核算与报告。"},
@@ -161,18 +169,21 @@ func seedCourses(ctx context.Context, s *store.Store, lecturerUser, haichang int
 	for i, c := range courses {
 		saved, err := s.SaveCourse(ctx, a, &c)
 		if err != nil {
-			return err
+			return 0, err
+		}
+		if first == 0 {
+			first = saved.ID
 		}
 		for j := range 2 {
 			starts := day.AddDate(0, 0, 3+i*2+j*7)
 			if _, err := s.CreateClass(ctx, a, saved.ID, model.ClassInput{HomeID: homes[0].ID, StartsAt: starts,
 				EndsAt: starts.Add(3 * time.Hour), Capacity: 20 + 10*(j%2), PerEnterpriseLimit: 2}); err != nil {
-				return err
+				return 0, err
 			}
 		}
 	}
 	_, err = s.ProposeTopic(ctx, a, model.Topic{Title: "环境信息依法披露实务", Description: "企业环境信息依法披露管理办法的年报怎么写"})
-	return err
+	return first, err
 }
 
 // Password makes a random password that is easy to type on a phone.

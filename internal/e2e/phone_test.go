@@ -89,6 +89,10 @@ func TestEveryPageFitsAPhone(t *testing.T) {
 	must(t, err)
 	done, err = e.Store.SubmitInspection(bg, entActor, done.ID)
 	must(t, err)
+	_, err = e.Store.SyncSchedules(bg) // the schedule section and the due list have rows
+	must(t, err)
+	_, err = e.Store.PlanSpotCheck(bg, model.Actor{User: e.Users[apptest.AssociationA]}, e.Ents["A"], "2026-03")
+	must(t, err)
 	task := fmt.Sprintf("/tasks/%d", done.Tasks[0])
 	pt, err := e.Store.CreatePoint(bg, entActor, e.Ents["A"], model.InspectionPoint{Name: "危险废物贮存间（北侧）", Kind: "waste_store", Codes: []string{"D2", "D6"}})
 	must(t, err)
@@ -98,12 +102,13 @@ func TestEveryPageFitsAPhone(t *testing.T) {
 		apptest.Admin: {"/", "/more", "/courses", "/directory/enterprises", fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]),
 			fmt.Sprintf("/directory/managers/%d", m.ID), "/directory/regions", "/directory/links", "/admin/users", "/admin/audit", "/credits",
 			"/stats", "/training", fmt.Sprintf("/classes/%d", k.ID), "/topics", "/notifications", "/account", "/settings/training",
-			"/checklists", checklist, inspection, "/tasks", task, "/honesty"},
+			"/checklists", checklist, inspection, "/tasks", task, "/honesty", "/occurrences", "/spot-plan"},
 		apptest.AssociationA: {"/", "/directory/enterprises", fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]), "/credits", "/stats",
-			"/training", fmt.Sprintf("/classes/%d", k.ID), "/tasks", task, fmt.Sprintf("/inspections/%d", done.ID), "/honesty"},
+			"/training", fmt.Sprintf("/classes/%d", k.ID), "/tasks", task, fmt.Sprintf("/inspections/%d", done.ID), "/honesty",
+			"/occurrences?status=missed", "/spot-plan"},
 		apptest.EnterpriseA: {"/", "/more", "/courses", "/training", "/credits", fmt.Sprintf("/credits/managers/%d", m.ID),
 			fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]), fmt.Sprintf("/bookings/%d", b.ID), "/account", "/topics",
-			"/checklists", checklist, inspection, "/tasks", task, label, inspection + fmt.Sprintf("?point=%d", pt.ID)},
+			"/checklists", checklist, inspection, "/tasks", task, label, inspection + fmt.Sprintf("?point=%d", pt.ID), "/occurrences"},
 		apptest.Lecturer: {"/", "/training", fmt.Sprintf("/classes/%d", k.ID), fmt.Sprintf("/classes/%d/scan", k.ID), "/account"},
 		apptest.Provider: {"/", "/courses", "/account"},
 	}

@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -31,7 +32,10 @@ type Store struct {
 	w       *sql.DB
 	r       *sql.DB
 	now     func() time.Time
-	owner   *os.File // the claim of the process serving a SQLite file
+	// back is how far Now runs behind the clock: the demo writes its
+	// history months back through the same code as users' writes.
+	back  atomic.Int64
+	owner *os.File // the claim of the process serving a SQLite file
 	// stmts caches prepared statements by query text on SQLite, where
 	// parsing a statement costs more than running it; pgx keeps its own
 	// per-connection cache on PostgreSQL.
@@ -216,7 +220,11 @@ func sqliteOpenError(path string, err error) error {
 func (s *Store) Dialect() Dialect { return s.dialect }
 
 // Now returns the store's clock reading in UTC.
-func (s *Store) Now() time.Time { return s.now().UTC() }
+func (s *Store) Now() time.Time { return s.now().Add(-time.Duration(s.back.Load())).UTC() }
+
+// SetBack makes Now run d behind the clock (0 puts it right): for the demo
+// to write months of history before the server starts.
+func (s *Store) SetBack(d time.Duration) { s.back.Store(int64(d)) }
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {

@@ -214,6 +214,17 @@ func TestInspectionSettingsApply(t *testing.T) {
 		if task.DueOn != "2026-04-15" { // 1 March (China time) + 45 days
 			t.Errorf("a minor problem's task is due %s, want 2026-04-15", task.DueOn)
 		}
+		// The enterprise moves town: its task follows into the new town's list.
+		if r := e.API(admin, "PATCH", fmt.Sprintf("/api/v1/enterprises/%d", e.Ents["A"]), map[string]any{"region_id": e.Regions["B"]}); r.StatusCode != 200 {
+			t.Fatalf("move: %d %s", r.StatusCode, r.Body)
+		}
+		for w, want := range map[who]int{assocA: 0, assocB: 1} {
+			var l struct{ Items []model.Task }
+			e.API(w, "GET", "/api/v1/tasks?status=open", nil).JSON(t, &l)
+			if len(l.Items) != want {
+				t.Errorf("%s lists %d open tasks after the move, want %d", w, len(l.Items), want)
+			}
+		}
 	})
 }
 

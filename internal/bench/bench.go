@@ -30,6 +30,9 @@ const benchUsage = `Usage:
   envhome bench rush [--managers 10000] [--classes 500] [--clients 64] [--db DSN] [--processes N]
                                                                   the registration rush over HTTP beside the bare booking, and a hot class
   envhome bench home [--enterprises 1000000] [--db DSN] [--n 300] each role's workbench (home page numbers) at province scale
+  envhome bench inspection [--enterprises 1000000] [--inspections 250000] [--db DSN] [--n 300]
+                                                                  the self-inspection overview at province scale, summaries against a recount, colour recomputation
+  envhome bench autosave [--phones 64] [--duration 10s] [--db DSN] answers saved as given over HTTP beside the bare store write
   envhome bench login [--parallel 200] [--slots 0]                 parallel logins: peak memory of password hashing, bounded and not
   envhome bench files [--mb 5] [--conns 16] [--duration 10s] [--db DSN]
                                                                   a course material served from the database beside the same file from disk`
@@ -52,6 +55,12 @@ func Run(ctx context.Context, env Env, args []string) error {
 	}
 	if len(args) > 0 && args[0] == "home" {
 		return benchHome(ctx, env, args[1:])
+	}
+	if len(args) > 0 && args[0] == "inspection" {
+		return benchInspection(ctx, env, args[1:])
+	}
+	if len(args) > 0 && args[0] == "autosave" {
+		return benchAutosave(ctx, env, args[1:])
 	}
 	if len(args) > 0 && args[0] == "login" {
 		return benchLogin(ctx, env, args[1:])

@@ -289,8 +289,8 @@ func (s *Store) SubmitInspection(ctx context.Context, a model.Actor, id int64) (
 				continue
 			}
 			var tid int64
-			if err := tx.QueryRow(ctx, `INSERT INTO tasks (enterprise_id, inspection_id, code, point, severity, note, status, due_on, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id`, in.EnterpriseID, id, it.Code, it.Point, it.Severity, ans.Note,
+			if err := tx.QueryRow(ctx, `INSERT INTO tasks (enterprise_id, region_id, inspection_id, code, point, severity, note, status, due_on, created_at, updated_at)
+				VALUES (?, (SELECT region_id FROM enterprises WHERE id = ?), ?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id`, in.EnterpriseID, in.EnterpriseID, id, it.Code, it.Point, it.Severity, ans.Note,
 				string(today.AddDays(settings.TaskDays(it.Severity))), ms(now), ms(now)).Scan(&tid); err != nil {
 				return err
 			}

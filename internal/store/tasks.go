@@ -32,8 +32,14 @@ func (s *Store) scanTask(r rowScanner) (*model.Task, error) {
 // Tasks lists the tasks of the enterprises in the actor's scope, the
 // soonest due first.
 func (s *Store) Tasks(ctx context.Context, a model.Actor, f model.TaskFilter) (model.List[*model.Task], error) {
-	cond, args := scopeSQL(a.Scope())
+	sc := a.Scope()
+	cond, args := scopeSQL(sc)
 	q := `SELECT ` + taskColumns + taskFrom + ` WHERE ` + cond
+	if sc.RegionID != 0 {
+		// The task's own copy of the town, which its index pages along.
+		q += ` AND t.region_id = ?`
+		args = append(args, sc.RegionID)
+	}
 	if f.EnterpriseID != 0 {
 		q += ` AND t.enterprise_id = ?`
 		args = append(args, f.EnterpriseID)

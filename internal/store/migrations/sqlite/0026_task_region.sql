@@ -1,0 +1,12 @@
+-- Each rectification task carries its enterprise's town, so that a town's
+-- list of tasks by status pages along an index however few tasks the town
+-- has; a trigger keeps it when an enterprise moves town.
+ALTER TABLE tasks ADD COLUMN region_id BIGINT;
+UPDATE tasks SET region_id = (SELECT e.region_id FROM enterprises e WHERE e.id = tasks.enterprise_id);
+CREATE INDEX tasks_status_id ON tasks(status, id);
+CREATE INDEX tasks_region ON tasks(region_id, status, id);
+CREATE TRIGGER tasks_follow_region AFTER UPDATE OF region_id ON enterprises
+    WHEN OLD.region_id <> NEW.region_id
+BEGIN
+    UPDATE tasks SET region_id = NEW.region_id WHERE enterprise_id = NEW.id;
+END;

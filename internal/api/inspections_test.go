@@ -220,6 +220,9 @@ func TestRectificationTasks(t *testing.T) {
 		if r := e.API(entA, "POST", path+"/submit", map[string]any{"note": "再交"}); r.StatusCode != 409 {
 			t.Errorf("submit a closed task: %d", r.StatusCode)
 		}
+		if r := uploadFile(e, entA, path+"/evidence", "file", pngBytes(t)); r.StatusCode != 409 {
+			t.Errorf("evidence on a closed task: %d", r.StatusCode)
+		}
 	})
 }
 

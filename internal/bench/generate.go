@@ -18,15 +18,16 @@ const generateStart = 10_000_000
 
 // Generate runs "envhome generate": a synthetic province-scale dataset.
 func Generate(ctx context.Context, env Env, args []string) error {
-	fs := cli.NewFlags("generate", "generate --enterprises N [--db DSN]", env.Env)
+	fs := cli.NewFlags("generate", "generate --enterprises N [--inspections M] [--db DSN]", env.Env)
 	finish := config.Database(fs, env.Getenv)
 	n := fs.Int("enterprises", 1_000_000, "how many enterprises (a third companies, the rest shops) to add")
 	perMgr := fs.Float64("managers", 0.4, "managers per enterprise")
+	ins := fs.Int("inspections", 0, "then this many submitted self-inspections of 41 answers (250000: 10 million answers, 1 million tasks)")
 	if err := cli.Parse(fs, args, env.Env); err != nil {
 		return err
 	}
-	if *n < 1 || *perMgr < 0 || *perMgr > 3 {
-		return fmt.Errorf("%w: --enterprises must be positive and --managers between 0 and 3", cli.ErrUsage)
+	if *n < 1 || *perMgr < 0 || *perMgr > 3 || *ins < 0 {
+		return fmt.Errorf("%w: --enterprises must be positive, --managers between 0 and 3, --inspections not negative", cli.ErrUsage)
 	}
 	cfg, _ := finish()
 	st, err := env.OpenStore(ctx, cfg.DB)
@@ -42,6 +43,15 @@ func Generate(ctx context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "\nwrote %d enterprises and %d managers in %s: %.0f rows/s\n", ents, mgrs, d.Round(time.Millisecond),
 		float64(ents+mgrs)/d.Seconds())
+	if *ins > 0 {
+		t0 := time.Now()
+		ds, err := st.GenerateInspections(ctx, *ins, func(done int) { fmt.Fprintf(env.Stdout, "\r%d inspections", done) })
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "\nin %s; the database holds %d inspections, %d answers, %d tasks, %d coloured enterprises\n",
+			time.Since(t0).Round(time.Second), ds.Inspections, ds.Answers, ds.Tasks, ds.Coloured)
+	}
 	return nil
 }
 

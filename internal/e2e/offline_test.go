@@ -134,7 +134,10 @@ func TestRevokingAManagerAsks(t *testing.T) {
 	if seen := dialogs.Seen(); len(seen) != 0 {
 		t.Errorf("an ordinary save asked %q", seen)
 	}
+	// A fresh page, so that the flash waited for is the revoke's.
 	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(page),
+		chromedp.WaitVisible(chromedp.CSS("#edit-manager")),
 		chromedp.SetValue(chromedp.CSS("#status"), "revoked"),
 		chromedp.SetValue(chromedp.CSS("#reason"), "离职"),
 		chromedp.Click(chromedp.CSS("#edit-manager button.primary")),

@@ -121,6 +121,9 @@ func Seed(ctx context.Context, svc *auth.Service) ([]Account, error) {
 	if err := seedChecklists(ctx, s); err != nil {
 		return nil, err
 	}
+	if err := seedLaws(ctx, s); err != nil {
+		return nil, err
+	}
 	return out, seedHistory(ctx, s, users, course)
 }
 

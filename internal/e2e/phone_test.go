@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -93,22 +94,33 @@ func TestEveryPageFitsAPhone(t *testing.T) {
 	must(t, err)
 	_, err = e.Store.PlanSpotCheck(bg, model.Actor{User: e.Users[apptest.AssociationA]}, e.Ents["A"], "2026-03")
 	must(t, err)
+	lw, err := e.Store.CreateLaw(bg, sys, model.LawInput{Title: "中华人民共和国某某污染防治法（一个很长的标题用来检查手机上的换行）", Kind: "law", Issuer: "全国人民代表大会常务委员会", EffectiveOn: "2020-01-01"})
+	must(t, err)
+	for _, v := range []model.VersionInput{
+		{Label: "2020年版", EffectiveOn: "2020-01-01", Text: "第一章　总则\n第一条　为了防治污染，制定本法。\n第二条　排放污染物的企业事业单位和其他生产经营者应当采取措施。"},
+		{Label: "2024年修正", EffectiveOn: "2024-01-01", Text: "第一章　总则\n第一条　为了防治污染，保护和改善环境，制定本法。\n第二条　排放污染物的企业事业单位和其他生产经营者应当采取有效措施。"},
+	} {
+		_, _, err = e.Store.AddLawVersion(bg, sys, lw.ID, v)
+		must(t, err)
+	}
+	lawPages := []string{"/laws", "/laws?q=" + url.QueryEscape("排放污染物"), fmt.Sprintf("/laws/%d", lw.ID), fmt.Sprintf("/laws/%d/articles/2", lw.ID), fmt.Sprintf("/laws/%d/diff", lw.ID)}
+	must(t, err)
 	task := fmt.Sprintf("/tasks/%d", done.Tasks[0])
 	pt, err := e.Store.CreatePoint(bg, entActor, e.Ents["A"], model.InspectionPoint{Name: "危险废物贮存间（北侧）", Kind: "waste_store", Codes: []string{"D2", "D6"}})
 	must(t, err)
 	label := fmt.Sprintf("/points/%d/label", pt.ID)
 	pages := map[apptest.Who][]string{
-		apptest.Guest: {"/login", "/courses", fmt.Sprintf("/courses/%d", course.ID), fmt.Sprintf("/classes/%d", k.ID), "/forgot", "/verify"},
+		apptest.Guest: append([]string{"/login", "/courses", fmt.Sprintf("/courses/%d", course.ID), fmt.Sprintf("/classes/%d", k.ID), "/forgot", "/verify"}, lawPages...),
 		apptest.Admin: {"/", "/more", "/courses", "/directory/enterprises", fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]),
 			fmt.Sprintf("/directory/managers/%d", m.ID), "/directory/regions", "/directory/links", "/admin/users", "/admin/audit", "/credits",
 			"/stats", "/training", fmt.Sprintf("/classes/%d", k.ID), "/topics", "/notifications", "/account", "/settings/training",
-			"/checklists", checklist, inspection, "/tasks", task, "/honesty", "/occurrences", "/spot-plan"},
+			"/checklists", checklist, inspection, "/tasks", task, "/honesty", "/occurrences", "/spot-plan", "/laws", fmt.Sprintf("/laws/%d", lw.ID)},
 		apptest.AssociationA: {"/", "/directory/enterprises", fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]), "/credits", "/stats",
 			"/training", fmt.Sprintf("/classes/%d", k.ID), "/tasks", task, fmt.Sprintf("/inspections/%d", done.ID), "/honesty",
 			"/occurrences?status=missed", "/spot-plan"},
 		apptest.EnterpriseA: {"/", "/more", "/courses", "/training", "/credits", fmt.Sprintf("/credits/managers/%d", m.ID),
 			fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]), fmt.Sprintf("/bookings/%d", b.ID), "/account", "/topics",
-			"/checklists", checklist, inspection, "/tasks", task, label, inspection + fmt.Sprintf("?point=%d", pt.ID), "/occurrences"},
+			"/checklists", checklist, inspection, "/tasks", task, label, inspection + fmt.Sprintf("?point=%d", pt.ID), "/occurrences", "/laws", fmt.Sprintf("/laws/%d/articles/1", lw.ID)},
 		apptest.Lecturer: {"/", "/training", fmt.Sprintf("/classes/%d", k.ID), fmt.Sprintf("/classes/%d/scan", k.ID), "/account"},
 		apptest.Provider: {"/", "/courses", "/account"},
 	}

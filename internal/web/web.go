@@ -119,6 +119,9 @@ func New(h Handler) (*Handler, error) {
 		"derefBool": func(p *bool) bool { return p != nil && *p },
 		// wrap passes the view and an item to a sub-template.
 		"wrap": func(v *view, x any) map[string]any { return map[string]any{"V": v, "X": x} },
+		// mark highlights every occurrence of q in s (case folded), the
+		// rest escaped.
+		"mark": markText,
 		// webcal turns a feed's https address into the webcal: one that
 		// phones open in their calendar app.
 		"webcal": func(u string) template.URL {
@@ -218,6 +221,9 @@ var nav = []navGroup{
 		{"/tasks", "nav.tasks", "clock", withRecords},
 		{"/spot-plan", "nav.spot_plan", "map-pin", staff},
 		{"/honesty", "nav.honesty", "triangle-alert", staff},
+	}},
+	{"navg.law", []navItem{
+		{"/laws", "nav.laws", "scroll-text", nil},
 	}},
 	{"navg.directory", []navItem{
 		{"/directory/enterprises", "nav.enterprises", "building-2", withRecords},
@@ -562,4 +568,22 @@ func redirect(w http.ResponseWriter, r *http.Request, path, flash string) {
 		sep = "&"
 	}
 	http.Redirect(w, r, path+sep+"ok="+flash, http.StatusSeeOther)
+}
+
+// markText escapes s and wraps each occurrence of q (ignoring case) in
+// <mark>.
+func markText(s, q string) template.HTML {
+	rs, low, qs := []rune(s), []rune(strings.ToLower(s)), []rune(strings.ToLower(q))
+	var b strings.Builder
+	i := 0
+	for i < len(rs) {
+		if len(qs) > 0 && i+len(qs) <= len(low) && len(low) == len(rs) && string(low[i:i+len(qs)]) == string(qs) {
+			b.WriteString("<mark>" + template.HTMLEscapeString(string(rs[i:i+len(qs)])) + "</mark>")
+			i += len(qs)
+			continue
+		}
+		b.WriteString(template.HTMLEscapeString(string(rs[i])))
+		i++
+	}
+	return template.HTML(b.String())
 }

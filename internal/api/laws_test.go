@@ -1,0 +1,208 @@
+package api_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/envhome/envhome/internal/apptest"
+	"github.com/envhome/envhome/internal/model"
+)
+
+const sampleLaw = `某某污染防治法（测试文本）
+第一章　总则
+第一条　为了防治污染，制定本法。
+第二条　本法适用于排放污染物的企业事业单位。
+第二章　监督管理
+第十条　主管部门实施统一监督管理。
+第十条之一　新增条文，测试之一编号。
+第一百零二条　违反本法规定的，依法处罚。`
+
+// docx is a minimal Word document holding the paragraphs.
+func docx(t *testing.T, paras ...string) []byte {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	w, _ := zw.Create("[Content_Types].xml")
+	w.Write([]byte(`<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>`))
+	w, _ = zw.Create("word/document.xml")
+	var body strings.Builder
+	for _, p := range paras {
+		body.WriteString(`<w:p><w:r><w:t>` + p + `</w:t></w:r></w:p>`)
+	}
+	w.Write([]byte(`<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>` + body.String() + `</w:body></w:document>`))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func uploadVersion(e *apptest.Env, w who, path, name string, data []byte, fields map[string]string) *apptest.Response {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest("POST", e.HTTP.URL+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if w != guest {
+		req.Header.Set("Authorization", "Bearer "+e.Tokens[w])
+	}
+	return e.Do(req)
+}
+
+// TestLawLibrary (issue 11, items 1, 2 and 8): the bureau adds documents
+// and versions of their text — pasted, .txt or .docx — split into
+// chapters and articles with Chinese numerals (第一百零二条, 第十条之一);
+// every article has a stable address; versions compare article by article
+// with the changed words marked; search finds titles and articles, short
+// queries too, and always says a document is repealed. Anyone reads; only
+// the bureau writes.
+func TestLawLibrary(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		law := map[string]any{"title": "某某污染防治法", "short_title": "某某法", "kind": "law", "issuer": "全国人民代表大会常务委员会", "effective_on": "2020-01-01"}
+		for w, want := range map[who]int{guest: 401, assocA: 403, entA: 403, lecturer: 403} {
+			if r := e.API(w, "POST", "/api/v1/laws", law); r.StatusCode != want {
+				t.Errorf("%s adds a law: %d, want %d", w, r.StatusCode, want)
+			}
+		}
+		for body, field := range map[string]map[string]any{
+			"kind":         {"title": "x", "kind": "rumour", "effective_on": "2020-01-01"},
+			"effective_on": {"title": "x", "kind": "law"},
+			"repealed_on":  {"title": "x", "kind": "law", "effective_on": "2020-01-01", "repealed_on": "2019-01-01"},
+		} {
+			if r := e.API(admin, "POST", "/api/v1/laws", field); r.StatusCode != 422 || errorFields(t, r)[body] == "" {
+				t.Errorf("bad %s: %d %s", body, r.StatusCode, r.Body)
+			}
+		}
+		var l model.Law
+		r := e.API(admin, "POST", "/api/v1/laws", law)
+		r.JSON(t, &l)
+		if r.StatusCode != 201 || l.Status != model.LawInForce {
+			t.Fatalf("create: %d %s", r.StatusCode, r.Body)
+		}
+		versions := fmt.Sprintf("/api/v1/laws/%d/versions", l.ID)
+		var v1 struct {
+			model.LawVersion
+			Items []model.Article
+		}
+		r = e.API(admin, "POST", versions, map[string]any{"label": "2019年版", "effective_on": "2020-01-01", "text": sampleLaw})
+		r.JSON(t, &v1)
+		var keys []string
+		for _, a := range v1.Items {
+			keys = append(keys, a.Key)
+		}
+		if r.StatusCode != 201 || strings.Join(keys, ",") != "0,1,2,10,10-1,102" || v1.Items[5].Label != "第一百零二条" || v1.Items[3].Chapter != "第二章　监督管理" {
+			t.Fatalf("version 1: %d %s", r.StatusCode, r.Body)
+		}
+		if r := e.API(admin, "POST", versions, map[string]any{"label": "2019年版", "effective_on": "2020-01-01", "text": sampleLaw}); r.StatusCode != 409 {
+			t.Errorf("the same label twice: %d", r.StatusCode)
+		}
+		if r := e.API(admin, "POST", versions, map[string]any{"label": "重复", "effective_on": "2020-01-01", "text": "第一条 一。\n第一条 又一。"}); r.StatusCode != 422 ||
+			!strings.Contains(string(r.Body), "第一条") {
+			t.Errorf("duplicate articles: %d %s", r.StatusCode, r.Body)
+		}
+		var block struct {
+			model.LawVersion
+			Items []model.Article
+		}
+		e.API(admin, "POST", versions, map[string]any{"label": "无条文", "effective_on": "2019-06-01", "text": "一段没有条文的说明。"}).JSON(t, &block)
+		if len(block.Items) != 1 || len(block.Warnings) != 1 {
+			t.Errorf("a text without articles is kept as one block with a warning: %+v", block)
+		}
+		if r := e.API(entA, "POST", versions, map[string]any{"label": "x", "effective_on": "2020-01-01", "text": sampleLaw}); r.StatusCode != 403 {
+			t.Errorf("an enterprise adds a version: %d", r.StatusCode)
+		}
+		// A .docx upload, the newest version; a file that is not a .docx.
+		var v2 struct {
+			model.LawVersion
+			Items []model.Article
+		}
+		r = uploadVersion(e, admin, versions, "修正.docx", docx(t, "第一章　总则", "第一条　为了防治污染，保护环境，制定本法。", "第二条　本法适用于排放污染物的企业事业单位。",
+			"第十条　主管部门实施统一监督管理。", "第一百零二条　违反本法规定的，依法处罚。"), map[string]string{"label": "2024年修正", "effective_on": "2024-01-01"})
+		r.JSON(t, &v2)
+		if r.StatusCode != 201 || len(v2.Items) != 4 {
+			t.Fatalf("docx: %d %s", r.StatusCode, r.Body)
+		}
+		if r := uploadVersion(e, admin, versions, "假的.docx", []byte("PK\x03\x04 not a zip"), map[string]string{"label": "坏", "effective_on": "2024-01-01"}); r.StatusCode != 415 {
+			t.Errorf("a .docx that is not one: %d %s", r.StatusCode, r.Body)
+		}
+		if r := uploadVersion(e, admin, versions, "gbk.txt", []byte{0xc4, 0xe3, 0xba, 0xc3}, map[string]string{"label": "编码", "effective_on": "2024-01-01"}); r.StatusCode != 415 {
+			t.Errorf("a text file not in UTF-8: %d %s", r.StatusCode, r.Body)
+		}
+		// Stable article addresses: the version in force, or one named.
+		art := fmt.Sprintf("/api/v1/laws/%d/articles/", l.ID)
+		var a model.Article
+		e.API(guest, "GET", art+"1", nil).JSON(t, &a)
+		if a.Text != "为了防治污染，保护环境，制定本法。" || a.VersionID != v2.ID {
+			t.Errorf("article 1 now: %+v", a)
+		}
+		e.API(guest, "GET", art+"10-1?version="+fmt.Sprint(v1.ID), nil).JSON(t, &a)
+		if a.Label != "第十条之一" {
+			t.Errorf("article 10-1 of version 1: %+v", a)
+		}
+		for _, k := range []string{"10-1", "999", "abc", "1-2-3"} {
+			if r := e.API(guest, "GET", art+k, nil); r.StatusCode != 404 {
+				t.Errorf("article %s now: %d", k, r.StatusCode)
+			}
+		}
+		// Compare: 1 changed, 10-1 removed.
+		var diff struct{ Items []model.ArticleChange }
+		e.API(guest, "GET", fmt.Sprintf("/api/v1/laws/%d/diff?from=%d&to=%d", l.ID, v1.ID, v2.ID), nil).JSON(t, &diff)
+		got := map[string]string{}
+		for _, c := range diff.Items {
+			got[c.Key] = c.Change
+		}
+		if got["1"] != "changed" || got["10-1"] != "removed" || got["0"] != "removed" || len(got) != 3 {
+			t.Errorf("diff: %+v", diff.Items)
+		}
+		if r := e.API(guest, "GET", fmt.Sprintf("/api/v1/laws/%d/diff?from=%d&to=99999", l.ID, v1.ID), nil); r.StatusCode != 422 {
+			t.Errorf("diff with no such version: %d", r.StatusCode)
+		}
+		// A repealed document with the same words.
+		var old model.Law
+		e.API(admin, "POST", "/api/v1/laws", map[string]any{"title": "旧排污办法", "kind": "departmental_rule", "effective_on": "2001-01-01", "repealed_on": "2015-01-01"}).JSON(t, &old)
+		e.API(admin, "POST", fmt.Sprintf("/api/v1/laws/%d/versions", old.ID), map[string]any{"label": "2001", "effective_on": "2001-01-01", "text": "第一条　排放污染物的单位应当申报。"})
+		var hits struct{ Items []model.LawHit }
+		for q, want := range map[string]string{"排放污染物": "repealed", "监督管理": "", "污染": "repealed", "某某法": ""} {
+			r := e.API(guest, "GET", "/api/v1/search/laws?q="+q, nil)
+			r.JSON(t, &hits)
+			if r.StatusCode != 200 || len(hits.Items) == 0 {
+				t.Errorf("search %s: %d %s", q, r.StatusCode, r.Body)
+				continue
+			}
+			statuses := map[string]bool{}
+			for _, h := range hits.Items {
+				statuses[h.Status] = true
+				if h.LawID == old.ID && h.Status != model.LawRepealed {
+					t.Errorf("%s: the repealed document is not said to be: %+v", q, h)
+				}
+			}
+			if want != "" && !statuses[want] {
+				t.Errorf("search %s: no %s hit in %+v", q, want, hits.Items)
+			}
+		}
+		e.API(guest, "GET", "/api/v1/search/laws?q=排放污染物&status=in_force", nil).JSON(t, &hits)
+		for _, h := range hits.Items {
+			if h.Status != model.LawInForce {
+				t.Errorf("status filter: %+v", h)
+			}
+		}
+		for _, q := range []string{"", strings.Repeat("法", 51)} {
+			if r := e.API(guest, "GET", "/api/v1/search/laws?q="+q, nil); r.StatusCode != 422 {
+				t.Errorf("query %q: %d", q, r.StatusCode)
+			}
+		}
+		var list struct{ Items []model.Law }
+		e.API(guest, "GET", "/api/v1/laws?status=repealed", nil).JSON(t, &list)
+		if len(list.Items) != 1 || list.Items[0].ID != old.ID {
+			t.Errorf("repealed list: %+v", list.Items)
+		}
+	})
+}

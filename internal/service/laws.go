@@ -1,0 +1,65 @@
+package service
+
+import (
+	"context"
+	"io"
+
+	"github.com/envhome/envhome/internal/files"
+	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/store"
+)
+
+// CreateLaw adds a document to the library.
+func (s *Service) CreateLaw(ctx context.Context, a model.Actor, in model.LawInput) (*model.Law, error) {
+	return s.Store.CreateLaw(ctx, a, in)
+}
+
+// Laws lists the library.
+func (s *Service) Laws(ctx context.Context, f store.LawFilter) ([]*model.Law, error) {
+	return s.Store.Laws(ctx, f)
+}
+
+// Law reads a document with its versions.
+func (s *Service) Law(ctx context.Context, id int64) (*model.Law, error) { return s.Store.Law(ctx, id) }
+
+// AddLawVersion parses and stores a new text of a document.
+func (s *Service) AddLawVersion(ctx context.Context, a model.Actor, id int64, in model.VersionInput) (*model.LawVersion, []model.Article, error) {
+	return s.Store.AddLawVersion(ctx, a, id, in)
+}
+
+// AddLawVersionFile is AddLawVersion with the text from an uploaded .txt or
+// .docx; the bureau's right is checked before the upload is read.
+func (s *Service) AddLawVersionFile(ctx context.Context, a model.Actor, id int64, in model.VersionInput, name string, r io.Reader) (*model.LawVersion, []model.Article, error) {
+	if !a.IsAdmin() {
+		return nil, nil, model.Errorf(model.ErrForbidden, "err.forbidden")
+	}
+	text, err := files.LawText(name, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	in.Text = text
+	return s.Store.AddLawVersion(ctx, a, id, in)
+}
+
+// Articles lists a version's articles.
+func (s *Service) Articles(ctx context.Context, lawID, versionID int64) ([]model.Article, error) {
+	return s.Store.Articles(ctx, lawID, versionID)
+}
+
+// Article reads an article by key (of the current version when versionID is 0).
+func (s *Service) Article(ctx context.Context, lawID int64, key string, versionID int64) (model.Article, error) {
+	if !model.ValidArticleKey(key) {
+		return model.Article{}, model.NotFound()
+	}
+	return s.Store.Article(ctx, lawID, key, versionID)
+}
+
+// DiffLaw compares two versions of a document.
+func (s *Service) DiffLaw(ctx context.Context, lawID, from, to int64) ([]model.ArticleChange, error) {
+	return s.Store.DiffLaw(ctx, lawID, from, to)
+}
+
+// SearchLaws searches titles and articles.
+func (s *Service) SearchLaws(ctx context.Context, q string, f store.LawFilter, limit int) ([]model.LawHit, error) {
+	return s.Store.SearchLaws(ctx, q, f, limit)
+}

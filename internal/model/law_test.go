@@ -100,3 +100,60 @@ func TestLawStatus(t *testing.T) {
 		}
 	}
 }
+
+// longLaw is a 300-article text in 15 chapters, about 90,000 characters.
+func longLaw() string {
+	var b strings.Builder
+	n := 0
+	for c := 1; c <= 15; c++ {
+		b.WriteString("第" + chineseNumeral(c) + "章　第" + chineseNumeral(c) + "章的标题\n")
+		for range 20 {
+			n++
+			b.WriteString("第" + chineseNumeral(n) + "条　排放污染物的企业事业单位和其他生产经营者，应当采取措施，防治在生产建设或者其他活动中产生的废气、废水、废渣、医疗废物、粉尘、恶臭气体、放射性物质以及噪声、振动、光辐射、电磁辐射等对环境的污染和危害。\n")
+			b.WriteString("前款规定的单位应当建立环境保护责任制度，明确单位负责人和相关人员的责任。\n")
+		}
+	}
+	return b.String()
+}
+
+// chineseNumeral writes 1–999 as the law does.
+func chineseNumeral(n int) string {
+	d := []string{"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"}
+	s := ""
+	if n >= 100 {
+		s += d[n/100] + "百"
+		if n%100 != 0 && n%100 < 10 {
+			s += "零"
+		}
+	}
+	if t := n % 100 / 10; t > 0 {
+		if t > 1 || n >= 100 {
+			s += d[t]
+		}
+		s += "十"
+	}
+	if u := n % 10; u > 0 {
+		s += d[u]
+	}
+	return s
+}
+
+func TestLongLawParses(t *testing.T) {
+	p, err := ParseLaw(longLaw())
+	if err != nil || len(p.Articles) != 300 || p.Articles[299].Label != "第三百条" || p.Articles[101].Label != "第一百零二条" || len(p.Warnings) != 0 {
+		t.Fatalf("%d articles, last %q, warnings %v, %v", len(p.Articles), p.Articles[len(p.Articles)-1].Label, p.Warnings, err)
+	}
+}
+
+// BenchmarkParseLaw: a 300-article law, for the closing note
+// (go test -run XXX -bench ParseLaw -benchmem ./internal/model).
+func BenchmarkParseLaw(b *testing.B) {
+	text := longLaw()
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseLaw(text); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -199,10 +199,82 @@ func TestLawLibrary(t *testing.T) {
 				t.Errorf("query %q: %d", q, r.StatusCode)
 			}
 		}
+		// A term in more articles than a page: a full page of true matches.
+		var big model.Law
+		e.API(admin, "POST", "/api/v1/laws", map[string]any{"title": "大法", "kind": "law", "effective_on": "2020-01-01"}).JSON(t, &big)
+		var text strings.Builder
+		for i := 1; i <= 70; i++ {
+			fmt.Fprintf(&text, "第%d条　第%d款规定重点排污单位应当公开信息。\n", i, i)
+		}
+		e.API(admin, "POST", fmt.Sprintf("/api/v1/laws/%d/versions", big.ID), map[string]any{"label": "v", "effective_on": "2020-01-01", "text": text.String()})
+		e.API(guest, "GET", "/api/v1/search/laws?q=重点排污单位", nil).JSON(t, &hits)
+		if len(hits.Items) != 50 {
+			t.Errorf("a common term: %d hits, want a page of 50", len(hits.Items))
+		}
+		for _, h := range hits.Items {
+			if !strings.Contains(h.Snippet, "重点排污单位") {
+				t.Errorf("a hit without the term: %+v", h)
+			}
+		}
 		var list struct{ Items []model.Law }
 		e.API(guest, "GET", "/api/v1/laws?status=repealed", nil).JSON(t, &list)
 		if len(list.Items) != 1 || list.Items[0].ID != old.ID {
 			t.Errorf("repealed list: %+v", list.Items)
+		}
+	})
+}
+
+// TestArticleCitations (issue 11, item 3): checklist items and courses
+// cite articles; an article lists what cites it; a citation of an article
+// the library does not hold is refused by field; a new checklist version
+// replaces its family's citations.
+func TestArticleCitations(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		var l model.Law
+		e.API(admin, "POST", "/api/v1/laws", map[string]any{"title": "排污许可管理条例", "kind": "administrative_regulation", "effective_on": "2021-03-01"}).JSON(t, &l)
+		e.API(admin, "POST", fmt.Sprintf("/api/v1/laws/%d/versions", l.ID), map[string]any{"label": "2021", "effective_on": "2021-03-01",
+			"text": "第一条　为了加强排污许可管理，制定本条例。\n第二条　依照法律规定实行排污许可管理的企业事业单位，应当申请取得排污许可证。"})
+		cite := []map[string]any{{"law_id": l.ID, "article": "2"}}
+		item := func(code string, cites []map[string]any) map[string]any {
+			it := map[string]any{"code": code, "point": "持证排污", "standard": "许可证有效", "basis": "《排污许可管理条例》第二条",
+				"method": "records", "severity": "critical", "weight": 5}
+			if cites != nil {
+				it["cites"] = cites
+			}
+			return it
+		}
+		body := func(cites []map[string]any) map[string]any {
+			return map[string]any{"title": "县级自查表", "sections": []map[string]any{{"title": "A 许可", "items": []map[string]any{item("A1", cites)}}}}
+		}
+		if r := e.API(admin, "POST", "/api/v1/checklists", body([]map[string]any{{"law_id": l.ID, "article": "9"}})); r.StatusCode != 422 ||
+			errorFields(t, r)["sections.0.items.0.cites"] == "" {
+			t.Errorf("citing an article not held: %d %s", r.StatusCode, r.Body)
+		}
+		if r := e.API(admin, "POST", "/api/v1/checklists", body([]map[string]any{{"law_id": l.ID, "article": "第二条"}})); r.StatusCode != 422 {
+			t.Errorf("a malformed citation: %d", r.StatusCode)
+		}
+		var c model.Checklist
+		e.API(admin, "POST", "/api/v1/checklists", body(cite)).JSON(t, &c)
+		e.API(admin, "POST", fmt.Sprintf("/api/v1/checklists/%d/publish", c.ID), nil)
+		var course model.Course
+		r := e.API(admin, "POST", "/api/v1/courses", map[string]any{"title": "排污许可证申领实务", "category": "permit", "credit_hours": 2, "cites": cite})
+		r.JSON(t, &course)
+		if r.StatusCode != 201 || len(course.Cites) != 1 || course.Cites[0].Key != "2" {
+			t.Fatalf("course: %d %s", r.StatusCode, r.Body)
+		}
+		var a model.Article
+		e.API(guest, "GET", fmt.Sprintf("/api/v1/laws/%d/articles/2", l.ID), nil).JSON(t, &a)
+		if len(a.CitedBy) != 2 || a.CitedBy[0].Kind != model.CitedByChecklistItem || a.CitedBy[0].Ref != "A1" || a.CitedBy[0].ID != c.ID ||
+			a.CitedBy[1].Kind != model.CitedByCourse || a.CitedBy[1].Label != "排污许可证申领实务" {
+			t.Errorf("cited by: %+v", a.CitedBy)
+		}
+		// The next version cites nothing: only the course is left.
+		var v2 model.Checklist
+		e.API(admin, "PUT", fmt.Sprintf("/api/v1/checklists/%d", c.ID), body(nil)).JSON(t, &v2)
+		e.API(admin, "POST", fmt.Sprintf("/api/v1/checklists/%d/publish", v2.ID), nil)
+		e.API(guest, "GET", fmt.Sprintf("/api/v1/laws/%d/articles/2", l.ID), nil).JSON(t, &a)
+		if len(a.CitedBy) != 1 || a.CitedBy[0].Kind != model.CitedByCourse {
+			t.Errorf("after a version without the citation: %+v", a.CitedBy)
 		}
 	})
 }

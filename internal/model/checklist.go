@@ -41,6 +41,8 @@ type ChecklistItem struct {
 	Severity      string `json:"severity"` // minor | major | critical
 	Weight        int    `json:"weight"`   // points, 1–10
 	PhotoRequired bool   `json:"photo_required"`
+	// Cites are the law library's articles the item checks.
+	Cites []ArticleRef `json:"cites,omitempty"`
 }
 
 // ChecklistSection groups items.
@@ -197,6 +199,9 @@ func (in *ChecklistInput) Validate() error {
 			optionalText(v, f+"basis", &in.Sections[i].Items[j].Basis, 200)
 			if !slices.Contains(CheckMethods, it.Method) {
 				v.Add(f+"method", "err.field.choice")
+			}
+			if err := ValidRefs(it.Cites); err != "" {
+				v.Add(f+"cites", err)
 			}
 			if !slices.Contains(CheckSeverities, it.Severity) {
 				v.Add(f+"severity", "err.field.choice")

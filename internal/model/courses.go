@@ -107,6 +107,8 @@ type Course struct {
 	Lecturers   []Lecturer `json:"lecturers,omitempty"`
 	Materials   []Material `json:"materials,omitempty"`
 	Upcoming    []Class    `json:"upcoming_classes,omitempty"`
+	// Cites are the law library's articles the course teaches.
+	Cites []ArticleRef `json:"cites,omitempty"`
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
 	// Can is what the asking actor may do next with the course.
@@ -139,6 +141,9 @@ func (c *Course) Validate() error {
 		v.Add("category", "err.field.choice")
 	}
 	multiLineText(v, "description", &c.Description, 5000)
+	if err := ValidRefs(c.Cites); err != "" {
+		v.Add("cites", err)
+	}
 	validHours(v, "credit_hours", c.CreditHours)
 	if !slices.Contains(CourseStatuses, c.Status) {
 		v.Add("status", "err.field.choice")

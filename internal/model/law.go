@@ -80,6 +80,46 @@ type Article struct {
 	Chapter   string `json:"chapter"` // 第三章 防治污染和其他公害
 	Text      string `json:"text"`
 	Seq       int    `json:"seq"`
+	// CitedBy lists what cites the article (on reading one article).
+	CitedBy []Citation `json:"cited_by,omitempty"`
+}
+
+// ArticleRef names an article of the library by its document and key.
+type ArticleRef struct {
+	LawID int64  `json:"law_id"`
+	Key   string `json:"article"`
+}
+
+// MaxCites bounds the articles one item or course cites.
+const MaxCites = 5
+
+// ValidRefs checks citations' form ("" when fine, else an i18n key); the
+// store checks that the articles exist.
+func ValidRefs(refs []ArticleRef) string {
+	if len(refs) > MaxCites {
+		return "err.field.too_many"
+	}
+	for _, r := range refs {
+		if r.LawID <= 0 || !ValidArticleKey(r.Key) {
+			return "err.field.article_ref"
+		}
+	}
+	return ""
+}
+
+// Citation kinds: what cites an article.
+const (
+	CitedByChecklistItem = "checklist_item"
+	CitedByCourse        = "course"
+)
+
+// Citation is one thing that cites an article: a published checklist's
+// item (Ref its code) or a course.
+type Citation struct {
+	Kind  string `json:"kind"`
+	ID    int64  `json:"id"` // the checklist version or the course
+	Ref   string `json:"ref"`
+	Label string `json:"label"`
 }
 
 // LawInput is what a document is made or changed from.

@@ -51,7 +51,12 @@ func (s *Service) Article(ctx context.Context, lawID int64, key string, versionI
 	if !model.ValidArticleKey(key) {
 		return model.Article{}, model.NotFound()
 	}
-	return s.Store.Article(ctx, lawID, key, versionID)
+	a, err := s.Store.Article(ctx, lawID, key, versionID)
+	if err != nil {
+		return a, err
+	}
+	a.CitedBy, err = s.Store.Citations(ctx, lawID, key)
+	return a, err
 }
 
 // DiffLaw compares two versions of a document.

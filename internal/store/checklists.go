@@ -93,6 +93,9 @@ func (s *Store) CreateChecklist(ctx context.Context, a model.Actor, in model.Che
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
+	if err := checkChecklistRefs(ctx, s.reader(), &in); err != nil {
+		return nil, err
+	}
 	c := &model.Checklist{Status: model.ChecklistDraft, Version: 1}
 	sc := a.Scope()
 	switch {
@@ -131,6 +134,9 @@ func (s *Store) CreateChecklist(ctx context.Context, a model.Actor, in model.Che
 func (s *Store) UpdateChecklist(ctx context.Context, a model.Actor, id int64, in model.ChecklistInput) (*model.Checklist, error) {
 	in.Normalize()
 	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkChecklistRefs(ctx, s.reader(), &in); err != nil {
 		return nil, err
 	}
 	c, err := s.Checklist(ctx, a, id)
@@ -202,10 +208,32 @@ func (s *Store) PublishChecklist(ctx context.Context, a model.Actor, id int64) (
 			now, c.FamilyID, id); err != nil {
 			return err
 		}
+		refs := map[string][]model.ArticleRef{}
+		for _, it := range c.Items() {
+			if len(it.Cites) > 0 {
+				refs[it.Code] = it.Cites
+			}
+		}
+		if err := setCitations(ctx, tx, model.CitedByChecklistItem, c.FamilyID, refs); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, a, "checklist.publish", "checklist", &id, model.Changes{"version": {New: c.Version}})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("publish checklist: %w", err)
 	}
 	return s.Checklist(ctx, a, id)
+}
+
+// checkChecklistRefs refuses items citing articles the library does not
+// hold, naming the item.
+func checkChecklistRefs(ctx context.Context, q querier, in *model.ChecklistInput) error {
+	for i, sec := range in.Sections {
+		for j, it := range sec.Items {
+			if err := checkRefs(ctx, q, fmt.Sprintf("sections.%d.items.%d.cites", i, j), it.Cites); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

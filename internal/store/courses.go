@@ -261,6 +261,12 @@ func (s *Store) saveCourseTx(ctx context.Context, tx *Tx, a model.Actor, c *mode
 	if err := s.dialect.syncIndex(ctx, tx, courseSearch, []int64{id}); err != nil {
 		return 0, err
 	}
+	if err := checkRefs(ctx, tx, "cites", c.Cites); err != nil {
+		return 0, err
+	}
+	if err := setCitations(ctx, tx, model.CitedByCourse, id, map[string][]model.ArticleRef{"": c.Cites}); err != nil {
+		return 0, err
+	}
 	for _, lid := range c.LecturerIDs {
 		if _, err := tx.Exec(ctx, `INSERT INTO course_lecturers (course_id, lecturer_id) VALUES (?, ?)`, id, lid); err != nil {
 			if isForeignKeyViolation(err) {
@@ -291,6 +297,10 @@ func (s *Store) Course(ctx context.Context, a model.Actor, id int64) (*model.Cou
 		return m, err
 	})
 	c.Materials = mats
+	if err != nil {
+		return nil, err
+	}
+	c.Cites, err = s.courseCites(ctx, id)
 	return c, err
 }
 

@@ -6,9 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/envhome/envhome/internal/model"
 )
+
+// lawScanFirst is how many articles PostgreSQL reads in order before it
+// takes the trigram index for a search (SearchLaws).
+const lawScanFirst = 3000
 
 var (
 	lawSearch      = searchIndex{table: "law_articles", alias: "a", fts: "law_search"}
@@ -394,22 +399,43 @@ func (s *Store) SearchLaws(ctx context.Context, q string, f LawFilter, limit int
 		}
 	}
 	// Then articles of the versions in force.
-	from, where, order, args = s.dialect.match(lawSearch, q)
-	rows, err = s.query(ctx, `SELECT a.law_id, a.akey, a.label, a.body, `+lawColumns+` FROM `+from+` JOIN laws l ON l.id = a.law_id
-		WHERE `+where+` AND a.current = 1`+fc+` ORDER BY `+order+` LIMIT ?`, append(append(args, fargs...), limit*2)...)
-	if err := eachRow(rows, err, func(r *sql.Rows) error {
-		var h model.LawHit
-		var body string
-		l, err := s.scanLaw(scanHead{r, []any{&h.LawID, &h.Key, &h.Article, &body}})
+	scan := func(query string, qargs []any) (int, error) {
+		n := 0
+		rows, err := s.query(ctx, query, qargs...)
+		return n, eachRow(rows, err, func(r *sql.Rows) error {
+			var h model.LawHit
+			var body string
+			l, err := s.scanLaw(scanHead{r, []any{&h.LawID, &h.Key, &h.Article, &body}})
+			if err != nil {
+				return err
+			}
+			n++
+			if keep(l) && len(out) < limit*2 {
+				h.Title, h.Status, h.Kind, h.Snippet = l.Title, l.Status, l.Kind, model.Snippet(body, q, 80)
+				out = append(out, h)
+			}
+			return nil
+		})
+	}
+	cols := `SELECT a.law_id, a.akey, a.label, a.body, ` + lawColumns
+	if s.dialect == Postgres && utf8.RuneCountInString(q) >= 3 && fc == "" && f.Status == "" {
+		// A common term fills the page from the first articles; reading
+		// them in order costs less than the trigram bitmap of every match.
+		// Fewer hits there than the page mean a rarer term: the index then.
+		before := len(out)
+		n, err := scan(cols+` FROM (SELECT * FROM law_articles WHERE current = 1 ORDER BY id LIMIT `+fmt.Sprint(lawScanFirst)+`) a
+			JOIN laws l ON l.id = a.law_id WHERE strpos(a.search_text, ?) > 0 LIMIT ?`, []any{q, limit})
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("search articles: %w", err)
 		}
-		if keep(l) && len(out) < limit*2 {
-			h.Title, h.Status, h.Kind, h.Snippet = l.Title, l.Status, l.Kind, model.Snippet(body, q, 80)
-			out = append(out, h)
+		if n == limit {
+			return out, nil
 		}
-		return nil
-	}); err != nil {
+		out = out[:before]
+	}
+	from, where, order, args = s.dialect.match(lawSearch, q)
+	if _, err := scan(cols+` FROM `+from+` JOIN laws l ON l.id = a.law_id
+		WHERE `+where+` AND a.current = 1`+fc+s.dialect.hitsOrder(order)+` LIMIT ?`, append(append(args, fargs...), limit)); err != nil {
 		return nil, fmt.Errorf("search articles: %w", err)
 	}
 	if out == nil {
@@ -425,3 +451,64 @@ type scanHead struct {
 }
 
 func (h scanHead) Scan(dest ...any) error { return h.r.Scan(append(h.head, dest...)...) }
+
+// checkRefs refuses citations of articles the library does not hold (in
+// any version), naming field.
+func checkRefs(ctx context.Context, q querier, field string, refs []model.ArticleRef) error {
+	for _, r := range refs {
+		var n int
+		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM law_articles WHERE law_id = ? AND akey = ?`, r.LawID, r.Key).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return fieldError(model.ErrInvalid, field, "err.field.no_such_article")
+		}
+	}
+	return nil
+}
+
+// setCitations replaces what kind/ref cites: its rows are rewritten from
+// refs, each with its code (a checklist item's).
+func setCitations(ctx context.Context, tx *Tx, kind string, refID int64, refs map[string][]model.ArticleRef) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM law_citations WHERE kind = ? AND ref_id = ?`, kind, refID); err != nil {
+		return err
+	}
+	for code, rs := range refs {
+		for _, r := range rs {
+			if _, err := tx.Exec(ctx, `INSERT INTO law_citations (law_id, akey, kind, ref_id, ref_code) VALUES (?, ?, ?, ?, ?)`,
+				r.LawID, r.Key, kind, refID, code); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Citations lists what cites an article: the published checklists' items
+// (by their published version) and the courses.
+func (s *Store) Citations(ctx context.Context, lawID int64, key string) ([]model.Citation, error) {
+	rows, err := s.query(ctx, `SELECT x.kind, COALESCE(c.id, co.id, 0), x.ref_code, COALESCE(c.title, co.title, '') FROM law_citations x
+		LEFT JOIN checklists c ON x.kind = 'checklist_item' AND c.family_id = x.ref_id AND c.status = 'published'
+		LEFT JOIN courses co ON x.kind = 'course' AND co.id = x.ref_id
+		WHERE x.law_id = ? AND x.akey = ? ORDER BY x.kind, x.ref_id, x.ref_code`, lawID, key)
+	out, err := scanAll(rows, err, func(r *sql.Rows) (model.Citation, error) {
+		var c model.Citation
+		return c, r.Scan(&c.Kind, &c.ID, &c.Ref, &c.Label)
+	})
+	kept := []model.Citation{}
+	for _, c := range out {
+		if c.ID != 0 {
+			kept = append(kept, c)
+		}
+	}
+	return kept, err
+}
+
+// courseCites reads what a course cites.
+func (s *Store) courseCites(ctx context.Context, id int64) ([]model.ArticleRef, error) {
+	rows, err := s.query(ctx, `SELECT law_id, akey FROM law_citations WHERE kind = 'course' AND ref_id = ? ORDER BY law_id, akey`, id)
+	return scanAll(rows, err, func(r *sql.Rows) (model.ArticleRef, error) {
+		var a model.ArticleRef
+		return a, r.Scan(&a.LawID, &a.Key)
+	})
+}

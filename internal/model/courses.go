@@ -108,9 +108,9 @@ type Course struct {
 	Materials   []Material `json:"materials,omitempty"`
 	Upcoming    []Class    `json:"upcoming_classes,omitempty"`
 	// Cites are the law library's articles the course teaches.
-	Cites []ArticleRef `json:"cites,omitempty"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
+	Cites     []ArticleRef `json:"cites,omitempty"`
+	CreatedAt time.Time    `json:"created_at"`
+	UpdatedAt time.Time    `json:"updated_at"`
 	// Can is what the asking actor may do next with the course.
 	Can *CourseRights `json:"can,omitempty"`
 }

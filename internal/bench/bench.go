@@ -34,6 +34,7 @@ const benchUsage = `Usage:
                                                                   the self-inspection overview at province scale, summaries against a recount, colour recomputation
   envhome bench autosave [--phones 64] [--duration 10s] [--db DSN] answers saved as given over HTTP beside the bare store write
   envhome bench laws [--docs 2000] [--articles 100] [--db DSN]     law search through the handler: common, rare and absent terms, 2 and 5 characters
+  envhome bench announce [--accounts 100000] [--db DSN]            an announcement published to every enterprise account, and its read receipts
   envhome bench login [--parallel 200] [--slots 0]                 parallel logins: peak memory of password hashing, bounded and not
   envhome bench files [--mb 5] [--conns 16] [--duration 10s] [--db DSN]
                                                                   a course material served from the database beside the same file from disk`
@@ -59,6 +60,9 @@ func Run(ctx context.Context, env Env, args []string) error {
 	}
 	if len(args) > 0 && args[0] == "inspection" {
 		return benchInspection(ctx, env, args[1:])
+	}
+	if len(args) > 0 && args[0] == "announce" {
+		return benchAnnounce(ctx, env, args[1:])
 	}
 	if len(args) > 0 && args[0] == "laws" {
 		return benchLaws(ctx, env, args[1:])

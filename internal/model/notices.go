@@ -40,11 +40,19 @@ var (
 	InspectionNotices   = []NoticeKind{NoticeDutyDue, NoticeTaskOverdue, NoticeTaskEscalated}
 )
 
+// The law library's notices: an announcement published to its audience,
+// and a reminder to those who have not read it.
+var (
+	NoticeAnnouncement     = NoticeKind{"announcement", []string{"title", "publisher"}}
+	NoticeAnnounceReminder = NoticeKind{"announcement_reminder", []string{"title", "publisher"}}
+	LawNotices             = []NoticeKind{NoticeAnnouncement, NoticeAnnounceReminder}
+)
+
 // NoticeKinds lists every domain's notice kinds: a new capability adds its
 // list here, its texts to both catalogues (a test checks each kind has a
 // text taking exactly its arguments), and sends with store.Notice.
 func NoticeKinds() []NoticeKind {
-	return slices.Concat(TrainingNotices, DirectoryNotices, InspectionNotices)
+	return slices.Concat(TrainingNotices, DirectoryNotices, InspectionNotices, LawNotices)
 }
 
 // LookupNoticeKind finds a registered kind by name.

@@ -68,3 +68,33 @@ func (s *Service) DiffLaw(ctx context.Context, lawID, from, to int64) ([]model.A
 func (s *Service) SearchLaws(ctx context.Context, q string, f store.LawFilter, limit int) ([]model.LawHit, error) {
 	return s.Store.SearchLaws(ctx, q, f, limit)
 }
+
+// AnnouncementReach counts whom an audience reaches now.
+func (s *Service) AnnouncementReach(ctx context.Context, a model.Actor, au model.Audience) (model.Reach, error) {
+	return s.Store.AnnouncementReach(ctx, a, au)
+}
+
+// PublishAnnouncement publishes an announcement to its audience.
+func (s *Service) PublishAnnouncement(ctx context.Context, a model.Actor, in model.AnnouncementInput) (*model.Announcement, error) {
+	return s.Store.PublishAnnouncement(ctx, a, in)
+}
+
+// Announcement reads (and for a recipient marks read) an announcement.
+func (s *Service) Announcement(ctx context.Context, a model.Actor, id int64) (*model.Announcement, error) {
+	return s.Store.Announcement(ctx, a, id)
+}
+
+// Announcements lists an inbox or what a publisher sent.
+func (s *Service) Announcements(ctx context.Context, a model.Actor, box string) ([]*model.Announcement, error) {
+	return s.Store.Announcements(ctx, a, box)
+}
+
+// Receipts lists an announcement's readers in scope.
+func (s *Service) Receipts(ctx context.Context, a model.Actor, id int64) ([]model.Receipt, error) {
+	return s.Store.Receipts(ctx, a, id)
+}
+
+// RemindUnread reminds those in scope who have not read it.
+func (s *Service) RemindUnread(ctx context.Context, a model.Actor, id int64) (int, error) {
+	return s.Store.RemindUnread(ctx, a, id)
+}

@@ -235,3 +235,22 @@ func (s *Store) InspectedEnterprises(ctx context.Context, n int) ([]int64, error
 		return id, r.Scan(&id)
 	})
 }
+
+// GenerateAccounts gives up to n enterprises without an account one each
+// (a benchmark's readers; their password hash "!" matches no password),
+// every hundredth with an email address. It returns how many it made.
+func (s *Store) GenerateAccounts(ctx context.Context, n int) (int, error) {
+	var made int64
+	err := s.write(ctx, func(tx *Tx) error {
+		now := ms(s.Now())
+		res, err := tx.Exec(ctx, `INSERT INTO users (username, display_name, role, enterprise_id, password_hash, email, created_at, updated_at)
+			SELECT 'gen-' || CAST(e.id AS TEXT), e.name, 'enterprise', e.id, '!', CASE WHEN e.id % 100 = 0 THEN 'gen' || CAST(e.id AS TEXT) || '@example.com' ELSE '' END, ?, ?
+			FROM enterprises e WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.enterprise_id = e.id) ORDER BY e.id LIMIT ?`, now, now, n)
+		if err != nil {
+			return err
+		}
+		made, _ = res.RowsAffected()
+		return nil
+	})
+	return int(made), err
+}

@@ -113,6 +113,46 @@ func (s *Store) Notice(ctx context.Context, tx *Tx, n model.Notice, to Audience)
 	return nil
 }
 
+// NoticeMany is Notice for an audience of any size, set-based: users is a
+// SELECT of user ids (with its args), and each account's copy is keyed
+// n.Key + ":u" + its id, so a rerun makes none twice. Email and webhook
+// copies are queued for the accounts that gave an address. It returns how
+// many notices it made.
+func (s *Store) NoticeMany(ctx context.Context, tx *Tx, n model.Notice, users string, args ...any) (int, error) {
+	if _, ok := model.LookupNoticeKind(n.Kind.Name); !ok {
+		return 0, fmt.Errorf("notice kind %q is not registered in model.NoticeKinds", n.Kind.Name)
+	}
+	for _, a := range n.Kind.Args {
+		if _, ok := n.Args[a]; !ok {
+			return 0, fmt.Errorf("notice %s: argument %q missing", n.Kind.Name, a)
+		}
+	}
+	nargs, err := json.Marshal(n.Args)
+	if err != nil {
+		return 0, err
+	}
+	now := ms(s.Now())
+	prefix := n.Key + ":u"
+	res, err := tx.Exec(ctx, `INSERT INTO notifications (user_id, kind, args, link, dedupe_key, created_at)
+		SELECT x.id, ?, ?, ?, ? || CAST(x.id AS TEXT), ? FROM (`+users+`) x
+		WHERE NOT EXISTS (SELECT 1 FROM notifications o WHERE o.dedupe_key = ? || CAST(x.id AS TEXT))`,
+		append(append([]any{n.Kind.Name, string(nargs), n.Link, prefix, now}, args...), prefix)...)
+	if err != nil {
+		return 0, err
+	}
+	made, _ := res.RowsAffected()
+	for _, ch := range []struct{ name, col string }{{"email", "email"}, {"webhook", "webhook_url"}} {
+		if _, err := tx.Exec(ctx, `INSERT INTO deliveries (notification_id, channel, target, next_at)
+			SELECT nt.id, ?, u.`+ch.col+`, ? FROM (`+users+`) x JOIN users u ON u.id = x.id
+			JOIN notifications nt ON nt.dedupe_key = ? || CAST(u.id AS TEXT)
+			WHERE u.`+ch.col+` <> '' AND u.disabled_at IS NULL AND nt.created_at = ?
+			ON CONFLICT (notification_id, channel) DO NOTHING`, append(append([]any{ch.name, now}, args...), prefix, now)...); err != nil {
+			return 0, err
+		}
+	}
+	return int(made), nil
+}
+
 // QueueReminders makes the day-before reminder for every confirmed booking
 // of a class starting within the next 24 hours. Any instance may run it
 // any number of times: each reminder is made once.

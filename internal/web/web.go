@@ -223,6 +223,7 @@ var nav = []navGroup{
 		{"/honesty", "nav.honesty", "triangle-alert", staff},
 	}},
 	{"navg.law", []navItem{
+		{"/announcements", "nav.announcements", "bell", nil},
 		{"/laws", "nav.laws", "scroll-text", nil},
 	}},
 	{"navg.directory", []navItem{

@@ -103,6 +103,10 @@ func TestEveryPageFitsAPhone(t *testing.T) {
 		_, _, err = e.Store.AddLawVersion(bg, sys, lw.ID, v)
 		must(t, err)
 	}
+	ann, err := e.Store.PublishAnnouncement(bg, model.Actor{User: e.Users[apptest.AssociationA]}, model.AnnouncementInput{Kind: "warning",
+		Title: "雨季来临，请检查雨污分流设施和危险废物贮存场所的防雨措施", Body: "各企业：\n请于本周内完成自查，发现问题及时整改。"})
+	must(t, err)
+	annPage := fmt.Sprintf("/announcements/%d", ann.ID)
 	lawPages := []string{"/laws", "/laws?q=" + url.QueryEscape("排放污染物"), fmt.Sprintf("/laws/%d", lw.ID), fmt.Sprintf("/laws/%d/articles/2", lw.ID), fmt.Sprintf("/laws/%d/diff", lw.ID)}
 	must(t, err)
 	task := fmt.Sprintf("/tasks/%d", done.Tasks[0])
@@ -114,13 +118,13 @@ func TestEveryPageFitsAPhone(t *testing.T) {
 		apptest.Admin: {"/", "/more", "/courses", "/directory/enterprises", fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]),
 			fmt.Sprintf("/directory/managers/%d", m.ID), "/directory/regions", "/directory/links", "/admin/users", "/admin/audit", "/credits",
 			"/stats", "/training", fmt.Sprintf("/classes/%d", k.ID), "/topics", "/notifications", "/account", "/settings/training",
-			"/checklists", checklist, inspection, "/tasks", task, "/honesty", "/occurrences", "/spot-plan", "/laws", fmt.Sprintf("/laws/%d", lw.ID)},
+			"/checklists", checklist, inspection, "/tasks", task, "/honesty", "/occurrences", "/spot-plan", "/laws", fmt.Sprintf("/laws/%d", lw.ID), "/announcements/new", annPage + "/receipts"},
 		apptest.AssociationA: {"/", "/directory/enterprises", fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]), "/credits", "/stats",
 			"/training", fmt.Sprintf("/classes/%d", k.ID), "/tasks", task, fmt.Sprintf("/inspections/%d", done.ID), "/honesty",
-			"/occurrences?status=missed", "/spot-plan"},
+			"/occurrences?status=missed", "/spot-plan", "/announcements?box=sent", annPage},
 		apptest.EnterpriseA: {"/", "/more", "/courses", "/training", "/credits", fmt.Sprintf("/credits/managers/%d", m.ID),
 			fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]), fmt.Sprintf("/bookings/%d", b.ID), "/account", "/topics",
-			"/checklists", checklist, inspection, "/tasks", task, label, inspection + fmt.Sprintf("?point=%d", pt.ID), "/occurrences", "/laws", fmt.Sprintf("/laws/%d/articles/1", lw.ID)},
+			"/checklists", checklist, inspection, "/tasks", task, label, inspection + fmt.Sprintf("?point=%d", pt.ID), "/occurrences", "/laws", fmt.Sprintf("/laws/%d/articles/1", lw.ID), "/announcements", annPage},
 		apptest.Lecturer: {"/", "/training", fmt.Sprintf("/classes/%d", k.ID), fmt.Sprintf("/classes/%d/scan", k.ID), "/account"},
 		apptest.Provider: {"/", "/courses", "/account"},
 	}

@@ -73,9 +73,7 @@ func announcementInput(r *http.Request) model.AnnouncementInput {
 			in.Audience.RegionIDs = append(in.Audience.RegionIDs, n)
 		}
 	}
-	for _, p := range strings.FieldsFunc(r.PostFormValue("industry_prefixes"), func(r rune) bool { return r == ',' || r == '，' || r == ' ' }) {
-		in.Audience.IndustryPrefixes = append(in.Audience.IndustryPrefixes, p)
-	}
+	in.Audience.IndustryPrefixes = strings.FieldsFunc(r.PostFormValue("industry_prefixes"), func(r rune) bool { return r == ',' || r == '，' || r == ' ' })
 	in.Audience.KeyLists = r.PostForm["key_lists"]
 	in.Audience.PermitClasses = r.PostForm["permit_classes"]
 	return in

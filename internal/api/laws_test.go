@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/envhome/envhome/internal/apptest"
 	"github.com/envhome/envhome/internal/model"
@@ -275,6 +276,34 @@ func TestArticleCitations(t *testing.T) {
 		e.API(guest, "GET", fmt.Sprintf("/api/v1/laws/%d/articles/2", l.ID), nil).JSON(t, &a)
 		if len(a.CitedBy) != 1 || a.CitedBy[0].Kind != model.CitedByCourse {
 			t.Errorf("after a version without the citation: %+v", a.CitedBy)
+		}
+	})
+}
+
+// TestFutureVersionTakesEffect: a version dated ahead is not yet in force
+// and search reads the one in force; on its day the sweep's job moves
+// search and the article address to it.
+func TestFutureVersionTakesEffect(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ctx := t.Context()
+		sys := model.SystemActor()
+		l, err := e.Store.CreateLaw(ctx, sys, model.LawInput{Title: "某办法", Kind: "departmental_rule", EffectiveOn: "2020-01-01"})
+		must(t, err)
+		_, _, err = e.Store.AddLawVersion(ctx, sys, l.ID, model.VersionInput{Label: "旧", EffectiveOn: "2020-01-01", Text: "第一条　旧的规定。"})
+		must(t, err)
+		_, _, err = e.Store.AddLawVersion(ctx, sys, l.ID, model.VersionInput{Label: "新", EffectiveOn: "2026-03-10", Text: "第一条　新的规定。"})
+		must(t, err)
+		var a model.Article
+		e.API(guest, "GET", fmt.Sprintf("/api/v1/laws/%d/articles/1", l.ID), nil).JSON(t, &a)
+		if a.Text != "旧的规定。" {
+			t.Errorf("before its day: %q", a.Text)
+		}
+		must(t, e.Store.RefreshCurrentLaws(ctx))
+		e.Clock.Advance(10 * 24 * time.Hour) // 11 March
+		must(t, e.Store.RefreshCurrentLaws(ctx))
+		e.API(guest, "GET", fmt.Sprintf("/api/v1/laws/%d/articles/1", l.ID), nil).JSON(t, &a)
+		if a.Text != "新的规定。" {
+			t.Errorf("after its day: %q", a.Text)
 		}
 	})
 }

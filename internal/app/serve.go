@@ -209,8 +209,9 @@ func prune(ctx context.Context, st *store.Store, p auth.Policy, log *slog.Logger
 
 // sweep makes the day-before reminders, passes on expired waitlist
 // offers, recomputes the towns' figures when they are older than
-// store.StatsMaxAge, escalates overdue rectifications and keeps the
-// inspection schedules, every minute. Any number of instances may run it:
+// store.StatsMaxAge, escalates overdue rectifications, keeps the
+// inspection schedules and moves search to law versions that took effect,
+// every minute. Any number of instances may run it:
 // each reminder is made once, each offer expires once, figures are
 // written whole.
 func sweep(ctx context.Context, st *store.Store, log *slog.Logger) {
@@ -234,6 +235,9 @@ func sweep(ctx context.Context, st *store.Store, log *slog.Logger) {
 		}
 		if _, err := st.SyncSchedules(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("inspection schedules", "err", err)
+		}
+		if err := st.RefreshCurrentLaws(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("law versions in force", "err", err)
 		}
 		select {
 		case <-ctx.Done():

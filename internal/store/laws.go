@@ -275,7 +275,8 @@ func (s *Store) RefreshCurrentLaws(ctx context.Context) error {
 	if done == today {
 		return nil
 	}
-	rows, err := s.query(ctx, `SELECT DISTINCT law_id FROM law_versions WHERE effective_on = ?`, today)
+	// Versions that took effect since the last run (a missed day included).
+	rows, err := s.query(ctx, `SELECT DISTINCT law_id FROM law_versions WHERE effective_on > ? AND effective_on <= ?`, done, today)
 	ids, err := scanAll(rows, err, func(r *sql.Rows) (int64, error) {
 		var id int64
 		return id, r.Scan(&id)

@@ -269,6 +269,12 @@ func TestArticleCitations(t *testing.T) {
 			a.CitedBy[1].Kind != model.CitedByCourse || a.CitedBy[1].Label != "排污许可证申领实务" {
 			t.Errorf("cited by: %+v", a.CitedBy)
 		}
+		link := fmt.Sprintf(`/laws/%d/articles/2"`, l.ID)
+		for _, page := range []string{fmt.Sprintf("/courses/%d", course.ID), fmt.Sprintf("/checklists/%d", c.ID)} {
+			if p := string(e.Browser(admin).Get(page).Body); !strings.Contains(p, link) {
+				t.Errorf("%s does not link the cited article", page)
+			}
+		}
 		// The next version cites nothing: only the course is left.
 		var v2 model.Checklist
 		e.API(admin, "PUT", fmt.Sprintf("/api/v1/checklists/%d", c.ID), body(nil)).JSON(t, &v2)

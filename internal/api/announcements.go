@@ -71,3 +71,58 @@ func (h *Handler) remindUnread(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]int{"reminded": n})
 	return nil
 }
+
+func (h *Handler) addQuiz(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in model.QuizInput
+	if err := decode(r, w, &in); err != nil {
+		return err
+	}
+	z, err := h.Service.AddQuiz(r.Context(), actor(r), id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, z)
+	return nil
+}
+
+func (h *Handler) getQuiz(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) { return h.Service.Quiz(r.Context(), actor(r), id) })
+}
+
+func (h *Handler) answerQuiz(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		ManagerID int64   `json:"manager_id"`
+		Answers   [][]int `json:"answers"`
+	}
+	if err := decode(r, w, &in); err != nil {
+		return err
+	}
+	x, err := h.Service.SubmitQuiz(r.Context(), actor(r), id, in.ManagerID, in.Answers)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, x)
+	return nil
+}
+
+func (h *Handler) quizAttempts(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) {
+		l, err := h.Service.QuizAttempts(r.Context(), actor(r), id)
+		return model.List[model.Attempt]{Items: l}, err
+	})
+}
+
+func (h *Handler) quizResults(w http.ResponseWriter, r *http.Request) error {
+	return h.withID(w, r, func(id int64) (any, error) {
+		l, err := h.Service.QuizResults(r.Context(), actor(r), id)
+		return model.List[model.TownResult]{Items: l}, err
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/envhome/envhome/internal/apptest"
 	"github.com/envhome/envhome/internal/model"
@@ -32,6 +33,11 @@ func TestLawRoleMatrix(t *testing.T) {
 		y, err := e.Store.PublishAnnouncement(ctx, model.Actor{User: e.Users[assocA]}, model.AnnouncementInput{Title: "镇A通知", Body: "正文"})
 		must(t, err)
 
+		_, err = e.Store.AddQuiz(ctx, model.Actor{User: e.Users[assocA]}, y.ID, model.QuizInput{Title: "小测", ClosesAt: e.Clock.Now().Add(48 * time.Hour),
+			Questions: []model.Question{{Text: "问", Options: []string{"甲", "乙"}, Answer: []int{0}, Cite: model.ArticleRef{LawID: l.ID, Key: "1"}}}})
+		must(t, err)
+		m, err := e.Store.CreateManager(ctx, sys, e.Ents["A"], model.Manager{Name: "张伟", Mobile: "13900001111"})
+		must(t, err)
 		all := expect{map[who]int{}, 200}
 		staff := func(ok int) expect { return expect{map[who]int{guest: 401, admin: ok, assocA: ok, assocB: ok}, 403} }
 		cases := []struct {
@@ -55,6 +61,14 @@ func TestLawRoleMatrix(t *testing.T) {
 			{"GET", fmt.Sprintf("/api/v1/announcements/%d/receipts", x.ID), nil, staff(200)},
 			{"GET", fmt.Sprintf("/api/v1/announcements/%d/receipts", y.ID), nil, expect{map[who]int{guest: 401, admin: 200, assocA: 200, assocB: 404}, 403}},
 			{"POST", fmt.Sprintf("/api/v1/announcements/%d/remind", y.ID), nil, expect{map[who]int{guest: 401, admin: 200, assocA: 200, assocB: 404}, 403}},
+			{"GET", fmt.Sprintf("/api/v1/announcements/%d/quiz", y.ID), nil, expect{map[who]int{guest: 401, admin: 200, assocA: 200, entA: 200}, 404}},
+			{"POST", fmt.Sprintf("/api/v1/announcements/%d/quiz", x.ID), map[string]any{"title": "t", "closes_at": e.Clock.Now().Add(time.Hour),
+				"questions": []map[string]any{{"text": "q", "options": []string{"a", "b"}, "answer": []int{0}, "cite": map[string]any{"law_id": l.ID, "article": "1"}}}},
+				expect{map[who]int{guest: 401, admin: 201, assocA: 403, assocB: 403}, 403}},
+			{"POST", fmt.Sprintf("/api/v1/announcements/%d/quiz/answers", y.ID), map[string]any{"manager_id": m.ID, "answers": [][]int{{0}}},
+				expect{map[who]int{guest: 401, entA: 201, admin: 422, assocA: 422}, 404}},
+			{"GET", fmt.Sprintf("/api/v1/announcements/%d/quiz/attempts", y.ID), nil, expect{map[who]int{guest: 401, admin: 200, assocA: 200, entA: 200}, 404}},
+			{"GET", fmt.Sprintf("/api/v1/announcements/%d/quiz/results", y.ID), nil, expect{map[who]int{guest: 401, admin: 200, assocA: 200, assocB: 404}, 403}},
 		}
 		for _, c := range cases {
 			for _, w := range apptest.Everyone {

@@ -107,6 +107,10 @@ func TestEveryPageFitsAPhone(t *testing.T) {
 		Title: "雨季来临，请检查雨污分流设施和危险废物贮存场所的防雨措施", Body: "各企业：\n请于本周内完成自查，发现问题及时整改。"})
 	must(t, err)
 	annPage := fmt.Sprintf("/announcements/%d", ann.ID)
+	_, err = e.Store.AddQuiz(bg, model.Actor{User: e.Users[apptest.AssociationA]}, ann.ID, model.QuizInput{Title: "防汛知识小测", ClosesAt: e.Clock.Now().Add(72 * time.Hour),
+		Questions: []model.Question{{Text: "危险废物贮存场所应当采取哪些措施防止雨水进入？（可多选）", Options: []string{"设置防雨顶棚", "设置围堰和导流沟", "露天堆放", "地面做防渗处理"},
+			Answer: []int{0, 1, 3}, Cite: model.ArticleRef{LawID: lw.ID, Key: "2"}}}})
+	must(t, err)
 	lawPages := []string{"/laws", "/laws?q=" + url.QueryEscape("排放污染物"), fmt.Sprintf("/laws/%d", lw.ID), fmt.Sprintf("/laws/%d/articles/2", lw.ID), fmt.Sprintf("/laws/%d/diff", lw.ID)}
 	must(t, err)
 	task := fmt.Sprintf("/tasks/%d", done.Tasks[0])

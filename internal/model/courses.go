@@ -424,6 +424,8 @@ type TrainingSettings struct {
 	WaitlistMode  string  `json:"waitlist_mode"`
 	OfferHours    int     `json:"offer_hours"`
 	LateMinutes   int     `json:"late_minutes"` // check-in later than this after the start is late
+	// QuizCredit counts passed quizzes' hours beside classes (off by default).
+	QuizCredit bool `json:"quiz_credit"`
 }
 
 // DefaultTrainingSettings follow the safety-training model: 12 hours a year.

@@ -98,3 +98,28 @@ func (s *Service) Receipts(ctx context.Context, a model.Actor, id int64) ([]mode
 func (s *Service) RemindUnread(ctx context.Context, a model.Actor, id int64) (int, error) {
 	return s.Store.RemindUnread(ctx, a, id)
 }
+
+// AddQuiz gives an announcement its quiz.
+func (s *Service) AddQuiz(ctx context.Context, a model.Actor, announcementID int64, in model.QuizInput) (*model.Quiz, error) {
+	return s.Store.AddQuiz(ctx, a, announcementID, in)
+}
+
+// Quiz reads an announcement's quiz.
+func (s *Service) Quiz(ctx context.Context, a model.Actor, announcementID int64) (*model.Quiz, error) {
+	return s.Store.Quiz(ctx, a, announcementID)
+}
+
+// SubmitQuiz records a manager's answers.
+func (s *Service) SubmitQuiz(ctx context.Context, a model.Actor, announcementID, managerID int64, answers [][]int) (*model.Attempt, error) {
+	return s.Store.SubmitQuiz(ctx, a, announcementID, managerID, answers)
+}
+
+// QuizAttempts lists the asking enterprise's attempts.
+func (s *Service) QuizAttempts(ctx context.Context, a model.Actor, announcementID int64) ([]model.Attempt, error) {
+	return s.Store.QuizAttempts(ctx, a, announcementID)
+}
+
+// QuizResults sums a quiz's attempts by town.
+func (s *Service) QuizResults(ctx context.Context, a model.Actor, announcementID int64) ([]model.TownResult, error) {
+	return s.Store.QuizResults(ctx, a, announcementID)
+}

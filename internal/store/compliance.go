@@ -61,7 +61,7 @@ func (s *Store) complianceFacts(ctx context.Context, q querier, eid int64) (mode
 	var behind sql.NullInt64
 	err = q.QueryRow(ctx, `SELECT COUNT(*), SUM(CASE WHEN COALESCE(x.hours, 0) < ? THEN 1 ELSE 0 END) FROM managers m
 		LEFT JOIN (`+creditedSQL+`) x ON x.person_id = m.person_id WHERE m.enterprise_id = ? AND m.status = 'active'`,
-		settings.RequiredHours, ms(from), ms(to), eid).Scan(&f.ActiveManagers, &behind)
+		settings.RequiredHours, ms(from), ms(to), ms(from), ms(to), eid).Scan(&f.ActiveManagers, &behind)
 	f.ManagersBehind = int(behind.Int64)
 	return f, err
 }

@@ -41,6 +41,8 @@ func readTrainingSettings(ctx context.Context, query func(context.Context, strin
 			t.OfferHours, _ = strconv.Atoi(v)
 		case "training.late_minutes":
 			t.LateMinutes, _ = strconv.Atoi(v)
+		case "training.quiz_credit":
+			t.QuizCredit, _ = strconv.ParseBool(v)
 		}
 	}
 	return t, rows.Err()
@@ -64,6 +66,7 @@ func (s *Store) SetTrainingSettings(ctx context.Context, a model.Actor, t model.
 			"training.waitlist_mode":  t.WaitlistMode,
 			"training.offer_hours":    strconv.Itoa(t.OfferHours),
 			"training.late_minutes":   strconv.Itoa(t.LateMinutes),
+			"training.quiz_credit":    strconv.FormatBool(t.QuizCredit),
 		}
 		if err := putSettings(ctx, tx, vals); err != nil {
 			return err
@@ -73,6 +76,7 @@ func (s *Store) SetTrainingSettings(ctx context.Context, a model.Actor, t model.
 			"waitlist_mode":  {Old: old.WaitlistMode, New: t.WaitlistMode},
 			"offer_hours":    {Old: old.OfferHours, New: t.OfferHours},
 			"late_minutes":   {Old: old.LateMinutes, New: t.LateMinutes},
+			"quiz_credit":    {Old: old.QuizCredit, New: t.QuizCredit},
 		})
 	})
 }

@@ -3,14 +3,23 @@ package store
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"github.com/envhome/envhome/internal/model"
 )
 
-// creditedSQL sums a person's credited hours in a time range.
-const creditedSQL = `SELECT b.person_id, SUM(k.credit_hours) AS hours FROM bookings b JOIN classes k ON k.id = b.class_id
+// creditedSQL sums a person's credited hours in a time range: classes
+// attended and, where credited, quizzes passed. It takes the range twice
+// (creditArgs).
+const creditedSQL = `SELECT person_id, SUM(hours) AS hours FROM (
+	SELECT b.person_id, k.credit_hours AS hours FROM bookings b JOIN classes k ON k.id = b.class_id
 	WHERE k.status = 'completed' AND b.status = 'confirmed' AND b.attendance IN ('present', 'late') AND k.starts_at >= ? AND k.starts_at < ?
-	GROUP BY b.person_id`
+	UNION ALL
+	SELECT q.person_id, q.credit_hours FROM quiz_attempts q WHERE q.credit_hours > 0 AND q.submitted_at >= ? AND q.submitted_at < ?
+	) credited GROUP BY person_id`
+
+// creditArgs are creditedSQL's arguments for a range.
+func creditArgs(from, to time.Time) []any { return []any{ms(from), ms(to), ms(from), ms(to)} }
 
 // CreditHistory lists a manager's (the person's, across every enterprise
 // they serve) attended classes in a year and the year's progress. Classes
@@ -64,6 +73,27 @@ func (s *Store) CreditHistory(ctx context.Context, a model.Actor, managerID int6
 	if err := rows.Err(); err != nil {
 		return nil, nil, err
 	}
+	// Quizzes passed while the bureau credited them.
+	rows, err = s.query(ctx, `SELECT CASE WHEN `+cond+` THEN 1 ELSE 0 END, q.title, qa.submitted_at, qa.credit_hours, e.name
+		FROM quiz_attempts qa JOIN quizzes q ON q.id = qa.quiz_id JOIN enterprises e ON e.id = qa.enterprise_id
+		WHERE qa.person_id = ? AND qa.credit_hours > 0 AND qa.submitted_at >= ? AND qa.submitted_at < ? ORDER BY qa.submitted_at DESC`, args...)
+	if err := eachRow(rows, err, func(r *sql.Rows) error {
+		c := model.CreditRecord{Category: "quiz", Attendance: model.AttendancePresent}
+		var mine int
+		if err := r.Scan(&mine, &c.CourseTitle, timeCol{&c.StartsAt}, &c.Hours, &c.EnterpriseName); err != nil {
+			return err
+		}
+		p.Hours += c.Hours
+		if mine == 1 {
+			recs = append(recs, c)
+		} else {
+			p.OtherHours += c.Hours
+			p.OtherClasses++
+		}
+		return nil
+	}); err != nil {
+		return nil, nil, err
+	}
 	return p, recs, nil
 }
 
@@ -108,7 +138,7 @@ func creditQuery(sc model.Scope, year int, behind bool, regionID *int64, require
 		JOIN people pe ON pe.id = m.person_id JOIN enterprises e ON e.id = m.enterprise_id JOIN regions r ON r.id = e.region_id
 		LEFT JOIN (` + creditedSQL + `) x ON x.person_id = m.person_id
 		WHERE m.status = 'active' AND ` + cond
-	args := append([]any{ms(from), ms(to)}, cargs...)
+	args := append(creditArgs(from, to), cargs...)
 	if regionID != nil {
 		q += ` AND e.region_id = ?`
 		args = append(args, *regionID)

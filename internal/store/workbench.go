@@ -66,7 +66,7 @@ func (s *Store) RefreshRegionStats(ctx context.Context, force bool) error {
 		SUM(CASE WHEN COALESCE(x.hours, 0) > ? THEN ? ELSE COALESCE(x.hours, 0) END)
 		FROM managers m JOIN enterprises e ON e.id = m.enterprise_id
 		LEFT JOIN (`+creditedSQL+`) x ON x.person_id = m.person_id
-		WHERE m.status = 'active' AND e.status = 'active' GROUP BY e.region_id`, req, req, req, ms(from), ms(to))
+		WHERE m.status = 'active' AND e.status = 'active' GROUP BY e.region_id`, req, req, req, ms(from), ms(to), ms(from), ms(to))
 	if err := eachRow(rows, err, func(r *sql.Rows) error {
 		var id int64
 		var n, behind int
@@ -180,7 +180,7 @@ func (s *Store) EnterpriseHoursBehind(ctx context.Context, a model.Actor, region
 		FROM managers m JOIN enterprises e ON e.id = m.enterprise_id
 		LEFT JOIN (`+creditedSQL+`) x ON x.person_id = m.person_id
 		WHERE m.status = 'active' AND e.status = 'active' AND e.region_id = ?
-		GROUP BY e.id, e.name ORDER BY SUM(CASE WHEN COALESCE(x.hours, 0) > ? THEN ? ELSE COALESCE(x.hours, 0) END) / COUNT(*), e.id LIMIT ?`, req, req, ms(from), ms(to), regionID, req, req, limit)
+		GROUP BY e.id, e.name ORDER BY SUM(CASE WHEN COALESCE(x.hours, 0) > ? THEN ? ELSE COALESCE(x.hours, 0) END) / COUNT(*), e.id LIMIT ?`, req, req, ms(from), ms(to), ms(from), ms(to), regionID, req, req, limit)
 	out, err := scanAll(rows, err, func(r *sql.Rows) (model.EnterpriseHours, error) {
 		var e model.EnterpriseHours
 		err := r.Scan(&e.EnterpriseID, &e.Name, &e.Managers, &e.Hours)

@@ -4,9 +4,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/store"
 )
 
 type announcementsData struct {
@@ -110,8 +112,14 @@ func (h *Handler) publishAnnouncement(w http.ResponseWriter, r *http.Request) er
 
 type announcementData struct {
 	A         *model.Announcement
-	Publisher bool
+	Publisher bool // may follow it up: receipts, reminders, its quiz
 	Receipts  []model.Receipt
+	Quiz      *model.Quiz
+	Closed    bool
+	Managers  []*model.Manager // the enterprise's, who may answer
+	Attempts  []model.Attempt
+	Results   []model.TownResult
+	Laws      []*model.Law // to cite, in the quiz form
 }
 
 func (h *Handler) announcementPage(w http.ResponseWriter, r *http.Request) error {
@@ -123,9 +131,132 @@ func (h *Handler) announcementPage(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	v := h.newView(r, "page.announcement", &announcementData{A: x, Publisher: actor(r).MayPublish()})
-	v.Title = x.Title
+	v, err := h.announcementView(r, x)
+	if err != nil {
+		return err
+	}
 	return h.render(w, r, http.StatusOK, "announcement", v)
+}
+
+func (h *Handler) announcementView(r *http.Request, x *model.Announcement) (*view, error) {
+	a := actor(r)
+	d := &announcementData{A: x, Publisher: a.MayPublish()}
+	q, err := h.Service.Quiz(r.Context(), a, x.ID)
+	switch {
+	case err == nil:
+		d.Quiz, d.Closed = q, !h.Store.Now().Before(q.ClosesAt)
+	case !model.IsCode(err, model.ErrNotFound):
+		return nil, err
+	}
+	if eid := a.Scope().EnterpriseID; eid != 0 && d.Quiz != nil {
+		ms, err := h.Service.Managers(r.Context(), a, eid)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ms {
+			if m.Status == model.ManagerActive {
+				d.Managers = append(d.Managers, m)
+			}
+		}
+		if d.Attempts, err = h.Service.QuizAttempts(r.Context(), a, x.ID); err != nil {
+			return nil, err
+		}
+	}
+	if d.Publisher && d.Quiz != nil {
+		if d.Results, err = h.Service.QuizResults(r.Context(), a, x.ID); err != nil {
+			return nil, err
+		}
+	}
+	if d.Publisher && d.Quiz == nil {
+		if d.Laws, err = h.Service.Laws(r.Context(), store.LawFilter{}); err != nil {
+			return nil, err
+		}
+	}
+	v := h.newView(r, "page.announcement", d)
+	v.Title = x.Title
+	return v, nil
+}
+
+// answerQuiz takes a manager's answers: q0, q1… each the chosen options.
+func (h *Handler) answerQuiz(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	mid, _ := strconv.ParseInt(r.PostFormValue("manager_id"), 10, 64)
+	var answers [][]int
+	for i := 0; i < 20; i++ {
+		vals, ok := r.PostForm["q"+strconv.Itoa(i)]
+		if !ok {
+			break
+		}
+		var ans []int
+		for _, s := range vals {
+			if n, err := strconv.Atoi(s); err == nil {
+				ans = append(ans, n)
+			}
+		}
+		answers = append(answers, ans)
+	}
+	if _, err := h.Service.SubmitQuiz(r.Context(), actor(r), id, mid, answers); err != nil {
+		return h.announcementError(w, r, id, err)
+	}
+	redirect(w, r, "/announcements/"+strconv.FormatInt(id, 10)+"#quiz", "flash.quiz_done")
+	return nil
+}
+
+func (h *Handler) announcementError(w http.ResponseWriter, r *http.Request, id int64, err error) error {
+	x, xerr := h.Service.Announcement(r.Context(), actor(r), id)
+	if xerr != nil {
+		return xerr
+	}
+	v, verr := h.announcementView(r, x)
+	if verr != nil {
+		return verr
+	}
+	return h.formError(w, r, "announcement", v, err)
+}
+
+// addQuiz takes up to three questions: text, options one a line with *
+// before each right one, the law and article cited.
+func (h *Handler) addQuiz(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	in := model.QuizInput{Title: r.PostFormValue("title")}
+	in.PassPercent, _ = strconv.Atoi(r.PostFormValue("pass_percent"))
+	in.CreditHours, _ = strconv.ParseFloat(r.PostFormValue("credit_hours"), 64)
+	if t, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("closes_at"), model.ChinaTime); err == nil {
+		in.ClosesAt = t
+	}
+	for i := 0; i < 3; i++ {
+		n := strconv.Itoa(i)
+		text := strings.TrimSpace(r.PostFormValue("text" + n))
+		if text == "" {
+			continue
+		}
+		q := model.Question{Text: text}
+		for _, line := range strings.Split(r.PostFormValue("options"+n), "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" {
+				continue
+			}
+			if strings.HasPrefix(line, "*") || strings.HasPrefix(line, "＊") {
+				q.Answer = append(q.Answer, len(q.Options))
+				line = strings.TrimSpace(strings.TrimLeft(line, "*＊"))
+			}
+			q.Options = append(q.Options, line)
+		}
+		q.Cite.LawID, _ = strconv.ParseInt(r.PostFormValue("law"+n), 10, 64)
+		q.Cite.Key = strings.TrimSpace(r.PostFormValue("article" + n))
+		in.Questions = append(in.Questions, q)
+	}
+	if _, err := h.Service.AddQuiz(r.Context(), actor(r), id, in); err != nil {
+		return h.announcementError(w, r, id, err)
+	}
+	redirect(w, r, "/announcements/"+strconv.FormatInt(id, 10)+"#quiz", "flash.saved")
+	return nil
 }
 
 func (h *Handler) receiptsPage(w http.ResponseWriter, r *http.Request) error {

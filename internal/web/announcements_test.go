@@ -1,12 +1,14 @@
 package web_test
 
 import (
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/envhome/envhome/internal/apptest"
+	"github.com/envhome/envhome/internal/model"
 )
 
 // TestAnnouncementPages (issue 11, items 4 and 7): the association counts
@@ -53,6 +55,60 @@ func TestAnnouncementPages(t *testing.T) {
 		}
 		if r := ent.Get("/announcements/new"); r.StatusCode != 403 {
 			t.Errorf("an enterprise opens the form: %d", r.StatusCode)
+		}
+	})
+}
+
+// TestQuizPages (issue 11, item 5): the bureau adds a quiz to its notice
+// from the form; the enterprise answers it for a manager and sees the
+// result; the bureau sees the results by town.
+func TestQuizPages(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ctx := t.Context()
+		sys := model.SystemActor()
+		l, err := e.Store.CreateLaw(ctx, sys, model.LawInput{Title: "排污许可管理条例", Kind: "administrative_regulation", EffectiveOn: "2021-03-01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := e.Store.AddLawVersion(ctx, sys, l.ID, model.VersionInput{Label: "2021", EffectiveOn: "2021-03-01", Text: "第一条　一。\n第二条　二。"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Store.CreateManager(ctx, sys, e.Ents["A"], model.Manager{Name: "张伟", Mobile: "13900001111"}); err != nil {
+			t.Fatal(err)
+		}
+		x, err := e.Store.PublishAnnouncement(ctx, model.Actor{User: e.Users[apptest.Admin]}, model.AnnouncementInput{Title: "执行报告", Body: "请作答。",
+			Audience: model.Audience{Roles: []model.Role{model.RoleEnterprise}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := fmt.Sprintf("/announcements/%d", x.ID)
+		admin := e.Browser(apptest.Admin)
+		form := url.Values{"title": {"小测"}, "text0": {"年度执行报告何时提交？"}, "options0": {"*1月15日前\n3月31日前"}, "law0": {fmt.Sprint(l.ID)},
+			"article0": {"2"}, "closes_at": {"2026-03-20T17:00"}, "pass_percent": {"60"}, "credit_hours": {"0"}}
+		if r := admin.Post(page+"/quiz", form); r.StatusCode != 303 {
+			t.Fatalf("add a quiz: %d %s", r.StatusCode, r.Body)
+		}
+		ent := e.Browser(apptest.EnterpriseA)
+		p := string(ent.Get(page).Body)
+		if !strings.Contains(p, `name="q0"`) || !strings.Contains(p, "1月15日前") || !strings.Contains(p, fmt.Sprintf("/laws/%d/articles/2", l.ID)) {
+			t.Fatalf("the quiz form:\n%s", section(p, "quiz"))
+		}
+		m := regexp.MustCompile(`<option value="(\d+)">张伟`).FindStringSubmatch(p)
+		if m == nil {
+			t.Fatal("no manager to answer for")
+		}
+		if r := ent.Post(page+"/quiz/answers", url.Values{"manager_id": {m[1]}, "q0": {"0"}}); r.StatusCode != 303 {
+			t.Fatalf("answer: %d %s", r.StatusCode, r.Body)
+		}
+		if p := string(ent.Get(page).Body); !strings.Contains(p, "张伟：答对 1 / 1，通过") {
+			t.Errorf("the result:\n%s", section(p, "quiz"))
+		}
+		if r := ent.Post(page+"/quiz/answers", url.Values{"manager_id": {m[1]}, "q0": {"0"}}); r.StatusCode != 409 ||
+			!strings.Contains(string(r.Body), "已作答过") {
+			t.Errorf("answered twice: %d", r.StatusCode)
+		}
+		if p := string(admin.Get(page).Body); !strings.Contains(section(p, "quiz-results"), "镇A") {
+			t.Errorf("results:\n%s", section(p, "quiz"))
 		}
 	})
 }

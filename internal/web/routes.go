@@ -152,6 +152,8 @@ func (h *Handler) Routes() []Route {
 		{"GET", "/announcements/{id}", httpx.Authenticated, h.announcementPage},
 		{"GET", "/announcements/{id}/receipts", httpx.Staff, h.receiptsPage},
 		{"POST", "/announcements/{id}/remind", httpx.Staff, h.remindUnread},
+		{"POST", "/announcements/{id}/quiz", httpx.Staff, h.addQuiz},
+		{"POST", "/announcements/{id}/quiz/answers", httpx.Authenticated, h.answerQuiz},
 		{"GET", "/laws", httpx.Public, h.lawsPage},
 		{"POST", "/laws", httpx.Admin, h.createLaw},
 		{"GET", "/laws/{id}", httpx.Public, h.lawPage},

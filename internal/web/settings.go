@@ -22,7 +22,7 @@ func (h *Handler) settingsPage(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request) error {
 	vd := model.Validation{}
-	t := model.TrainingSettings{WaitlistMode: r.FormValue("waitlist_mode")}
+	t := model.TrainingSettings{WaitlistMode: r.FormValue("waitlist_mode"), QuizCredit: r.FormValue("quiz_credit") == "on"}
 	var err error
 	if t.RequiredHours, err = strconv.ParseFloat(strings.TrimSpace(r.FormValue("required_hours")), 64); err != nil {
 		vd.Add("required_hours", "err.field.hours")

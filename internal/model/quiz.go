@@ -15,10 +15,13 @@ type Question struct {
 	Options []string   `json:"options"`
 	Answer  []int      `json:"answer,omitempty"` // the right options' indexes: to the publisher only
 	Cite    ArticleRef `json:"cite"`
+	// Multi says more than one option is right (kept when the answers
+	// are hidden, so the form offers check boxes).
+	Multi bool `json:"multiple"`
 }
 
 // Multiple says whether more than one option is right.
-func (q Question) Multiple() bool { return len(q.Answer) > 1 }
+func (q Question) Multiple() bool { return q.Multi || len(q.Answer) > 1 }
 
 // Quiz is a short quiz carried by an announcement.
 type Quiz struct {
@@ -76,6 +79,7 @@ func (in *QuizInput) Validate(now time.Time) error {
 		if len(q.Answer) == 0 {
 			v.Add(f+"answer", "err.quiz.answer")
 		}
+		q.Multi = len(q.Answer) > 1
 		for _, a := range q.Answer {
 			if a < 0 || a >= len(opts) {
 				v.Add(f+"answer", "err.quiz.answer")

@@ -30,7 +30,7 @@ func TestNoticeJourney(t *testing.T) {
 	must(t, err)
 	assoc := model.Actor{User: e.Users[apptest.AssociationA]}
 	x, err := e.Store.PublishAnnouncement(bg, assoc, model.AnnouncementInput{Kind: "warning", Title: "雨季危险废物贮存提醒",
-		Body: "各企业：\n雨季将至，请对照所引条文检查危险废物贮存场所，并完成下面的小测。",
+		Body:  "各企业：\n雨季将至，请对照所引条文检查危险废物贮存场所，并完成下面的小测。",
 		Cites: []model.ArticleRef{{LawID: l.ID, Key: "2"}}})
 	must(t, err)
 	_, err = e.Store.AddQuiz(bg, assoc, x.ID, model.QuizInput{Title: "贮存要求小测", ClosesAt: e.Clock.Now().Add(72 * time.Hour),

@@ -532,3 +532,27 @@ func TestSpotPlan(t *testing.T) {
 		}
 	})
 }
+
+// TestScheduleFollowsFacts: the sweep re-derives an enterprise whose
+// facts changed since its last run (a key-management permit: monthly).
+func TestScheduleFollowsFacts(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ctx := context.Background()
+		var c model.Checklist
+		e.API(admin, "POST", "/api/v1/checklists", checklistBody("县级自查表", "A1")).JSON(t, &c)
+		e.API(admin, "POST", fmt.Sprintf("/api/v1/checklists/%d/publish", c.ID), nil)
+		must(t, errOf(e.Store.SyncSchedules(ctx)))
+		e.Clock.Advance(5 * time.Minute)
+		if r := e.API(admin, "PATCH", fmt.Sprintf("/api/v1/enterprises/%d", e.Ents["B"]), map[string]any{"permit_class": "key"}); r.StatusCode != 200 {
+			t.Fatalf("patch: %d %s", r.StatusCode, r.Body)
+		}
+		e.Clock.Advance(time.Minute)
+		n, err := e.Store.SyncSchedules(ctx)
+		must(t, err)
+		var l struct{ Items []model.Schedule }
+		e.API(entB, "GET", fmt.Sprintf("/api/v1/enterprises/%d/schedules", e.Ents["B"]), nil).JSON(t, &l)
+		if n < 1 || len(l.Items) != 1 || l.Items[0].Frequency != model.Monthly { // B, and any changed within the margin
+			t.Errorf("after the permit changed: %d derived, %+v", n, l.Items)
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -128,14 +129,31 @@ func (s *Store) SyncSchedules(ctx context.Context) (int, error) {
 	for _, c := range cs {
 		all = all || (c.PublishedAt != nil && ms(*c.PublishedAt) > wm)
 	}
+	// The enterprises changed since the last run come from the updated_at
+	// index first (a handful a minute), not a walk of the table by id.
+	var changed []int64
+	if !all {
+		rows, err := s.query(ctx, `SELECT id FROM enterprises WHERE updated_at > ?`, wm)
+		if changed, err = scanAll(rows, err, func(r *sql.Rows) (int64, error) {
+			var id int64
+			return id, r.Scan(&id)
+		}); err != nil {
+			return 0, err
+		}
+		slices.Sort(changed)
+	}
 	n := 0
 	var after int64
-	for {
+	for all || len(changed) > 0 {
 		q := `SELECT ` + enterpriseColumns + ` FROM enterprises e JOIN regions r ON r.id = e.region_id WHERE e.id > ?`
 		args := []any{after}
 		if !all {
-			q += ` AND e.updated_at > ?`
-			args = append(args, wm)
+			part := changed[:min(len(changed), syncBatch)]
+			changed = changed[len(part):]
+			q += ` AND e.id IN (?` + strings.Repeat(`, ?`, len(part)-1) + `)`
+			for _, id := range part {
+				args = append(args, id)
+			}
 		}
 		rows, err := s.query(ctx, q+` ORDER BY e.id LIMIT `+strconv.Itoa(syncBatch), args...)
 		es, err := scanAll(rows, err, func(r *sql.Rows) (*model.Enterprise, error) { return scanEnterprise(r) })
@@ -143,7 +161,10 @@ func (s *Store) SyncSchedules(ctx context.Context) (int, error) {
 			return n, err
 		}
 		if len(es) == 0 {
-			break
+			if all {
+				break
+			}
+			continue
 		}
 		if err := s.write(ctx, func(tx *Tx) error {
 			for _, e := range es {
@@ -156,9 +177,11 @@ func (s *Store) SyncSchedules(ctx context.Context) (int, error) {
 			return n, fmt.Errorf("derive schedules: %w", err)
 		}
 		n += len(es)
-		after = es[len(es)-1].ID
-		if len(es) < syncBatch {
-			break
+		if all {
+			after = es[len(es)-1].ID
+			if len(es) < syncBatch {
+				break
+			}
 		}
 	}
 	if err := s.write(ctx, func(tx *Tx) error {

@@ -76,6 +76,32 @@ func TestInspectionRoutesAnswerAlikeOnBothFaces(t *testing.T) {
 		must(t, err)
 		photo, err := e.Store.AddInspectionPhoto(ctx, ent, draft.ID, f.Hash, nil)
 		must(t, err)
+		// Two of each once-only action, one for each face.
+		submitted := func() int64 {
+			in, err := e.Store.StartInspection(ctx, ent, A, c.ID, model.InspectionSelf)
+			must(t, err)
+			_, err = e.Store.SaveAnswer(ctx, ent, in.ID, "A1", model.AnswerInput{Result: model.ResultOK})
+			must(t, err)
+			_, err = e.Store.SubmitInspection(ctx, ent, in.ID)
+			must(t, err)
+			return in.ID
+		}
+		revAPI, revWeb := submitted(), submitted()
+		planned := func(month string) int64 {
+			p, err := e.Store.PlanSpotCheck(ctx, model.Actor{User: e.Users[assocA]}, A, month)
+			must(t, err)
+			return p.ID
+		}
+		planAPI, planWeb := planned("2026-06"), planned("2026-07")
+		other, err := e.Store.StartInspection(ctx, ent, A, c.ID, model.InspectionSelf)
+		must(t, err)
+		_, err = e.Store.SaveAnswer(ctx, ent, other.ID, "A1", model.AnswerInput{Result: model.ResultProblem, Note: "另一处问题"})
+		must(t, err)
+		other, err = e.Store.SubmitInspection(ctx, ent, other.ID)
+		must(t, err)
+		withEvidence := other.Tasks[0]
+		_, err = e.Store.AddTaskEvidence(ctx, ent, withEvidence, f.Hash)
+		must(t, err)
 
 		class := func(code int, web bool) string {
 			if code >= 200 && code < 300 || web && code == http.StatusSeeOther {
@@ -213,6 +239,27 @@ func TestInspectionRoutesAnswerAlikeOnBothFaces(t *testing.T) {
 				},
 				func(b *apptest.Browser) int {
 					return b.Post("/spot-plan", url.Values{"enterprise_id": {fmt.Sprint(A)}, "month": {"2026-05"}}).StatusCode
+				}},
+			{"correct a submitted inspection",
+				func(w apptest.Who) int {
+					return e.API(w, "POST", fmt.Sprintf("/api/v1/inspections/%d/revise", revAPI), map[string]any{"reason": "更正"}).StatusCode
+				},
+				func(b *apptest.Browser) int {
+					return b.Post(fmt.Sprintf("/inspections/%d/revise", revWeb), url.Values{"reason": {"更正"}}).StatusCode
+				}},
+			{"take an entry off the spot-check plan",
+				func(w apptest.Who) int {
+					return e.API(w, "DELETE", fmt.Sprintf("/api/v1/spot-plan/%d", planAPI), nil).StatusCode
+				},
+				func(b *apptest.Browser) int {
+					return b.Post(fmt.Sprintf("/spot-plan/%d/delete", planWeb), url.Values{"month": {"2026-07"}}).StatusCode
+				}},
+			{"see a task's evidence",
+				func(w apptest.Who) int {
+					return e.API(w, "GET", fmt.Sprintf("/api/v1/tasks/%d/evidence/1", withEvidence), nil).StatusCode
+				},
+				func(b *apptest.Browser) int {
+					return b.Get(fmt.Sprintf("/tasks/%d/evidence/1", withEvidence)).StatusCode
 				}},
 			{"add evidence to a task",
 				func(w apptest.Who) int {

@@ -49,6 +49,8 @@ func TestInspectionRoleMatrix(t *testing.T) {
 		must(t, err)
 		photo, err := e.Store.AddInspectionPhoto(ctx, ent, draft.ID, f.Hash, nil)
 		must(t, err)
+		plan, err := e.Store.PlanSpotCheck(ctx, model.Actor{User: e.Users[assocA]}, e.Ents["A"], "2026-04")
+		must(t, err)
 
 		A := e.Ents["A"]
 		inA := expect{map[who]int{guest: 401, admin: 200, assocA: 200, entA: 200}, 404}
@@ -98,6 +100,7 @@ func TestInspectionRoleMatrix(t *testing.T) {
 			{"DELETE", fmt.Sprintf("/api/v1/enterprises/%d/calendar", A), nil, expect{map[who]int{guest: 401, admin: 204, assocA: 204, entA: 204}, 404}},
 			{"GET", "/api/v1/settings/inspection", nil, anyUser(200)},
 			{"GET", "/api/v1/spot-plan", nil, expect{map[who]int{guest: 401, admin: 200, assocA: 200, assocB: 200}, 403}},
+			{"DELETE", fmt.Sprintf("/api/v1/spot-plan/%d", plan.ID), nil, expect{map[who]int{guest: 401, admin: 204, assocA: 404, assocB: 404}, 403}}, // the bureau removes it first
 			{"POST", "/api/v1/spot-plan", map[string]any{"enterprise_id": A, "month": "2026-03"},
 				expect{map[who]int{guest: 401, admin: 201, assocA: 409, assocB: 422}, 403}},
 			{"PUT", "/api/v1/settings/inspection", map[string]any{"pass_mark": 80}, adminOnly(200)},

@@ -94,6 +94,24 @@ func TestLawRoutesAnswerAlikeOnBothFaces(t *testing.T) {
 		must(t, err)
 		y, err := e.Store.PublishAnnouncement(ctx, model.Actor{User: e.Users[assocA]}, model.AnnouncementInput{Title: "镇A通知", Body: "正文"})
 		must(t, err)
+		v1, _, err := e.Store.AddLawVersion(ctx, sys, l.ID, model.VersionInput{Label: "2021", EffectiveOn: "2021-03-01", Text: "第一条　一。"})
+		must(t, err)
+		v2, _, err := e.Store.AddLawVersion(ctx, sys, l.ID, model.VersionInput{Label: "2025", EffectiveOn: "2025-03-01", Text: "第一条　一一。"})
+		must(t, err)
+		question := []model.Question{{Text: "问", Options: []string{"甲", "乙"}, Answer: []int{0}, Cite: model.ArticleRef{LawID: l.ID, Key: "1"}}}
+		_, err = e.Store.AddQuiz(ctx, model.Actor{User: e.Users[assocA]}, y.ID, model.QuizInput{Title: "小测", ClosesAt: e.Clock.Now().Add(48 * time.Hour), Questions: question})
+		must(t, err)
+		bureau := model.Actor{User: e.Users[admin]}
+		noQuiz := func() int64 {
+			x, err := e.Store.PublishAnnouncement(ctx, bureau, model.AnnouncementInput{Title: "全县通知", Body: "正文"})
+			must(t, err)
+			return x.ID
+		}
+		quizAPI, quizWeb := noQuiz(), noQuiz()
+		mAPI, err := e.Store.CreateManager(ctx, sys, e.Ents["A"], model.Manager{Name: "张伟", Mobile: "13900001111"})
+		must(t, err)
+		mWeb, err := e.Store.CreateManager(ctx, sys, e.Ents["A"], model.Manager{Name: "李娜", Mobile: "13900002222"})
+		must(t, err)
 		class := func(code int, web bool) string {
 			if code >= 200 && code < 300 || web && code == 303 {
 				return "ok"
@@ -123,6 +141,32 @@ func TestLawRoutesAnswerAlikeOnBothFaces(t *testing.T) {
 					n++
 					return b.Post(fmt.Sprintf("/laws/%d/versions/text", l.ID), url.Values{"label": {fmt.Sprintf("web-%d", n)},
 						"effective_on": {"2021-03-01"}, "text": {"第一条　一。"}}).StatusCode
+				}},
+			{"read a law, an article and a comparison",
+				func(w apptest.Who) int {
+					return max(e.API(w, "GET", fmt.Sprintf("/api/v1/laws/%d", l.ID), nil).StatusCode,
+						e.API(w, "GET", fmt.Sprintf("/api/v1/laws/%d/articles/1", l.ID), nil).StatusCode,
+						e.API(w, "GET", fmt.Sprintf("/api/v1/laws/%d/diff?from=%d&to=%d", l.ID, v1.ID, v2.ID), nil).StatusCode)
+				},
+				func(b *apptest.Browser) int {
+					return max(b.Get(fmt.Sprintf("/laws/%d", l.ID)).StatusCode, b.Get(fmt.Sprintf("/laws/%d/articles/1", l.ID)).StatusCode,
+						b.Get(fmt.Sprintf("/laws/%d/diff?from=%d&to=%d", l.ID, v1.ID, v2.ID)).StatusCode)
+				}},
+			{"add a quiz",
+				func(w apptest.Who) int {
+					return e.API(w, "POST", fmt.Sprintf("/api/v1/announcements/%d/quiz", quizAPI), map[string]any{"title": "t", "closes_at": e.Clock.Now().Add(time.Hour),
+						"questions": []map[string]any{{"text": "q", "options": []string{"a", "b"}, "answer": []int{0}, "cite": map[string]any{"law_id": l.ID, "article": "1"}}}}).StatusCode
+				},
+				func(b *apptest.Browser) int {
+					return b.Post(fmt.Sprintf("/announcements/%d/quiz", quizWeb), url.Values{"title": {"t"}, "text0": {"q"}, "options0": {"*a\nb"},
+						"law0": {fmt.Sprint(l.ID)}, "article0": {"1"}, "closes_at": {"2026-03-01T18:00"}}).StatusCode
+				}},
+			{"answer a quiz",
+				func(w apptest.Who) int {
+					return e.API(w, "POST", fmt.Sprintf("/api/v1/announcements/%d/quiz/answers", y.ID), map[string]any{"manager_id": mAPI.ID, "answers": [][]int{{0}}}).StatusCode
+				},
+				func(b *apptest.Browser) int {
+					return b.Post(fmt.Sprintf("/announcements/%d/quiz/answers", y.ID), url.Values{"manager_id": {fmt.Sprint(mWeb.ID)}, "q0": {"0"}}).StatusCode
 				}},
 			{"read an announcement",
 				func(w apptest.Who) int {

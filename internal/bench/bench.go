@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -240,4 +241,35 @@ type Env struct {
 type Server struct {
 	http.Handler
 	Auth *auth.Service
+}
+
+// timeGets serves GET path on h n times in a row with the bearer token
+// (none when empty) through the real handler, and returns the sorted
+// latencies and the first answer's body; any status but 200 fails.
+func timeGets(h http.Handler, path, token string, n int) ([]time.Duration, []byte, error) {
+	lat := make([]time.Duration, 0, n)
+	var first []byte
+	for i := range n {
+		req := httptest.NewRequest("GET", path, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		rec := httptest.NewRecorder()
+		t := time.Now()
+		h.ServeHTTP(rec, req)
+		lat = append(lat, time.Since(t))
+		if rec.Code != http.StatusOK {
+			return nil, nil, fmt.Errorf("GET %s: %d %s", path, rec.Code, rec.Body)
+		}
+		if i == 0 {
+			first = rec.Body.Bytes()
+		}
+	}
+	slices.Sort(lat)
+	return lat, first, nil
+}
+
+// percentile reads the p-th percentile of sorted latencies.
+func percentile(lat []time.Duration, p int) time.Duration {
+	return lat[(len(lat)-1)*p/100].Round(10 * time.Microsecond)
 }

@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -191,26 +189,14 @@ func benchList(ctx context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "GET /api/v1/enterprises?limit=50 on %s, %d sequential requests each\n", st.Dialect(), *reqs)
 	for _, q := range queries {
-		var lat []time.Duration
-		items := 0
-		for i := 0; i < *reqs; i++ {
-			req := httptest.NewRequest("GET", "/api/v1/enterprises?limit=50&"+q.query, nil)
-			req.Header.Set("Authorization", "Bearer "+token)
-			rec := httptest.NewRecorder()
-			t0 := time.Now()
-			srv.ServeHTTP(rec, req)
-			lat = append(lat, time.Since(t0))
-			if rec.Code != http.StatusOK {
-				return fmt.Errorf("%s: %d %s", q.label, rec.Code, rec.Body)
-			}
-			if i == 0 {
-				var l struct{ Items []any }
-				jsonDecode(rec.Body.Bytes(), &l)
-				items = len(l.Items)
-			}
+		lat, body, err := timeGets(srv, "/api/v1/enterprises?limit=50&"+q.query, token, *reqs)
+		if err != nil {
+			return fmt.Errorf("%s: %w", q.label, err)
 		}
-		slices.Sort(lat)
-		p := func(x int) time.Duration { return lat[(len(lat)-1)*x/100].Round(10 * time.Microsecond) }
+		var l struct{ Items []any }
+		jsonDecode(body, &l)
+		items := len(l.Items)
+		p := func(x int) time.Duration { return percentile(lat, x) }
 		fmt.Fprintf(env.Stdout, "%-26s p50 %8s  p99 %8s  (%d items)\n", q.label, p(50), p(99), items)
 	}
 	return nil

@@ -5,10 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"slices"
 	"time"
 
 	"github.com/envhome/envhome/internal/auth"
@@ -85,20 +82,11 @@ func benchHome(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		var lat []time.Duration
-		for range *reqs {
-			req := httptest.NewRequest("GET", "/api/v1/workbench", nil)
-			req.Header.Set("Authorization", "Bearer "+token)
-			rec := httptest.NewRecorder()
-			t := time.Now()
-			srv.ServeHTTP(rec, req)
-			lat = append(lat, time.Since(t))
-			if rec.Code != http.StatusOK {
-				return fmt.Errorf("%s: %d %s", r.label, rec.Code, rec.Body)
-			}
+		lat, _, err := timeGets(srv, "/api/v1/workbench", token, *reqs)
+		if err != nil {
+			return fmt.Errorf("%s: %w", r.label, err)
 		}
-		slices.Sort(lat)
-		p := func(x int) time.Duration { return lat[(len(lat)-1)*x/100].Round(10 * time.Microsecond) }
+		p := func(x int) time.Duration { return percentile(lat, x) }
 		fmt.Fprintf(env.Stdout, "%-28s p50 %8s  p99 %8s\n", r.label, p(50), p(99))
 	}
 	return nil

@@ -131,17 +131,9 @@ func benchInspection(ctx context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "%s, %d generated enterprises, %d sequential requests each\n", st.Dialect(), st.CountGenerated(ctx), *reqs)
 	for _, c := range cases {
-		lat := make([]time.Duration, 0, *reqs)
-		for range *reqs {
-			req := httptest.NewRequest("GET", c.path, nil)
-			req.Header.Set("Authorization", "Bearer "+c.token)
-			rec := httptest.NewRecorder()
-			t := time.Now()
-			srv.ServeHTTP(rec, req)
-			lat = append(lat, time.Since(t))
-			if rec.Code != http.StatusOK {
-				return fmt.Errorf("%s: %d %s", c.label, rec.Code, rec.Body)
-			}
+		lat, _, err := timeGets(srv, c.path, c.token, *reqs)
+		if err != nil {
+			return fmt.Errorf("%s: %w", c.label, err)
 		}
 		printLat(env, c.label, lat)
 	}
@@ -168,8 +160,7 @@ func benchInspection(ctx context.Context, env Env, args []string) error {
 
 func printLat(env Env, label string, lat []time.Duration) {
 	slices.Sort(lat)
-	p := func(x int) time.Duration { return lat[(len(lat)-1)*x/100].Round(10 * time.Microsecond) }
-	fmt.Fprintf(env.Stdout, "%-30s p50 %9s  p99 %9s\n", label, p(50), p(99))
+	fmt.Fprintf(env.Stdout, "%-30s p50 %9s  p99 %9s\n", label, percentile(lat, 50), percentile(lat, 99))
 }
 
 // benchAutosave: phones answering a self-inspection item by item, each

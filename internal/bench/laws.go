@@ -6,8 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
@@ -99,19 +97,11 @@ func benchLaws(ctx context.Context, env Env, args []string) error {
 		{"rare, 2 characters (1 article)", "鲟洄"},
 		{"absent, 2 characters", "聚变"},
 	} {
-		lat := make([]time.Duration, 0, *reqs)
-		n := 0
-		for range *reqs {
-			req := httptest.NewRequest("GET", "/api/v1/search/laws?q="+url.QueryEscape(q.q), nil)
-			rec := httptest.NewRecorder()
-			t := time.Now()
-			srv.ServeHTTP(rec, req)
-			lat = append(lat, time.Since(t))
-			if rec.Code != http.StatusOK {
-				return fmt.Errorf("%s: %d %s", q.label, rec.Code, rec.Body)
-			}
-			n = strings.Count(rec.Body.String(), `"law_id"`)
+		lat, body, err := timeGets(srv, "/api/v1/search/laws?q="+url.QueryEscape(q.q), "", *reqs)
+		if err != nil {
+			return fmt.Errorf("%s: %w", q.label, err)
 		}
+		n := strings.Count(string(body), `"law_id"`)
 		printLat(env, fmt.Sprintf("%s (%d hits)", q.label, n), lat)
 	}
 	return nil
@@ -186,17 +176,9 @@ func benchAnnounce(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		lat := make([]time.Duration, 0, *reqs)
-		for range *reqs {
-			req := httptest.NewRequest("GET", fmt.Sprintf("/api/v1/announcements/%d/receipts", x.ID), nil)
-			req.Header.Set("Authorization", "Bearer "+token)
-			rec := httptest.NewRecorder()
-			t := time.Now()
-			srv.ServeHTTP(rec, req)
-			lat = append(lat, time.Since(t))
-			if rec.Code != http.StatusOK {
-				return fmt.Errorf("%s: %d %s", c.label, rec.Code, rec.Body)
-			}
+		lat, _, err := timeGets(srv, fmt.Sprintf("/api/v1/announcements/%d/receipts", x.ID), token, *reqs)
+		if err != nil {
+			return fmt.Errorf("%s: %w", c.label, err)
 		}
 		printLat(env, "receipts, "+c.label, lat)
 	}

@@ -376,11 +376,17 @@ const occurrenceColumns = `o.id, o.schedule_id, o.enterprise_id, o.family_id, c.
 // newest version.
 const familyTitle = ` JOIN checklists c ON c.id = (SELECT MAX(id) FROM checklists WHERE family_id = o.family_id AND status <> 'draft')`
 
-func scanOccurrence(r rowScanner) (model.Occurrence, error) {
+// scanOccurrence reads occurrenceColumns; withName reads the enterprise's
+// name after them.
+func scanOccurrence(r rowScanner, withName bool) (model.Occurrence, error) {
 	var o model.Occurrence
 	var insp sql.NullInt64
-	err := r.Scan(&o.ID, &o.ScheduleID, &o.EnterpriseID, &o.FamilyID, &o.ChecklistTitle, &o.PeriodStart, &o.DueOn, &o.Status, &insp,
-		nullTimeCol{&o.CompletedAt})
+	dest := []any{&o.ID, &o.ScheduleID, &o.EnterpriseID, &o.FamilyID, &o.ChecklistTitle, &o.PeriodStart, &o.DueOn, &o.Status, &insp,
+		nullTimeCol{&o.CompletedAt}}
+	if withName {
+		dest = append(dest, &o.EnterpriseName)
+	}
+	err := r.Scan(dest...)
 	if insp.Valid {
 		o.InspectionID = &insp.Int64
 	}
@@ -414,7 +420,7 @@ func (s *Store) Schedules(ctx context.Context, a model.Actor, eid int64) ([]*mod
 	rows, err = s.query(ctx, `SELECT `+occurrenceColumns+` FROM occurrences o`+familyTitle+`
 		WHERE o.enterprise_id = ? AND o.due_on >= ? ORDER BY o.period_start DESC, o.id DESC`, eid, from)
 	if err := eachRow(rows, err, func(r *sql.Rows) error {
-		o, err := scanOccurrence(r)
+		o, err := scanOccurrence(r, false)
 		if sc := by[o.ScheduleID]; sc != nil && err == nil {
 			sc.Occurrences = append(sc.Occurrences, o)
 		}
@@ -513,16 +519,7 @@ func (s *Store) Occurrences(ctx context.Context, a model.Actor, f OccurrenceFilt
 		f.Limit = 200
 	}
 	rows, err := s.query(ctx, q+` ORDER BY o.due_on, o.id LIMIT `+strconv.Itoa(f.Limit), args...)
-	out, err := scanAll(rows, err, func(r *sql.Rows) (model.Occurrence, error) {
-		var o model.Occurrence
-		var insp sql.NullInt64
-		err := r.Scan(&o.ID, &o.ScheduleID, &o.EnterpriseID, &o.FamilyID, &o.ChecklistTitle, &o.PeriodStart, &o.DueOn, &o.Status, &insp,
-			nullTimeCol{&o.CompletedAt}, &o.EnterpriseName)
-		if insp.Valid {
-			o.InspectionID = &insp.Int64
-		}
-		return o, err
-	})
+	out, err := scanAll(rows, err, func(r *sql.Rows) (model.Occurrence, error) { return scanOccurrence(r, true) })
 	if out == nil {
 		out = []model.Occurrence{}
 	}

@@ -24,7 +24,7 @@ cp "lucide-static-$LUCIDE/package/LICENSE" "$out/lucide.LICENSE"
 # The sprite: one <symbol id="i-NAME"> per icon the templates use.
 icons="house book-open calendar-check award message-square-plus bell building-2 map user-check users scroll-text settings user
 ellipsis scan-line log-out languages chevron-right plus download upload circle-check triangle-alert clock qr-code
-graduation-cap map-pin school handshake chart-column search filter x"
+graduation-cap map-pin school handshake chart-column search filter x lightbulb"
 {
   echo '<svg xmlns="http://www.w3.org/2000/svg"><!-- lucide-static '"$LUCIDE"', ISC licence (lucide.LICENSE) -->'
   for i in $icons; do

@@ -517,6 +517,34 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 }
 
+// TestOpenAPINoticeKinds: the document names every registered notice kind,
+// so a client (and the contract check) accepts each notice envhome sends.
+func TestOpenAPINoticeKinds(t *testing.T) {
+	var doc struct {
+		Components struct {
+			Schemas struct {
+				Notification struct {
+					Properties struct {
+						Kind struct {
+							Enum []string `json:"enum"`
+						} `json:"kind"`
+					} `json:"properties"`
+				} `json:"Notification"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(api.OpenAPIDocument(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, k := range model.NoticeKinds() {
+		kinds = append(kinds, k.Name)
+	}
+	if got := doc.Components.Schemas.Notification.Properties.Kind.Enum; strings.Join(got, ",") != strings.Join(kinds, ",") {
+		t.Errorf("Notification.kind enum %v, registered %v", got, kinds)
+	}
+}
+
 func auditCount(t *testing.T, e *apptest.Env) int {
 	var l model.List[model.AuditEntry]
 	e.API(admin, "GET", "/api/v1/audit?limit=200", nil).JSON(t, &l)

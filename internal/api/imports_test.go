@@ -119,10 +119,10 @@ func TestRosterImport(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		u1, u2, u3 := newUSCC(t, "MA2R0001"), newUSCC(t, "MA2R0002"), newUSCC(t, "MA2R0003")
 		good := [][]any{
-			{u1, "海宁导入一号有限公司", "企业", "镇A", "海昌路 1 号", "c3985", "张三", "李四", "0573-87001234", "", "重点管理", "2027/6/30", "水、大气", "正常"},
-			{" " + strings.ToLower(u2) + " ", "导入二号商行  ", "商户", "330481001", "", "F5123", "", "", "", "", "排污登记", "", "", ""},
+			{u1, "海宁导入一号有限公司", "企业", "镇A", "海昌路 1 号", "c3985", "张三", "李四", "0573-87001234", "", "重点管理", "2027/6/30", "水、大气", "COD、氨氮", "正常"},
+			{" " + strings.ToLower(u2) + " ", "导入二号商行  ", "商户", "330481001", "", "F5123", "", "", "", "", "排污登记", "", "", "", ""},
 			{}, // an empty row is skipped
-			{u3, "导入三号有限公司", "企业", "镇A", "", "", "", "", "", "", "简化管理", "", "噪声", ""},
+			{u3, "导入三号有限公司", "企业", "镇A", "", "", "", "", "", "", "简化管理", "", "噪声", "", ""},
 		}
 		managers := [][]any{
 			{u1, "王小明", "13812345678", "", "环保管理员", "2026-01-05", "HN-001", "2026-01-05", "2029-01-04", "在岗"},
@@ -183,7 +183,7 @@ func TestRosterImport(t *testing.T) {
 		var l model.List[model.Enterprise]
 		e.API(admin, "GET", "/api/v1/enterprises?uscc="+u1, nil).JSON(t, &l)
 		if len(l.Items) != 1 || l.Items[0].IndustryCode != "C3985" || l.Items[0].PermitValidTo != "2027-06-30" ||
-			strings.Join(l.Items[0].KeyLists, ",") != "water,air" || l.Items[0].ContactPhone != "057387001234" || l.Items[0].ManagerCount != 1 {
+			strings.Join(l.Items[0].KeyLists, ",") != "water,air" || strings.Join(l.Items[0].Pollutants, ",") != "cod,ammonia" || l.Items[0].ContactPhone != "057387001234" || l.Items[0].ManagerCount != 1 {
 			t.Errorf("imported enterprise: %+v", l.Items)
 		}
 		e.API(admin, "GET", "/api/v1/enterprises?uscc="+u2, nil).JSON(t, &l)
@@ -329,7 +329,7 @@ func sheetWith(t *testing.T, entHead []string, ents [][]any, mgrHead []string, m
 func TestAbsentColumnsChangeNothing(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		code := newUSCC(t, "MA2R0099")
-		full := [][]any{{code, "完整信息有限公司", "企业", "镇A", "海昌路 9 号", "C3985", "张三", "李四", "0573-87009999", "", "重点管理", "2028-06-30", "水、大气", "关停"}}
+		full := [][]any{{code, "完整信息有限公司", "企业", "镇A", "海昌路 9 号", "C3985", "张三", "李四", "0573-87009999", "", "重点管理", "2028-06-30", "水、大气", "", "关停"}}
 		mgrs := [][]any{{code, "陈主任", "13912345678", "", "首席环保官", "2026-01-05", "HN-009", "2026-01-05", "2029-01-04", "暂停"}}
 		seedRoster(t, e, full, mgrs)
 		b := enterpriseByUSCC(t, e, code)
@@ -362,7 +362,7 @@ func TestAbsentColumnsChangeNothing(t *testing.T) {
 func TestStatusChangeFromAFileNeedsAReason(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		code := newUSCC(t, "MA2R0098")
-		ents := [][]any{{code, "原因测试有限公司", "企业", "镇A", "海昌路 8 号", "C3985", "张三", "李四", "0573-87008888", "", "重点管理", "2028-06-30", "水", "正常"}}
+		ents := [][]any{{code, "原因测试有限公司", "企业", "镇A", "海昌路 8 号", "C3985", "张三", "李四", "0573-87008888", "", "重点管理", "2028-06-30", "水", "", "正常"}}
 		row := []any{code, "周管理", "13912340000", "", "环保管理员", "2026-01-05", "HN-008", "2026-01-05", "2029-01-04", "在岗"}
 		seedRoster(t, e, ents, [][]any{row})
 		head := []string{"统一社会信用代码", "姓名", "手机号", "状态", "变更原因"}
@@ -395,7 +395,7 @@ func TestStatusChangeFromAFileNeedsAReason(t *testing.T) {
 func TestEmptyCellsAskBeforeClearing(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
 		code := newUSCC(t, "MA2R0097")
-		ents := [][]any{{code, "清空测试有限公司", "企业", "镇A", "海昌路 7 号", "C3985", "张三", "李四", "0573-87007777", "", "重点管理", "2028-06-30", "水", "正常"}}
+		ents := [][]any{{code, "清空测试有限公司", "企业", "镇A", "海昌路 7 号", "C3985", "张三", "李四", "0573-87007777", "", "重点管理", "2028-06-30", "水", "", "正常"}}
 		mgr := []any{code, "吴管理", "13912347777", "", "环保管理员", "2026-01-05", "HN-007", "2026-01-05", "2029-01-04", "在岗"}
 		seedRoster(t, e, ents, [][]any{mgr})
 		blanked := sheetWith(t, []string{"统一社会信用代码", "企业名称", "所属镇街", "地址"}, [][]any{{code, "清空测试有限公司", "镇A", ""}},

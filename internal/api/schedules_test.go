@@ -165,7 +165,7 @@ func TestInspectionSchedules(t *testing.T) {
 	})
 }
 
-func errOf(_ int, err error) error { return err }
+func errOf[T any](_ T, err error) error { return err }
 
 // renewTokens gives every fixture a fresh API token after the clock moved
 // past their expiry.

@@ -10,10 +10,19 @@ import (
 // Synthetic name parts: real-sounding, belonging to nobody.
 var (
 	firstChars = []rune("宏嘉华瑞恒泰盛鑫达源丰锦博远晟凯润东南金银盈合兴康永昌隆腾")
-	industries = []struct{ word, code string }{
-		{"新材料", "C2929"}, {"精密电子", "C3985"}, {"半导体", "C3972"}, {"航空部件", "C3744"}, {"生物医药", "C2761"},
-		{"经编", "C1762"}, {"皮革", "C1910"}, {"家纺", "C1771"}, {"光电", "C3976"}, {"电子信息", "C3989"},
-		{"智能装备", "C3491"}, {"印染", "C1713"}, {"包装材料", "C2231"}, {"五金", "C3389"}, {"环保科技", "M7514"},
+	// Each industry with the main pollutants such a works usually lists.
+	industries = []struct {
+		word, code string
+		pollutants []string
+	}{
+		{"新材料", "C2929", []string{"vocs", "particulates"}}, {"精密电子", "C3985", []string{"cod", "vocs"}},
+		{"半导体", "C3972", []string{"cod", "ammonia", "vocs"}}, {"航空部件", "C3744", []string{"vocs", "heavy_metals"}},
+		{"生物医药", "C2761", []string{"cod", "ammonia", "vocs", "odour"}}, {"经编", "C1762", []string{"cod"}},
+		{"皮革", "C1910", []string{"cod", "ammonia", "heavy_metals", "odour"}}, {"家纺", "C1771", []string{"cod"}},
+		{"光电", "C3976", []string{"vocs"}}, {"电子信息", "C3989", []string{"vocs", "cod"}},
+		{"智能装备", "C3491", []string{"vocs", "particulates"}}, {"印染", "C1713", []string{"cod", "ammonia", "nitrogen", "odour"}},
+		{"包装材料", "C2231", []string{"cod", "vocs"}}, {"五金", "C3389", []string{"heavy_metals", "particulates"}},
+		{"环保科技", "M7514", nil},
 	}
 	shopKinds = []struct{ word, code string }{
 		{"小吃店", "H6299"}, {"洗衣店", "O8030"}, {"汽车修理店", "O8111"}, {"图文印刷店", "C2319"}, {"美发店", "O8040"},
@@ -61,7 +70,7 @@ func Roster(seed uint64, companies, shops, managers int, regions []int64, start 
 		if i < companies {
 			ind := pick(r, industries)
 			code, _ := model.BuildUSCC("91330481", orgCode('M', n))
-			e.USCC, e.Kind, e.IndustryCode = code, model.KindCompany, ind.code
+			e.USCC, e.Kind, e.IndustryCode, e.Pollutants = code, model.KindCompany, ind.code, ind.pollutants
 			e.Name = fmt.Sprintf("海宁%c%c%s有限公司", pick(r, firstChars), pick(r, firstChars), ind.word)
 			switch x := r.IntN(10); {
 			case x == 0:

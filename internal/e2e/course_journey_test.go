@@ -34,25 +34,8 @@ func TestBookCheckInVerify(t *testing.T) {
 	m, err := e.Store.CreateManager(bg, sys, e.Ents["A"], model.Manager{Name: "张伟", Mobile: "13900001111"})
 	must(t, err)
 
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
-	login := func(user string) {
-		t.Helper()
-		must(t, chromedp.Do(ctx,
-			chromedp.Navigate(e.HTTP.URL+"/login"),
-			chromedp.WaitVisible(chromedp.CSS("#username")),
-			chromedp.SendKeys(chromedp.CSS("#username"), user),
-			chromedp.SendKeys(chromedp.CSS("#password"), apptest.Password),
-			chromedp.Click(chromedp.CSS("#login")),
-			chromedp.WaitVisible(chromedp.CSS("#logout")),
-		))
-	}
+	ses := Session{t, ctx, e.HTTP.URL}
+	login, text := ses.Login, ses.Text
 
 	// The catalogue is public; the enterprise books from it.
 	must(t, chromedp.Do(ctx, chromedp.Navigate(e.HTTP.URL+"/courses"), chromedp.WaitVisible(chromedp.CSS(".course"))))

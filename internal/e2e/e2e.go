@@ -6,6 +6,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/envhome/envhome/internal/apptest"
 )
 
 // Chromium finds the browser: $CHROMIUM, then the usual names on PATH.
@@ -124,4 +127,56 @@ func (d *Dialogs) Seen() []string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return append([]string(nil), d.seen...)
+}
+
+// Session is one browser on one test server, with the steps every journey
+// takes.
+type Session struct {
+	T   *testing.T
+	Ctx context.Context
+	URL string // the server's base address
+}
+
+// Login signs a fixture account in and waits for the signed-in page.
+func (s Session) Login(user string) {
+	s.T.Helper()
+	if err := chromedp.Do(s.Ctx,
+		chromedp.Navigate(s.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), user),
+		chromedp.SendKeys(chromedp.CSS("#password"), apptest.Password),
+		chromedp.Click(chromedp.CSS("#login")),
+		chromedp.WaitVisible(chromedp.CSS("#logout")),
+	); err != nil {
+		s.T.Fatalf("log in as %s: %v", user, err)
+	}
+}
+
+// Logout signs out and waits for the login form.
+func (s Session) Logout() {
+	s.T.Helper()
+	if err := chromedp.Do(s.Ctx, chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#username"))); err != nil {
+		s.T.Fatalf("log out: %v", err)
+	}
+}
+
+// Text is the visible text of the first element sel finds.
+func (s Session) Text(sel string) string {
+	s.T.Helper()
+	t, err := chromedp.Run(s.Ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		s.T.Fatalf("text of %s: %v", sel, err)
+	}
+	return t
+}
+
+// Tap scrolls an element to the middle of the screen, clear of the phone's
+// tab bar, and taps it.
+func Tap(sel string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		if _, err := chromedp.Evaluate[bool](fmt.Sprintf(`(function(){var e=document.querySelector(%q);e.scrollIntoView({block:"center"});return true})()`, sel))(ctx, tg); err != nil {
+			return chromedp.Void{}, err
+		}
+		return chromedp.Click(chromedp.CSS(sel))(ctx, tg)
+	}
 }

@@ -54,39 +54,8 @@ func TestSelfInspectionJourney(t *testing.T) {
 	photo := filepath.Join(t.TempDir(), "现场.png")
 	must(t, os.WriteFile(photo, samplePhoto(t), 0o644))
 
-	login := func(user string) {
-		t.Helper()
-		must(t, chromedp.Do(ctx,
-			chromedp.Navigate(e.HTTP.URL+"/login"),
-			chromedp.WaitVisible(chromedp.CSS("#username")),
-			chromedp.SendKeys(chromedp.CSS("#username"), user),
-			chromedp.SendKeys(chromedp.CSS("#password"), apptest.Password),
-			chromedp.Click(chromedp.CSS("#login")),
-			chromedp.WaitVisible(chromedp.CSS("#logout")),
-		))
-	}
-	logout := func() {
-		t.Helper()
-		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#username"))))
-	}
-	// tap scrolls an element to the middle of the screen, clear of the
-	// phone's tab bar, and taps it.
-	tap := func(sel string) chromedp.Action[chromedp.Void] {
-		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			if _, err := chromedp.Evaluate[bool](fmt.Sprintf(`(function(){var e=document.querySelector(%q);e.scrollIntoView({block:"center"});return true})()`, sel))(ctx, tg); err != nil {
-				return chromedp.Void{}, err
-			}
-			return chromedp.Click(chromedp.CSS(sel))(ctx, tg)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
+	ses := Session{t, ctx, e.HTTP.URL}
+	login, logout, tap, text := ses.Login, ses.Logout, Tap, ses.Text
 	answer := func(code, result, note string, withPhoto bool) {
 		t.Helper()
 		item := "#item-" + code

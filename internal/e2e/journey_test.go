@@ -14,14 +14,8 @@ import (
 func TestLoginSwitchLanguageLogout(t *testing.T) {
 	ctx := NewBrowser(t)
 	e := apptest.New(t, "sqlite")
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
+	ses := Session{t, ctx, e.HTTP.URL}
+	text := ses.Text
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(e.HTTP.URL+"/"),
 		chromedp.WaitVisible(chromedp.CSS("#username")),

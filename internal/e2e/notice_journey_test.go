@@ -38,33 +38,8 @@ func TestNoticeJourney(t *testing.T) {
 			Cite: model.ArticleRef{LawID: l.ID, Key: "2"}}}})
 	must(t, err)
 
-	login := func(user string) {
-		t.Helper()
-		must(t, chromedp.Do(ctx,
-			chromedp.Navigate(e.HTTP.URL+"/login"),
-			chromedp.WaitVisible(chromedp.CSS("#username")),
-			chromedp.SendKeys(chromedp.CSS("#username"), user),
-			chromedp.SendKeys(chromedp.CSS("#password"), apptest.Password),
-			chromedp.Click(chromedp.CSS("#login")),
-			chromedp.WaitVisible(chromedp.CSS("#logout")),
-		))
-	}
-	tap := func(sel string) chromedp.Action[chromedp.Void] {
-		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			if _, err := chromedp.Evaluate[bool](fmt.Sprintf(`(function(){var e=document.querySelector(%q);e.scrollIntoView({block:"center"});return true})()`, sel))(ctx, tg); err != nil {
-				return chromedp.Void{}, err
-			}
-			return chromedp.Click(chromedp.CSS(sel))(ctx, tg)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
+	ses := Session{t, ctx, e.HTTP.URL}
+	login, tap, text := ses.Login, Tap, ses.Text
 
 	login("ent-a")
 	must(t, chromedp.Do(ctx, chromedp.Navigate(e.HTTP.URL+"/announcements"), chromedp.WaitVisible(chromedp.CSS("#announcements li.unread a"))))

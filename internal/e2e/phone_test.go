@@ -113,6 +113,21 @@ func TestEveryPageFitsAPhone(t *testing.T) {
 	must(t, err)
 	lawPages := []string{"/laws", "/laws?q=" + url.QueryEscape("排放污染物"), fmt.Sprintf("/laws/%d", lw.ID), fmt.Sprintf("/laws/%d/articles/2", lw.ID), fmt.Sprintf("/laws/%d/diff", lw.ID)}
 	must(t, err)
+	_, err = e.Store.UpdateEnterprise(bg, sys, e.Ents["A"], model.EnterprisePatch{KeyLists: &[]string{"air"}, Pollutants: &[]string{"vocs", "cod"}})
+	must(t, err)
+	caseIn := model.CaseInput{Title: "印染废水“水解酸化＋A/O＋芬顿深度处理”提标改造", Industries: []string{"C17", "C39"}, Pollutants: []string{"cod", "ammonia", "vocs"},
+		Technique: "分质收集高浓度退浆废水与低浓度漂洗废水，高浓度废水先经水解酸化提高可生化性。", Provider: "海宁示例环保工程有限公司", Source: "示例",
+		Figures: []model.CaseFigure{{Name: "出水化学需氧量（日均值）", Unit: "mg/L", Before: 180, After: 45}, {Name: "吨水处理费用", Unit: "元/吨", Before: 6.5, After: 5.2}}}
+	provActor := model.Actor{User: e.Users[apptest.Provider]}
+	pubCase, err := e.Store.SubmitCase(bg, provActor, caseIn)
+	must(t, err)
+	_, err = e.Store.ReviewCase(bg, model.Actor{User: e.Users[apptest.Admin]}, pubCase.ID, model.CaseReview{Decision: "publish"})
+	must(t, err)
+	_, err = e.Store.MarkCaseInterest(bg, entActor, pubCase.ID, "希望了解投资回收期")
+	must(t, err)
+	draftCase, err := e.Store.SubmitCase(bg, provActor, caseIn)
+	must(t, err)
+	casePage, draftPage := fmt.Sprintf("/cases/%d", pubCase.ID), fmt.Sprintf("/cases/%d", draftCase.ID)
 	task := fmt.Sprintf("/tasks/%d", done.Tasks[0])
 	pt, err := e.Store.CreatePoint(bg, entActor, e.Ents["A"], model.InspectionPoint{Name: "危险废物贮存间（北侧）", Kind: "waste_store", Codes: []string{"D2", "D6"}})
 	must(t, err)
@@ -122,15 +137,17 @@ func TestEveryPageFitsAPhone(t *testing.T) {
 		apptest.Admin: {"/", "/more", "/courses", "/directory/enterprises", fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]),
 			fmt.Sprintf("/directory/managers/%d", m.ID), "/directory/regions", "/directory/links", "/admin/users", "/admin/audit", "/credits",
 			"/stats", "/training", fmt.Sprintf("/classes/%d", k.ID), "/topics", "/notifications", "/account", "/settings/training",
-			"/checklists", checklist, inspection, "/tasks", task, "/honesty", "/occurrences", "/spot-plan", "/laws", fmt.Sprintf("/laws/%d", lw.ID), "/announcements/new", annPage + "/receipts"},
+			"/checklists", checklist, inspection, "/tasks", task, "/honesty", "/occurrences", "/spot-plan", "/laws", fmt.Sprintf("/laws/%d", lw.ID), "/announcements/new", annPage + "/receipts",
+			"/cases?box=review", draftPage, casePage + "/readers", "/cases/leads"},
 		apptest.AssociationA: {"/", "/directory/enterprises", fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]), "/credits", "/stats",
 			"/training", fmt.Sprintf("/classes/%d", k.ID), "/tasks", task, fmt.Sprintf("/inspections/%d", done.ID), "/honesty",
-			"/occurrences?status=missed", "/spot-plan", "/announcements?box=sent", annPage},
+			"/occurrences?status=missed", "/spot-plan", "/announcements?box=sent", annPage, "/cases", casePage},
 		apptest.EnterpriseA: {"/", "/more", "/courses", "/training", "/credits", fmt.Sprintf("/credits/managers/%d", m.ID),
 			fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]), fmt.Sprintf("/bookings/%d", b.ID), "/account", "/topics",
-			"/checklists", checklist, inspection, "/tasks", task, label, inspection + fmt.Sprintf("?point=%d", pt.ID), "/occurrences", "/laws", fmt.Sprintf("/laws/%d/articles/1", lw.ID), "/announcements", annPage},
+			"/checklists", checklist, inspection, "/tasks", task, label, inspection + fmt.Sprintf("?point=%d", pt.ID), "/occurrences", "/laws", fmt.Sprintf("/laws/%d/articles/1", lw.ID), "/announcements", annPage,
+			"/cases?box=pushed", casePage},
 		apptest.Lecturer: {"/", "/training", fmt.Sprintf("/classes/%d", k.ID), fmt.Sprintf("/classes/%d/scan", k.ID), "/account"},
-		apptest.Provider: {"/", "/courses", "/account"},
+		apptest.Provider: {"/", "/courses", "/account", "/cases?box=mine", "/cases/new", draftPage + "/edit"},
 	}
 	for _, who := range []apptest.Who{apptest.Guest, apptest.Admin, apptest.AssociationA, apptest.EnterpriseA, apptest.Lecturer, apptest.Provider} {
 		_, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{})

@@ -139,9 +139,13 @@ const (
 // EnterpriseKinds, PermitClasses and KeyLists list the allowed values in
 // display order.
 var (
-	EnterpriseKinds   = []string{KindCompany, KindShop}
-	PermitClasses     = []string{PermitKey, PermitSimplified, PermitRegistration}
-	KeyLists          = []string{"water", "groundwater", "air", "noise", "soil", "risk"}
+	EnterpriseKinds = []string{KindCompany, KindShop}
+	PermitClasses   = []string{PermitKey, PermitSimplified, PermitRegistration}
+	KeyLists        = []string{"water", "groundwater", "air", "noise", "soil", "risk"}
+	// Pollutants are an enterprise's main pollutants and what a technology
+	// case (or a demand) treats: one word each, so matching is exact.
+	Pollutants = []string{"cod", "ammonia", "phosphorus", "nitrogen", "heavy_metals", "so2", "nox", "particulates", "vocs",
+		"odour", "hazardous_waste", "solid_waste", "noise"}
 	EnterpriseStatues = []string{StatusActive, StatusClosed}
 )
 
@@ -161,6 +165,7 @@ type Enterprise struct {
 	PermitClass   string    `json:"permit_class"`
 	PermitValidTo Date      `json:"permit_valid_until"`
 	KeyLists      []string  `json:"key_lists"`
+	Pollutants    []string  `json:"pollutants"`
 	AssociationID *int64    `json:"association_id"`
 	Status        string    `json:"status"`
 	CreatedAt     time.Time `json:"created_at"`
@@ -190,15 +195,28 @@ func (e *Enterprise) Normalize() {
 	if e.Status == "" {
 		e.Status = StatusActive
 	}
-	lists := []string{}
-	for _, l := range e.KeyLists {
+	e.KeyLists = Choices(e.KeyLists, KeyLists)
+	e.Pollutants = Choices(e.Pollutants, Pollutants)
+}
+
+// Choices tidies a multi-valued field: trimmed, once each, in the order of
+// the allowed values (unknown ones last, for validation to name).
+func Choices(in, allowed []string) []string {
+	out := []string{}
+	for _, l := range in {
 		l = strings.TrimSpace(l)
-		if l != "" && !slices.Contains(lists, l) {
-			lists = append(lists, l)
+		if l != "" && !slices.Contains(out, l) {
+			out = append(out, l)
 		}
 	}
-	slices.SortFunc(lists, func(a, b string) int { return slices.Index(KeyLists, a) - slices.Index(KeyLists, b) })
-	e.KeyLists = lists
+	rank := func(x string) int {
+		if i := slices.Index(allowed, x); i >= 0 {
+			return i
+		}
+		return len(allowed)
+	}
+	slices.SortStableFunc(out, func(a, b string) int { return rank(a) - rank(b) })
+	return out
 }
 
 // Validate checks an enterprise after Normalize.
@@ -237,6 +255,11 @@ func (e *Enterprise) Validate() error {
 			v.Add("key_lists", "err.field.choice")
 		}
 	}
+	for _, l := range e.Pollutants {
+		if !slices.Contains(Pollutants, l) {
+			v.Add("pollutants", "err.field.choice")
+		}
+	}
 	if !slices.Contains(EnterpriseStatues, e.Status) {
 		v.Add("status", "err.field.choice")
 	}
@@ -258,6 +281,7 @@ type EnterprisePatch struct {
 	PermitClass   *string   `json:"permit_class"`
 	PermitValidTo *Date     `json:"permit_valid_until"`
 	KeyLists      *[]string `json:"key_lists"`
+	Pollutants    *[]string `json:"pollutants"`
 	AssociationID *int64    `json:"association_id"`
 	Status        *string   `json:"status"`
 }
@@ -287,6 +311,9 @@ func (p *EnterprisePatch) Apply(e *Enterprise) {
 	}
 	if p.KeyLists != nil {
 		e.KeyLists = *p.KeyLists
+	}
+	if p.Pollutants != nil {
+		e.Pollutants = *p.Pollutants
 	}
 	if p.AssociationID != nil {
 		e.AssociationID = p.AssociationID

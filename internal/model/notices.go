@@ -45,7 +45,16 @@ var (
 var (
 	NoticeAnnouncement     = NoticeKind{"announcement", []string{"title", "publisher"}}
 	NoticeAnnounceReminder = NoticeKind{"announcement_reminder", []string{"title", "publisher"}}
-	LawNotices             = []NoticeKind{NoticeAnnouncement, NoticeAnnounceReminder}
+	LawNotices             = []NoticeKind{NoticeAnnouncement, NoticeAnnounceReminder, NoticeCase, NoticeCaseReturned, NoticeCaseLead}
+)
+
+// Technology sharing's notices: a published case pushed to a key discharge
+// unit it fits, a case returned to its submitter, an enterprise's interest
+// (a lead) to the bureau and its town's association.
+var (
+	NoticeCase         = NoticeKind{"case", []string{"title", "provider"}}
+	NoticeCaseReturned = NoticeKind{"case_returned", []string{"title", "reason"}}
+	NoticeCaseLead     = NoticeKind{"case_lead", []string{"title", "enterprise"}}
 )
 
 // NoticeKinds lists every domain's notice kinds: a new capability adds its

@@ -92,6 +92,7 @@ func (r *RosterEnterprise) KeepAbsent(old *Enterprise) {
 	keep("permit_class", &e.PermitClass, &old.PermitClass)
 	keep("permit_valid_until", &e.PermitValidTo, &old.PermitValidTo)
 	keep("key_lists", &e.KeyLists, &old.KeyLists)
+	keep("pollutants", &e.Pollutants, &old.Pollutants)
 	keep("status", &e.Status, &old.Status)
 }
 

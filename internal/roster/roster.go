@@ -36,7 +36,7 @@ var (
 		{"统一社会信用代码", "uscc"}, {"企业名称", "name"}, {"类型", "kind"}, {"所属镇街", "region_id"}, {"地址", "address"},
 		{"行业代码", "industry_code"}, {"法定代表人", "legal_representative"}, {"联系人", "contact_name"}, {"联系电话", "contact_phone"},
 		{"排污许可证编号", "permit_no"}, {"许可管理类别", "permit_class"}, {"许可证有效期至", "permit_valid_until"},
-		{"重点单位名录", "key_lists"}, {"状态", "status"},
+		{"重点单位名录", "key_lists"}, {"主要污染物", "pollutants"}, {"状态", "status"},
 	}
 	ManagerColumns = []Column{
 		{"统一社会信用代码", "uscc"}, {"姓名", "name"}, {"手机号", "mobile"}, {"身份证号", "id_card"}, {"职务", "role"},
@@ -60,14 +60,15 @@ var headerVariants = map[string][]string{
 	"role":          {"职务", "岗位"},
 	"status":        {"状态", "在岗状态", "经营状态"},
 	"reason":        {"变更原因", "状态变更原因", "原因", "备注"},
+	"pollutants":    {"主要污染物", "污染物", "特征污染物", "主要污染物种类"},
 }
+
+// lineBreaks turns CRLF and CR (Excel, LibreOffice) into LF.
+var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n")
 
 // headerKey folds a header cell for matching: full width, spaces, a
 // required-mark star and a note in brackets (统一社会信用代码（18位）) do not
 // count.
-// lineBreaks turns CRLF and CR (Excel, LibreOffice) into LF.
-var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n")
-
 func headerKey(h string) string {
 	h = strings.TrimSpace(model.FoldWidth(h))
 	for _, open := range []string{"(", "（"} {
@@ -113,16 +114,39 @@ var (
 		"排污登记": model.PermitRegistration, "登记": model.PermitRegistration, "登记管理": model.PermitRegistration}
 	listLabels = map[string]string{"水": "water", "水环境": "water", "地下水": "groundwater", "大气": "air", "大气环境": "air",
 		"噪声": "noise", "声环境": "noise", "土壤": "soil", "环境风险": "risk", "风险": "risk"}
+	// pollutantLabels: the names on permits and in statistics, and the
+	// abbreviations staff type.
+	pollutantLabels = map[string]string{"化学需氧量": "cod", "cod": "cod", "codcr": "cod", "氨氮": "ammonia", "nh3-n": "ammonia",
+		"总磷": "phosphorus", "tp": "phosphorus", "总氮": "nitrogen", "tn": "nitrogen", "重金属": "heavy_metals",
+		"二氧化硫": "so2", "so2": "so2", "氮氧化物": "nox", "nox": "nox", "颗粒物": "particulates", "烟粉尘": "particulates",
+		"粉尘": "particulates", "烟尘": "particulates", "挥发性有机物": "vocs", "vocs": "vocs", "voc": "vocs", "恶臭": "odour",
+		"臭气": "odour", "臭气浓度": "odour", "危险废物": "hazardous_waste", "危废": "hazardous_waste", "一般工业固废": "solid_waste",
+		"一般固废": "solid_waste", "固废": "solid_waste", "噪声": "noise"}
 	statusLabels = map[string]string{"正常": model.StatusActive, "在营": model.StatusActive, "关停": model.StatusClosed, "已关停": model.StatusClosed}
 
 	// The words an export writes, one per value.
-	kindNames     = map[string]string{model.KindCompany: "企业", model.KindShop: "商户"}
-	permitNames   = map[string]string{model.PermitKey: "重点管理", model.PermitSimplified: "简化管理", model.PermitRegistration: "排污登记"}
-	listNames     = map[string]string{"water": "水", "groundwater": "地下水", "air": "大气", "noise": "噪声", "soil": "土壤", "risk": "环境风险"}
-	statusNames   = map[string]string{model.StatusActive: "正常", model.StatusClosed: "关停"}
+	kindNames      = map[string]string{model.KindCompany: "企业", model.KindShop: "商户"}
+	permitNames    = map[string]string{model.PermitKey: "重点管理", model.PermitSimplified: "简化管理", model.PermitRegistration: "排污登记"}
+	listNames      = map[string]string{"water": "水", "groundwater": "地下水", "air": "大气", "noise": "噪声", "soil": "土壤", "risk": "环境风险"}
+	statusNames    = map[string]string{model.StatusActive: "正常", model.StatusClosed: "关停"}
+	pollutantNames = map[string]string{"cod": "化学需氧量", "ammonia": "氨氮", "phosphorus": "总磷", "nitrogen": "总氮",
+		"heavy_metals": "重金属", "so2": "二氧化硫", "nox": "氮氧化物", "particulates": "颗粒物", "vocs": "挥发性有机物",
+		"odour": "恶臭", "hazardous_waste": "危险废物", "solid_waste": "一般工业固废", "noise": "噪声"}
 	mroleLabels   = map[string]string{"环保管理员": model.ManagerAdministrator, "管理员": model.ManagerAdministrator, "首席环保官": model.ManagerChiefOfficer}
 	mstatusLabels = map[string]string{"在岗": model.ManagerActive, "正常": model.ManagerActive, "暂停": model.ManagerSuspended, "撤销": model.ManagerRevoked}
 )
+
+// listSep separates the values of a multi-valued cell.
+func listSep(r rune) bool { return strings.ContainsRune(",，、;；/ \n", r) }
+
+// names writes a multi-valued cell.
+func names(m map[string]string, values []string) string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = m[v]
+	}
+	return strings.Join(out, "、")
+}
 
 func label(m map[string]string, s string) string {
 	s = strings.TrimSpace(model.FoldWidth(s))
@@ -175,8 +199,8 @@ func Template(towns []string) ([]byte, error) {
 	}{
 		{model.SheetEnterprises, EnterpriseColumns,
 			[]any{example, "海宁示例新材料有限公司", "企业", town, "海宁市海昌街道示例路 1 号", "C3985", "张三", "李四", "0573-87000000",
-				example + "001P", "简化管理", "2028-06-30", "水、大气", "正常"},
-			map[int][]string{2: {"企业", "商户"}, 10: {"重点管理", "简化管理", "排污登记"}, 13: {"正常", "关停"}}},
+				example + "001P", "简化管理", "2028-06-30", "水、大气", "化学需氧量、挥发性有机物", "正常"},
+			map[int][]string{2: {"企业", "商户"}, 10: {"重点管理", "简化管理", "排污登记"}, 14: {"正常", "关停"}}},
 		{model.SheetManagers, ManagerColumns,
 			[]any{example, "王五", "13800000000", "", "环保管理员", "2026-01-05", "HN-2026-0001", "2026-01-05", "2029-01-04", "在岗", ""},
 			map[int][]string{4: {"环保管理员", "首席环保官"}, 9: {"在岗", "暂停", "撤销"}}},
@@ -392,8 +416,11 @@ func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roste
 				if s := get("status"); s != "" {
 					e.Status = label(statusLabels, s)
 				}
-				for _, l := range strings.FieldsFunc(get("key_lists"), func(r rune) bool { return strings.ContainsRune(",，、;； /", r) }) {
+				for _, l := range strings.FieldsFunc(get("key_lists"), listSep) {
 					e.KeyLists = append(e.KeyLists, label(listLabels, l))
+				}
+				for _, l := range strings.FieldsFunc(get("pollutants"), listSep) {
+					e.Pollutants = append(e.Pollutants, label(pollutantLabels, strings.ToLower(model.FoldWidth(l))))
 				}
 				skip := ""
 				if numberLost(get("uscc")) && !model.ValidUSCC(e.USCC) {
@@ -654,20 +681,14 @@ func Report(data []byte, problems []model.RowProblem, translate func(key string,
 // of enterprises, empty at the end.
 func Export(w io.Writer, regionName func(int64) string, next func() ([]*model.Enterprise, error)) error {
 	type E = *model.Enterprise
-	lists := func(e E) any {
-		var names []string
-		for _, l := range e.KeyLists {
-			names = append(names, listNames[l])
-		}
-		return strings.Join(names, "、")
-	}
 	// In EnterpriseColumns' order; codes go out as text.
 	cells := []func(E) any{
 		func(e E) any { return e.USCC }, func(e E) any { return e.Name }, func(e E) any { return kindNames[e.Kind] },
 		func(e E) any { return regionName(e.RegionID) }, func(e E) any { return e.Address }, func(e E) any { return e.IndustryCode },
 		func(e E) any { return e.LegalRep }, func(e E) any { return e.ContactName }, func(e E) any { return e.ContactPhone },
 		func(e E) any { return e.PermitNo }, func(e E) any { return permitNames[e.PermitClass] },
-		func(e E) any { return string(e.PermitValidTo) }, lists, func(e E) any { return statusNames[e.Status] },
+		func(e E) any { return string(e.PermitValidTo) }, func(e E) any { return names(listNames, e.KeyLists) },
+		func(e E) any { return names(pollutantNames, e.Pollutants) }, func(e E) any { return statusNames[e.Status] },
 	}
 	cols := make([]sheets.Column[E], len(EnterpriseColumns))
 	for i, c := range EnterpriseColumns {
@@ -712,13 +733,9 @@ func Write(w io.Writer, regionName func(int64) string, ents []model.RosterEnterp
 	}
 	err := write(model.SheetEnterprises, EnterpriseColumns, len(ents), func(i int) []any {
 		e := &ents[i].Enterprise
-		var lists []string
-		for _, l := range e.KeyLists {
-			lists = append(lists, listNames[l])
-		}
 		return []any{e.USCC, e.Name, kindNames[e.Kind], regionName(e.RegionID), e.Address, e.IndustryCode, e.LegalRep,
 			e.ContactName, e.ContactPhone, e.PermitNo, permitNames[e.PermitClass], string(e.PermitValidTo),
-			strings.Join(lists, "、"), statusNames[e.Status]}
+			names(listNames, e.KeyLists), names(pollutantNames, e.Pollutants), statusNames[e.Status]}
 	})
 	if err != nil {
 		return err

@@ -48,7 +48,7 @@ func TestMessyCells(t *testing.T) {
 	data := build(t, func(f *excelize.File) {
 		s := model.SheetEnterprises
 		// Full-width code, trailing spaces, a date cell, a mobile stored as a number.
-		f.SetSheetRow(s, "A2", &[]any{toFullWidth(code), "  全角与空格有限公司  ", "企业", "海昌街道", "", "ｃ３９８５", "", "", 13800001111, "", "简化", "", "水，大气", "正常"})
+		f.SetSheetRow(s, "A2", &[]any{toFullWidth(code), "  全角与空格有限公司  ", "企业", "海昌街道", "", "ｃ３９８５", "", "", 13800001111, "", "简化", "", "水，大气", "ＣＯＤ、氨氮 VOCs", "正常"})
 		f.SetCellValue(s, "L2", excelDate(t))
 		// An empty row, then a row merged across the name columns.
 		f.SetSheetRow(s, "A4", &[]any{code2, "合并单元格公司", "企业", "海昌街道"})
@@ -65,7 +65,8 @@ func TestMessyCells(t *testing.T) {
 	}
 	e := r.Enterprises[0]
 	if e.USCC != code || e.Name != "全角与空格有限公司" || e.IndustryCode != "C3985" || e.ContactPhone != "13800001111" ||
-		e.PermitClass != model.PermitSimplified || e.PermitValidTo != "2027-06-30" || strings.Join(e.KeyLists, ",") != "water,air" || e.RegionID != 2 {
+		e.PermitClass != model.PermitSimplified || e.PermitValidTo != "2027-06-30" || strings.Join(e.KeyLists, ",") != "water,air" || e.RegionID != 2 ||
+		strings.Join(e.Pollutants, ",") != "cod,ammonia,vocs" {
 		t.Errorf("normalised row: %+v", e.Enterprise)
 	}
 	if p := problemsAt(r, 2); len(p) != 0 {

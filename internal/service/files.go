@@ -122,3 +122,29 @@ func (s *Service) TaskEvidence(ctx context.Context, a model.Actor, taskID int64,
 	o, err := s.open(ctx, t.Evidence[n-1])
 	return o, "", err
 }
+
+// AddCaseAttachment checks and stores a file (a photo, a PDF or an Office
+// document) and attaches it to a technology case its submitter or the
+// bureau may still change; the right is checked before the file is taken.
+func (s *Service) AddCaseAttachment(ctx context.Context, a model.Actor, caseID int64, name string, r io.Reader) (*model.TechCase, error) {
+	if err := s.Store.CaseEditCheck(ctx, a, caseID); err != nil {
+		return nil, err
+	}
+	f, err := s.Files.Put(ctx, files.Material, name, r)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.AddCaseFile(ctx, a, caseID, model.CaseAttachment{Name: files.CleanName(name, "attachment"), Size: f.Size,
+		ContentType: f.ContentType}, f.Hash)
+}
+
+// CaseAttachment opens the n-th attachment of a case the actor may see,
+// with the name it was uploaded under.
+func (s *Service) CaseAttachment(ctx context.Context, a model.Actor, caseID int64, n int) (*files.Object, string, error) {
+	hash, name, err := s.Store.CaseFile(ctx, a, caseID, n)
+	if err != nil {
+		return nil, "", err
+	}
+	o, err := s.open(ctx, hash)
+	return o, name, err
+}

@@ -24,7 +24,7 @@ func (s *Store) BulkInsert(ctx context.Context, a model.Actor, ents []model.Rost
 		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM enterprises`).Scan(&before); err != nil {
 			return err
 		}
-		const cols = 18
+		const cols = 19
 		const per = 200
 		for i := 0; i < len(ents); i += per {
 			part := ents[i:min(i+per, len(ents))]
@@ -32,11 +32,11 @@ func (s *Store) BulkInsert(ctx context.Context, a model.Actor, ents []model.Rost
 			for _, r := range part {
 				e := &r.Enterprise
 				args = append(args, e.USCC, e.Name, e.Kind, e.RegionID, e.Address, e.IndustryCode, e.LegalRep, e.ContactName,
-					e.ContactPhone, e.PermitNo, e.PermitClass, e.PermitValidTo, joinLists(e.KeyLists), e.Status,
+					e.ContactPhone, e.PermitNo, e.PermitClass, e.PermitValidTo, joinLists(e.KeyLists), joinLists(e.Pollutants), e.Status,
 					searchText(e, names[e.USCC]), len(names[e.USCC]), now, now)
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO enterprises (uscc, name, kind, region_id, address, industry_code, legal_rep,
-				contact_name, contact_phone, permit_no, permit_class, permit_valid_to, key_lists, status, search_text, manager_count,
+				contact_name, contact_phone, permit_no, permit_class, permit_valid_to, key_lists, pollutants, status, search_text, manager_count,
 				created_at, updated_at) VALUES `+placeholders(len(part), cols), args...); err != nil {
 				return fmt.Errorf("bulk enterprises: %w", err)
 			}

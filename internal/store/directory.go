@@ -276,19 +276,19 @@ func scopeSQL(sc model.Scope) (string, []any) {
 }
 
 const enterpriseColumns = `e.id, e.uscc, e.name, e.kind, e.region_id, e.address, e.industry_code, e.legal_rep,
-	e.contact_name, e.contact_phone, e.permit_no, e.permit_class, e.permit_valid_to, e.key_lists,
+	e.contact_name, e.contact_phone, e.permit_no, e.permit_class, e.permit_valid_to, e.key_lists, e.pollutants,
 	e.association_id, e.status, e.created_at, e.updated_at, e.manager_count, e.search_text, e.color, r.name`
 
 func scanEnterprise(r rowScanner) (*model.Enterprise, error) {
 	e := &model.Enterprise{}
-	var lists string
+	var lists, pollutants string
 	err := r.Scan(&e.ID, &e.USCC, &e.Name, &e.Kind, &e.RegionID, &e.Address, &e.IndustryCode, &e.LegalRep,
-		&e.ContactName, &e.ContactPhone, &e.PermitNo, &e.PermitClass, &e.PermitValidTo, &lists,
+		&e.ContactName, &e.ContactPhone, &e.PermitNo, &e.PermitClass, &e.PermitValidTo, &lists, &pollutants,
 		&e.AssociationID, &e.Status, timeCol{&e.CreatedAt}, timeCol{&e.UpdatedAt}, &e.ManagerCount, &e.SearchText, &e.Color, &e.RegionName)
 	if err != nil {
 		return nil, err
 	}
-	e.KeyLists = splitLists(lists)
+	e.KeyLists, e.Pollutants = splitLists(lists), splitLists(pollutants)
 	return e, nil
 }
 
@@ -483,10 +483,10 @@ func (s *Store) insertEnterprise(ctx context.Context, tx *Tx, e *model.Enterpris
 	now := ms(s.Now())
 	var id int64
 	err := tx.QueryRow(ctx, `INSERT INTO enterprises (uscc, name, kind, region_id, address, industry_code, legal_rep,
-		contact_name, contact_phone, permit_no, permit_class, permit_valid_to, key_lists, association_id, status,
-		search_text, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		contact_name, contact_phone, permit_no, permit_class, permit_valid_to, key_lists, pollutants, association_id, status,
+		search_text, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		e.USCC, e.Name, e.Kind, e.RegionID, e.Address, e.IndustryCode, e.LegalRep, e.ContactName, e.ContactPhone,
-		e.PermitNo, e.PermitClass, e.PermitValidTo, joinLists(e.KeyLists), e.AssociationID, e.Status,
+		e.PermitNo, e.PermitClass, e.PermitValidTo, joinLists(e.KeyLists), joinLists(e.Pollutants), e.AssociationID, e.Status,
 		searchText(e, nil), now, now).Scan(&id)
 	switch {
 	case isUniqueViolation(err):
@@ -523,6 +523,7 @@ func enterpriseChanges(old, e *model.Enterprise) model.Changes {
 	diff("permit_class", old.PermitClass, e.PermitClass)
 	diff("permit_valid_until", old.PermitValidTo, e.PermitValidTo)
 	diff("key_lists", joinLists(old.KeyLists), joinLists(e.KeyLists))
+	diff("pollutants", joinLists(old.Pollutants), joinLists(e.Pollutants))
 	diff("association_id", ptrString(old.AssociationID), ptrString(e.AssociationID))
 	diff("status", old.Status, e.Status)
 	return c
@@ -565,9 +566,9 @@ func (s *Store) UpdateEnterprise(ctx context.Context, a model.Actor, id int64, p
 		}
 		_, err = tx.Exec(ctx, `UPDATE enterprises SET name = ?, kind = ?, region_id = ?, address = ?, industry_code = ?,
 			legal_rep = ?, contact_name = ?, contact_phone = ?, permit_no = ?, permit_class = ?, permit_valid_to = ?,
-			key_lists = ?, association_id = ?, status = ?, updated_at = ? WHERE id = ?`,
+			key_lists = ?, pollutants = ?, association_id = ?, status = ?, updated_at = ? WHERE id = ?`,
 			e.Name, e.Kind, e.RegionID, e.Address, e.IndustryCode, e.LegalRep, e.ContactName, e.ContactPhone,
-			e.PermitNo, e.PermitClass, e.PermitValidTo, joinLists(e.KeyLists), e.AssociationID, e.Status, ms(s.Now()), id)
+			e.PermitNo, e.PermitClass, e.PermitValidTo, joinLists(e.KeyLists), joinLists(e.Pollutants), e.AssociationID, e.Status, ms(s.Now()), id)
 		if isForeignKeyViolation(err) {
 			return &model.Error{Code: model.ErrInvalid, Message: "err.invalid",
 				Fields: map[string]string{"region_id": "err.field.no_such_region", "association_id": "err.field.no_such_association"}}

@@ -128,9 +128,9 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 			}
 			err := im.exec(ctx, `UPDATE enterprises SET name = ?, kind = ?, region_id = ?, address = ?, industry_code = ?,
 				legal_rep = ?, contact_name = ?, contact_phone = ?, permit_no = ?, permit_class = ?, permit_valid_to = ?,
-				key_lists = ?, status = ?, updated_at = ? WHERE id = ?`,
+				key_lists = ?, pollutants = ?, status = ?, updated_at = ? WHERE id = ?`,
 				e.Name, e.Kind, e.RegionID, e.Address, e.IndustryCode, e.LegalRep, e.ContactName, e.ContactPhone,
-				e.PermitNo, e.PermitClass, e.PermitValidTo, joinLists(e.KeyLists), e.Status, im.now, e.ID)
+				e.PermitNo, e.PermitClass, e.PermitValidTo, joinLists(e.KeyLists), joinLists(e.Pollutants), e.Status, im.now, e.ID)
 			if err != nil {
 				return err
 			}
@@ -372,16 +372,16 @@ func chunks[T any](items []T, n int, fn func([]T) error) error {
 func (s *Store) insertEnterprises(ctx context.Context, tx *Tx, now int64, es []*model.Enterprise) error {
 	byCode := map[string]*model.Enterprise{}
 	return chunks(es, rowsPerStatement, func(part []*model.Enterprise) error {
-		args := make([]any, 0, len(part)*18)
+		args := make([]any, 0, len(part)*19)
 		for _, e := range part {
 			byCode[e.USCC] = e
 			args = append(args, e.USCC, e.Name, e.Kind, e.RegionID, e.Address, e.IndustryCode, e.LegalRep, e.ContactName,
-				e.ContactPhone, e.PermitNo, e.PermitClass, e.PermitValidTo, joinLists(e.KeyLists), e.AssociationID, e.Status,
+				e.ContactPhone, e.PermitNo, e.PermitClass, e.PermitValidTo, joinLists(e.KeyLists), joinLists(e.Pollutants), e.AssociationID, e.Status,
 				searchText(e, nil), now, now)
 		}
 		rows, err := tx.Query(ctx, `INSERT INTO enterprises (uscc, name, kind, region_id, address, industry_code, legal_rep,
-			contact_name, contact_phone, permit_no, permit_class, permit_valid_to, key_lists, association_id, status,
-			search_text, created_at, updated_at) VALUES `+placeholders(len(part), 18)+` RETURNING id, uscc`, args...)
+			contact_name, contact_phone, permit_no, permit_class, permit_valid_to, key_lists, pollutants, association_id, status,
+			search_text, created_at, updated_at) VALUES `+placeholders(len(part), 19)+` RETURNING id, uscc`, args...)
 		if err != nil {
 			return err
 		}

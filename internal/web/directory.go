@@ -19,6 +19,7 @@ type choices struct {
 	Kinds           []string
 	PermitClasses   []string
 	KeyLists        []string
+	Pollutants      []string
 	Statuses        []string
 	ManagerRoles    []string
 	ManagerStatuses []string
@@ -34,7 +35,7 @@ func (h *Handler) choices(r *http.Request) (choices, error) {
 		return choices{}, err
 	}
 	return choices{Regions: regions, Associations: assocs, Kinds: model.EnterpriseKinds, PermitClasses: model.PermitClasses,
-		KeyLists: model.KeyLists, Statuses: model.EnterpriseStatues, ManagerRoles: model.ManagerRoles, ManagerStatuses: model.ManagerStatuses}, nil
+		KeyLists: model.KeyLists, Pollutants: model.Pollutants, Statuses: model.EnterpriseStatues, ManagerRoles: model.ManagerRoles, ManagerStatuses: model.ManagerStatuses}, nil
 }
 
 type enterprisesData struct {
@@ -115,7 +116,7 @@ func enterpriseFromForm(r *http.Request) model.Enterprise {
 		USCC: f.Get("uscc"), Name: f.Get("name"), Kind: f.Get("kind"), Address: f.Get("address"),
 		IndustryCode: f.Get("industry_code"), LegalRep: f.Get("legal_representative"), ContactName: f.Get("contact_name"),
 		ContactPhone: f.Get("contact_phone"), PermitNo: f.Get("permit_no"), PermitClass: f.Get("permit_class"),
-		KeyLists: f["key_lists"], Status: f.Get("status"),
+		KeyLists: f["key_lists"], Pollutants: f["pollutants"], Status: f.Get("status"),
 	}
 	e.RegionID, _ = strconv.ParseInt(f.Get("region_id"), 10, 64)
 	if id, err := strconv.ParseInt(f.Get("association_id"), 10, 64); err == nil && id > 0 {
@@ -324,7 +325,8 @@ func (h *Handler) updateEnterprise(w http.ResponseWriter, r *http.Request) error
 	in.Can = old.Can
 	p := model.EnterprisePatch{Name: &in.Name, Kind: &in.Kind, Address: &in.Address, IndustryCode: &in.IndustryCode,
 		LegalRep: &in.LegalRep, ContactName: &in.ContactName, ContactPhone: &in.ContactPhone, PermitNo: &in.PermitNo,
-		PermitClass: &in.PermitClass, PermitValidTo: &in.PermitValidTo, KeyLists: &in.KeyLists}
+		PermitClass: &in.PermitClass, PermitValidTo: &in.PermitValidTo, KeyLists: &in.KeyLists,
+		Pollutants: &in.Pollutants}
 	if old.Can.Manage {
 		// Only the bureau and associations move, close or re-assign.
 		var assoc int64

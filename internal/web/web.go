@@ -225,6 +225,7 @@ var nav = []navGroup{
 	{"navg.law", []navItem{
 		{"/announcements", "nav.announcements", "bell", nil},
 		{"/laws", "nav.laws", "scroll-text", nil},
+		{"/cases", "nav.cases", "lightbulb", nil},
 	}},
 	{"navg.directory", []navItem{
 		{"/directory/enterprises", "nav.enterprises", "building-2", withRecords},

@@ -7,8 +7,9 @@ import (
 	"time"
 )
 
-// Announcement kinds.
-var AnnouncementKinds = []string{"policy", "rule_change", "warning", "event"}
+// Announcement kinds: a study notice presents a set of articles (its
+// citations) and carries the quiz on them.
+var AnnouncementKinds = []string{"policy", "rule_change", "warning", "event", "study"}
 
 // Audience says whom an announcement reaches: accounts of the roles (all
 // but the bureau's when empty), and of enterprises in the towns, with an

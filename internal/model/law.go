@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -496,4 +497,42 @@ func ValidArticleKey(k string) bool {
 		}
 	}
 	return true
+}
+
+// ParseArticleKeys reads article numbers as people type them — "34",
+// "第三十四条", "10之一", "第十条之一", "10-1" — separated by commas, 、 or
+// spaces, into article keys; ok is false if one of them is not a number.
+func ParseArticleKeys(s string) (keys []string, ok bool) {
+	for _, tok := range strings.FieldsFunc(FoldWidth(s), func(r rune) bool { return strings.ContainsRune(",，、;； ", r) }) {
+		tok = strings.TrimSuffix(strings.TrimPrefix(tok, "第"), "条")
+		main, sub, found := strings.Cut(strings.Replace(strings.Replace(tok, "条之", "-", 1), "之", "-", 1), "-")
+		n, ok := ChineseNumber(main)
+		if !ok {
+			return nil, false
+		}
+		key := strconv.Itoa(n)
+		if found {
+			m, ok := ChineseNumber(sub)
+			if !ok {
+				return nil, false
+			}
+			key += "-" + strconv.Itoa(m)
+		}
+		if !ValidArticleKey(key) {
+			return nil, false
+		}
+		if !slices.Contains(keys, key) {
+			keys = append(keys, key)
+		}
+	}
+	return keys, true
+}
+
+// ArticleLabel writes an article key as people read it: 第34条, 第10条之1.
+func ArticleLabel(key string) string {
+	main, sub, found := strings.Cut(key, "-")
+	if found {
+		return "第" + main + "条之" + sub
+	}
+	return "第" + main + "条"
 }

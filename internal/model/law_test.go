@@ -157,3 +157,27 @@ func BenchmarkParseLaw(b *testing.B) {
 		}
 	}
 }
+
+func TestParseArticleKeys(t *testing.T) {
+	for in, want := range map[string]string{
+		"34":              "34",
+		"第三十四条、第三十五条":     "34,35",
+		"10之一, 第十条之二，102": "10-1,10-2,102",
+		"第一百零二条 10-1 １２":  "102,10-1,12",
+		"34,34":           "34",
+		"":                "",
+	} {
+		got, ok := ParseArticleKeys(in)
+		if !ok || strings.Join(got, ",") != want {
+			t.Errorf("%q: %v %v, want %s", in, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"abc", "第条", "三十四款", "10之x"} {
+		if _, ok := ParseArticleKeys(bad); ok {
+			t.Errorf("%q read as article numbers", bad)
+		}
+	}
+	if ArticleLabel("10-1") != "第10条之1" || ArticleLabel("34") != "第34条" {
+		t.Error("labels")
+	}
+}

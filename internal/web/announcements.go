@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,16 +40,21 @@ type announcementForm struct {
 	Reach   *model.Reach
 	Lists   []string
 	Permits []string
+	Cites   citeField
+	Kinds   []string
 }
 
 func (h *Handler) announcementFormView(r *http.Request, in model.AnnouncementInput) (*view, error) {
 	a := actor(r)
-	d := &announcementForm{In: in, Admin: a.IsAdmin(), Lists: model.KeyLists, Permits: model.PermitClasses}
+	d := &announcementForm{In: in, Admin: a.IsAdmin(), Lists: model.KeyLists, Permits: model.PermitClasses, Kinds: model.AnnouncementKinds}
+	var err error
 	if d.Admin {
-		var err error
 		if d.Regions, err = h.Store.Regions(r.Context()); err != nil {
 			return nil, err
 		}
+	}
+	if d.Cites, err = h.citeFieldFor(r.Context(), in.Cites); err != nil {
+		return nil, err
 	}
 	return h.newView(r, "page.announcement_new", d), nil
 }
@@ -57,15 +63,27 @@ func (h *Handler) newAnnouncementPage(w http.ResponseWriter, r *http.Request) er
 	if !actor(r).MayPublish() {
 		return model.Errorf(model.ErrForbidden, "err.forbidden")
 	}
-	v, err := h.announcementFormView(r, model.AnnouncementInput{Kind: "policy"})
+	// An article page's "cite in a notice" brings its article.
+	in := model.AnnouncementInput{Kind: "policy"}
+	if k := r.URL.Query().Get("kind"); slices.Contains(model.AnnouncementKinds, k) {
+		in.Kind = k
+	}
+	for _, c := range r.URL.Query()["cite"] {
+		law, key, _ := strings.Cut(c, ":")
+		if id, err := strconv.ParseInt(law, 10, 64); err == nil && model.ValidArticleKey(key) {
+			in.Cites = append(in.Cites, model.ArticleRef{LawID: id, Key: key})
+		}
+	}
+	v, err := h.announcementFormView(r, in)
 	if err != nil {
 		return err
 	}
 	return h.render(w, r, http.StatusOK, "announcement_new", v)
 }
 
-// announcementInput reads the form.
-func announcementInput(r *http.Request) model.AnnouncementInput {
+// announcementInput reads the form; article numbers it cannot read are
+// an error naming the field.
+func announcementInput(r *http.Request) (model.AnnouncementInput, error) {
 	in := model.AnnouncementInput{Kind: r.PostFormValue("kind"), Title: r.PostFormValue("title"), Body: r.PostFormValue("body")}
 	for _, s := range r.PostForm["roles"] {
 		in.Audience.Roles = append(in.Audience.Roles, model.Role(s))
@@ -78,15 +96,20 @@ func announcementInput(r *http.Request) model.AnnouncementInput {
 	in.Audience.IndustryPrefixes = strings.FieldsFunc(r.PostFormValue("industry_prefixes"), func(r rune) bool { return r == ',' || r == '，' || r == ' ' })
 	in.Audience.KeyLists = r.PostForm["key_lists"]
 	in.Audience.PermitClasses = r.PostForm["permit_classes"]
-	return in
+	var err error
+	in.Cites, err = citesFromForm(r, "article_ids")
+	return in, err
 }
 
 // previewAnnouncement shows whom the form's audience reaches.
 func (h *Handler) previewAnnouncement(w http.ResponseWriter, r *http.Request) error {
-	in := announcementInput(r)
+	in, ferr := announcementInput(r)
 	v, err := h.announcementFormView(r, in)
 	if err != nil {
 		return err
+	}
+	if ferr != nil {
+		return h.formError(w, r, "announcement_new", v, ferr)
 	}
 	reach, err := h.Service.AnnouncementReach(r.Context(), actor(r), in.Audience)
 	if err != nil {
@@ -97,8 +120,11 @@ func (h *Handler) previewAnnouncement(w http.ResponseWriter, r *http.Request) er
 }
 
 func (h *Handler) publishAnnouncement(w http.ResponseWriter, r *http.Request) error {
-	in := announcementInput(r)
-	x, err := h.Service.PublishAnnouncement(r.Context(), actor(r), in)
+	in, err := announcementInput(r)
+	var x *model.Announcement
+	if err == nil {
+		x, err = h.Service.PublishAnnouncement(r.Context(), actor(r), in)
+	}
 	if err != nil {
 		v, verr := h.announcementFormView(r, in)
 		if verr != nil {
@@ -120,6 +146,7 @@ type announcementData struct {
 	Attempts  []model.Attempt
 	Results   []model.TownResult
 	Laws      []*model.Law // to cite, in the quiz form
+	Cites     []citeView
 }
 
 func (h *Handler) announcementPage(w http.ResponseWriter, r *http.Request) error {
@@ -140,7 +167,7 @@ func (h *Handler) announcementPage(w http.ResponseWriter, r *http.Request) error
 
 func (h *Handler) announcementView(r *http.Request, x *model.Announcement) (*view, error) {
 	a := actor(r)
-	d := &announcementData{A: x, Publisher: a.MayPublish()}
+	d := &announcementData{A: x, Publisher: a.MayPublish(), Cites: h.citeViews(r.Context(), x.Cites)}
 	q, err := h.Service.Quiz(r.Context(), a, x.ID)
 	switch {
 	case err == nil:

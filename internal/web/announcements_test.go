@@ -112,3 +112,83 @@ func TestQuizPages(t *testing.T) {
 		}
 	})
 }
+
+// TestCitingArticlesFromForms (issue 11, items 3 to 5): a publisher comes
+// from an article's page to a study notice citing it, adds articles typed
+// as people write them, and the notice shows them by law and number;
+// numbers that are not article numbers are refused by field; a course
+// edited in the web keeps the articles it cites.
+func TestCitingArticlesFromForms(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ctx := t.Context()
+		sys := model.SystemActor()
+		l, err := e.Store.CreateLaw(ctx, sys, model.LawInput{Title: "某某污染防治条例", ShortTitle: "防治条例", Kind: "local_regulation", EffectiveOn: "2021-03-01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := e.Store.AddLawVersion(ctx, sys, l.ID, model.VersionInput{Label: "2021", EffectiveOn: "2021-03-01",
+			Text: "第一条　一。\n第二条　二。\n第三条　三。\n第十条　十。\n第十条之一　十之一。"}); err != nil {
+			t.Fatal(err)
+		}
+		admin := e.Browser(apptest.Admin)
+		art := string(admin.Get(fmt.Sprintf("/laws/%d/articles/2", l.ID)).Body)
+		link := fmt.Sprintf("/announcements/new?kind=study&amp;cite=%d:2", l.ID)
+		if !strings.Contains(art, link) {
+			t.Fatalf("no cite link on the article:\n%s", section(art, "article"))
+		}
+		if p := string(e.Browser(apptest.EnterpriseA).Get(fmt.Sprintf("/laws/%d/articles/2", l.ID)).Body); strings.Contains(p, "cite-in-notice") {
+			t.Error("an enterprise is offered to cite the article in a notice")
+		}
+		p := string(admin.Get(strings.ReplaceAll(link, "&amp;", "&")).Body)
+		if !strings.Contains(p, fmt.Sprintf(`name="cite" value="%d:2" checked`, l.ID)) || !strings.Contains(p, "《防治条例》第2条") ||
+			!strings.Contains(p, `value="study" selected`) {
+			t.Errorf("the form does not carry the article:\n%s", section(p, "cites-field"))
+		}
+		form := url.Values{"kind": {"study"}, "title": {"学条例"}, "body": {"请学习以下条文。"}, "roles": {"enterprise"},
+			"cite": {fmt.Sprintf("%d:2", l.ID)}, "cite_law0": {fmt.Sprint(l.ID)}, "cite_articles0": {"第三条、第十条之一，2"}}
+		bad := url.Values{}
+		for k, v := range form {
+			bad[k] = v
+		}
+		bad["cite_articles0"] = []string{"第三款"}
+		if r := admin.Post("/announcements", bad); r.StatusCode != 422 || !strings.Contains(string(r.Body), "条文序号应为数字") {
+			t.Errorf("unreadable article numbers: %d", r.StatusCode)
+		}
+		bad["cite_articles0"] = []string{"99"}
+		if r := admin.Post("/announcements", bad); r.StatusCode != 422 {
+			t.Errorf("an article the law does not have: %d", r.StatusCode)
+		}
+		r := admin.Post("/announcements", form)
+		if r.StatusCode != 303 {
+			t.Fatalf("publish: %d\n%s", r.StatusCode, r.Body)
+		}
+		page := strings.SplitN(r.Header.Get("Location"), "?", 2)[0]
+		p = string(e.Browser(apptest.EnterpriseA).Get(page).Body)
+		for _, want := range []string{"《防治条例》第2条", "《防治条例》第3条", "《防治条例》第10条之1", fmt.Sprintf(`href="/laws/%d/articles/10-1"`, l.ID)} {
+			if !strings.Contains(section(p, "cites"), want) {
+				t.Errorf("the notice lacks %s:\n%s", want, section(p, "cites"))
+			}
+		}
+		// A course's citations survive an edit in the web.
+		c, err := e.Store.SaveCourse(ctx, sys, &model.Course{Title: "条例解读", Category: "permit", CreditHours: 2, Status: model.CoursePublished,
+			Cites: []model.ArticleRef{{LawID: l.ID, Key: "10-1"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		edit := string(admin.Get(fmt.Sprintf("/courses/%d/edit", c.ID)).Body)
+		if !strings.Contains(edit, fmt.Sprintf(`name="cite" value="%d:10-1" checked`, l.ID)) {
+			t.Fatalf("the course form drops its citation:\n%s", section(edit, "cites-field"))
+		}
+		if r := admin.Post(fmt.Sprintf("/courses/%d", c.ID), url.Values{"title": {"条例解读（修订）"}, "category": {"permit"}, "credit_hours": {"2"},
+			"status": {model.CoursePublished}, "cite": {fmt.Sprintf("%d:10-1", l.ID)}, "cite_law0": {fmt.Sprint(l.ID)}, "cite_articles0": {"1"}}); r.StatusCode != 303 {
+			t.Fatalf("save the course: %d\n%s", r.StatusCode, r.Body)
+		}
+		got, err := e.Store.Course(ctx, sys, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Cites) != 2 || got.Cites[0].Key != "10-1" && got.Cites[1].Key != "10-1" {
+			t.Errorf("the course cites %v", got.Cites)
+		}
+	})
+}

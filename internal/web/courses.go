@@ -51,6 +51,7 @@ type courseData struct {
 	C        *model.Course
 	Homes    []model.Home
 	NewClass classForm
+	Cites    []citeView
 }
 
 // classForm keeps a class form's values as typed.
@@ -75,7 +76,7 @@ func (h *Handler) courseView(r *http.Request) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &courseData{C: c, NewClass: classForm{Capacity: "30", Limit: "2"}}
+	d := &courseData{C: c, NewClass: classForm{Capacity: "30", Limit: "2"}, Cites: h.citeViews(r.Context(), c.Cites)}
 	if c.Can.Schedule {
 		var region int64
 		if u := actor(r).User; u.Role == model.RoleAssociation && u.RegionID != nil {
@@ -121,6 +122,7 @@ type courseFormData struct {
 	Statuses   []string
 	Lecturers  []*model.Lecturer
 	Topic      *int64
+	Cites      citeField
 }
 
 func (h *Handler) courseForm(r *http.Request, c *model.Course) (*view, error) {
@@ -129,6 +131,9 @@ func (h *Handler) courseForm(r *http.Request, c *model.Course) (*view, error) {
 		return nil, err
 	}
 	d := &courseFormData{C: c, Categories: model.CourseCategories, Statuses: model.CourseStatuses, Lecturers: ls}
+	if d.Cites, err = h.citeFieldFor(r.Context(), c.Cites); err != nil {
+		return nil, err
+	}
 	if t, err := strconv.ParseInt(r.FormValue("topic"), 10, 64); err == nil && t > 0 {
 		d.Topic = &t
 	}
@@ -178,6 +183,9 @@ func courseFromForm(r *http.Request) (*model.Course, error) {
 		if id, err := strconv.ParseInt(s, 10, 64); err == nil {
 			c.LecturerIDs = append(c.LecturerIDs, id)
 		}
+	}
+	if c.Cites, err = citesFromForm(r, "cites"); err != nil {
+		return c, err
 	}
 	return c, vd.Err()
 }

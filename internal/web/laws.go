@@ -167,6 +167,8 @@ type articleData struct {
 	A        model.Article
 	Version  *model.LawVersion
 	Versions []model.LawVersion // those that hold this article
+	// Publisher may cite the article in a notice (and set a quiz on it).
+	Publisher bool
 }
 
 // articlePage is an article's stable address, readable on a phone, with
@@ -190,7 +192,7 @@ func (h *Handler) articlePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := &articleData{L: l, A: a}
+	d := &articleData{L: l, A: a, Publisher: actor(r).MayPublish()}
 	for i, v := range l.Versions {
 		if v.ID == a.VersionID {
 			d.Version = &l.Versions[i]

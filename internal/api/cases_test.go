@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/envhome/envhome/internal/apptest"
@@ -404,6 +405,47 @@ func TestCaseRoutesAnswerAlikeOnBothFaces(t *testing.T) {
 					t.Errorf("%s as %s: API %s, web %s", c.name, w, a, wb)
 				}
 			}
+		}
+	})
+}
+
+// TestCaseDecidedOnce: reviewers publishing the same case at once, and its
+// submitter changing it meanwhile, leave one decision, one push per unit
+// and no server error.
+func TestCaseDecidedOnce(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		must(t, errOf(e.Store.UpdateEnterprise(t.Context(), model.SystemActor(), e.Ents["A"], model.EnterprisePatch{KeyLists: &[]string{"air"},
+			Pollutants: &[]string{"vocs"}})))
+		x := caseOf(t, e.API(provider, "POST", "/api/v1/cases", caseBody("并发")), 201)
+		path := fmt.Sprintf("/api/v1/cases/%d", x.ID)
+		codes := make(chan int, 12)
+		var wg sync.WaitGroup
+		for i := range 12 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if i%3 == 2 {
+					codes <- -e.API(provider, "PUT", path, caseBody("并发（改）")).StatusCode
+					return
+				}
+				codes <- e.API(admin, "POST", path+"/review", map[string]any{"decision": "publish"}).StatusCode
+			}()
+		}
+		wg.Wait()
+		close(codes)
+		published := 0
+		for c := range codes {
+			switch c {
+			case 200:
+				published++
+			case 409, -200, -409:
+			default:
+				t.Errorf("status %d", c)
+			}
+		}
+		got := caseOf(t, e.API(admin, "GET", path, nil), 200)
+		if published != 1 || got.Status != model.CasePublished || got.Recipients != 1 {
+			t.Errorf("published %d times; the case: %s, %d recipients", published, got.Status, got.Recipients)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -181,6 +182,53 @@ func benchAnnounce(ctx context.Context, env Env, args []string) error {
 			return fmt.Errorf("%s: %w", c.label, err)
 		}
 		printLat(env, "receipts, "+c.label, lat)
+	}
+	return benchCasePush(ctx, env, st, srv, admin, *reqs)
+}
+
+// benchCasePush publishes a technology case that fits every key discharge
+// unit with VOCs or COD among its main pollutants (the widest push a case
+// makes) and times the pages that follow: the unit's pushed box, the
+// library and the bureau's readers table.
+func benchCasePush(ctx context.Context, env Env, st *store.Store, srv http.Handler, admin *model.User, reqs int) error {
+	bureau := model.Actor{User: admin}
+	c, err := st.SubmitCase(ctx, bureau, model.CaseInput{Title: "涂装废气沸石转轮＋RTO 治理（基准测试）", Pollutants: []string{"vocs", "cod"},
+		Technique: "基准测试", Source: "基准测试", Figures: []model.CaseFigure{{Name: "非甲烷总烃", Unit: "mg/m³", Before: 85, After: 12}}})
+	if err != nil {
+		return err
+	}
+	t0 := time.Now()
+	c, err = st.ReviewCase(ctx, bureau, c.ID, model.CaseReview{Decision: "publish"})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "case pushed to %d key discharge units on %s in %s (recipient rows and their accounts' notices in one transaction)\n",
+		c.Recipients, st.Dialect(), time.Since(t0).Round(time.Millisecond))
+	readers, err := st.CaseReaders(ctx, bureau, c.ID)
+	if err != nil || len(readers) == 0 {
+		return fmt.Errorf("no readers: %v", err)
+	}
+	unit, err := st.UserByUsername(ctx, fmt.Sprintf("gen-%d", readers[len(readers)-1].EnterpriseID))
+	if err != nil {
+		return fmt.Errorf("the account of a unit the case reached: %w", err)
+	}
+	for _, q := range []struct {
+		label, path string
+		u           *model.User
+	}{
+		{"cases pushed to a unit", "/api/v1/cases?box=pushed", unit},
+		{"case library, by pollutant", "/api/v1/cases?pollutant=vocs", unit},
+		{"case readers, bureau", fmt.Sprintf("/api/v1/cases/%d/readers", c.ID), admin},
+	} {
+		_, token, err := st.CreateToken(ctx, model.Actor{User: q.u}, q.u.ID, model.NewToken{Name: "bench", ExpiresIn: 1})
+		if err != nil {
+			return err
+		}
+		lat, body, err := timeGets(srv, q.path, token, reqs)
+		if err != nil {
+			return fmt.Errorf("%s: %w", q.label, err)
+		}
+		printLat(env, fmt.Sprintf("%s (%d rows)", q.label, strings.Count(string(body), `"read_at":`)), lat)
 	}
 	return nil
 }

@@ -91,7 +91,8 @@ func (s *Store) SubmitCase(ctx context.Context, a model.Actor, in model.CaseInpu
 }
 
 // editableCase reads a case inside a transaction and checks that the
-// actor may still change it.
+// actor may still change it, then locks it: a publication or another change
+// running at the same time waits, and finds it as this one leaves it.
 func (s *Store) editableCase(ctx context.Context, tx *Tx, a model.Actor, id int64) (*model.TechCase, error) {
 	cond, args := caseVisible(a)
 	c, err := scanCase(tx.QueryRow(ctx, `SELECT `+caseColumns+` FROM tech_cases c WHERE c.id = ? AND `+cond, append([]any{id}, args...)...))
@@ -104,6 +105,13 @@ func (s *Store) editableCase(ctx context.Context, tx *Tx, a model.Actor, id int6
 			return nil, model.Errorf(model.ErrConflict, "err.case.published")
 		}
 		return nil, model.Errorf(model.ErrForbidden, "err.forbidden")
+	}
+	res, err := tx.Exec(ctx, `UPDATE tech_cases SET updated_at = ? WHERE id = ? AND status <> 'published'`, ms(s.Now()), id)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, model.Errorf(model.ErrConflict, "err.case.published")
 	}
 	return c, nil
 }
@@ -183,20 +191,31 @@ func (s *Store) ReviewCase(ctx context.Context, a model.Actor, id int64, r model
 		return nil, err
 	}
 	err := s.write(ctx, func(tx *Tx) error {
-		c, err := scanCase(tx.QueryRow(ctx, `SELECT `+caseColumns+` FROM tech_cases c WHERE c.id = ?`, id))
-		if err != nil {
-			return notFound(err)
+		now := ms(s.Now())
+		status := model.CasePublished
+		if r.Decision == "return" {
+			status = model.CaseReturned
 		}
-		if c.Status != model.CaseSubmitted {
+		// The decision first, on the submitted case only: two reviewers at
+		// once, or a change racing the review, find it decided.
+		res, err := tx.Exec(ctx, `UPDATE tech_cases SET status = ?, reason = ?, updated_at = ? WHERE id = ? AND status = 'submitted'`,
+			status, r.Reason, now, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var one int
+			if err := tx.QueryRow(ctx, `SELECT 1 FROM tech_cases WHERE id = ?`, id).Scan(&one); err != nil {
+				return notFound(err)
+			}
 			return model.Errorf(model.ErrConflict, "err.case.not_submitted")
 		}
-		now := ms(s.Now())
+		c, err := scanCase(tx.QueryRow(ctx, `SELECT `+caseColumns+` FROM tech_cases c WHERE c.id = ?`, id))
+		if err != nil {
+			return err
+		}
 		link := fmt.Sprintf("/cases/%d", id)
 		if r.Decision == "return" {
-			if _, err := tx.Exec(ctx, `UPDATE tech_cases SET status = ?, reason = ?, updated_at = ? WHERE id = ?`,
-				model.CaseReturned, r.Reason, now, id); err != nil {
-				return err
-			}
 			if _, err := s.NoticeMany(ctx, tx, model.Notice{Kind: model.NoticeCaseReturned, Link: link,
 				Key: fmt.Sprintf("case-returned:%d:%d", id, now), Args: map[string]string{"title": c.Title, "reason": r.Reason}},
 				`SELECT id FROM users WHERE id = ?`, c.SubmittedBy); err != nil {
@@ -205,14 +224,13 @@ func (s *Store) ReviewCase(ctx context.Context, a model.Actor, id int64, r model
 			return s.audit(ctx, tx, a, "case.return", "case", &id, model.Changes{"reason": {New: r.Reason}})
 		}
 		cond, args := caseFitSQL(c.CaseInput)
-		res, err := tx.Exec(ctx, `INSERT INTO tech_case_recipients (case_id, enterprise_id, region_id)
+		res, err = tx.Exec(ctx, `INSERT INTO tech_case_recipients (case_id, enterprise_id, region_id)
 			SELECT ?, e.id, e.region_id FROM enterprises e WHERE `+cond, append([]any{id}, args...)...)
 		if err != nil {
 			return err
 		}
 		n, _ := res.RowsAffected()
-		if _, err := tx.Exec(ctx, `UPDATE tech_cases SET status = ?, reason = '', published_at = ?, recipients = ?, updated_at = ? WHERE id = ?`,
-			model.CasePublished, now, n, now, id); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE tech_cases SET reason = '', published_at = ?, recipients = ? WHERE id = ?`, now, n, id); err != nil {
 			return err
 		}
 		provider := c.Provider

@@ -37,7 +37,7 @@ func Status(code model.Code) int {
 		return http.StatusForbidden
 	case model.ErrNotFound:
 		return http.StatusNotFound
-	case model.ErrConflict, model.ErrLimitReached, model.ErrBookingClosed:
+	case model.ErrConflict, model.ErrLimitReached, model.ErrBookingClosed, model.ErrQuoteExists:
 		return http.StatusConflict
 	case model.ErrTooLarge:
 		return http.StatusRequestEntityTooLarge

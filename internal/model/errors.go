@@ -29,6 +29,9 @@ const (
 	// class is used up; the class takes no bookings now.
 	ErrLimitReached  Code = "limit_reached"
 	ErrBookingClosed Code = "booking_closed"
+	// ErrQuoteExists: the provider has quoted on the demand already (a
+	// revision replaces its quote instead).
+	ErrQuoteExists Code = "quote_exists"
 )
 
 // Error is envhome's application error. Message and Fields hold message keys

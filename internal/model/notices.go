@@ -57,11 +57,25 @@ var (
 	NoticeCaseLead     = NoticeKind{"case_lead", []string{"title", "enterprise"}}
 )
 
+// The through train's notices: a licence about to lapse, a demand reviewed,
+// a quote sent on a demand, quoting over, a quote accepted or declined.
+var (
+	NoticeLicenceExpiring = NoticeKind{"licence_expiring", []string{"licence", "until", "provider"}}
+	NoticeDemandReviewed  = NoticeKind{"demand_reviewed", []string{"title", "decision", "reason"}}
+	NoticeDemandNew       = NoticeKind{"demand_new", []string{"title", "category"}}
+	NoticeQuoteReceived   = NoticeKind{"quote_received", []string{"title", "quotes"}}
+	NoticeQuotesOpen      = NoticeKind{"quotes_open", []string{"title", "quotes"}}
+	NoticeQuoteAccepted   = NoticeKind{"quote_accepted", []string{"title"}}
+	NoticeQuoteDeclined   = NoticeKind{"quote_declined", []string{"title"}}
+	MarketNotices         = []NoticeKind{NoticeLicenceExpiring, NoticeDemandReviewed, NoticeDemandNew, NoticeQuoteReceived, NoticeQuotesOpen,
+		NoticeQuoteAccepted, NoticeQuoteDeclined}
+)
+
 // NoticeKinds lists every domain's notice kinds: a new capability adds its
 // list here, its texts to both catalogues (a test checks each kind has a
 // text taking exactly its arguments), and sends with store.Notice.
 func NoticeKinds() []NoticeKind {
-	return slices.Concat(TrainingNotices, DirectoryNotices, InspectionNotices, LawNotices)
+	return slices.Concat(TrainingNotices, DirectoryNotices, InspectionNotices, LawNotices, MarketNotices)
 }
 
 // LookupNoticeKind finds a registered kind by name.

@@ -57,6 +57,7 @@ type User struct {
 	Role         Role       `json:"role"`
 	RegionID     *int64     `json:"region_id"`
 	EnterpriseID *int64     `json:"enterprise_id"`
+	ProviderID   *int64     `json:"provider_id"` // a provider account's organisation, once registered
 	Language     string     `json:"language"`
 	Email        string     `json:"email"`       // for email notices
 	WebhookURL   string     `json:"webhook_url"` // a WeCom or DingTalk group robot, for notices

@@ -63,11 +63,6 @@ func (s *Store) LogExport(ctx context.Context, a model.Actor, what, filter strin
 	})
 }
 
-// likeEscape makes s match itself in a LIKE pattern with ESCAPE '\'.
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
 // objectNames says, per object type, how to name objects by id.
 var objectNames = map[string]string{
 	"enterprise": `SELECT id, name FROM enterprises WHERE id IN `,
@@ -118,7 +113,7 @@ func auditWhere(f model.AuditFilter) (string, []any) {
 	}
 	if f.ActorName != nil {
 		q += ` AND actor_name LIKE ? ESCAPE '\'`
-		args = append(args, "%"+likeEscape(*f.ActorName)+"%")
+		args = append(args, "%"+escapeLike(*f.ActorName)+"%")
 	}
 	if f.Action != nil && *f.Action != "" {
 		q += ` AND action >= ? AND action < ?`

@@ -10,14 +10,14 @@ import (
 )
 
 const userColumns = `u.id, u.username, u.display_name, u.role, u.region_id, u.enterprise_id, u.language, u.email, u.webhook_url,
-	u.password_hash, u.disabled_at, u.created_at, u.updated_at, u.must_change_password, u.totp_secret, u.totp_enabled`
+	u.password_hash, u.disabled_at, u.created_at, u.updated_at, u.must_change_password, u.totp_secret, u.totp_enabled, u.provider_id`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
 func (s *Store) scanUser(r rowScanner, extra ...any) (*model.User, error) {
 	u := &model.User{}
 	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.RegionID, &u.EnterpriseID, &u.Language, &u.Email, &u.WebhookURL,
-		&u.PasswordHash, nullTimeCol{&u.DisabledAt}, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt}, &u.MustChangePassword, sealedCol{&u.TOTPSecret, s.pii, totpAAD}, &u.TOTPEnabled}, extra...)
+		&u.PasswordHash, nullTimeCol{&u.DisabledAt}, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt}, &u.MustChangePassword, sealedCol{&u.TOTPSecret, s.pii, totpAAD}, &u.TOTPEnabled, &u.ProviderID}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return nil, err
 	}

@@ -239,6 +239,12 @@ func sweep(ctx context.Context, st *store.Store, log *slog.Logger) {
 		if err := st.RefreshCurrentLaws(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("law versions in force", "err", err)
 		}
+		if _, err := st.NoticeExpiringLicences(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("provider licences", "err", err)
+		}
+		if _, err := st.NoticeQuotesOpen(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("quotes open", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return

@@ -90,6 +90,9 @@ func (in *DemandInput) Validate(now time.Time) error {
 	} else {
 		in.FlowUnit = ""
 	}
+	if in.Targets == nil {
+		in.Targets = []Target{}
+	}
 	if len(in.Targets) > 10 {
 		v.Add("targets", "err.field.too_many")
 	}

@@ -57,18 +57,20 @@ var (
 	NoticeCaseLead     = NoticeKind{"case_lead", []string{"title", "enterprise"}}
 )
 
-// The through train's notices: a licence about to lapse, a demand reviewed,
-// a quote sent on a demand, quoting over, a quote accepted or declined.
+// The through train's notices: a licence about to lapse, a demand to
+// review or to quote on, a demand published or returned, a quote sent on
+// a demand, quoting over, a quote accepted or declined.
 var (
 	NoticeLicenceExpiring = NoticeKind{"licence_expiring", []string{"licence", "until", "provider"}}
-	NoticeDemandReviewed  = NoticeKind{"demand_reviewed", []string{"title", "decision", "reason"}}
-	NoticeDemandNew       = NoticeKind{"demand_new", []string{"title", "category"}}
+	NoticeDemandNew       = NoticeKind{"demand_new", []string{"title"}}
+	NoticeDemandPublished = NoticeKind{"demand_published", []string{"title"}}
+	NoticeDemandReturned  = NoticeKind{"demand_returned", []string{"title", "reason"}}
 	NoticeQuoteReceived   = NoticeKind{"quote_received", []string{"title", "quotes"}}
 	NoticeQuotesOpen      = NoticeKind{"quotes_open", []string{"title", "quotes"}}
 	NoticeQuoteAccepted   = NoticeKind{"quote_accepted", []string{"title"}}
 	NoticeQuoteDeclined   = NoticeKind{"quote_declined", []string{"title"}}
-	MarketNotices         = []NoticeKind{NoticeLicenceExpiring, NoticeDemandReviewed, NoticeDemandNew, NoticeQuoteReceived, NoticeQuotesOpen,
-		NoticeQuoteAccepted, NoticeQuoteDeclined}
+	MarketNotices         = []NoticeKind{NoticeLicenceExpiring, NoticeDemandNew, NoticeDemandPublished, NoticeDemandReturned, NoticeQuoteReceived,
+		NoticeQuotesOpen, NoticeQuoteAccepted, NoticeQuoteDeclined}
 )
 
 // NoticeKinds lists every domain's notice kinds: a new capability adds its

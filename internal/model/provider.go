@@ -99,6 +99,12 @@ func (in *ProviderInput) Validate() error {
 	in.Industries = inds
 	slices.Sort(in.RegionIDs)
 	in.RegionIDs = slices.Compact(in.RegionIDs)
+	if in.RegionIDs == nil {
+		in.RegionIDs = []int64{}
+	}
+	if in.Licences == nil {
+		in.Licences = []Licence{}
+	}
 	if len(inds) > 20 || len(in.RegionIDs) > 50 || len(in.Licences) > 10 {
 		v.Add("licences", "err.field.too_many")
 	}

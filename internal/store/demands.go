@@ -132,7 +132,7 @@ func (s *Store) noticeReviewers(ctx context.Context, tx *Tx, id, region int64, i
 		who, args = `SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL`, nil
 	}
 	_, err := s.NoticeMany(ctx, tx, model.Notice{Kind: model.NoticeDemandNew, Link: fmt.Sprintf("/demands/%d", id),
-		Key: fmt.Sprintf("demand-review:%d:%d", id, ms(s.Now())), Args: map[string]string{"title": in.Title, "category": in.Category}}, who, args...)
+		Key: fmt.Sprintf("demand-review:%d:%d", id, ms(s.Now())), Args: map[string]string{"title": in.Title}}, who, args...)
 	return err
 }
 
@@ -249,12 +249,12 @@ func (s *Store) ReviewDemand(ctx context.Context, a model.Actor, id int64, r mod
 			return fieldError(model.ErrInvalid, "quote_deadline", "err.market.deadline_past")
 		}
 		link := fmt.Sprintf("/demands/%d", id)
-		decision := "已发布"
+		told := model.Notice{Kind: model.NoticeDemandPublished, Link: link, Key: fmt.Sprintf("demand-reviewed:%d:%d", id, ms(now)),
+			Args: map[string]string{"title": d.Title}}
 		if r.Decision == "return" {
-			decision = "已退回"
+			told.Kind, told.Args["reason"] = model.NoticeDemandReturned, r.Reason
 		}
-		if _, err := s.NoticeMany(ctx, tx, model.Notice{Kind: model.NoticeDemandReviewed, Link: link, Key: fmt.Sprintf("demand-reviewed:%d:%d", id, ms(now)),
-			Args: map[string]string{"title": d.Title, "decision": decision, "reason": r.Reason}},
+		if _, err := s.NoticeMany(ctx, tx, told,
 			`SELECT id FROM users WHERE enterprise_id = ? AND role = 'enterprise' AND disabled_at IS NULL`, d.EnterpriseID); err != nil {
 			return err
 		}
@@ -269,7 +269,7 @@ func (s *Store) ReviewDemand(ctx context.Context, a model.Actor, id int64, r mod
 				args = []any{d.Category}
 			}
 			if _, err := s.NoticeMany(ctx, tx, model.Notice{Kind: model.NoticeDemandNew, Link: link, Key: fmt.Sprintf("demand:%d", id),
-				Args: map[string]string{"title": d.Title, "category": d.Category}}, who, args...); err != nil {
+				Args: map[string]string{"title": d.Title}}, who, args...); err != nil {
 				return err
 			}
 		}
@@ -300,6 +300,14 @@ func (s *Store) Demand(ctx context.Context, a model.Actor, id int64) (*model.Dem
 	}
 	if invited != nil {
 		d.Invited = invited
+	}
+	if p := a.ProviderOf(); p != 0 {
+		// A provider learns neither its competitors nor their number.
+		d.Invited = []int64{}
+		if containsID(invited, p) {
+			d.Invited = []int64{p}
+		}
+		d.Quotes = 0
 	}
 	won := false
 	if p := a.ProviderOf(); p != 0 && d.Status == model.DemandAwarded {
@@ -412,7 +420,7 @@ func (s *Store) Demands(ctx context.Context, a model.Actor, f DemandFilter) ([]*
 			return nil, err
 		}
 		if a.ProviderOf() != 0 {
-			d.EnterpriseID = 0
+			d.EnterpriseID, d.Quotes = 0, 0
 		}
 		return d, nil
 	})

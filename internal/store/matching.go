@@ -141,7 +141,7 @@ func (s *Store) DemandsFitting(ctx context.Context, a model.Actor, limit int) ([
 		d := byID[m.ProviderID]
 		m.ProviderID, m.Name = pid, p.Name
 		d.Fit = &m
-		d.EnterpriseID = 0
+		d.EnterpriseID, d.Quotes = 0, 0
 		s.demandRights(ctx, a, d)
 		out = append(out, d)
 	}

@@ -119,6 +119,7 @@ func (s *Store) RegisterProvider(ctx context.Context, a model.Actor, in model.Pr
 	}
 	lics, _ := json.Marshal(in.Licences)
 	var id int64
+	defer s.tokens.invalidate() // cached token lookups carry the account, now linked
 	err := s.write(ctx, func(tx *Tx) error {
 		if err := checkTowns(ctx, tx, in.RegionIDs); err != nil {
 			return err
@@ -390,17 +391,17 @@ func (s *Store) GradeProvider(ctx context.Context, a model.Actor, id int64, g mo
 func (s *Store) NoticeExpiringLicences(ctx context.Context) (int, error) {
 	today := model.Today(s.Now())
 	limit := today.AddDays(model.LicenceExpiryNotice)
-	rows, err := s.query(ctx, `SELECT l.provider_id, l.n, l.kind, l.valid_until, p.name FROM provider_licences l JOIN providers p ON p.id = l.provider_id
+	rows, err := s.query(ctx, `SELECT l.provider_id, l.n, l.number, l.valid_until, p.name FROM provider_licences l JOIN providers p ON p.id = l.provider_id
 		WHERE l.valid_until <= ? AND l.valid_until >= ? AND l.notified_on IS NULL ORDER BY l.valid_until LIMIT 500`, string(limit), string(today))
 	type due struct {
 		provider     int64
 		n            int
-		kind, until  string
+		number, until string
 		providerName string
 	}
 	list, err := scanAll(rows, err, func(r *sql.Rows) (due, error) {
 		var d due
-		return d, r.Scan(&d.provider, &d.n, &d.kind, &d.until, &d.providerName)
+		return d, r.Scan(&d.provider, &d.n, &d.number, &d.until, &d.providerName)
 	})
 	if err != nil || len(list) == 0 {
 		return 0, err
@@ -410,7 +411,7 @@ func (s *Store) NoticeExpiringLicences(ctx context.Context) (int, error) {
 		for _, d := range list {
 			n, err := s.NoticeMany(ctx, tx, model.Notice{Kind: model.NoticeLicenceExpiring, Link: fmt.Sprintf("/providers/%d", d.provider),
 				Key:  fmt.Sprintf("licence:%d:%d:%s", d.provider, d.n, d.until),
-				Args: map[string]string{"licence": d.kind, "until": d.until, "provider": d.providerName}},
+				Args: map[string]string{"licence": d.number, "until": d.until, "provider": d.providerName}},
 				`SELECT id FROM users WHERE provider_id = ? AND disabled_at IS NULL`, d.provider)
 			if err != nil {
 				return err
@@ -423,4 +424,24 @@ func (s *Store) NoticeExpiringLicences(ctx context.Context) (int, error) {
 		return nil
 	})
 	return made, err
+}
+
+// LinkProviderAccount makes a provider account speak for a provider (a
+// second account of the same organisation): the bureau's act.
+func (s *Store) LinkProviderAccount(ctx context.Context, a model.Actor, userID, providerID int64) error {
+	if !a.IsAdmin() {
+		return model.Errorf(model.ErrForbidden, "err.forbidden")
+	}
+	defer s.tokens.invalidate()
+	return s.write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE users SET provider_id = ?, updated_at = ? WHERE id = ? AND role = 'provider'
+			AND EXISTS (SELECT 1 FROM providers WHERE id = ?)`, providerID, ms(s.Now()), userID, providerID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return model.NotFound()
+		}
+		return s.audit(ctx, tx, a, "provider.account", "provider", &providerID, model.Changes{"user_id": {New: userID}})
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/envhome/envhome/internal/model"
 )
@@ -492,4 +493,39 @@ func (s *Store) Savings(ctx context.Context, a model.Actor) ([]model.Savings, er
 		out = append(out, total)
 	}
 	return append(out, towns...), nil
+}
+
+// NoticeQuotesOpen tells each enterprise whose demand's quoting deadline
+// passed in the last day that its quotes are open to compare, once a
+// demand. Any instance may run it any number of times.
+func (s *Store) NoticeQuotesOpen(ctx context.Context) (int, error) {
+	now := s.Now()
+	rows, err := s.query(ctx, `SELECT id, enterprise_id, title, quotes FROM demands WHERE status = 'published' AND quote_deadline <= ? AND quote_deadline > ?`,
+		ms(now), ms(now.Add(-24*time.Hour)))
+	type due struct {
+		id, ent int64
+		title   string
+		quotes  int
+	}
+	list, err := scanAll(rows, err, func(r *sql.Rows) (due, error) {
+		var d due
+		return d, r.Scan(&d.id, &d.ent, &d.title, &d.quotes)
+	})
+	if err != nil || len(list) == 0 {
+		return 0, err
+	}
+	made := 0
+	err = s.write(ctx, func(tx *Tx) error {
+		for _, d := range list {
+			n, err := s.NoticeMany(ctx, tx, model.Notice{Kind: model.NoticeQuotesOpen, Link: fmt.Sprintf("/demands/%d", d.id),
+				Key: fmt.Sprintf("quotes-open:%d", d.id), Args: map[string]string{"title": d.title, "quotes": fmt.Sprint(d.quotes)}},
+				`SELECT id FROM users WHERE enterprise_id = ? AND role = 'enterprise' AND disabled_at IS NULL`, d.ent)
+			if err != nil {
+				return err
+			}
+			made += n
+		}
+		return nil
+	})
+	return made, err
 }

@@ -1,0 +1,302 @@
+package api_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/envhome/envhome/internal/apptest"
+	"github.com/envhome/envhome/internal/model"
+)
+
+// newAccount adds a fixture account of a role with an API token.
+func newAccount(t *testing.T, e *apptest.Env, name string, n model.NewUser) who {
+	t.Helper()
+	n.Username, n.Password, n.DisplayName = name, apptest.Password, "测试 "+name
+	u, err := e.Server.Auth.CreateUser(t.Context(), model.SystemActor(), n)
+	must(t, err)
+	_, secret, err := e.Store.CreateToken(t.Context(), model.Actor{User: u}, u.ID, model.NewToken{Name: "test", ExpiresIn: 30})
+	must(t, err)
+	w := who(name)
+	e.Users[w], e.Tokens[w] = u, secret
+	return w
+}
+
+func providerBody(code, name string, cats, pols, inds []string, towns []int64, lics []map[string]any) map[string]any {
+	uscc, _ := model.BuildUSCC("91330481", code)
+	return map[string]any{"uscc": uscc, "name": name, "categories": cats, "pollutants": pols, "industries": inds, "region_ids": towns,
+		"licences": lics, "contact_name": "联系人", "contact_phone": "13800001234", "contact_email": "sales@" + strings.ToLower(code) + ".example.cn"}
+}
+
+func demandBody(e *apptest.Env, title, category string, hours int) map[string]any {
+	return map[string]any{"title": title, "category": category, "pollutants": []string{"vocs"}, "description": "喷涂线废气治理",
+		"flow": 20000, "flow_unit": "m³/h", "targets": []map[string]any{{"pollutant": "vocs", "current": 85, "target": 20, "unit": "mg/m³"}},
+		"standard": "DB33/2146-2018", "budget_min": 100, "budget_max": 300, "quote_deadline": e.Clock.Now().Add(time.Duration(hours) * time.Hour)}
+}
+
+func decodeAs[T any](t *testing.T, r *apptest.Response, status int) T {
+	t.Helper()
+	var v T
+	if r.StatusCode != status {
+		t.Fatalf("status %d, want %d: %s", r.StatusCode, status, r.Body)
+	}
+	r.JSON(t, &v)
+	return v
+}
+
+// TestThroughTrain (issue 12): a provider registers and is verified; an
+// enterprise posts a demand its town's association publishes; matching
+// ranks the providers with every reason; quotes are sealed until quoting
+// ends, one per provider; the accepted quote becomes the deal, whose
+// saving reaches the town's and the county's totals; each side rates the
+// other once.
+func TestThroughTrain(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		today := model.Today(e.Clock.Now())
+		lic := []map[string]any{{"kind": "hazardous_waste_operation", "number": "浙危废经第0001号", "valid_until": string(today.AddDays(30))}}
+		p1 := decodeAs[model.Provider](t, e.API(provider, "POST", "/api/v1/providers", providerBody("MA2P00A1", "甲环保工程有限公司",
+			[]string{"waste_gas", "solid_waste"}, []string{"vocs"}, []string{"c39"}, []int64{e.Regions["A"]}, lic)), 201)
+		if p1.Status != model.ProviderPending || strings.Join(p1.Industries, ",") != "C39" || !p1.Can.Edit || !p1.Licences[0].Valid {
+			t.Errorf("registered: %+v", p1)
+		}
+		if r := e.API(provider, "POST", "/api/v1/providers", providerBody("MA2P00A2", "again", []string{"other"}, nil, nil, nil, nil)); r.StatusCode != 409 {
+			t.Errorf("a second registration: %d", r.StatusCode)
+		}
+		if r := e.API(entA, "POST", "/api/v1/providers", providerBody("MA2P00A3", "企业冒充", []string{"other"}, nil, nil, nil, nil)); r.StatusCode != 403 {
+			t.Errorf("an enterprise registers a provider: %d", r.StatusCode)
+		}
+		p2 := decodeAs[model.Provider](t, e.API(admin, "POST", "/api/v1/providers", providerBody("MA2P00B1", "乙环境科技有限公司",
+			[]string{"waste_gas"}, nil, nil, nil, nil)), 201)
+		// Verification: the bureau, not an account tied to the provider.
+		for _, p := range []int64{p1.ID, p2.ID} {
+			if got := decodeAs[model.Provider](t, e.API(admin, "POST", fmt.Sprintf("/api/v1/providers/%d/verify", p), nil), 200); got.Status != model.ProviderVerified {
+				t.Fatalf("verify %d: %s", p, got.Status)
+			}
+		}
+		if r := e.API(provider, "POST", fmt.Sprintf("/api/v1/providers/%d/verify", p1.ID), nil); r.StatusCode != 403 {
+			t.Errorf("a provider verifies itself: %d", r.StatusCode)
+		}
+		if r := e.API(admin, "POST", fmt.Sprintf("/api/v1/providers/%d/tie", p2.ID), nil); r.StatusCode != 204 {
+			t.Fatalf("declare a tie: %d %s", r.StatusCode, r.Body)
+		}
+		before := auditCount(t, e)
+		if r := e.API(admin, "POST", fmt.Sprintf("/api/v1/providers/%d/grade", p2.ID), map[string]any{"grade": "green", "reason": "好"}); r.StatusCode != 403 {
+			t.Errorf("a tied bureau account grades: %d", r.StatusCode)
+		}
+		if auditCount(t, e) != before+1 {
+			t.Error("the refused grading is not logged")
+		}
+		// The demand: bad input first, then a good one for review.
+		for field, change := range map[string]func(b map[string]any){
+			"quote_deadline": func(b map[string]any) { b["quote_deadline"] = e.Clock.Now().Add(-time.Hour) },
+			"targets":        func(b map[string]any) { b["targets"] = []map[string]any{{"pollutant": "vocs", "current": 20, "target": 85, "unit": "mg/m³"}} },
+			"budget_max":     func(b map[string]any) { b["budget_min"], b["budget_max"] = 300, 100 },
+			"flow":           func(b map[string]any) { b["flow"] = -5 },
+		} {
+			b := demandBody(e, "坏需求", "waste_gas", 48)
+			change(b)
+			if r := e.API(entA, "POST", "/api/v1/demands", b); r.StatusCode != 422 || errorFields(t, r)[field] == "" {
+				t.Errorf("%s: %d %s", field, r.StatusCode, r.Body)
+			}
+		}
+		if r := e.API(provider, "POST", "/api/v1/demands", demandBody(e, "服务商发需求", "waste_gas", 48)); r.StatusCode != 403 {
+			t.Errorf("a provider posts a demand: %d", r.StatusCode)
+		}
+		d := decodeAs[model.Demand](t, e.API(entA, "POST", "/api/v1/demands", demandBody(e, "喷涂废气治理", "waste_gas", 48)), 201)
+		path := fmt.Sprintf("/api/v1/demands/%d", d.ID)
+		if d.Status != model.DemandSubmitted || d.Enterprise == nil || !hasNotice(t, e, assocA, "demand_new") {
+			t.Errorf("posted: %+v", d)
+		}
+		for _, w := range []who{provider, assocB, entB} {
+			if r := e.API(w, "GET", path, nil); r.StatusCode != 404 {
+				t.Errorf("%s reads an unpublished demand: %d", w, r.StatusCode)
+			}
+		}
+		if r := e.API(assocB, "POST", path+"/review", map[string]any{"decision": "publish"}); r.StatusCode != 404 {
+			t.Errorf("another town reviews: %d", r.StatusCode)
+		}
+		d = decodeAs[model.Demand](t, e.API(assocA, "POST", path+"/review", map[string]any{"decision": "publish"}), 200)
+		if d.Status != model.DemandPublished || !d.Sealed || !hasNotice(t, e, provider, "demand_new") || !hasNotice(t, e, entA, "demand_published") {
+			t.Errorf("published: %+v", d)
+		}
+		// Providers see the need, not who posted it.
+		seen := decodeAs[model.Demand](t, e.API(provider, "GET", path, nil), 200)
+		if seen.Enterprise != nil || seen.EnterpriseID != 0 || !seen.Can.Quote {
+			t.Errorf("a provider's view: %+v", seen)
+		}
+		// Matching: ranked, explained, the same twice.
+		var m1, m2 model.List[model.Match]
+		e.API(entA, "GET", path+"/matches", nil).JSON(t, &m1)
+		e.API(assocA, "GET", path+"/matches", nil).JSON(t, &m2)
+		if len(m1.Items) != 2 || m1.Items[0].ProviderID != p1.ID || m1.Items[0].Score <= m1.Items[1].Score || fmt.Sprint(m1) != fmt.Sprint(m2) {
+			t.Fatalf("matches: %+v / %+v", m1.Items, m2.Items)
+		}
+		codes := []string{}
+		sum := 0
+		for _, r := range m1.Items[0].Reasons {
+			codes = append(codes, r.Code)
+			sum += r.Points
+		}
+		if strings.Join(codes, ",") != "category,pollutant,industry,town" || sum != m1.Items[0].Score {
+			t.Errorf("reasons %v add to %d, score %d", codes, sum, m1.Items[0].Score)
+		}
+		if r := e.API(provider, "GET", path+"/matches", nil); r.StatusCode != 403 {
+			t.Errorf("a provider reads the ranking: %d", r.StatusCode)
+		}
+		// The provider's market lists the demand with the same score.
+		var market model.List[model.Demand]
+		e.API(provider, "GET", "/api/v1/demands?box=fits", nil).JSON(t, &market)
+		if len(market.Items) != 1 || market.Items[0].Fit == nil || market.Items[0].Fit.Score != m1.Items[0].Score {
+			t.Errorf("the provider's market: %+v", market.Items)
+		}
+		// Quotes: one each, sealed.
+		quote := map[string]any{"price": 260, "includes": "设计、设备、安装、调试", "timeline_days": 90, "outcome": "非甲烷总烃 ≤ 20 mg/m³"}
+		q1 := decodeAs[model.Quote](t, e.API(provider, "POST", path+"/quotes", quote), 201)
+		if r := e.API(provider, "POST", path+"/quotes", quote); r.StatusCode != 409 || r.ErrorCode() != "quote_exists" {
+			t.Errorf("a second quote: %d %s", r.StatusCode, r.Body)
+		}
+		p2acc := newAccount(t, e, "provider-b", model.NewUser{Role: model.RoleProvider})
+		must(t, e.Store.LinkProviderAccount(t.Context(), model.SystemActor(), e.Users[p2acc].ID, p2.ID))
+		quote["price"] = 180
+		q2 := decodeAs[model.Quote](t, e.API(p2acc, "POST", path+"/quotes", quote), 201)
+		if r := e.API(p2acc, "GET", fmt.Sprintf("/api/v1/quotes/%d", q1.ID), nil); r.StatusCode != 404 {
+			t.Errorf("a provider reads another's quote: %d", r.StatusCode)
+		}
+		var ql model.List[model.Quote]
+		e.API(provider, "GET", path+"/quotes", nil).JSON(t, &ql)
+		if len(ql.Items) != 1 || ql.Items[0].ID != q1.ID {
+			t.Errorf("a provider lists: %+v", ql.Items)
+		}
+		if r := e.API(entA, "GET", path+"/quotes", nil); r.StatusCode != 403 {
+			t.Errorf("the enterprise reads sealed quotes: %d", r.StatusCode)
+		}
+		if r := e.API(entA, "POST", fmt.Sprintf("/api/v1/quotes/%d/accept", q2.ID), nil); r.StatusCode != 403 {
+			t.Errorf("accepted while sealed: %d", r.StatusCode)
+		}
+		before = auditCount(t, e)
+		e.API(assocA, "GET", path+"/quotes", nil).JSON(t, &ql)
+		if len(ql.Items) != 2 || auditCount(t, e) != before+1 {
+			t.Errorf("the reviewer's sealed read: %d quotes, logged %d", len(ql.Items), auditCount(t, e)-before)
+		}
+		// A revision replaces the quote and keeps the first.
+		quote["price"] = 240
+		q1 = decodeAs[model.Quote](t, e.API(provider, "PUT", fmt.Sprintf("/api/v1/quotes/%d", q1.ID), quote), 200)
+		if q1.Revision != 2 || q1.Price != 240 || len(q1.History) != 1 || q1.History[0].Price != 260 {
+			t.Errorf("revised: %+v", q1)
+		}
+		// Quoting ends; the enterprise compares and accepts once.
+		d = decodeAs[model.Demand](t, e.API(entA, "POST", path+"/close", nil), 200)
+		if d.Status != model.DemandClosed || d.Sealed || !d.Can.SeeQuotes {
+			t.Errorf("closed: %+v", d)
+		}
+		if r := e.API(provider, "PUT", fmt.Sprintf("/api/v1/quotes/%d", q1.ID), quote); r.StatusCode != 409 {
+			t.Errorf("revised after quoting: %d", r.StatusCode)
+		}
+		e.API(entA, "GET", path+"/quotes", nil).JSON(t, &ql)
+		if len(ql.Items) != 2 || ql.Items[0].Price != 180 {
+			t.Errorf("side by side: %+v", ql.Items)
+		}
+		deal := decodeAs[model.Deal](t, e.API(entA, "POST", fmt.Sprintf("/api/v1/quotes/%d/accept", q2.ID), nil), 201)
+		if deal.Price != 180 || deal.ProviderID != p2.ID || !deal.Can.Edit {
+			t.Errorf("the deal: %+v", deal)
+		}
+		if r := e.API(entA, "POST", fmt.Sprintf("/api/v1/quotes/%d/accept", q1.ID), nil); r.StatusCode != 409 {
+			t.Errorf("a second acceptance: %d", r.StatusCode)
+		}
+		if !hasNotice(t, e, provider, "quote_declined") || !hasNotice(t, e, p2acc, "quote_accepted") {
+			t.Error("the providers were not told")
+		}
+		if w := decodeAs[model.Demand](t, e.API(p2acc, "GET", path, nil), 200); w.Enterprise == nil || w.Enterprise.Name != "企业A" {
+			t.Errorf("the winner does not see whom it works for: %+v", w.Enterprise)
+		}
+		if l := decodeAs[model.Demand](t, e.API(provider, "GET", path, nil), 200); l.Enterprise != nil {
+			t.Errorf("the loser sees the enterprise: %+v", l.Enterprise)
+		}
+		// The deal: milestones, costs, the saving; ratings once.
+		dpath := fmt.Sprintf("/api/v1/deals/%d", deal.ID)
+		if r := e.API(p2acc, "PATCH", dpath, map[string]any{"baseline_cost": 1}); r.StatusCode != 403 {
+			t.Errorf("the provider sets the costs: %d", r.StatusCode)
+		}
+		deal = decodeAs[model.Deal](t, e.API(p2acc, "PATCH", dpath, map[string]any{"milestones": []map[string]any{{"title": "设备进场", "due": "2026-04-01"}, {"title": "验收监测"}}, "done": []int{0}}), 200)
+		if len(deal.Milestones) != 2 || deal.Milestones[0].DoneAt == nil || deal.Milestones[1].DoneAt != nil {
+			t.Errorf("milestones: %+v", deal.Milestones)
+		}
+		if r := e.API(entA, "PATCH", dpath, map[string]any{"complete": true}); r.StatusCode != 422 {
+			t.Errorf("completed without costs: %d", r.StatusCode)
+		}
+		if r := e.API(entA, "PATCH", dpath, map[string]any{"baseline_cost": -5}); r.StatusCode != 422 {
+			t.Errorf("a negative cost: %d", r.StatusCode)
+		}
+		deal = decodeAs[model.Deal](t, e.API(entA, "PATCH", dpath, map[string]any{"baseline_cost": 50, "baseline_note": "委外处置费与超标罚款",
+			"achieved_cost": 30, "achieved_note": "运行电费与耗材", "complete": true}), 200)
+		if deal.Status != model.DealCompleted || deal.Saving == nil || *deal.Saving != 20 || !deal.Can.Rate || deal.Can.Edit {
+			t.Fatalf("completed: %+v", deal)
+		}
+		if r := e.API(entB, "GET", dpath, nil); r.StatusCode != 404 {
+			t.Errorf("another enterprise reads the deal: %d", r.StatusCode)
+		}
+		deal = decodeAs[model.Deal](t, e.API(entA, "POST", dpath+"/ratings", map[string]any{"score": 5, "comment": "按期完成"}), 200)
+		if r := e.API(entA, "POST", dpath+"/ratings", map[string]any{"score": 1}); r.StatusCode != 409 {
+			t.Errorf("rated twice: %d", r.StatusCode)
+		}
+		decodeAs[model.Deal](t, e.API(p2acc, "POST", dpath+"/ratings", map[string]any{"score": 4}), 200)
+		if got := decodeAs[model.Provider](t, e.API(entB, "GET", fmt.Sprintf("/api/v1/providers/%d", p2.ID), nil), 200); got.Rating != 5 || got.Ratings != 1 || got.DealsDone != 1 {
+			t.Errorf("the provider's record: %+v", got)
+		}
+		// Savings per town and county.
+		var sv model.List[model.Savings]
+		e.API(admin, "GET", "/api/v1/savings", nil).JSON(t, &sv)
+		if len(sv.Items) != 2 || sv.Items[0].RegionID != nil || sv.Items[0].Saving != 20 || sv.Items[1].Saving != 20 || sv.Items[1].Completed != 1 {
+			t.Errorf("the bureau's savings: %+v", sv.Items)
+		}
+		e.API(assocB, "GET", "/api/v1/savings", nil).JSON(t, &sv)
+		if len(sv.Items) != 0 {
+			t.Errorf("another town's savings: %+v", sv.Items)
+		}
+	})
+}
+
+// TestLicencesAndUnverifiedProviders: a licence about to lapse is told to
+// its provider 60 days ahead, once; lapsed, the provider leaves the
+// matches of the category that needs it; a provider not yet verified
+// cannot quote.
+func TestLicencesAndUnverifiedProviders(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ctx := t.Context()
+		today := model.Today(e.Clock.Now())
+		lic := []map[string]any{{"kind": "hazardous_waste_operation", "number": "浙危废经第0002号", "valid_until": string(today.AddDays(45))}}
+		p := decodeAs[model.Provider](t, e.API(provider, "POST", "/api/v1/providers", providerBody("MA2P00C1", "丙固废处置有限公司",
+			[]string{"solid_waste"}, []string{"hazardous_waste"}, nil, nil, lic)), 201)
+		d := decodeAs[model.Demand](t, e.API(entA, "POST", "/api/v1/demands", map[string]any{"title": "危废处置", "category": "solid_waste",
+			"pollutants": []string{"hazardous_waste"}, "description": "年产废活性炭 20 吨", "quote_deadline": e.Clock.Now().Add(90 * 24 * time.Hour)}), 201)
+		decodeAs[model.Demand](t, e.API(admin, "POST", fmt.Sprintf("/api/v1/demands/%d/review", d.ID), map[string]any{"decision": "publish"}), 200)
+		quote := map[string]any{"price": 12, "includes": "收运处置", "timeline_days": 30, "outcome": "合规处置并提供转移联单"}
+		if r := e.API(provider, "POST", fmt.Sprintf("/api/v1/demands/%d/quotes", d.ID), quote); r.StatusCode != 403 {
+			t.Errorf("an unverified provider quotes: %d %s", r.StatusCode, r.Body)
+		}
+		decodeAs[model.Provider](t, e.API(admin, "POST", fmt.Sprintf("/api/v1/providers/%d/verify", p.ID), nil), 200)
+		n, err := e.Store.NoticeExpiringLicences(ctx)
+		must(t, err)
+		again, err := e.Store.NoticeExpiringLicences(ctx)
+		must(t, err)
+		if n != 1 || again != 0 || !hasNotice(t, e, provider, "licence_expiring") {
+			t.Errorf("licence notices: %d then %d", n, again)
+		}
+		var m model.List[model.Match]
+		e.API(entA, "GET", fmt.Sprintf("/api/v1/demands/%d/matches", d.ID), nil).JSON(t, &m)
+		if len(m.Items) != 1 || !slices.ContainsFunc(m.Items[0].Reasons, func(r model.MatchReason) bool { return r.Code == "licence" }) {
+			t.Errorf("matched with its licence: %+v", m.Items)
+		}
+		e.Clock.Advance(46 * 24 * time.Hour)
+		renewTokens(t, e)
+		e.API(entA, "GET", fmt.Sprintf("/api/v1/demands/%d/matches", d.ID), nil).JSON(t, &m)
+		if len(m.Items) != 0 {
+			t.Errorf("a lapsed licence still matches: %+v", m.Items)
+		}
+		if r := e.API(provider, "POST", fmt.Sprintf("/api/v1/demands/%d/quotes", d.ID), quote); r.StatusCode != 403 {
+			t.Errorf("quoting with a lapsed licence: %d", r.StatusCode)
+		}
+	})
+}

@@ -91,9 +91,11 @@ func TestThroughTrain(t *testing.T) {
 		// The demand: bad input first, then a good one for review.
 		for field, change := range map[string]func(b map[string]any){
 			"quote_deadline": func(b map[string]any) { b["quote_deadline"] = e.Clock.Now().Add(-time.Hour) },
-			"targets":        func(b map[string]any) { b["targets"] = []map[string]any{{"pollutant": "vocs", "current": 20, "target": 85, "unit": "mg/m³"}} },
-			"budget_max":     func(b map[string]any) { b["budget_min"], b["budget_max"] = 300, 100 },
-			"flow":           func(b map[string]any) { b["flow"] = -5 },
+			"targets": func(b map[string]any) {
+				b["targets"] = []map[string]any{{"pollutant": "vocs", "current": 20, "target": 85, "unit": "mg/m³"}}
+			},
+			"budget_max": func(b map[string]any) { b["budget_min"], b["budget_max"] = 300, 100 },
+			"flow":       func(b map[string]any) { b["flow"] = -5 },
 		} {
 			b := demandBody(e, "坏需求", "waste_gas", 48)
 			change(b)

@@ -258,15 +258,15 @@ func (in *QuoteInput) Validate() error {
 // Quote is a provider's offer on a demand; a revision before the deadline
 // replaces it and keeps the earlier ones.
 type Quote struct {
-	ID         int64 `json:"id"`
-	DemandID   int64 `json:"demand_id"`
-	ProviderID int64 `json:"provider_id"`
+	ID         int64  `json:"id"`
+	DemandID   int64  `json:"demand_id"`
+	ProviderID int64  `json:"provider_id"`
 	Provider   string `json:"provider"`
 	QuoteInput
-	Revision  int             `json:"revision"`
-	Status    string          `json:"status"`
-	SentAt    time.Time       `json:"sent_at"`
-	History   []QuoteRevision `json:"history"`
+	Revision int             `json:"revision"`
+	Status   string          `json:"status"`
+	SentAt   time.Time       `json:"sent_at"`
+	History  []QuoteRevision `json:"history"`
 }
 
 // QuoteRevision is an earlier version of a quote.

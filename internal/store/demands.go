@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/envhome/envhome/internal/model"
 )
@@ -52,7 +51,9 @@ func demandVisible(a model.Actor) (string, []any) {
 }
 
 // ownsDemand says whether the actor speaks for the demand's enterprise.
-func ownsDemand(a model.Actor, d *model.Demand) bool { return enterpriseOf(a) != 0 && enterpriseOf(a) == d.EnterpriseID }
+func ownsDemand(a model.Actor, d *model.Demand) bool {
+	return enterpriseOf(a) != 0 && enterpriseOf(a) == d.EnterpriseID
+}
 
 // reviewsDemand says whether the actor is one of the demand's reviewers:
 // the bureau, or the association of its town.
@@ -503,14 +504,4 @@ func parseIDs(s string) []int64 {
 		}
 	}
 	return out
-}
-
-// hasPrefixIn says whether code starts with one of the prefixes.
-func hasPrefixIn(code string, prefixes []string) (string, bool) {
-	for _, p := range prefixes {
-		if code != "" && strings.HasPrefix(code, p) {
-			return p, true
-		}
-	}
-	return "", false
 }

@@ -394,10 +394,10 @@ func (s *Store) NoticeExpiringLicences(ctx context.Context) (int, error) {
 	rows, err := s.query(ctx, `SELECT l.provider_id, l.n, l.number, l.valid_until, p.name FROM provider_licences l JOIN providers p ON p.id = l.provider_id
 		WHERE l.valid_until <= ? AND l.valid_until >= ? AND l.notified_on IS NULL ORDER BY l.valid_until LIMIT 500`, string(limit), string(today))
 	type due struct {
-		provider     int64
-		n            int
+		provider      int64
+		n             int
 		number, until string
-		providerName string
+		providerName  string
 	}
 	list, err := scanAll(rows, err, func(r *sql.Rows) (due, error) {
 		var d due

@@ -43,6 +43,17 @@ func (x expect) status(w who) int {
 	return x.other
 }
 
+// with is x with w's status changed.
+func (x expect) with(w who, status int) expect {
+	m := map[who]int{w: status}
+	for k, v := range x.byWho {
+		if k != w {
+			m[k] = v
+		}
+	}
+	return expect{m, x.other}
+}
+
 var (
 	adminOnly = func(ok int) expect { return expect{map[who]int{guest: 401, admin: ok}, 403} }
 	anyUser   = func(ok int) expect { return expect{map[who]int{guest: 401}, ok} }

@@ -302,3 +302,99 @@ func TestLicencesAndUnverifiedProviders(t *testing.T) {
 		}
 	})
 }
+
+// TestMarketRoleMatrix: every through-train route answers every role as
+// its permission says, on both databases: demands and deals are their
+// enterprise's, their reviewers' and (published, or won) the providers';
+// anything outside answers 404; what a role may see but not do, 403.
+func TestMarketRoleMatrix(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ctx := t.Context()
+		bureau := model.Actor{User: e.Users[admin]}
+		prov := model.Actor{User: e.Users[provider]}
+		uscc, _ := model.BuildUSCC("91330481", "MA2P00D1")
+		in := model.ProviderInput{USCC: uscc, Name: "丁环保", Categories: []string{"waste_gas"}, ContactName: "丁", ContactPhone: "13800001111"}
+		p, err := e.Store.RegisterProvider(ctx, prov, in)
+		must(t, err)
+		prov.User.ProviderID = &p.ID
+		must(t, errOf(e.Store.VerifyProvider(ctx, bureau, p.ID)))
+		uscc2, _ := model.BuildUSCC("91330481", "MA2P00D2")
+		in.USCC, in.Name = uscc2, "戊环保"
+		q, err := e.Store.RegisterProvider(ctx, bureau, in)
+		must(t, err)
+		ent := model.Actor{User: e.Users[entA]}
+		demand := func() int64 {
+			b := model.DemandInput{Title: "废气", Category: "waste_gas", Description: "治理", QuoteDeadline: e.Clock.Now().Add(48 * time.Hour)}
+			d, err := e.Store.PostDemand(ctx, ent, b)
+			must(t, err)
+			must(t, errOf(e.Store.ReviewDemand(ctx, bureau, d.ID, model.DemandReview{Decision: "publish"})))
+			return d.ID
+		}
+		quoteIn := model.QuoteInput{Price: 100, Includes: "全部", TimelineDays: 30, Outcome: "达标"}
+		d, closing, cancelling, won := demand(), demand(), demand(), demand()
+		qt, err := e.Store.SendQuote(ctx, prov, d, quoteIn)
+		must(t, err)
+		wq, err := e.Store.SendQuote(ctx, prov, won, quoteIn)
+		must(t, err)
+		must(t, errOf(e.Store.CloseQuoting(ctx, ent, won)))
+		deal, err := e.Store.AcceptQuote(ctx, ent, wq.ID)
+		must(t, err)
+		staff := func(ok int) expect { return expect{map[who]int{guest: 401, admin: ok, assocA: ok, assocB: ok}, 403} }
+		demandRead := func(ok int, prov int) expect {
+			return expect{map[who]int{guest: 401, admin: ok, assocA: ok, entA: ok, provider: prov}, 404}
+		}
+		owner := func(ok int) expect {
+			return expect{map[who]int{guest: 401, admin: 403, assocA: 403, entA: ok, provider: 403}, 404}
+		}
+		pb := providerBody("MA2P00D3", "己环保", []string{"other"}, nil, nil, nil, nil)
+		cases := []struct {
+			method, path string
+			body         any
+			want         expect
+		}{
+			{"GET", "/api/v1/providers", nil, anyUser(200)},
+			{"POST", "/api/v1/providers", pb, expect{map[who]int{guest: 401, admin: 201, provider: 409}, 403}},
+			{"GET", fmt.Sprintf("/api/v1/providers/%d", p.ID), nil, anyUser(200)},
+			{"GET", fmt.Sprintf("/api/v1/providers/%d", q.ID), nil, expect{map[who]int{guest: 401, admin: 200, assocA: 200, assocB: 200}, 404}},
+			{"PUT", fmt.Sprintf("/api/v1/providers/%d", p.ID), providerBody("MA2P00D1", "丁环保", []string{"waste_gas"}, nil, nil, nil, nil),
+				expect{map[who]int{guest: 401, admin: 200, provider: 200}, 403}},
+			{"POST", fmt.Sprintf("/api/v1/providers/%d/verify", q.ID), nil, adminOnly(200)},
+			{"POST", fmt.Sprintf("/api/v1/providers/%d/grade", p.ID), map[string]any{"grade": "blue", "reason": "按期履约"}, adminOnly(200)},
+			{"GET", "/api/v1/demands", nil, anyUser(200)},
+			{"GET", "/api/v1/demands?box=fits", nil, expect{map[who]int{guest: 401, provider: 200}, 403}},
+			{"POST", "/api/v1/demands", demandBody(e, "新需求", "waste_gas", 48), expect{map[who]int{guest: 401, entA: 201, entB: 201}, 403}},
+			{"GET", fmt.Sprintf("/api/v1/demands/%d", d), nil, demandRead(200, 200)},
+			{"PUT", fmt.Sprintf("/api/v1/demands/%d", d), demandBody(e, "改", "waste_gas", 48), owner(409)},
+			{"POST", fmt.Sprintf("/api/v1/demands/%d/review", d), map[string]any{"decision": "publish"},
+				expect{map[who]int{guest: 401, admin: 409, assocA: 409, assocB: 404}, 403}},
+			{"POST", fmt.Sprintf("/api/v1/demands/%d/close", closing), nil, owner(200)},
+			// Cancelled by its enterprise (before the provider's turn), it
+			// leaves the provider's sight.
+			{"POST", fmt.Sprintf("/api/v1/demands/%d/cancel", cancelling), nil, owner(200).with(provider, 404)},
+			{"GET", fmt.Sprintf("/api/v1/demands/%d/matches", d), nil, demandRead(200, 403)},
+			{"POST", fmt.Sprintf("/api/v1/demands/%d/quotes", d), map[string]any{"price": 1, "includes": "x", "timeline_days": 1, "outcome": "y"},
+				expect{map[who]int{guest: 401, provider: 409}, 403}},
+			{"GET", fmt.Sprintf("/api/v1/demands/%d/quotes", d), nil, demandRead(200, 200).with(entA, 403)},
+			{"GET", fmt.Sprintf("/api/v1/quotes/%d", qt.ID), nil, expect{map[who]int{guest: 401, admin: 200, assocA: 200, provider: 200}, 404}},
+			{"PUT", fmt.Sprintf("/api/v1/quotes/%d", qt.ID), map[string]any{"price": 2, "includes": "x", "timeline_days": 1, "outcome": "y"},
+				expect{map[who]int{guest: 401, provider: 200}, 404}},
+			{"POST", fmt.Sprintf("/api/v1/quotes/%d/accept", qt.ID), nil, demandRead(403, 403)},
+			{"GET", "/api/v1/deals", nil, anyUser(200)},
+			{"GET", fmt.Sprintf("/api/v1/deals/%d", deal.ID), nil, demandRead(200, 200)},
+			{"PATCH", fmt.Sprintf("/api/v1/deals/%d", deal.ID), map[string]any{"milestones": []map[string]any{{"title": "进场"}}},
+				expect{map[who]int{guest: 401, admin: 403, assocA: 403, entA: 200, provider: 200}, 404}},
+			{"POST", fmt.Sprintf("/api/v1/deals/%d/ratings", deal.ID), map[string]any{"score": 5},
+				expect{map[who]int{guest: 401, admin: 403, assocA: 403, entA: 409, provider: 409}, 404}},
+			{"GET", "/api/v1/savings", nil, staff(200)},
+			{"POST", fmt.Sprintf("/api/v1/providers/%d/tie", q.ID), nil, expect{map[who]int{guest: 401}, 204}},
+		}
+		for _, c := range cases {
+			for _, w := range apptest.Everyone {
+				r := e.API(w, c.method, c.path, c.body)
+				if want := c.want.status(w); r.StatusCode != want {
+					t.Errorf("%s %s as %s: %d, want %d\n%s", c.method, c.path, w, r.StatusCode, want, truncate(r.Body))
+				}
+			}
+		}
+	})
+}

@@ -535,3 +535,41 @@ func (p *DealPatch) Apply(k *Deal, now time.Time) error {
 	}
 	return v.Err()
 }
+
+// categoryOfPollutant is the service category that treats a pollutant.
+var categoryOfPollutant = map[string]string{"cod": "wastewater", "ammonia": "wastewater", "phosphorus": "wastewater", "nitrogen": "wastewater",
+	"heavy_metals": "wastewater", "so2": "waste_gas", "nox": "waste_gas", "particulates": "waste_gas", "vocs": "waste_gas", "odour": "waste_gas",
+	"hazardous_waste": "solid_waste", "solid_waste": "solid_waste", "noise": "noise"}
+
+// DemandFromCase pre-fills a demand from a technology case an enterprise
+// is interested in: its pollutants, the category that treats the first,
+// the technique as the need, the case as the source.
+func DemandFromCase(c *TechCase, in DemandInput) DemandInput {
+	in.Title = truncateRunes("引进："+c.Title, 100)
+	in.Pollutants = append([]string{}, c.Pollutants...)
+	in.Category = "other"
+	if len(c.Pollutants) > 0 {
+		in.Category = categoryOfPollutant[c.Pollutants[0]]
+	}
+	in.Description = truncateRunes("参考治理技术案例“"+c.Title+"”：\n"+c.Technique, 5000)
+	in.Source = fmt.Sprintf("case:%d", c.ID)
+	return in
+}
+
+// DemandFromTask pre-fills a demand from a rectification task: the
+// problem the inspection found, consulting by default (the enterprise
+// picks the category), the task as the source.
+func DemandFromTask(t *Task, in DemandInput) DemandInput {
+	in.Title = truncateRunes("整改："+t.Point, 100)
+	in.Category = "consulting"
+	in.Description = truncateRunes("自查发现的问题（"+t.Code+"）："+t.Point+"\n"+t.Note, 5000)
+	in.Source = fmt.Sprintf("task:%d", t.ID)
+	return in
+}
+
+func truncateRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}

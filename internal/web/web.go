@@ -227,6 +227,10 @@ var nav = []navGroup{
 		{"/laws", "nav.laws", "scroll-text", nil},
 		{"/cases", "nav.cases", "lightbulb", nil},
 	}},
+	{"navg.market", []navItem{
+		{"/market", "nav.market", "handshake", []model.Role{model.RoleAdmin, model.RoleAssociation, model.RoleEnterprise, model.RoleProvider}},
+		{"/providers", "nav.providers", "users", nil},
+	}},
 	{"navg.directory", []navItem{
 		{"/directory/enterprises", "nav.enterprises", "building-2", withRecords},
 		{"/directory/regions", "nav.regions", "map", nil},
@@ -250,7 +254,7 @@ var tabs = map[model.Role][]string{
 	model.RoleAssociation: {"/", "/directory/enterprises", "/training", "/credits"},
 	model.RoleAdmin:       {"/", "/directory/enterprises", "/courses", "/credits"},
 	model.RoleLecturer:    {"/", "/training", "/courses", "/notifications"},
-	model.RoleProvider:    {"/", "/courses", "/notifications", "/account"},
+	model.RoleProvider:    {"/", "/market", "/notifications", "/account"},
 }
 
 // view is what every template gets.

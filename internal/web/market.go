@@ -13,14 +13,14 @@ import (
 
 type marketData struct {
 	Role      model.Role
-	Provider  *model.Provider  // the provider's own organisation
-	Fits      []*model.Demand  // a provider's market
-	Demands   []*model.Demand  // an enterprise's own, the staff's open ones
-	Review    []*model.Demand  // waiting for the staff
-	Deals     []*model.Deal    // the account's deals
-	Savings   []model.Savings  // the staff's
-	CanPost   bool             // an enterprise posts demands
-	NoProfile bool             // a provider account without its organisation yet
+	Provider  *model.Provider // the provider's own organisation
+	Fits      []*model.Demand // a provider's market
+	Demands   []*model.Demand // an enterprise's own, the staff's open ones
+	Review    []*model.Demand // waiting for the staff
+	Deals     []*model.Deal   // the account's deals
+	Savings   []model.Savings // the staff's
+	CanPost   bool            // an enterprise posts demands
+	NoProfile bool            // a provider account without its organisation yet
 }
 
 // marketPage is the through train's hub, by role: a provider's demands

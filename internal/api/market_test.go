@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -393,6 +394,159 @@ func TestMarketRoleMatrix(t *testing.T) {
 				r := e.API(w, c.method, c.path, c.body)
 				if want := c.want.status(w); r.StatusCode != want {
 					t.Errorf("%s %s as %s: %d, want %d\n%s", c.method, c.path, w, r.StatusCode, want, truncate(r.Body))
+				}
+			}
+		}
+	})
+}
+
+// TestMarketRoutesAnswerAlikeOnBothFaces: each through-train action the
+// web offers answers every logged-in role as the API does.
+func TestMarketRoutesAnswerAlikeOnBothFaces(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ctx := t.Context()
+		bureau := model.Actor{User: e.Users[admin]}
+		prov := model.Actor{User: e.Users[provider]}
+		ent := model.Actor{User: e.Users[entA]}
+		n := 0
+		newProvider := func() int64 {
+			n++
+			uscc, _ := model.BuildUSCC("91330481", fmt.Sprintf("MA2Q%04d", n))
+			p, err := e.Store.RegisterProvider(ctx, bureau, model.ProviderInput{USCC: uscc, Name: fmt.Sprintf("服务商%d", n), Categories: []string{"waste_gas"},
+				ContactName: "联系人", ContactPhone: "13800001111"})
+			must(t, err)
+			return p.ID
+		}
+		uscc, _ := model.BuildUSCC("91330481", "MA2P00F1")
+		own, err := e.Store.RegisterProvider(ctx, prov, model.ProviderInput{USCC: uscc, Name: "本服务商", Categories: []string{"waste_gas"},
+			ContactName: "联系人", ContactPhone: "13800001111"})
+		must(t, err)
+		prov.User.ProviderID = &own.ID
+		must(t, errOf(e.Store.VerifyProvider(ctx, bureau, own.ID)))
+		submitted := func() int64 {
+			d, err := e.Store.PostDemand(ctx, ent, model.DemandInput{Title: "需求", Category: "waste_gas", Description: "描述", QuoteDeadline: e.Clock.Now().Add(48 * time.Hour)})
+			must(t, err)
+			return d.ID
+		}
+		published := func() int64 {
+			id := submitted()
+			must(t, errOf(e.Store.ReviewDemand(ctx, bureau, id, model.DemandReview{Decision: "publish"})))
+			return id
+		}
+		quoteIn := model.QuoteInput{Price: 10, Includes: "全部", TimelineDays: 10, Outcome: "达标"}
+		quoted := func() int64 { // a closed demand's quote, ready to accept
+			id := published()
+			q, err := e.Store.SendQuote(ctx, prov, id, quoteIn)
+			must(t, err)
+			must(t, errOf(e.Store.CloseQuoting(ctx, ent, id)))
+			return q.ID
+		}
+		deal := func(complete bool) int64 {
+			k, err := e.Store.AcceptQuote(ctx, ent, quoted())
+			must(t, err)
+			if complete {
+				b, a, note := 10.0, 5.0, "费用"
+				must(t, errOf(e.Store.PatchDeal(ctx, ent, k.ID, model.DealPatch{BaselineCost: &b, AchievedCost: &a, BaselineNote: &note, Complete: true})))
+			}
+			return k.ID
+		}
+		shown := published()
+		class := func(code int, web bool) string {
+			if code >= 200 && code < 300 || web && code == 303 {
+				return "ok"
+			}
+			return fmt.Sprint(code)
+		}
+		demandForm := url.Values{"title": {"网页需求"}, "category": {"waste_gas"}, "description": {"描述"},
+			"quote_deadline": {e.Clock.Now().Add(72 * time.Hour).In(model.ChinaTime).Format("2006-01-02T15:04")}}
+		demandJSON := demandBody(e, "接口需求", "waste_gas", 72)
+		quoteForm := url.Values{"price": {"10"}, "includes": {"全部"}, "timeline_days": {"10"}, "outcome": {"达标"}}
+		quoteJSON := map[string]any{"price": 10, "includes": "全部", "timeline_days": 10, "outcome": "达标"}
+		cases := []struct {
+			name string
+			api  func(w apptest.Who) int
+			web  func(b *apptest.Browser) int
+		}{
+			{"read a provider", func(w apptest.Who) int {
+				return e.API(w, "GET", fmt.Sprintf("/api/v1/providers/%d", own.ID), nil).StatusCode
+			},
+				func(b *apptest.Browser) int { return b.Get(fmt.Sprintf("/providers/%d", own.ID)).StatusCode }},
+			{"change a provider", func(w apptest.Who) int {
+				return e.API(w, "PUT", fmt.Sprintf("/api/v1/providers/%d", own.ID), providerBody("MA2P00F1", "本服务商", []string{"waste_gas"}, nil, nil, nil, nil)).StatusCode
+			}, func(b *apptest.Browser) int {
+				return b.Post(fmt.Sprintf("/providers/%d/edit", own.ID), url.Values{"name": {"本服务商"}, "categories": {"waste_gas"},
+					"contact_name": {"联系人"}, "contact_phone": {"13800001234"}}).StatusCode
+			}},
+			{"verify", func(w apptest.Who) int {
+				return e.API(w, "POST", fmt.Sprintf("/api/v1/providers/%d/verify", newProvider()), nil).StatusCode
+			},
+				func(b *apptest.Browser) int {
+					return b.Post(fmt.Sprintf("/providers/%d/verify", newProvider()), nil).StatusCode
+				}},
+			{"grade", func(w apptest.Who) int {
+				return e.API(w, "POST", fmt.Sprintf("/api/v1/providers/%d/grade", newProvider()), map[string]any{"grade": "blue", "reason": "良好"}).StatusCode
+			}, func(b *apptest.Browser) int {
+				return b.Post(fmt.Sprintf("/providers/%d/grade", newProvider()), url.Values{"grade": {"blue"}, "reason": {"良好"}}).StatusCode
+			}},
+			{"post a demand", func(w apptest.Who) int { return e.API(w, "POST", "/api/v1/demands", demandJSON).StatusCode },
+				func(b *apptest.Browser) int { return b.Post("/demands", demandForm).StatusCode }},
+			{"read a demand", func(w apptest.Who) int {
+				return e.API(w, "GET", fmt.Sprintf("/api/v1/demands/%d", shown), nil).StatusCode
+			},
+				func(b *apptest.Browser) int { return b.Get(fmt.Sprintf("/demands/%d", shown)).StatusCode }},
+			{"change a demand", func(w apptest.Who) int {
+				return e.API(w, "PUT", fmt.Sprintf("/api/v1/demands/%d", submitted()), demandJSON).StatusCode
+			}, func(b *apptest.Browser) int {
+				return b.Post(fmt.Sprintf("/demands/%d/edit", submitted()), demandForm).StatusCode
+			}},
+			{"review", func(w apptest.Who) int {
+				return e.API(w, "POST", fmt.Sprintf("/api/v1/demands/%d/review", submitted()), map[string]any{"decision": "publish"}).StatusCode
+			}, func(b *apptest.Browser) int {
+				return b.Post(fmt.Sprintf("/demands/%d/review", submitted()), url.Values{"decision": {"publish"}}).StatusCode
+			}},
+			{"close quoting", func(w apptest.Who) int {
+				return e.API(w, "POST", fmt.Sprintf("/api/v1/demands/%d/close", published()), nil).StatusCode
+			},
+				func(b *apptest.Browser) int {
+					return b.Post(fmt.Sprintf("/demands/%d/close", published()), nil).StatusCode
+				}},
+			{"cancel", func(w apptest.Who) int {
+				return e.API(w, "POST", fmt.Sprintf("/api/v1/demands/%d/cancel", published()), nil).StatusCode
+			},
+				func(b *apptest.Browser) int {
+					return b.Post(fmt.Sprintf("/demands/%d/cancel", published()), nil).StatusCode
+				}},
+			{"quote", func(w apptest.Who) int {
+				return e.API(w, "POST", fmt.Sprintf("/api/v1/demands/%d/quotes", published()), quoteJSON).StatusCode
+			}, func(b *apptest.Browser) int {
+				return b.Post(fmt.Sprintf("/demands/%d/quotes", published()), quoteForm).StatusCode
+			}},
+			{"accept", func(w apptest.Who) int {
+				return e.API(w, "POST", fmt.Sprintf("/api/v1/quotes/%d/accept", quoted()), nil).StatusCode
+			},
+				func(b *apptest.Browser) int {
+					return b.Post(fmt.Sprintf("/quotes/%d/accept", quoted()), nil).StatusCode
+				}},
+			{"read a deal", func(w apptest.Who) int {
+				return e.API(w, "GET", fmt.Sprintf("/api/v1/deals/%d", deal(false)), nil).StatusCode
+			},
+				func(b *apptest.Browser) int { return b.Get(fmt.Sprintf("/deals/%d", deal(false))).StatusCode }},
+			{"milestones", func(w apptest.Who) int {
+				return e.API(w, "PATCH", fmt.Sprintf("/api/v1/deals/%d", deal(false)), map[string]any{"milestones": []map[string]any{{"title": "进场"}}}).StatusCode
+			}, func(b *apptest.Browser) int {
+				return b.Post(fmt.Sprintf("/deals/%d", deal(false)), url.Values{"m_title0": {"进场"}}).StatusCode
+			}},
+			{"rate", func(w apptest.Who) int {
+				return e.API(w, "POST", fmt.Sprintf("/api/v1/deals/%d/ratings", deal(true)), map[string]any{"score": 4}).StatusCode
+			}, func(b *apptest.Browser) int {
+				return b.Post(fmt.Sprintf("/deals/%d/ratings", deal(true)), url.Values{"score": {"4"}}).StatusCode
+			}},
+		}
+		for _, w := range apptest.Everyone[1:] {
+			b := e.Browser(w)
+			for _, c := range cases {
+				if a, wb := class(c.api(w), false), class(c.web(b), true); a != wb {
+					t.Errorf("%s as %s: API %s, web %s", c.name, w, a, wb)
 				}
 			}
 		}

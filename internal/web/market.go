@@ -506,7 +506,7 @@ func (h *Handler) demandAction(w http.ResponseWriter, r *http.Request, do func(i
 	if err != nil {
 		v, verr := h.demandView(r, id)
 		if verr != nil {
-			return verr
+			return err // the refusal, not that the page cannot show
 		}
 		return h.formError(w, r, "demand", v, err)
 	}

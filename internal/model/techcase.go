@@ -49,7 +49,10 @@ type CaseInput struct {
 	// Investment (万元) and RunningCost (万元 a year), when known.
 	Investment  *float64 `json:"investment"`
 	RunningCost *float64 `json:"running_cost"`
-	Provider    string   `json:"provider"` // free text until the through train names providers
+	Provider    string   `json:"provider"` // as the source names it
+	// ProviderID is the through train's verified provider the case names,
+	// when it is one: its record counts the case.
+	ProviderID *int64 `json:"provider_id"`
 	Source      string   `json:"source"`   // where the case comes from: a case book, a report
 }
 
@@ -162,6 +165,7 @@ type CaseRights struct {
 	Review   bool `json:"review"`   // publish or return it
 	Interest bool `json:"interest"` // mark its enterprise's interest
 	Readers  bool `json:"readers"`  // see who it reached and who read it
+	Demand   bool `json:"demand"`   // open a through-train demand pre-filled from it
 }
 
 // CaseAttachment is a file of a case, numbered from 1.

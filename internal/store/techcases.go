@@ -11,14 +11,15 @@ import (
 )
 
 const caseColumns = `c.id, c.title, c.industries, c.pollutants, c.technique, c.figures, c.investment, c.running_cost, c.provider,
-	c.source, c.status, c.reason, c.submitted_by, c.submitter, c.created_at, c.updated_at, c.published_at, c.recipients, c.reads, c.interests`
+	c.source, c.status, c.reason, c.submitted_by, c.submitter, c.created_at, c.updated_at, c.published_at, c.recipients, c.reads, c.interests,
+	c.provider_id`
 
 func scanCase(r rowScanner, extra ...any) (*model.TechCase, error) {
 	c := &model.TechCase{}
 	var inds, pols, figs string
 	err := r.Scan(append([]any{&c.ID, &c.Title, &inds, &pols, &c.Technique, &figs, &c.Investment, &c.RunningCost, &c.Provider,
 		&c.Source, &c.Status, &c.Reason, &c.SubmittedBy, &c.Submitter, timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt},
-		nullTimeCol{&c.PublishedAt}, &c.Recipients, &c.Reads, &c.Interests}, extra...)...)
+		nullTimeCol{&c.PublishedAt}, &c.Recipients, &c.Reads, &c.Interests, &c.ProviderID}, extra...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -45,6 +46,7 @@ func caseRights(a model.Actor, c *model.TechCase) {
 		Review:   a.IsAdmin() && c.Status == model.CaseSubmitted,
 		Interest: published && enterpriseOf(a) != 0 && !c.Interested,
 		Readers:  published && a.SeesCaseReaders(),
+		Demand:   published && enterpriseOf(a) != 0,
 	}
 }
 
@@ -76,10 +78,13 @@ func (s *Store) SubmitCase(ctx context.Context, a model.Actor, in model.CaseInpu
 	var id int64
 	err := s.write(ctx, func(tx *Tx) error {
 		now := ms(s.Now())
+		if err := checkCaseProvider(ctx, tx, in.ProviderID); err != nil {
+			return err
+		}
 		if err := tx.QueryRow(ctx, `INSERT INTO tech_cases (title, industries, pollutants, technique, figures, investment, running_cost,
-			provider, source, status, submitted_by, submitter, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			provider, provider_id, source, status, submitted_by, submitter, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			in.Title, joinLists(in.Industries), joinLists(in.Pollutants), in.Technique, string(figs), in.Investment, in.RunningCost,
-			in.Provider, in.Source, model.CaseSubmitted, a.User.ID, submitterName(a), now, now).Scan(&id); err != nil {
+			in.Provider, in.ProviderID, in.Source, model.CaseSubmitted, a.User.ID, submitterName(a), now, now).Scan(&id); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, a, "case.submit", "case", &id, model.Changes{"title": {New: in.Title}})
@@ -131,10 +136,13 @@ func (s *Store) UpdateCase(ctx context.Context, a model.Actor, id int64, in mode
 		if err != nil {
 			return err
 		}
+		if err := checkCaseProvider(ctx, tx, in.ProviderID); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `UPDATE tech_cases SET title = ?, industries = ?, pollutants = ?, technique = ?, figures = ?,
-			investment = ?, running_cost = ?, provider = ?, source = ?, status = ?, reason = '', updated_at = ? WHERE id = ?`,
+			investment = ?, running_cost = ?, provider = ?, provider_id = ?, source = ?, status = ?, reason = '', updated_at = ? WHERE id = ?`,
 			in.Title, joinLists(in.Industries), joinLists(in.Pollutants), in.Technique, string(figs), in.Investment, in.RunningCost,
-			in.Provider, in.Source, model.CaseSubmitted, ms(s.Now()), id); err != nil {
+			in.Provider, in.ProviderID, in.Source, model.CaseSubmitted, ms(s.Now()), id); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, a, "case.update", "case", &id, model.Changes{"title": {Old: old.Title, New: in.Title},
@@ -232,6 +240,11 @@ func (s *Store) ReviewCase(ctx context.Context, a model.Actor, id int64, r model
 		n, _ := res.RowsAffected()
 		if _, err := tx.Exec(ctx, `UPDATE tech_cases SET reason = '', published_at = ?, recipients = ? WHERE id = ?`, now, n, id); err != nil {
 			return err
+		}
+		if c.ProviderID != nil {
+			if _, err := tx.Exec(ctx, `UPDATE providers SET cases = cases + 1 WHERE id = ?`, *c.ProviderID); err != nil {
+				return err
+			}
 		}
 		provider := c.Provider
 		if provider == "" {
@@ -560,4 +573,16 @@ func (s *Store) CaseLeads(ctx context.Context, a model.Actor) ([]model.CaseLead,
 		out = []model.CaseLead{}
 	}
 	return out, err
+}
+
+// checkCaseProvider refuses a named provider that is not a verified one.
+func checkCaseProvider(ctx context.Context, tx *Tx, id *int64) error {
+	if id == nil {
+		return nil
+	}
+	var status string
+	if err := tx.QueryRow(ctx, `SELECT status FROM providers WHERE id = ?`, *id).Scan(&status); err != nil || status != model.ProviderVerified {
+		return fieldError(model.ErrInvalid, "provider_id", "err.market.not_verified")
+	}
+	return nil
 }

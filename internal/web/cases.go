@@ -8,6 +8,7 @@ import (
 	"github.com/envhome/envhome/internal/files"
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
+	"github.com/envhome/envhome/internal/store"
 )
 
 type casesData struct {
@@ -50,10 +51,12 @@ type caseForm struct {
 	In         model.CaseInput
 	Pollutants []string
 	Rows       []model.CaseFigure // the figure rows, with blank ones to fill
+	Providers  []*model.Provider  // verified, for the case to name
 }
 
 func (h *Handler) caseFormView(r *http.Request, id int64, in model.CaseInput) *view {
 	d := &caseForm{ID: id, In: in, Pollutants: model.Pollutants, Rows: append([]model.CaseFigure{}, in.Figures...)}
+	d.Providers, _ = h.Service.Providers(r.Context(), actor(r), store.ProviderFilter{Status: model.ProviderVerified})
 	for len(d.Rows) < max(4, len(in.Figures)+2) && len(d.Rows) < model.MaxCaseFigures {
 		d.Rows = append(d.Rows, model.CaseFigure{})
 	}
@@ -76,6 +79,9 @@ func (h *Handler) newCasePage(w http.ResponseWriter, r *http.Request) error {
 func caseInput(r *http.Request) model.CaseInput {
 	in := model.CaseInput{Title: r.PostFormValue("title"), Technique: r.PostFormValue("technique"),
 		Provider: r.PostFormValue("provider"), Source: r.PostFormValue("source"), Pollutants: r.PostForm["pollutants"]}
+	if id, err := strconv.ParseInt(r.PostFormValue("provider_id"), 10, 64); err == nil && id > 0 {
+		in.ProviderID = &id
+	}
 	in.Industries = strings.FieldsFunc(r.PostFormValue("industries"), func(r rune) bool { return strings.ContainsRune(",，、;； ", r) })
 	num := func(s string) (float64, bool) {
 		s = strings.TrimSpace(model.FoldWidth(s))

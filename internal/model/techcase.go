@@ -53,7 +53,7 @@ type CaseInput struct {
 	// ProviderID is the through train's verified provider the case names,
 	// when it is one: its record counts the case.
 	ProviderID *int64 `json:"provider_id"`
-	Source      string   `json:"source"`   // where the case comes from: a case book, a report
+	Source     string `json:"source"` // where the case comes from: a case book, a report
 }
 
 // Limits of a case.

@@ -50,6 +50,9 @@ func seedCases(ctx context.Context, s *store.Store, users map[model.Role]*model.
 	}
 	var pushed int64
 	for _, x := range cases {
+		if x.by.User.Role == model.RoleProvider {
+			x.in.ProviderID = x.by.User.ProviderID // the demo provider, registered on the through train
+		}
 		c, err := s.SubmitCase(ctx, x.by, x.in)
 		if err != nil {
 			return err

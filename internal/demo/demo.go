@@ -124,6 +124,9 @@ func Seed(ctx context.Context, svc *auth.Service) ([]Account, error) {
 	if err := seedLaws(ctx, s); err != nil {
 		return nil, err
 	}
+	if err := seedMarket(ctx, svc, users, ents); err != nil {
+		return nil, err
+	}
 	if err := seedCases(ctx, s, users); err != nil {
 		return nil, err
 	}

@@ -86,5 +86,28 @@ func TestSeedHainingScale(t *testing.T) {
 		if again, err := demo.Seed(ctx, svc); err != nil || again != nil {
 			t.Errorf("second seed: %v %v", again, err)
 		}
+		// The through train: demands in every state, completed deals with
+		// savings in more than one town, a licence about to lapse.
+		states := map[string]bool{}
+		bureau := model.Actor{User: &model.User{ID: 1, Role: model.RoleAdmin}}
+		ds, err := st.Demands(ctx, bureau, store.DemandFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range ds {
+			states[d.Status] = true
+		}
+		for _, s := range model.DemandStatuses {
+			if !states[s] {
+				t.Errorf("no demand %s in the demo: %v", s, states)
+			}
+		}
+		sv, err := st.Savings(ctx, bureau)
+		if err != nil || len(sv) < 3 || sv[0].Saving <= 0 || sv[0].Completed < 2 {
+			t.Errorf("savings: %+v %v", sv, err)
+		}
+		if n, err := st.NoticeExpiringLicences(ctx); err != nil || n == 0 {
+			t.Errorf("no licence about to lapse: %d %v", n, err)
+		}
 	})
 }

@@ -128,6 +128,38 @@ func TestEveryPageFitsAPhone(t *testing.T) {
 	draftCase, err := e.Store.SubmitCase(bg, provActor, caseIn)
 	must(t, err)
 	casePage, draftPage := fmt.Sprintf("/cases/%d", pubCase.ID), fmt.Sprintf("/cases/%d", draftCase.ID)
+	// The through train: a verified provider, a demand taking quotes, one
+	// waiting for review, and a deal.
+	bureau := model.Actor{User: e.Users[apptest.Admin]}
+	pUSCC, _ := model.BuildUSCC("91330481", "MA2P00H1")
+	prov, err := e.Store.RegisterProvider(bg, provActor, model.ProviderInput{USCC: pUSCC, Name: "海宁示例废气治理工程有限公司（名称较长的服务商）",
+		Categories: []string{"waste_gas", "solid_waste"}, Pollutants: []string{"vocs"}, Industries: []string{"C39"}, ContactName: "周工", ContactPhone: "13800005678",
+		Licences: []model.Licence{{Kind: "hazardous_waste_operation", Number: "浙危废经第0001号", ValidUntil: model.Today(e.Clock.Now()).AddDays(30)}}})
+	must(t, err)
+	_, err = e.Store.VerifyProvider(bg, bureau, prov.ID)
+	must(t, err)
+	demandIn := model.DemandInput{Title: "喷涂线 VOCs 深度治理（两条线，活性炭更换频繁）", Category: "waste_gas", Pollutants: []string{"vocs"},
+		Description: "两条喷涂线，活性炭吸附更换频繁，费用高。", Targets: []model.Target{{Pollutant: "vocs", Current: 85, Target: 20, Unit: "mg/m³"}},
+		QuoteDeadline: e.Clock.Now().Add(72 * time.Hour)}
+	open1, err := e.Store.PostDemand(bg, entActor, demandIn)
+	must(t, err)
+	_, err = e.Store.ReviewDemand(bg, bureau, open1.ID, model.DemandReview{Decision: "publish"})
+	must(t, err)
+	waiting, err := e.Store.PostDemand(bg, entActor, demandIn)
+	must(t, err)
+	won, err := e.Store.PostDemand(bg, entActor, demandIn)
+	must(t, err)
+	_, err = e.Store.ReviewDemand(bg, bureau, won.ID, model.DemandReview{Decision: "publish"})
+	must(t, err)
+	wq, err := e.Store.SendQuote(bg, provActor, won.ID, model.QuoteInput{Price: 180, Includes: "沸石转轮＋RTO 设计、设备、安装、调试和一年运维", TimelineDays: 60,
+		Outcome: "非甲烷总烃 ≤ 20 mg/m³，验收监测达标"})
+	must(t, err)
+	_, err = e.Store.CloseQuoting(bg, entActor, won.ID)
+	must(t, err)
+	deal, err := e.Store.AcceptQuote(bg, entActor, wq.ID)
+	must(t, err)
+	openPage, waitingPage, wonPage := fmt.Sprintf("/demands/%d", open1.ID), fmt.Sprintf("/demands/%d", waiting.ID), fmt.Sprintf("/demands/%d", won.ID)
+	dealPage, provPage := fmt.Sprintf("/deals/%d", deal.ID), fmt.Sprintf("/providers/%d", prov.ID)
 	task := fmt.Sprintf("/tasks/%d", done.Tasks[0])
 	pt, err := e.Store.CreatePoint(bg, entActor, e.Ents["A"], model.InspectionPoint{Name: "危险废物贮存间（北侧）", Kind: "waste_store", Codes: []string{"D2", "D6"}})
 	must(t, err)
@@ -139,16 +171,17 @@ func TestEveryPageFitsAPhone(t *testing.T) {
 			"/stats", "/training", fmt.Sprintf("/classes/%d", k.ID), "/topics", "/notifications", "/account", "/settings/training",
 			"/checklists", checklist, inspection, "/tasks", task, "/honesty", "/occurrences", "/spot-plan", "/laws", fmt.Sprintf("/laws/%d", lw.ID), "/announcements/new?kind=study&cite=" + fmt.Sprint(lw.ID) + ":2", annPage + "/receipts",
 			fmt.Sprintf("/laws/%d/articles/2", lw.ID), fmt.Sprintf("/courses/%d/edit", course.ID),
-			"/cases?box=review", draftPage, casePage + "/readers", "/cases/leads"},
+			"/cases?box=review", draftPage, casePage + "/readers", "/cases/leads", "/market", waitingPage, provPage, "/providers", wonPage + "?quotes=1"},
 		apptest.AssociationA: {"/", "/directory/enterprises", fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]), "/credits", "/stats",
 			"/training", fmt.Sprintf("/classes/%d", k.ID), "/tasks", task, fmt.Sprintf("/inspections/%d", done.ID), "/honesty",
-			"/occurrences?status=missed", "/spot-plan", "/announcements?box=sent", annPage, "/cases", casePage},
+			"/occurrences?status=missed", "/spot-plan", "/announcements?box=sent", annPage, "/cases", casePage, "/market", openPage},
 		apptest.EnterpriseA: {"/", "/more", "/courses", "/training", "/credits", fmt.Sprintf("/credits/managers/%d", m.ID),
 			fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]), fmt.Sprintf("/bookings/%d", b.ID), "/account", "/topics",
 			"/checklists", checklist, inspection, "/tasks", task, label, inspection + fmt.Sprintf("?point=%d", pt.ID), "/occurrences", "/laws", fmt.Sprintf("/laws/%d/articles/1", lw.ID), "/announcements", annPage,
-			"/cases?box=pushed", casePage},
+			"/cases?box=pushed", casePage, "/market", "/demands/new", openPage, wonPage, dealPage, waitingPage + "/edit"},
 		apptest.Lecturer: {"/", "/training", fmt.Sprintf("/classes/%d", k.ID), fmt.Sprintf("/classes/%d/scan", k.ID), "/account"},
-		apptest.Provider: {"/", "/courses", "/account", "/cases?box=mine", "/cases/new", draftPage + "/edit"},
+		apptest.Provider: {"/", "/courses", "/account", "/cases?box=mine", "/cases/new", draftPage + "/edit", "/market", openPage, wonPage, dealPage,
+			provPage, provPage + "/edit"},
 	}
 	for _, who := range []apptest.Who{apptest.Guest, apptest.Admin, apptest.AssociationA, apptest.EnterpriseA, apptest.Lecturer, apptest.Provider} {
 		_, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{})

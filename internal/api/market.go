@@ -2,9 +2,11 @@ package api
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strconv"
 
+	"github.com/envhome/envhome/internal/files"
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
 	"github.com/envhome/envhome/internal/store"
@@ -53,6 +55,27 @@ func onID[R any](status int, fn func(context.Context, model.Actor, int64) (R, er
 			return err
 		}
 		writeJSON(w, status, out)
+		return nil
+	}
+}
+
+// uploadOnID stores the multipart field "file" for the path's {id} (a
+// photo, a PDF or an Office document) and answers fn's result.
+func uploadOnID[R any](fn func(context.Context, model.Actor, int64, string, io.Reader) (R, error)) httpx.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := httpx.PathID(r, "id")
+		if err != nil {
+			return err
+		}
+		name, body, err := httpx.UploadPart(w, r, "file", files.Material.MaxBytes)
+		if err != nil {
+			return err
+		}
+		out, err := fn(r.Context(), actor(r), id, name, body)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, out)
 		return nil
 	}
 }

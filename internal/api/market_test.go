@@ -397,6 +397,38 @@ func TestMarketRoleMatrix(t *testing.T) {
 				}
 			}
 		}
+		// Files: the demand's enterprise and the deal's sides attach; those
+		// who see them download.
+		uploads := []struct {
+			path string
+			want expect
+		}{
+			{fmt.Sprintf("/api/v1/demands/%d/attachments", d), owner(200)},
+			{fmt.Sprintf("/api/v1/deals/%d/evidence", deal.ID), expect{map[who]int{guest: 401, admin: 403, assocA: 403, entA: 200, provider: 200}, 404}},
+		}
+		for _, u := range uploads {
+			for _, w := range apptest.Everyone {
+				if r := uploadFile(e, w, u.path, "file", pngBytes(t)); r.StatusCode != u.want.status(w) {
+					t.Errorf("POST %s as %s: %d, want %d", u.path, w, r.StatusCode, u.want.status(w))
+				}
+			}
+		}
+		for _, g := range []struct {
+			path string
+			want expect
+		}{
+			{fmt.Sprintf("/api/v1/demands/%d/attachments/1", d), demandRead(200, 200)},
+			{fmt.Sprintf("/api/v1/deals/%d/evidence/2", deal.ID), demandRead(200, 200)},
+		} {
+			for _, w := range apptest.Everyone {
+				if r := e.API(w, "GET", g.path, nil); r.StatusCode != g.want.status(w) {
+					t.Errorf("GET %s as %s: %d, want %d", g.path, w, r.StatusCode, g.want.status(w))
+				}
+			}
+		}
+		if r := uploadFile(e, entA, fmt.Sprintf("/api/v1/demands/%d/attachments", d), "file", []byte("plain text, not a document")); r.StatusCode != 415 {
+			t.Errorf("a text file as a demand's attachment: %d", r.StatusCode)
+		}
 	})
 }
 

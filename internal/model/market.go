@@ -165,6 +165,8 @@ type Demand struct {
 	// Fit is how well the demand fits the asking provider (its "fits"
 	// box), with every part of the score.
 	Fit *Match `json:"fit,omitempty"`
+	// Attachments are the enterprise's files (drawings, monitoring reports).
+	Attachments []CaseAttachment `json:"attachments"`
 	// Can is what the asking account may do with the demand.
 	Can DemandRights `json:"can"`
 }
@@ -314,7 +316,9 @@ type Deal struct {
 	CompletedAt  *time.Time `json:"completed_at"`
 	CreatedAt    time.Time  `json:"created_at"`
 	Ratings      []Rating   `json:"ratings"`
-	Can          DealRights `json:"can"`
+	// Evidence are the files behind the costs (invoices, monitoring).
+	Evidence []CaseAttachment `json:"evidence"`
+	Can      DealRights       `json:"can"`
 }
 
 // DealRights are the asking account's rights on a deal.

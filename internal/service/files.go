@@ -148,3 +148,51 @@ func (s *Service) CaseAttachment(ctx context.Context, a model.Actor, caseID int6
 	o, err := s.open(ctx, hash)
 	return o, name, err
 }
+
+// AddDemandAttachment checks and stores a file (photo, PDF, Office) for a
+// demand its enterprise may still change.
+func (s *Service) AddDemandAttachment(ctx context.Context, a model.Actor, id int64, name string, r io.Reader) (*model.Demand, error) {
+	if err := s.addMarketFile(ctx, a, "demand", id, name, r); err != nil {
+		return nil, err
+	}
+	return s.Store.Demand(ctx, a, id)
+}
+
+// AddDealEvidence checks and stores a file behind a deal's costs.
+func (s *Service) AddDealEvidence(ctx context.Context, a model.Actor, id int64, name string, r io.Reader) (*model.Deal, error) {
+	if err := s.addMarketFile(ctx, a, "deal", id, name, r); err != nil {
+		return nil, err
+	}
+	return s.Store.Deal(ctx, a, id)
+}
+
+func (s *Service) addMarketFile(ctx context.Context, a model.Actor, owner string, id int64, name string, r io.Reader) error {
+	if err := s.Store.MarketFileCheck(ctx, a, owner, id); err != nil {
+		return err
+	}
+	f, err := s.Files.Put(ctx, files.Material, name, r)
+	if err != nil {
+		return err
+	}
+	return s.Store.AddMarketFile(ctx, a, owner, id, model.CaseAttachment{Name: files.CleanName(name, "attachment"), Size: f.Size,
+		ContentType: f.ContentType}, f.Hash)
+}
+
+// DemandAttachment opens the n-th file of a demand the actor may see.
+func (s *Service) DemandAttachment(ctx context.Context, a model.Actor, id int64, n int) (*files.Object, string, error) {
+	return s.marketFile(ctx, a, "demand", id, n)
+}
+
+// DealEvidence opens the n-th file of a deal the actor may see.
+func (s *Service) DealEvidence(ctx context.Context, a model.Actor, id int64, n int) (*files.Object, string, error) {
+	return s.marketFile(ctx, a, "deal", id, n)
+}
+
+func (s *Service) marketFile(ctx context.Context, a model.Actor, owner string, id int64, n int) (*files.Object, string, error) {
+	hash, name, err := s.Store.MarketFile(ctx, a, owner, id, n)
+	if err != nil {
+		return nil, "", err
+	}
+	o, err := s.open(ctx, hash)
+	return o, name, err
+}

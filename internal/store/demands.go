@@ -25,6 +25,7 @@ func scanDemand(r rowScanner, extra ...any) (*model.Demand, error) {
 	}
 	d.Pollutants = splitLists(pols)
 	d.Invited = []int64{}
+	d.Attachments = []model.CaseAttachment{}
 	return d, json.Unmarshal([]byte(targets), &d.Targets)
 }
 
@@ -301,6 +302,9 @@ func (s *Store) Demand(ctx context.Context, a model.Actor, id int64) (*model.Dem
 	}
 	if invited != nil {
 		d.Invited = invited
+	}
+	if d.Attachments, err = s.marketFiles(ctx, fileOfDemand, id); err != nil {
+		return nil, err
 	}
 	if p := a.ProviderOf(); p != 0 {
 		// A provider learns neither its competitors nor their number.

@@ -95,6 +95,7 @@ var fileUses = []string{
 	`SELECT 1 FROM lecturers WHERE photo = ?`,
 	`SELECT 1 FROM course_materials WHERE file = ?`,
 	`SELECT 1 FROM tech_case_files WHERE file = ?`,
+	`SELECT 1 FROM market_files WHERE file = ?`,
 }
 
 // releaseFile deletes a file that nothing uses any more (a replaced

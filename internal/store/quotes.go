@@ -286,7 +286,7 @@ const dealColumns = `k.id, k.demand_id, k.quote_id, d.title, k.enterprise_id, e.
 const dealFrom = ` FROM deals k JOIN demands d ON d.id = k.demand_id JOIN enterprises e ON e.id = k.enterprise_id JOIN providers p ON p.id = k.provider_id`
 
 func scanDeal(r rowScanner) (*model.Deal, error) {
-	k := &model.Deal{Ratings: []model.Rating{}}
+	k := &model.Deal{Ratings: []model.Rating{}, Evidence: []model.CaseAttachment{}}
 	var ms string
 	if err := r.Scan(&k.ID, &k.DemandID, &k.QuoteID, &k.Title, &k.EnterpriseID, &k.Enterprise, &k.ProviderID, &k.Provider, &k.RegionID, &k.Price,
 		&ms, &k.BaselineCost, &k.BaselineNote, &k.AchievedCost, &k.AchievedNote, &k.Saving, &k.Status, nullTimeCol{&k.CompletedAt},
@@ -342,6 +342,9 @@ func (s *Store) Deal(ctx context.Context, a model.Actor, id int64) (*model.Deal,
 	}
 	if rs != nil {
 		k.Ratings = rs
+	}
+	if k.Evidence, err = s.marketFiles(ctx, fileOfDeal, id); err != nil {
+		return nil, err
 	}
 	side := dealSide(a, k)
 	rated := false

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/envhome/envhome/internal/files"
 	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
 	"github.com/envhome/envhome/internal/store"
@@ -697,4 +698,26 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func (h *Handler) addDemandAttachment(w http.ResponseWriter, r *http.Request) error {
+	return h.demandAction(w, r, func(id int64) (string, error) {
+		name, body, err := httpx.UploadPart(w, r, "file", files.Material.MaxBytes)
+		if err != nil {
+			return "", err
+		}
+		_, err = h.Service.AddDemandAttachment(r.Context(), actor(r), id, name, body)
+		return "", err
+	}, "flash.attachment_added")
+}
+
+func (h *Handler) addDealEvidence(w http.ResponseWriter, r *http.Request) error {
+	return h.dealAction(w, r, func(id int64) error {
+		name, body, err := httpx.UploadPart(w, r, "file", files.Material.MaxBytes)
+		if err != nil {
+			return err
+		}
+		_, err = h.Service.AddDealEvidence(r.Context(), actor(r), id, name, body)
+		return err
+	}, "flash.attachment_added")
 }

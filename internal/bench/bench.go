@@ -35,7 +35,10 @@ const benchUsage = `Usage:
                                                                   the self-inspection overview at province scale, summaries against a recount, colour recomputation
   envhome bench autosave [--phones 64] [--duration 10s] [--db DSN] answers saved as given over HTTP beside the bare store write
   envhome bench laws [--docs 2000] [--articles 100] [--db DSN]     law search through the handler: common, rare and absent terms, 2 and 5 characters
-  envhome bench announce [--accounts 100000] [--db DSN]            an announcement published to every enterprise account, and its read receipts
+  envhome bench announce [--accounts 100000] [--db DSN]            an announcement published to every enterprise account, and its read receipts;
+                                                                  a technology case pushed to every key unit it fits
+  envhome bench market [--providers 100000] [--demands 100000] [--quoters 1000] [--targets 100] [--clients 64] [--db DSN]
+                                                                  matching against every provider, a provider's market, a quoting flood with its proofs
   envhome bench login [--parallel 200] [--slots 0]                 parallel logins: peak memory of password hashing, bounded and not
   envhome bench files [--mb 5] [--conns 16] [--duration 10s] [--db DSN]
                                                                   a course material served from the database beside the same file from disk`
@@ -46,6 +49,9 @@ func Run(ctx context.Context, env Env, args []string) error {
 	if len(args) > 0 && cli.WantsHelp(args[:1]) {
 		fmt.Fprintln(env.Stdout, benchUsage)
 		return nil
+	}
+	if len(args) > 0 && args[0] == "market" {
+		return benchMarket(ctx, env, args[1:])
 	}
 	if len(args) > 0 && args[0] == "import" {
 		return benchImport(ctx, env, args[1:])

@@ -446,7 +446,7 @@ func MatchDemand(d *Demand, industry string, town int64, p *Provider, today Date
 		add("results", r, fmt.Sprintf("cases=%d,deals=%d", p.Cases, p.DealsDone))
 	}
 	if p.Ratings > 0 {
-		add("rating", int(math.Round((p.Rating-3)*pointsPerRatingDev)), fmt.Sprintf("%.1f/5 (%d)", p.Rating, p.Ratings))
+		add("rating", RatingPoints(int(math.Round(p.Rating*10))), fmt.Sprintf("%.1f/5 (%d)", p.Rating, p.Ratings))
 	}
 	switch p.Grade {
 	case "green":
@@ -457,6 +457,17 @@ func MatchDemand(d *Demand, industry string, town int64, p *Provider, today Date
 		add("grade", pointsGradeYellow, p.Grade)
 	}
 	return m, true
+}
+
+// RatingPoints are the points of a mean rating given in tenths (43 for
+// 4.3): five a star above or below 3, rounded half away from zero, in
+// integers so that the store's SQL ranks the same.
+func RatingPoints(tenths int) int {
+	d := (tenths - 30) * pointsPerRatingDev
+	if d >= 0 {
+		return (d + 5) / 10
+	}
+	return -((5 - d) / 10)
 }
 
 // RankMatches orders matches best first, the lower provider id first on a

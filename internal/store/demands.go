@@ -94,9 +94,10 @@ func (s *Store) PostDemand(ctx context.Context, a model.Actor, in model.DemandIn
 
 func insertDemand(ctx context.Context, tx *Tx, in *model.DemandInput, ent, region, by, now int64, id *int64) error {
 	targets, _ := json.Marshal(in.Targets)
-	if err := tx.QueryRow(ctx, `INSERT INTO demands (enterprise_id, region_id, title, category, pollutants, description, flow, flow_unit,
+	if err := tx.QueryRow(ctx, `INSERT INTO demands (enterprise_id, region_id, industry, title, category, pollutants, description, flow, flow_unit,
 		targets, standard, budget_min, budget_max, quote_deadline, open_to, source, status, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, ent, region, in.Title, in.Category, joinLists(in.Pollutants),
+		VALUES (?, ?, (SELECT industry_code FROM enterprises WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		ent, region, ent, in.Title, in.Category, joinLists(in.Pollutants),
 		in.Description, in.Flow, in.FlowUnit, string(targets), in.Standard, in.BudgetMin, in.BudgetMax, ms(in.QuoteDeadline), in.OpenTo,
 		in.Source, model.DemandSubmitted, by, now, now).Scan(id); err != nil {
 		return err

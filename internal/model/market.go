@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -587,4 +588,78 @@ func truncateRunes(s string, n int) string {
 		return string(r[:n])
 	}
 	return s
+}
+
+// ProviderBase is the part of a provider's score that no demand changes —
+// results, ratings, grade and serving every town — as MatchDemand counts
+// it; the store keeps it beside each category a provider lists, to walk
+// the candidates best first. A provider that matches nothing (not
+// verified, graded red) gets UnmatchedBase, so that it comes last.
+func ProviderBase(p *Provider) int {
+	if p.Status != ProviderVerified || p.Grade == "red" {
+		return UnmatchedBase
+	}
+	m, _ := MatchDemand(&Demand{DemandInput: DemandInput{Category: "other", OpenTo: "all"}}, "", -1,
+		&Provider{ID: p.ID, Status: p.Status, Grade: p.Grade, Ratings: p.Ratings, Rating: p.Rating, Cases: p.Cases, DealsDone: p.DealsDone,
+			ProviderInput: ProviderInput{Categories: []string{"other"}, RegionIDs: p.RegionIDs}}, "")
+	return m.Score - pointsCategory
+}
+
+// UnmatchedBase is the base of providers no demand matches.
+const UnmatchedBase = -1000
+
+// MaxScore is the highest score a provider of base can reach on d: its
+// base and every point the demand could give.
+func MaxScore(d *Demand, base int) int {
+	s := base + pointsCategory + pointsPollutant*min(2, len(d.Pollutants)) + pointsIndustry + pointsTown
+	if _, needs := LicensedCategories[d.Category]; needs {
+		s += pointsLicence
+	}
+	return s
+}
+
+// QuickScore is MatchDemand's score for a provider that can take the
+// demand, from the provider's base (ProviderBase) and its pollutant,
+// industry and town lists as the store keeps them (",a,b,"), without
+// building the provider: the store ranks tens of thousands of candidates
+// with it and explains the best with MatchDemand. licensed says the
+// provider holds the licence the category needs, when it needs one.
+func QuickScore(d *Demand, industry string, town int64, base int, pollutants, industries, towns string, licensed bool) int {
+	s := base + pointsCategory
+	shared := 0
+	for _, x := range d.Pollutants {
+		if listHas(pollutants, x) {
+			shared++
+		}
+	}
+	s += pointsPollutant * min(2, shared)
+	for i := 1; i <= len(industry); i++ {
+		if listHas(industries, industry[:i]) {
+			s += pointsIndustry
+			break
+		}
+	}
+	if len(towns) > 2 && listHas(towns, strconv.FormatInt(town, 10)) {
+		s += pointsTown
+	}
+	if _, needs := LicensedCategories[d.Category]; needs && licensed {
+		s += pointsLicence
+	}
+	return s
+}
+
+// listHas says whether a ",a,b," list holds v.
+func listHas(list, v string) bool {
+	i := strings.Index(list, v)
+	for i >= 0 {
+		if i > 0 && list[i-1] == ',' && i+len(v) < len(list) && list[i+len(v)] == ',' {
+			return true
+		}
+		j := strings.Index(list[i+1:], v)
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
 }

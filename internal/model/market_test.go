@@ -1,6 +1,9 @@
 package model
 
 import (
+	"math/rand/v2"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -53,5 +56,57 @@ func TestDemandFromTask(t *testing.T) {
 	in := DemandFromTask(&Task{ID: 5, Code: "D6", Point: "危险废物贮存符合标准", Note: "混放"}, DemandInput{QuoteDeadline: time.Now()})
 	if in.Source != "task:5" || in.Category != "consulting" || in.Title != "整改：危险废物贮存符合标准" {
 		t.Errorf("%+v", in)
+	}
+}
+
+// TestQuickScoreIsTheRule: on random providers and demands, the store's
+// quick score equals MatchDemand's whenever the provider can take the
+// demand.
+func TestQuickScoreIsTheRule(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	pick := func(list []string) []string {
+		var out []string
+		for _, x := range list {
+			if r.IntN(3) == 0 {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	join := func(l []string) string { return "," + strings.Join(l, ",") + "," }
+	today := Date("2026-03-01")
+	checked := 0
+	for i := 0; i < 5000; i++ {
+		cat := ServiceCategories[r.IntN(len(ServiceCategories))]
+		d := &Demand{DemandInput: DemandInput{Category: cat, Pollutants: pick(Pollutants), OpenTo: "all"}}
+		var towns []int64
+		var townText []string
+		for j := r.IntN(3); j > 0; j-- {
+			t := int64(1 + r.IntN(4))
+			towns = append(towns, t)
+			townText = append(townText, strconv.FormatInt(t, 10))
+		}
+		p := &Provider{ID: int64(i), Status: ProviderVerified, Grade: CreditGrades[r.IntN(3)], Ratings: r.IntN(4), Cases: r.IntN(5), DealsDone: r.IntN(6),
+			ProviderInput: ProviderInput{Categories: []string{cat}, Pollutants: pick(Pollutants), Industries: pick([]string{"C", "C3", "C39", "C398", "C17", "C26"}),
+				RegionIDs: towns}}
+		if p.Ratings > 0 {
+			p.Rating = float64(20+r.IntN(31)) / 10
+		}
+		if kind, ok := LicensedCategories[cat]; ok {
+			p.Licences = []Licence{{Kind: kind, ValidUntil: "2027-01-01"}}
+		}
+		industry := []string{"C3985", "C1762", "", "C2614"}[r.IntN(4)]
+		town := int64(1 + r.IntN(4))
+		m, ok := MatchDemand(d, industry, town, p, today)
+		if !ok {
+			continue
+		}
+		checked++
+		if q := QuickScore(d, industry, town, ProviderBase(p), join(p.Pollutants), join(p.Industries), join(townText), len(p.Licences) > 0); q != m.Score {
+			t.Fatalf("quick %d, rule %d: %+v %+v", q, m.Score, d, p)
+		}
+	}
+	if checked < 1000 {
+		t.Errorf("only %d checked", checked)
 	}
 }

@@ -263,3 +263,12 @@ func (d Dialect) lockKey(ctx context.Context, tx *Tx, key string) error {
 	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext(?))`, key)
 	return err
 }
+
+// hasText is a condition that col holds the text of the next argument:
+// instr and strpos find a substring without LIKE's pattern matching.
+func (d Dialect) hasText(col string) string {
+	if d == Postgres {
+		return `strpos(` + col + `, ?) > 0`
+	}
+	return `instr(` + col + `, ?) > 0`
+}

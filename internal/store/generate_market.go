@@ -76,7 +76,10 @@ func (s *Store) GenerateProviders(ctx context.Context, n int, towns []int64, see
 		err := s.write(ctx, func(tx *Tx) error {
 			now := ms(s.Now())
 			var pArgs []any
-			type factRow struct{ kind, value string }
+			type factRow struct {
+				kind, value string
+				rank        int
+			}
 			facts := map[string][]factRow{} // by credit code, until the ids are known
 			licences := map[string][]model.Licence{}
 			for i := 0; i < k; i++ {
@@ -123,12 +126,24 @@ func (s *Store) GenerateProviders(ctx context.Context, n int, towns []int64, see
 				for j := 0; j < ratings; j++ {
 					sum += 2 + r.IntN(4)
 				}
+				grade := genGrades.pick(r)
+				var rp float64
+				if ratings > 0 {
+					rp = float64(sum*10/ratings) / 10
+				}
+				cases, deals := r.IntN(4), r.IntN(10)
+				base := model.ProviderBase(&model.Provider{Status: model.ProviderVerified, Grade: grade, Ratings: ratings, Rating: rp, Cases: cases,
+					DealsDone: deals, ProviderInput: model.ProviderInput{RegionIDs: serve}})
 				pArgs = append(pArgs, uscc, fmt.Sprintf("生成服务商%06d", seq), joinLists(in.Categories), joinLists(in.Pollutants), joinLists(inds),
-					joinIDs(serve), string(lj), "联系人", "13800000000", model.ProviderVerified, now, genGrades.pick(r), sum, ratings, r.IntN(10), r.IntN(4),
+					joinIDs(serve), string(lj), "联系人", "13800000000", model.ProviderVerified, now, grade, sum, ratings, deals, cases,
 					0, now, now)
 				add := func(kind string, values []string) {
 					for _, v := range values {
-						facts[uscc] = append(facts[uscc], factRow{kind, v})
+						rank := model.UnmatchedBase
+						if kind == "category" {
+							rank = base
+						}
+						facts[uscc] = append(facts[uscc], factRow{kind, v, rank})
 					}
 				}
 				add("category", in.Categories)
@@ -157,7 +172,7 @@ func (s *Store) GenerateProviders(ctx context.Context, n int, towns []int64, see
 					return err
 				}
 				for _, f := range facts[uscc] {
-					fArgs = append(fArgs, id, f.kind, f.value)
+					fArgs = append(fArgs, id, f.kind, f.value, f.rank)
 				}
 				for n, l := range licences[uscc] {
 					lArgs = append(lArgs, id, n+1, l.Kind, l.Number, string(l.ValidUntil))
@@ -173,9 +188,9 @@ func (s *Store) GenerateProviders(ctx context.Context, n int, towns []int64, see
 					return fmt.Errorf("generate licences: %w", err)
 				}
 			}
-			for i := 0; i < len(fArgs); i += 3 * 3000 {
-				part := fArgs[i:min(len(fArgs), i+3*3000)]
-				if _, err := tx.Exec(ctx, `INSERT INTO provider_facts (provider_id, kind, value) VALUES `+placeholders(len(part)/3, 3)+
+			for i := 0; i < len(fArgs); i += 4 * 3000 {
+				part := fArgs[i:min(len(fArgs), i+4*3000)]
+				if _, err := tx.Exec(ctx, `INSERT INTO provider_facts (provider_id, kind, value, rank_base) VALUES `+placeholders(len(part)/4, 4)+
 					` ON CONFLICT DO NOTHING`, part...); err != nil {
 					return fmt.Errorf("generate provider facts: %w", err)
 				}

@@ -5,17 +5,19 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/envhome/envhome/internal/model"
 )
 
-// Matching ranks in SQL and explains in Go: the database scores every
-// candidate from its own row (the providers' fact lists and counters, a
-// demand's pollutants, town and industry) and keeps the best few; those are
-// then scored again by model.MatchDemand, the one rule, whose reasons the
-// reader sees. The SQL below says the same as that rule, point for point
-// (TestRankingAgreesWithTheRule checks them against each other).
+// Matching scores with one rule, model.MatchDemand, whose reasons the
+// reader sees. Ranking providers for a demand walks the category's
+// providers by the part of their score no demand changes and stops early;
+// ranking demands for a provider scores each open demand in SQL from its
+// own row, saying the same as the rule point for point, and explains the
+// best with the rule. TestRankingAgreesWithTheRule holds both to the rule
+// scoring every candidate.
 
 // matchColumns are what scoring reads of a provider: not its description.
 const matchColumns = `p.id, p.name, p.pollutants, p.industries, p.region_ids, p.licences, p.status, p.grade, p.rating_sum, p.rating_count,
@@ -48,59 +50,110 @@ const providerConstSQL = `(CASE WHEN p.cases * 2 + p.deals_done * 3 > 15 THEN 15
 		ELSE -((5 - (p.rating_sum * 10 / p.rating_count - 30) * 5) / 10) END)
 	+ (CASE p.grade WHEN 'green' THEN 10 WHEN 'blue' THEN 5 WHEN 'yellow' THEN -10 ELSE 0 END)`
 
-// sharedPointsSQL scores the shared pollutants: col LIKE each of values,
-// ten points each, two at most.
-func sharedPointsSQL(col string, values []string) (string, []any) {
-	if len(values) == 0 {
-		return `0`, nil
+// rankPage is how many candidates matching reads at a time.
+const rankPage = 500
+
+// rankProviders walks a category's providers best base first (an index
+// range), scores each with model.QuickScore from its row's lists, and stops
+// once no provider left could reach the ranking: its base plus every point
+// the demand could give falls below the last ranked score. The best are
+// then scored again, with their reasons, by model.MatchDemand. An
+// invited-only demand scores its invited providers alone.
+func (s *Store) rankProviders(ctx context.Context, d *model.Demand, industry string, limit int) ([]model.Match, error) {
+	today := model.Today(s.Now())
+	if d.OpenTo == "invited" {
+		rows, err := s.query(ctx, `SELECT `+matchColumns+` FROM providers p WHERE p.id IN (SELECT provider_id FROM demand_invites WHERE demand_id = ?)`, d.ID)
+		ps, err := scanAll(rows, err, func(r *sql.Rows) (*model.Provider, error) { return scanMatchProvider(r) })
+		return s.explain(d, industry, ps, limit, today), err
 	}
-	var parts []string
-	var args []any
-	for _, v := range values {
-		parts = append(parts, `CASE WHEN `+col+` LIKE ? THEN 1 ELSE 0 END`)
-		args = append(args, "%,"+v+",%")
+	kind, licensed := model.LicensedCategories[d.Category]
+	type cand struct {
+		id    int64
+		score int
 	}
-	n := `(` + strings.Join(parts, ` + `) + `)`
-	return `(CASE WHEN ` + n + ` >= 2 THEN 20 ELSE ` + n + ` * 10 END)`, append(args, args...)
+	var top []cand // best first, at most limit
+	better := func(a, b cand) bool { return a.score > b.score || a.score == b.score && a.id < b.id }
+	lastRank, lastID := int64(1<<30), int64(1<<62)
+	for {
+		rows, err := s.query(ctx, `SELECT f.provider_id, f.rank_base, p.pollutants, p.industries, p.region_ids, p.licences
+			FROM provider_facts f JOIN providers p ON p.id = f.provider_id
+			WHERE f.kind = 'category' AND f.value = ? AND f.rank_base > ? AND (f.rank_base < ? OR (f.rank_base = ? AND f.provider_id < ?))
+			ORDER BY f.rank_base DESC, f.provider_id DESC LIMIT ?`, d.Category, model.UnmatchedBase, lastRank, lastRank, lastID, rankPage)
+		if err != nil {
+			return nil, err
+		}
+		n := 0
+		for rows.Next() {
+			var c cand
+			var base int64
+			var pols, inds, towns, lics string
+			if err := rows.Scan(&c.id, &base, &pols, &inds, &towns, &lics); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			n++
+			lastRank, lastID = base, c.id
+			valid := false
+			if licensed {
+				var ls []model.Licence
+				if lics != "[]" {
+					if err := json.Unmarshal([]byte(lics), &ls); err != nil {
+						rows.Close()
+						return nil, err
+					}
+				}
+				for _, l := range ls {
+					valid = valid || l.Kind == kind && l.ValidUntil >= today
+				}
+				if !valid {
+					continue // it cannot take the category until it renews
+				}
+			}
+			c.score = model.QuickScore(d, industry, d.RegionID, int(base), pols, inds, towns, valid)
+			if len(top) < limit || better(c, top[len(top)-1]) {
+				i, _ := slices.BinarySearchFunc(top, c, func(a, b cand) int {
+					if better(a, b) {
+						return -1
+					}
+					return 1
+				})
+				top = slices.Insert(top, i, c)
+				if len(top) > limit {
+					top = top[:limit]
+				}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		// Everyone left has a base of lastRank or less.
+		if n < rankPage || len(top) == limit && model.MaxScore(d, int(lastRank)) < top[len(top)-1].score {
+			break
+		}
+	}
+	if len(top) == 0 {
+		return []model.Match{}, nil
+	}
+	args := make([]any, len(top))
+	for i, c := range top {
+		args[i] = c.id
+	}
+	rows, err := s.query(ctx, `SELECT `+matchColumns+` FROM providers p WHERE p.id IN (?`+strings.Repeat(`, ?`, len(top)-1)+`)`, args...)
+	ps, err := scanAll(rows, err, func(r *sql.Rows) (*model.Provider, error) { return scanMatchProvider(r) })
+	return s.explain(d, industry, ps, limit, today), err
 }
 
-// rankProviders is the SQL ranking of providers for a demand whose
-// enterprise is in industry: the best limit ids, best first.
-func (s *Store) rankProviders(ctx context.Context, d *model.Demand, industry string, limit int) ([]int64, error) {
-	today := string(model.Today(s.Now()))
-	pol, polArgs := sharedPointsSQL(`p.pollutants`, d.Pollutants)
-	ind, indArgs := `0`, []any(nil)
-	if industry != "" {
-		var or []string
-		for i := 1; i <= len(industry); i++ {
-			or = append(or, `p.industries LIKE ?`)
-			indArgs = append(indArgs, "%,"+industry[:i]+",%")
+// explain scores providers with the rule, reasons and all, best first.
+func (s *Store) explain(d *model.Demand, industry string, ps []*model.Provider, limit int, today model.Date) []model.Match {
+	out := []model.Match{}
+	for _, p := range ps {
+		if m, ok := model.MatchDemand(d, industry, d.RegionID, p, today); ok {
+			out = append(out, m)
 		}
-		ind = `(CASE WHEN ` + strings.Join(or, ` OR `) + ` THEN 15 ELSE 0 END)`
 	}
-	town := `(CASE WHEN LENGTH(p.region_ids) <= 2 THEN 5 WHEN p.region_ids LIKE ? THEN 10 ELSE 0 END)`
-	lic, licArgs := ``, []any(nil)
-	licPoints := `0`
-	if kind, needs := model.LicensedCategories[d.Category]; needs {
-		lic = ` AND EXISTS (SELECT 1 FROM provider_licences l WHERE l.provider_id = p.id AND l.kind = ? AND l.valid_until >= ?)`
-		licArgs = []any{kind, today}
-		licPoints = `10`
-	}
-	q := `SELECT p.id, 30 + ` + pol + ` + ` + ind + ` + ` + town + ` + ` + licPoints + ` + ` + providerConstSQL + ` AS score
-		FROM provider_facts f JOIN providers p ON p.id = f.provider_id
-		WHERE f.kind = 'category' AND f.value = ? AND p.status = 'verified' AND p.grade <> 'red'` + lic
-	args := append(append(append(append([]any{}, polArgs...), indArgs...), fmt.Sprintf("%%,%d,%%", d.RegionID)), d.Category)
-	args = append(args, licArgs...)
-	if d.OpenTo == "invited" {
-		q += ` AND p.id IN (SELECT provider_id FROM demand_invites WHERE demand_id = ?)`
-		args = append(args, d.ID)
-	}
-	rows, err := s.query(ctx, q+` ORDER BY score DESC, p.id LIMIT ?`, append(args, limit)...)
-	return scanAll(rows, err, func(r *sql.Rows) (int64, error) {
-		var id int64
-		var score int
-		return id, r.Scan(&id, &score)
-	})
+	model.RankMatches(out)
+	return out[:min(len(out), limit)]
 }
 
 // Matches ranks the providers for a demand, best first, each with every
@@ -121,30 +174,9 @@ func (s *Store) Matches(ctx context.Context, a model.Actor, id int64, limit int)
 	return s.matchesFor(ctx, d, industry, limit)
 }
 
-// matchesFor explains the SQL ranking's best with the rule.
+// matchesFor ranks the providers for a demand of an enterprise in industry.
 func (s *Store) matchesFor(ctx context.Context, d *model.Demand, industry string, limit int) ([]model.Match, error) {
-	ids, err := s.rankProviders(ctx, d, industry, limit)
-	out := []model.Match{}
-	if err != nil || len(ids) == 0 {
-		return out, err
-	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	rows, err := s.query(ctx, `SELECT `+matchColumns+` FROM providers p WHERE p.id IN (?`+strings.Repeat(`, ?`, len(ids)-1)+`)`, args...)
-	ps, err := scanAll(rows, err, func(r *sql.Rows) (*model.Provider, error) { return scanMatchProvider(r) })
-	if err != nil {
-		return nil, err
-	}
-	today := model.Today(s.Now())
-	for _, p := range ps {
-		if m, ok := model.MatchDemand(d, industry, d.RegionID, p, today); ok {
-			out = append(out, m)
-		}
-	}
-	model.RankMatches(out)
-	return out, nil
+	return s.rankProviders(ctx, d, industry, limit)
 }
 
 // AllMatches scores every provider of a demand's category with the rule
@@ -208,29 +240,45 @@ func (s *Store) DemandsFitting(ctx context.Context, a model.Actor, limit int) ([
 	if len(cats) == 0 || p.Status != model.ProviderVerified || p.Grade == "red" {
 		return out, nil
 	}
-	pol, polArgs := sharedPointsSQL(`d.pollutants`, p.Pollutants)
-	ind, indArgs := `0`, []any(nil)
+	// Each candidate demand is scored from its row in the demands_fit
+	// index, saying what model.MatchDemand says (held to it by
+	// TestRankingAgreesWithTheRule): ten points a shared pollutant, two at
+	// most; the industry when the demand's code starts with one of the
+	// provider's prefixes; the town; the licence of a licensed category.
+	var polParts []string
+	var args []any
+	for _, x := range p.Pollutants {
+		polParts = append(polParts, `CASE WHEN `+s.dialect.hasText(`d.pollutants`)+` THEN 10 ELSE 0 END`)
+		args = append(args, ","+x+",")
+	}
+	pol := `0`
+	if len(polParts) > 0 {
+		sum := `(` + strings.Join(polParts, ` + `) + `)`
+		pol = `(CASE WHEN ` + sum + ` >= 20 THEN 20 ELSE ` + sum + ` END)`
+		args = append(args, args...)
+	}
+	ind := `0`
 	if len(p.Industries) > 0 {
 		var or []string
 		for _, pre := range p.Industries {
-			or = append(or, `d.industry LIKE ?`)
-			indArgs = append(indArgs, pre+"%")
+			or = append(or, fmt.Sprintf(`substr(d.industry, 1, %d) = ?`, len(pre)))
+			args = append(args, pre)
 		}
-		ind = `(CASE WHEN d.industry <> '' AND (` + strings.Join(or, ` OR `) + `) THEN 15 ELSE 0 END)`
+		ind = `(CASE WHEN ` + strings.Join(or, ` OR `) + ` THEN 15 ELSE 0 END)`
 	}
-	town, townArgs := `5`, []any(nil)
+	town := `5`
 	if len(p.RegionIDs) > 0 {
 		town = `(CASE WHEN d.region_id IN (?` + strings.Repeat(`, ?`, len(p.RegionIDs)-1) + `) THEN 10 ELSE 0 END)`
 		for _, t := range p.RegionIDs {
-			townArgs = append(townArgs, t)
+			args = append(args, t)
 		}
 	}
 	var constant int
 	if err := s.queryRow(ctx, `SELECT `+providerConstSQL+` FROM providers p WHERE p.id = ?`, pid).Scan(&constant); err != nil {
 		return nil, err
 	}
-	args := append(append(append(append([]any{}, polArgs...), indArgs...), townArgs...), constant)
-	args = append(append(args, cats...), ms(s.Now()), pid, limit)
+	args = append(append(args, constant), cats...)
+	args = append(args, ms(s.Now()), pid, limit)
 	rows, err := s.query(ctx, `SELECT d.id, 30 + `+pol+` + `+ind+` + `+town+` + `+lic+` + ? AS score FROM demands d
 		WHERE d.status = 'published' AND d.category IN (?`+strings.Repeat(`, ?`, len(cats)-1)+`) AND d.quote_deadline > ?
 		AND (d.open_to = 'all' OR EXISTS (SELECT 1 FROM demand_invites i WHERE i.demand_id = d.id AND i.provider_id = ?))

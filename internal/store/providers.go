@@ -142,6 +142,9 @@ func (s *Store) RegisterProvider(ctx context.Context, a model.Actor, in model.Pr
 		if err := writeLicences(ctx, tx, id, in.Licences); err != nil {
 			return err
 		}
+		if err := refreshRank(ctx, tx, id); err != nil {
+			return err
+		}
 		if own {
 			if _, err := tx.Exec(ctx, `UPDATE users SET provider_id = ?, updated_at = ? WHERE id = ?`, id, now, a.User.ID); err != nil {
 				return err
@@ -186,6 +189,9 @@ func (s *Store) UpdateProvider(ctx context.Context, a model.Actor, id int64, in 
 			return err
 		}
 		if err := writeLicences(ctx, tx, id, in.Licences); err != nil {
+			return err
+		}
+		if err := refreshRank(ctx, tx, id); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, a, "provider.update", "provider", &id, model.Changes{"name": {Old: old.Name, New: in.Name}})
@@ -348,6 +354,9 @@ func (s *Store) VerifyProvider(ctx context.Context, a model.Actor, id int64) (*m
 			model.ProviderVerified, now, a.User.ID, now, id); err != nil {
 			return err
 		}
+		if err := refreshRank(ctx, tx, id); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, a, "provider.verify", "provider", &id, model.Changes{"status": {Old: p.Status, New: model.ProviderVerified}})
 	})
 	if err != nil {
@@ -375,6 +384,9 @@ func (s *Store) GradeProvider(ctx context.Context, a model.Actor, id int64, g mo
 	}
 	err = s.write(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE providers SET grade = ?, grade_reason = ?, updated_at = ? WHERE id = ?`, g.Grade, g.Reason, ms(s.Now()), id); err != nil {
+			return err
+		}
+		if err := refreshRank(ctx, tx, id); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, a, "provider.grade", "provider", &id, model.Changes{"grade": {Old: p.Grade, New: g.Grade}, "reason": {New: g.Reason}})
@@ -444,4 +456,16 @@ func (s *Store) LinkProviderAccount(ctx context.Context, a model.Actor, userID, 
 		}
 		return s.audit(ctx, tx, a, "provider.account", "provider", &providerID, model.Changes{"user_id": {New: userID}})
 	})
+}
+
+// refreshRank keeps a provider's base score beside its categories, in the
+// transaction that changed what it counts (profile, verification, grade,
+// ratings, deals done, cases).
+func refreshRank(ctx context.Context, tx *Tx, id int64) error {
+	p, err := scanMatchProvider(tx.QueryRow(ctx, `SELECT `+matchColumns+` FROM providers p WHERE p.id = ?`, id))
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `UPDATE provider_facts SET rank_base = ? WHERE provider_id = ? AND kind = 'category'`, model.ProviderBase(p), id)
+	return err
 }

@@ -407,6 +407,9 @@ func (s *Store) PatchDeal(ctx context.Context, a model.Actor, id int64, p model.
 			if _, err := tx.Exec(ctx, `UPDATE providers SET deals_done = deals_done + 1 WHERE id = ?`, k.ProviderID); err != nil {
 				return err
 			}
+			if err := refreshRank(ctx, tx, k.ProviderID); err != nil {
+				return err
+			}
 		}
 		return s.audit(ctx, tx, a, "deal.update", "deal", &id, model.Changes{"status": {New: k.Status}, "saving": {New: k.Saving}})
 	})
@@ -445,6 +448,9 @@ func (s *Store) RateDeal(ctx context.Context, a model.Actor, id int64, in model.
 		if side == "enterprise" {
 			if _, err := tx.Exec(ctx, `UPDATE providers SET rating_sum = rating_sum + ?, rating_count = rating_count + 1 WHERE id = ?`,
 				in.Score, k.ProviderID); err != nil {
+				return err
+			}
+			if err := refreshRank(ctx, tx, k.ProviderID); err != nil {
 				return err
 			}
 		}

@@ -245,6 +245,9 @@ func (s *Store) ReviewCase(ctx context.Context, a model.Actor, id int64, r model
 			if _, err := tx.Exec(ctx, `UPDATE providers SET cases = cases + 1 WHERE id = ?`, *c.ProviderID); err != nil {
 				return err
 			}
+			if err := refreshRank(ctx, tx, *c.ProviderID); err != nil {
+				return err
+			}
 		}
 		provider := c.Provider
 		if provider == "" {

@@ -157,6 +157,11 @@ func TestThroughTrain(t *testing.T) {
 		// Quotes: one each, sealed.
 		quote := map[string]any{"price": 260, "includes": "设计、设备、安装、调试", "timeline_days": 90, "outcome": "非甲烷总烃 ≤ 20 mg/m³"}
 		q1 := decodeAs[model.Quote](t, e.API(provider, "POST", path+"/quotes", quote), 201)
+		var quoted model.List[model.Demand]
+		e.API(provider, "GET", "/api/v1/demands?box=quoted", nil).JSON(t, &quoted)
+		if len(quoted.Items) != 1 || quoted.Items[0].ID != d.ID {
+			t.Errorf("the provider's quoted demands: %+v", quoted.Items)
+		}
 		if r := e.API(provider, "POST", path+"/quotes", quote); r.StatusCode != 409 || r.ErrorCode() != "quote_exists" {
 			t.Errorf("a second quote: %d %s", r.StatusCode, r.Body)
 		}

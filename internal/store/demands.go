@@ -367,7 +367,8 @@ func containsID(ids []int64, id int64) bool {
 }
 
 // DemandFilter picks a box of demands: "mine" (an enterprise's), "review"
-// (waiting for the actor's review), "open" (taking quotes) or "" (all the
+// (waiting for the actor's review), "open" (taking quotes), "fits" (a
+// provider's market), "quoted" (those a provider quoted on) or "" (all the
 // actor may see); narrowed by category and status.
 type DemandFilter struct {
 	Box      string
@@ -387,7 +388,7 @@ func (s *Store) Demands(ctx context.Context, a model.Actor, f DemandFilter) ([]*
 	if f.Status != "" && !contains(model.DemandStatuses, f.Status) {
 		v.Add("status", "err.field.choice")
 	}
-	if !contains([]string{"", "mine", "review", "open", "fits"}, f.Box) {
+	if !contains([]string{"", "mine", "review", "open", "fits", "quoted"}, f.Box) {
 		v.Add("box", "err.field.choice")
 	}
 	if err := v.Err(); err != nil {
@@ -410,6 +411,9 @@ func (s *Store) Demands(ctx context.Context, a model.Actor, f DemandFilter) ([]*
 	case "open":
 		q += ` AND d.status = 'published' AND d.quote_deadline > ?`
 		args = append(args, ms(s.Now()))
+	case "quoted":
+		q += ` AND EXISTS (SELECT 1 FROM quotes x WHERE x.demand_id = d.id AND x.provider_id = ?)`
+		args = append(args, a.ProviderOf())
 	}
 	if f.Category != "" {
 		q += ` AND d.category = ?`

@@ -44,7 +44,7 @@ func (h *Handler) marketPage(w http.ResponseWriter, r *http.Request) error {
 		if d.Fits, err = h.Service.Demands(ctx, a, store.DemandFilter{Box: "fits"}); err != nil {
 			return err
 		}
-		if d.Demands, err = h.Service.Demands(ctx, a, store.DemandFilter{}); err != nil {
+		if d.Demands, err = h.Service.Demands(ctx, a, store.DemandFilter{Box: "quoted"}); err != nil {
 			return err
 		}
 	case d.CanPost:

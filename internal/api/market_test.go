@@ -89,6 +89,21 @@ func TestThroughTrain(t *testing.T) {
 		if auditCount(t, e) != before+1 {
 			t.Error("the refused grading is not logged")
 		}
+		// A demand inviting the provider the bureau account is tied to: that
+		// account may not review it, and the refusal is logged.
+		inv := demandBody(e, "邀请乙", "waste_gas", 48)
+		inv["open_to"], inv["invited"] = "invited", []int64{p2.ID}
+		di := decodeAs[model.Demand](t, e.API(entB, "POST", "/api/v1/demands", inv), 201)
+		before = auditCount(t, e)
+		if r := e.API(admin, "POST", fmt.Sprintf("/api/v1/demands/%d/review", di.ID), map[string]any{"decision": "publish"}); r.StatusCode != 403 {
+			t.Errorf("a tied reviewer: %d", r.StatusCode)
+		}
+		if auditCount(t, e) != before+1 {
+			t.Error("the refused review is not logged")
+		}
+		if got := decodeAs[model.Demand](t, e.API(assocB, "POST", fmt.Sprintf("/api/v1/demands/%d/review", di.ID), map[string]any{"decision": "publish"}), 200); got.Status != model.DemandPublished {
+			t.Errorf("the town's association publishes it: %s", got.Status)
+		}
 		// The demand: bad input first, then a good one for review.
 		for field, change := range map[string]func(b map[string]any){
 			"quote_deadline": func(b map[string]any) { b["quote_deadline"] = e.Clock.Now().Add(-time.Hour) },

@@ -65,6 +65,9 @@ type Workbench struct {
 	// Self-inspection by town: enterprises by colour, overdue
 	// rectifications, honesty flags.
 	Compliance []TownCompliance `json:"compliance,omitempty"`
+	// The through train's money saved: the county's first for the bureau,
+	// then by town; an association's town.
+	Savings []Savings `json:"savings,omitempty"`
 }
 
 // EnterpriseHours is one enterprise's managers' hours in a year.

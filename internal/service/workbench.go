@@ -76,6 +76,9 @@ func (s *Service) Workbench(ctx context.Context, a model.Actor) (*model.Workbenc
 		if w.Compliance, err = s.Store.TownCompliances(ctx, a); err != nil {
 			return nil, err
 		}
+		if w.Savings, err = s.Store.Savings(ctx, a); err != nil {
+			return nil, err
+		}
 		if err := coming(a.User.Role == model.RoleAssociation, 6); err != nil {
 			return nil, err
 		}

@@ -77,8 +77,8 @@ func (s *Store) rankProviders(ctx context.Context, d *model.Demand, industry str
 	for {
 		rows, err := s.query(ctx, `SELECT f.provider_id, f.rank_base, p.pollutants, p.industries, p.region_ids, p.licences
 			FROM provider_facts f JOIN providers p ON p.id = f.provider_id
-			WHERE f.kind = 'category' AND f.value = ? AND f.rank_base > ? AND (f.rank_base < ? OR (f.rank_base = ? AND f.provider_id < ?))
-			ORDER BY f.rank_base DESC, f.provider_id DESC LIMIT ?`, d.Category, model.UnmatchedBase, lastRank, lastRank, lastID, rankPage)
+			WHERE f.kind = 'category' AND f.value = ? AND f.rank_base > ? AND (f.rank_base, f.provider_id) < (?, ?)
+			ORDER BY f.rank_base DESC, f.provider_id DESC LIMIT ?`, d.Category, model.UnmatchedBase, lastRank, lastID, rankPage)
 		if err != nil {
 			return nil, err
 		}

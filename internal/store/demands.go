@@ -12,7 +12,7 @@ import (
 
 const demandColumns = `d.id, d.enterprise_id, d.region_id, d.title, d.category, d.pollutants, d.description, d.flow, d.flow_unit, d.targets,
 	d.standard, d.budget_min, d.budget_max, d.quote_deadline, d.open_to, d.source, d.status, d.reason, d.published_at, d.closed_at,
-	d.quotes, d.created_at, d.updated_at`
+	(SELECT COUNT(*) FROM quotes q WHERE q.demand_id = d.id), d.created_at, d.updated_at`
 
 func scanDemand(r rowScanner, extra ...any) (*model.Demand, error) {
 	d := &model.Demand{}

@@ -328,13 +328,10 @@ func (s *Store) ProviderServingBoth(ctx context.Context, a, b string) (int64, er
 	return id, err
 }
 
-// QuoteRecount counts the stored quotes, the (demand, provider) pairs that
-// hold more than one, and what the demands' counters say.
-func (s *Store) QuoteRecount(ctx context.Context) (quotes, doubled, counted int, err error) {
-	if err = s.queryRow(ctx, `SELECT COUNT(*), COUNT(*) - (SELECT COUNT(*) FROM (SELECT DISTINCT demand_id, provider_id FROM quotes) x) FROM quotes`).
-		Scan(&quotes, &doubled); err != nil {
-		return
-	}
-	err = s.queryRow(ctx, `SELECT COALESCE(SUM(quotes), 0) FROM demands`).Scan(&counted)
+// QuoteRecount counts the stored quotes, and the (demand, provider) pairs
+// that hold more than one.
+func (s *Store) QuoteRecount(ctx context.Context) (quotes, doubled int, err error) {
+	err = s.queryRow(ctx, `SELECT COUNT(*), COUNT(*) - (SELECT COUNT(*) FROM (SELECT DISTINCT demand_id, provider_id FROM quotes) x) FROM quotes`).
+		Scan(&quotes, &doubled)
 	return
 }

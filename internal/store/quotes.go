@@ -36,43 +36,50 @@ func (s *Store) SendQuote(ctx context.Context, a model.Actor, demandID int64, in
 	if p.Status != model.ProviderVerified {
 		return nil, model.Errorf(model.ErrForbidden, "err.market.unverified")
 	}
+	// The demand as the provider may see it: open to it, in a category it
+	// serves now.
+	d, err := s.Demand(ctx, a, demandID)
+	if err != nil {
+		return nil, err
+	}
+	if d.OpenTo == "invited" && !containsID(d.Invited, pid) {
+		return nil, model.NotFound()
+	}
+	if !d.QuotingOpen(s.Now()) {
+		return nil, model.Errorf(model.ErrConflict, "err.market.quoting_closed")
+	}
+	if !p.Serves(d.Category, model.Today(s.Now())) {
+		return nil, model.Errorf(model.ErrForbidden, "err.market.not_serving")
+	}
 	var id int64
 	err = s.write(ctx, func(tx *Tx) error {
-		d, err := s.lockDemand(ctx, tx, a, demandID)
-		if err != nil {
-			return err
-		}
-		if !d.QuotingOpen(s.Now()) {
-			return model.Errorf(model.ErrConflict, "err.market.quoting_closed")
-		}
-		if d.OpenTo == "invited" {
+		// Providers quote a demand side by side: nothing locks the demand.
+		// The insert reads it again, so a demand closed or awarded since
+		// takes no quote, and the unique pair refuses a second one.
+		now := ms(s.Now())
+		err := tx.QueryRow(ctx, `INSERT INTO quotes (demand_id, provider_id, price, includes, timeline_days, outcome, status, sent_at)
+			SELECT CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS DOUBLE PRECISION), CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS TEXT),
+				CAST(? AS TEXT), CAST(? AS BIGINT)
+			WHERE EXISTS (SELECT 1 FROM demands WHERE id = ? AND status = 'published' AND quote_deadline > ?)
+			ON CONFLICT (demand_id, provider_id) DO NOTHING RETURNING id`,
+			demandID, pid, in.Price, in.Includes, in.TimelineDays, in.Outcome, model.QuoteSent, now, demandID, now).Scan(&id)
+		if err == sql.ErrNoRows {
 			var n int
-			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM demand_invites WHERE demand_id = ? AND provider_id = ?`, demandID, pid).Scan(&n); err != nil {
+			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM quotes WHERE demand_id = ? AND provider_id = ?`, demandID, pid).Scan(&n); err != nil {
 				return err
 			}
-			if n == 0 {
-				return model.NotFound()
+			if n > 0 {
+				return model.Errorf(model.ErrQuoteExists, "err.market.quote_exists")
 			}
-		}
-		if !p.Serves(d.Category, model.Today(s.Now())) {
-			return model.Errorf(model.ErrForbidden, "err.market.not_serving")
-		}
-		now := ms(s.Now())
-		err = tx.QueryRow(ctx, `INSERT INTO quotes (demand_id, provider_id, price, includes, timeline_days, outcome, status, sent_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (demand_id, provider_id) DO NOTHING RETURNING id`,
-			demandID, pid, in.Price, in.Includes, in.TimelineDays, in.Outcome, model.QuoteSent, now).Scan(&id)
-		if err == sql.ErrNoRows {
-			return model.Errorf(model.ErrQuoteExists, "err.market.quote_exists")
+			return model.Errorf(model.ErrConflict, "err.market.quoting_closed")
 		}
 		if err != nil {
 			return err
 		}
 		var quotes int
-		if err := tx.QueryRow(ctx, `UPDATE demands SET quotes = quotes + 1 WHERE id = ? RETURNING quotes`, demandID).Scan(&quotes); err != nil {
-			return err
-		}
 		var ent int64
-		if err := tx.QueryRow(ctx, `SELECT enterprise_id FROM demands WHERE id = ?`, demandID).Scan(&ent); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT enterprise_id, (SELECT COUNT(*) FROM quotes WHERE demand_id = ?) FROM demands WHERE id = ?`,
+			demandID, demandID).Scan(&ent, &quotes); err != nil {
 			return err
 		}
 		if _, err := s.NoticeMany(ctx, tx, model.Notice{Kind: model.NoticeQuoteReceived, Link: fmt.Sprintf("/demands/%d", demandID),
@@ -509,7 +516,8 @@ func (s *Store) Savings(ctx context.Context, a model.Actor) ([]model.Savings, er
 // demand. Any instance may run it any number of times.
 func (s *Store) NoticeQuotesOpen(ctx context.Context) (int, error) {
 	now := s.Now()
-	rows, err := s.query(ctx, `SELECT id, enterprise_id, title, quotes FROM demands WHERE status = 'published' AND quote_deadline <= ? AND quote_deadline > ?`,
+	rows, err := s.query(ctx, `SELECT d.id, d.enterprise_id, d.title, (SELECT COUNT(*) FROM quotes q WHERE q.demand_id = d.id) FROM demands d
+		WHERE d.status = 'published' AND d.quote_deadline <= ? AND d.quote_deadline > ?`,
 		ms(now), ms(now.Add(-24*time.Hour)))
 	type due struct {
 		id, ent int64

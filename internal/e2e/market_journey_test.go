@@ -18,7 +18,7 @@ import (
 // compares and accepts, enters the costs before and after, and the deal
 // shows the saving.
 func TestMarketJourney(t *testing.T) {
-	ctx := NewBrowserFor(t, 3*time.Minute)
+	ctx := NewBrowserFor(t, 4*time.Minute)
 	e := apptest.New(t, "sqlite")
 	bg := context.Background()
 	uscc, _ := model.BuildUSCC("91330481", "MA2P00E1")
@@ -109,7 +109,7 @@ func TestMarketJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name="achieved_note"]`), "RTO 天然气与电费"),
 		tap("#complete-deal"),
 		tap("#save-deal"),
-		chromedp.WaitVisible(chromedp.CSS("#deal-status")),
+		chromedp.WaitVisible(chromedp.CSS("#saving .big")), // the page after saving: the deal page before it has no saving yet
 	))
 	if got := text("#saving"); !strings.Contains(got, "每年节省 20.5 万元") {
 		t.Errorf("the saving: %q", got)

@@ -188,18 +188,31 @@ func (h *Handler) caseView(r *http.Request, id int64) (*view, error) {
 // caseAction runs an action on the case page: done, back to the case with
 // a flash; refused, the case page with the reason.
 func (h *Handler) caseAction(w http.ResponseWriter, r *http.Request, do func(id int64) error, flash string) error {
+	return h.objectAction(w, r, "case", "/cases/", h.caseView, func(id int64) (string, error) { return "", do(id) }, flash)
+}
+
+// objectAction runs an action on an object's page (a case, a provider, a
+// demand, a deal): done, back to the page (or to next) with a flash;
+// refused, the page with the reason — or the refusal itself when the
+// actor cannot see the page.
+func (h *Handler) objectAction(w http.ResponseWriter, r *http.Request, page, base string, view func(*http.Request, int64) (*view, error),
+	do func(id int64) (next string, err error), flash string) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := do(id); err != nil {
-		v, verr := h.caseView(r, id)
+	next, err := do(id)
+	if err != nil {
+		v, verr := view(r, id)
 		if verr != nil {
-			return verr
+			return err
 		}
-		return h.formError(w, r, "case", v, err)
+		return h.formError(w, r, page, v, err)
 	}
-	redirect(w, r, "/cases/"+strconv.FormatInt(id, 10), flash)
+	if next == "" {
+		next = base + strconv.FormatInt(id, 10)
+	}
+	redirect(w, r, next, flash)
 	return nil
 }
 

@@ -243,19 +243,7 @@ func (h *Handler) providerPage(w http.ResponseWriter, r *http.Request) error {
 
 // providerAction runs an action on the provider page.
 func (h *Handler) providerAction(w http.ResponseWriter, r *http.Request, do func(id int64) error, flash string) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := do(id); err != nil {
-		v, verr := h.providerView(r, id)
-		if verr != nil {
-			return verr
-		}
-		return h.formError(w, r, "provider", v, err)
-	}
-	redirect(w, r, "/providers/"+strconv.FormatInt(id, 10), flash)
-	return nil
+	return h.objectAction(w, r, "provider", "/providers/", h.providerView, func(id int64) (string, error) { return "", do(id) }, flash)
 }
 
 func (h *Handler) verifyProvider(w http.ResponseWriter, r *http.Request) error {
@@ -499,23 +487,7 @@ func (h *Handler) demandPage(w http.ResponseWriter, r *http.Request) error {
 // demandAction runs an action on the demand page; done, back to the page
 // (or where next says) with a flash; refused, the page with the reason.
 func (h *Handler) demandAction(w http.ResponseWriter, r *http.Request, do func(id int64) (string, error), flash string) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	next, err := do(id)
-	if err != nil {
-		v, verr := h.demandView(r, id)
-		if verr != nil {
-			return err // the refusal, not that the page cannot show
-		}
-		return h.formError(w, r, "demand", v, err)
-	}
-	if next == "" {
-		next = "/demands/" + strconv.FormatInt(id, 10)
-	}
-	redirect(w, r, next, flash)
-	return nil
+	return h.objectAction(w, r, "demand", "/demands/", h.demandView, do, flash)
 }
 
 func (h *Handler) reviewDemand(w http.ResponseWriter, r *http.Request) error {
@@ -623,19 +595,7 @@ func (h *Handler) dealPage(w http.ResponseWriter, r *http.Request) error {
 
 // dealAction runs an action on the deal page.
 func (h *Handler) dealAction(w http.ResponseWriter, r *http.Request, do func(id int64) error, flash string) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := do(id); err != nil {
-		v, verr := h.dealView(r, id)
-		if verr != nil {
-			return verr
-		}
-		return h.formError(w, r, "deal", v, err)
-	}
-	redirect(w, r, "/deals/"+strconv.FormatInt(id, 10), flash)
-	return nil
+	return h.objectAction(w, r, "deal", "/deals/", h.dealView, func(id int64) (string, error) { return "", do(id) }, flash)
 }
 
 // patchDeal reads the deal form: milestone rows m_title0, m_due0…, done

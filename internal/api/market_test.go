@@ -268,6 +268,10 @@ func TestThroughTrain(t *testing.T) {
 		if got := decodeAs[model.Provider](t, e.API(entB, "GET", fmt.Sprintf("/api/v1/providers/%d", p2.ID), nil), 200); got.Rating != 5 || got.Ratings != 1 || got.DealsDone != 1 {
 			t.Errorf("the provider's record: %+v", got)
 		}
+		// The rating is public: another enterprise reads it on the provider's page.
+		if page := string(e.Browser(entB).Get(fmt.Sprintf("/providers/%d", p2.ID)).Body); !strings.Contains(page, "按期完成") || strings.Contains(page, "企业A") {
+			t.Error("the provider's page does not show the rating, or names the enterprise")
+		}
 		// Savings per town and county.
 		var sv model.List[model.Savings]
 		e.API(admin, "GET", "/api/v1/savings", nil).JSON(t, &sv)

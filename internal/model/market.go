@@ -663,3 +663,12 @@ func listHas(list, v string) bool {
 	}
 	return false
 }
+
+// Review is an enterprise's rating of a provider's completed deal, as the
+// provider's page shows it (the deal's title, not the enterprise).
+type Review struct {
+	Title     string    `json:"title"`
+	Score     int       `json:"score"`
+	Comment   string    `json:"comment"`
+	CreatedAt time.Time `json:"created_at"`
+}

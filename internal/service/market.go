@@ -30,6 +30,11 @@ func (s *Service) Providers(ctx context.Context, a model.Actor, f store.Provider
 	return s.Store.Providers(ctx, a, f)
 }
 
+// ProviderReviews lists enterprises' ratings of a provider's deals.
+func (s *Service) ProviderReviews(ctx context.Context, a model.Actor, id int64) ([]model.Review, error) {
+	return s.Store.ProviderReviews(ctx, a, id, 20)
+}
+
 // VerifyProvider verifies a provider.
 func (s *Service) VerifyProvider(ctx context.Context, a model.Actor, id int64) (*model.Provider, error) {
 	return s.Store.VerifyProvider(ctx, a, id)

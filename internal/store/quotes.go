@@ -546,3 +546,21 @@ func (s *Store) NoticeQuotesOpen(ctx context.Context) (int, error) {
 	})
 	return made, err
 }
+
+// ProviderReviews lists the enterprises' ratings of a provider's completed
+// deals, newest first: public to every account, as the provider is.
+func (s *Store) ProviderReviews(ctx context.Context, a model.Actor, providerID int64, limit int) ([]model.Review, error) {
+	if _, err := s.Provider(ctx, a, providerID); err != nil {
+		return nil, err
+	}
+	rows, err := s.query(ctx, `SELECT d.title, r.score, r.comment, r.created_at FROM deal_ratings r JOIN deals k ON k.id = r.deal_id
+		JOIN demands d ON d.id = k.demand_id WHERE k.provider_id = ? AND r.side = 'enterprise' ORDER BY r.created_at DESC LIMIT ?`, providerID, limit)
+	out, err := scanAll(rows, err, func(r *sql.Rows) (model.Review, error) {
+		var x model.Review
+		return x, r.Scan(&x.Title, &x.Score, &x.Comment, timeCol{&x.CreatedAt})
+	})
+	if out == nil {
+		out = []model.Review{}
+	}
+	return out, err
+}

@@ -206,9 +206,10 @@ func (h *Handler) updateProvider(w http.ResponseWriter, r *http.Request) error {
 }
 
 type providerData struct {
-	P      *model.Provider
-	Grades []string
-	Towns  map[int64]string
+	P       *model.Provider
+	Grades  []string
+	Towns   map[int64]string
+	Reviews []model.Review
 }
 
 func (h *Handler) providerView(r *http.Request, id int64) (*view, error) {
@@ -224,7 +225,11 @@ func (h *Handler) providerView(r *http.Request, id int64) (*view, error) {
 	for _, g := range regions {
 		towns[g.ID] = g.Name
 	}
-	v := h.newView(r, "page.provider", &providerData{P: p, Grades: model.CreditGrades, Towns: towns})
+	reviews, err := h.Service.ProviderReviews(r.Context(), actor(r), id)
+	if err != nil {
+		return nil, err
+	}
+	v := h.newView(r, "page.provider", &providerData{P: p, Grades: model.CreditGrades, Towns: towns, Reviews: reviews})
 	v.Title = p.Name
 	return v, nil
 }

@@ -29,20 +29,29 @@ func (s *Store) SendQuote(ctx context.Context, a model.Actor, demandID int64, in
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	p, err := s.Provider(ctx, a, pid)
+	// One read of what the quote depends on: the provider (verified, its
+	// categories and licences) and the demand as the provider may see it
+	// (published, open to it); quoting is the through train's hot path.
+	p := &model.Provider{ID: pid}
+	var lics, cats string
+	var d model.Demand
+	var invited int
+	err := s.queryRow(ctx, `SELECT p.name, p.status, p.categories, p.licences, d.title, d.status, d.category, d.open_to, d.quote_deadline,
+		(SELECT COUNT(*) FROM demand_invites i WHERE i.demand_id = d.id AND i.provider_id = p.id)
+		FROM providers p JOIN demands d ON d.id = ? WHERE p.id = ?`, demandID, pid).
+		Scan(&p.Name, &p.Status, &cats, &lics, &d.Title, &d.Status, &d.Category, &d.OpenTo, timeCol{&d.QuoteDeadline}, &invited)
 	if err != nil {
+		return nil, notFound(err)
+	}
+	p.Categories = splitLists(cats)
+	if err := json.Unmarshal([]byte(lics), &p.Licences); err != nil {
 		return nil, err
 	}
 	if p.Status != model.ProviderVerified {
 		return nil, model.Errorf(model.ErrForbidden, "err.market.unverified")
 	}
-	// The demand as the provider may see it: open to it, in a category it
-	// serves now.
-	d, err := s.Demand(ctx, a, demandID)
-	if err != nil {
-		return nil, err
-	}
-	if d.OpenTo == "invited" && !containsID(d.Invited, pid) {
+	open := d.Status == model.DemandPublished || d.Status == model.DemandClosed || d.Status == model.DemandAwarded
+	if !open || (d.OpenTo == "invited" && invited == 0) {
 		return nil, model.NotFound()
 	}
 	if !d.QuotingOpen(s.Now()) {
@@ -52,11 +61,12 @@ func (s *Store) SendQuote(ctx context.Context, a model.Actor, demandID int64, in
 		return nil, model.Errorf(model.ErrForbidden, "err.market.not_serving")
 	}
 	var id int64
+	sent := timeOf(ms(s.Now())) // as stored: milliseconds, UTC
 	err = s.write(ctx, func(tx *Tx) error {
 		// Providers quote a demand side by side: nothing locks the demand.
 		// The insert reads it again, so a demand closed or awarded since
 		// takes no quote, and the unique pair refuses a second one.
-		now := ms(s.Now())
+		now := ms(sent)
 		err := tx.QueryRow(ctx, `INSERT INTO quotes (demand_id, provider_id, price, includes, timeline_days, outcome, status, sent_at)
 			SELECT CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS DOUBLE PRECISION), CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS TEXT),
 				CAST(? AS TEXT), CAST(? AS BIGINT)
@@ -92,7 +102,8 @@ func (s *Store) SendQuote(ctx context.Context, a model.Actor, demandID int64, in
 	if err != nil {
 		return nil, err
 	}
-	return s.Quote(ctx, a, id)
+	return &model.Quote{ID: id, DemandID: demandID, ProviderID: pid, Provider: p.Name, QuoteInput: in, Revision: 1, Status: model.QuoteSent,
+		SentAt: sent, History: []model.QuoteRevision{}}, nil
 }
 
 // ReviseQuote replaces a provider's quote before the deadline, keeping the

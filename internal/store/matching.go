@@ -51,7 +51,7 @@ const providerConstSQL = `(CASE WHEN p.cases * 2 + p.deals_done * 3 > 15 THEN 15
 	+ (CASE p.grade WHEN 'green' THEN 10 WHEN 'blue' THEN 5 WHEN 'yellow' THEN -10 ELSE 0 END)`
 
 // rankPage is how many candidates matching reads at a time.
-const rankPage = 500
+const rankPage = 2000
 
 // rankProviders walks a category's providers best base first (an index
 // range), scores each with model.QuickScore from its row's lists, and stops

@@ -50,8 +50,9 @@ const providerConstSQL = `(CASE WHEN p.cases * 2 + p.deals_done * 3 > 15 THEN 15
 		ELSE -((5 - (p.rating_sum * 10 / p.rating_count - 30) * 5) / 10) END)
 	+ (CASE p.grade WHEN 'green' THEN 10 WHEN 'blue' THEN 5 WHEN 'yellow' THEN -10 ELSE 0 END)`
 
-// rankPage is how many candidates matching reads at a time.
-const rankPage = 2000
+// rankPage is how many candidates matching reads at a time (a variable
+// so that the test can make pages small and the early stop happen).
+var rankPage = 2000
 
 // rankProviders walks a category's providers best base first (an index
 // range), scores each with model.QuickScore from its row's lists, and stops

@@ -1,10 +1,9 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
-	"github.com/envhome/envhome/internal/files"
-	"github.com/envhome/envhome/internal/httpx"
 	"github.com/envhome/envhome/internal/model"
 )
 
@@ -18,81 +17,8 @@ func (h *Handler) listCases(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (h *Handler) submitCase(w http.ResponseWriter, r *http.Request) error {
-	var in model.CaseInput
-	if err := decode(r, w, &in); err != nil {
-		return err
-	}
-	c, err := h.Service.SubmitCase(r.Context(), actor(r), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, c)
-	return nil
-}
-
-func (h *Handler) getCase(w http.ResponseWriter, r *http.Request) error {
-	return h.withID(w, r, func(id int64) (any, error) { return h.Service.Case(r.Context(), actor(r), id) })
-}
-
-func (h *Handler) updateCase(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in model.CaseInput
-	if err := decode(r, w, &in); err != nil {
-		return err
-	}
-	c, err := h.Service.UpdateCase(r.Context(), actor(r), id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
-}
-
-func (h *Handler) reviewCase(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in model.CaseReview
-	if err := decode(r, w, &in); err != nil {
-		return err
-	}
-	c, err := h.Service.ReviewCase(r.Context(), actor(r), id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
-}
-
-// addCaseAttachment takes the multipart field "file": a photo, a PDF or
-// an Office document.
-func (h *Handler) addCaseAttachment(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	name, body, err := httpx.UploadPart(w, r, "file", files.Material.MaxBytes)
-	if err != nil {
-		return err
-	}
-	c, err := h.Service.AddCaseAttachment(r.Context(), actor(r), id, name, body)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
-}
-
+// markCaseInterest takes an optional JSON body {"note"}.
 func (h *Handler) markCaseInterest(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Note string `json:"note"`
 	}
@@ -101,19 +27,9 @@ func (h *Handler) markCaseInterest(w http.ResponseWriter, r *http.Request) error
 			return err
 		}
 	}
-	c, err := h.Service.MarkCaseInterest(r.Context(), actor(r), id, in.Note)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
-}
-
-func (h *Handler) caseReaders(w http.ResponseWriter, r *http.Request) error {
-	return h.withID(w, r, func(id int64) (any, error) {
-		l, err := h.Service.CaseReaders(r.Context(), actor(r), id)
-		return model.List[model.CaseReader]{Items: l}, err
-	})
+	return onID(http.StatusOK, func(ctx context.Context, a model.Actor, id int64) (*model.TechCase, error) {
+		return h.Service.MarkCaseInterest(ctx, a, id, in.Note)
+	})(w, r)
 }
 
 func (h *Handler) caseLeads(w http.ResponseWriter, r *http.Request) error {

@@ -397,6 +397,11 @@ func TestCaseRoutesAnswerAlikeOnBothFaces(t *testing.T) {
 			}, func(b *apptest.Browser) int { return b.Get(fmt.Sprintf("/cases/%d/readers", published())).StatusCode }},
 			{"leads", func(w apptest.Who) int { return e.API(w, "GET", "/api/v1/cases/leads", nil).StatusCode },
 				func(b *apptest.Browser) int { return b.Get("/cases/leads").StatusCode }},
+			{"attach a file", func(w apptest.Who) int {
+				return uploadFile(e, w, fmt.Sprintf("/api/v1/cases/%d/attachments", fresh()), "file", pngBytes(t)).StatusCode
+			}, func(b *apptest.Browser) int {
+				return webUpload(t, e, b, fmt.Sprintf("/cases/%d/attachments", fresh()), nil, "file", pngBytes(t)).StatusCode
+			}},
 		}
 		for _, w := range apptest.Everyone[1:] {
 			b := e.Browser(w)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/envhome/envhome/internal/files"
@@ -92,7 +93,7 @@ func (h *Handler) listProviders(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := store.ProviderFilter{Category: q.Get("category"), Status: q.Get("status"), Q: q.Get("q")}
 	v := model.Validation{}
-	if f.Category != "" && !contains(model.ServiceCategories, f.Category) {
+	if f.Category != "" && !slices.Contains(model.ServiceCategories, f.Category) {
 		v.Add("category", "err.field.choice")
 	}
 	if f.Status != "" && f.Status != model.ProviderPending && f.Status != model.ProviderVerified {
@@ -164,13 +165,4 @@ func (h *Handler) savings(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, model.List[model.Savings]{Items: l})
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -592,6 +592,16 @@ func TestMarketRoutesAnswerAlikeOnBothFaces(t *testing.T) {
 			}, func(b *apptest.Browser) int {
 				return b.Post(fmt.Sprintf("/deals/%d", deal(false)), url.Values{"m_title0": {"进场"}}).StatusCode
 			}},
+			{"attach to a demand", func(w apptest.Who) int {
+				return uploadFile(e, w, fmt.Sprintf("/api/v1/demands/%d/attachments", submitted()), "file", pngBytes(t)).StatusCode
+			}, func(b *apptest.Browser) int {
+				return webUpload(t, e, b, fmt.Sprintf("/demands/%d/attachments", submitted()), nil, "file", pngBytes(t)).StatusCode
+			}},
+			{"evidence of a deal", func(w apptest.Who) int {
+				return uploadFile(e, w, fmt.Sprintf("/api/v1/deals/%d/evidence", deal(false)), "file", pngBytes(t)).StatusCode
+			}, func(b *apptest.Browser) int {
+				return webUpload(t, e, b, fmt.Sprintf("/deals/%d/evidence", deal(false)), nil, "file", pngBytes(t)).StatusCode
+			}},
 			{"rate", func(w apptest.Who) int {
 				return e.API(w, "POST", fmt.Sprintf("/api/v1/deals/%d/ratings", deal(true)), map[string]any{"score": 4}).StatusCode
 			}, func(b *apptest.Browser) int {

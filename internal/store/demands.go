@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/envhome/envhome/internal/model"
@@ -310,7 +311,7 @@ func (s *Store) Demand(ctx context.Context, a model.Actor, id int64) (*model.Dem
 	if p := a.ProviderOf(); p != 0 {
 		// A provider learns neither its competitors nor their number.
 		d.Invited = []int64{}
-		if containsID(invited, p) {
+		if slices.Contains(invited, p) {
 			d.Invited = []int64{p}
 		}
 		d.Quotes = 0
@@ -351,19 +352,10 @@ func (s *Store) demandRights(ctx context.Context, a model.Actor, d *model.Demand
 	}
 	if p := a.ProviderOf(); p != 0 && open {
 		if pr, err := s.Provider(ctx, a, p); err == nil && pr.Status == model.ProviderVerified && pr.Serves(d.Category, model.Today(now)) &&
-			(d.OpenTo == "all" || containsID(d.Invited, p)) {
+			(d.OpenTo == "all" || slices.Contains(d.Invited, p)) {
 			d.Can.Quote = true
 		}
 	}
-}
-
-func containsID(ids []int64, id int64) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }
 
 // DemandFilter picks a box of demands: "mine" (an enterprise's), "review"
@@ -382,13 +374,13 @@ func (s *Store) Demands(ctx context.Context, a model.Actor, f DemandFilter) ([]*
 		return nil, model.Errorf(model.ErrUnauthenticated, "err.unauthenticated")
 	}
 	v := model.Validation{}
-	if f.Category != "" && !contains(model.ServiceCategories, f.Category) {
+	if f.Category != "" && !slices.Contains(model.ServiceCategories, f.Category) {
 		v.Add("category", "err.field.choice")
 	}
-	if f.Status != "" && !contains(model.DemandStatuses, f.Status) {
+	if f.Status != "" && !slices.Contains(model.DemandStatuses, f.Status) {
 		v.Add("status", "err.field.choice")
 	}
-	if !contains([]string{"", "mine", "review", "open", "fits", "quoted"}, f.Box) {
+	if !slices.Contains([]string{"", "mine", "review", "open", "fits", "quoted"}, f.Box) {
 		v.Add("box", "err.field.choice")
 	}
 	if err := v.Err(); err != nil {
@@ -444,15 +436,6 @@ func (s *Store) Demands(ctx context.Context, a model.Actor, f DemandFilter) ([]*
 		out = []*model.Demand{}
 	}
 	return out, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // CloseQuoting ends quoting early: the enterprise then sees every quote.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 
 	"github.com/envhome/envhome/internal/model"
@@ -87,20 +88,20 @@ func (s *Store) GenerateProviders(ctx context.Context, n int, towns []int64, see
 				uscc, _ := model.BuildUSCC("91330481", genCode("MG", seq))
 				cats := []string{genCategories.pick(r)}
 				for j := r.IntN(3); j > 0; j-- {
-					if c := genCategories.pick(r); !containsStr(cats, c) {
+					if c := genCategories.pick(r); !slices.Contains(cats, c) {
 						cats = append(cats, c)
 					}
 				}
 				var pols, inds []string
 				for _, c := range cats {
 					for _, p := range genPollutants[c] {
-						if r.IntN(2) == 0 && !containsStr(pols, p) {
+						if r.IntN(2) == 0 && !slices.Contains(pols, p) {
 							pols = append(pols, p)
 						}
 					}
 				}
 				for j := r.IntN(3); j > 0; j-- {
-					if x := genIndustries[r.IntN(len(genIndustries))]; !containsStr(inds, x) {
+					if x := genIndustries[r.IntN(len(genIndustries))]; !slices.Contains(inds, x) {
 						inds = append(inds, x)
 					}
 				}
@@ -151,7 +152,7 @@ func (s *Store) GenerateProviders(ctx context.Context, n int, towns []int64, see
 				add("industry", inds)
 				ts := make([]string, 0, len(serve))
 				for _, t := range serve {
-					if s := strconv.FormatInt(t, 10); !containsStr(ts, s) {
+					if s := strconv.FormatInt(t, 10); !slices.Contains(ts, s) {
 						ts = append(ts, s)
 					}
 				}
@@ -252,15 +253,6 @@ func (s *Store) GenerateDemands(ctx context.Context, n int, hours int, seed uint
 		}
 	}
 	return n, s.Analyze(ctx)
-}
-
-func containsStr(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // GenerateProviderAccounts gives each provider an account of its own (a

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -81,7 +82,7 @@ func (h *Handler) providersPage(w http.ResponseWriter, r *http.Request) error {
 	a := actor(r)
 	d := &providersData{Category: r.URL.Query().Get("category"), Categories: model.ServiceCategories,
 		Register: a.IsAdmin() || (a.User.Role == model.RoleProvider && a.ProviderOf() == 0)}
-	if d.Category != "" && !contains(model.ServiceCategories, d.Category) {
+	if d.Category != "" && !slices.Contains(model.ServiceCategories, d.Category) {
 		d.Category = ""
 	}
 	var err error
@@ -654,15 +655,6 @@ func (h *Handler) rateDeal(w http.ResponseWriter, r *http.Request) error {
 		_, err := h.Service.RateDeal(r.Context(), actor(r), id, model.RatingInput{Score: score, Comment: r.PostFormValue("comment")})
 		return err
 	}, "flash.rated")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (h *Handler) addDemandAttachment(w http.ResponseWriter, r *http.Request) error {

@@ -308,15 +308,18 @@ type Deal struct {
 	Milestones   []Milestone `json:"milestones"`
 	// BaselineCost is what the problem cost a year before, and
 	// BaselineNote what it counts (fees, fines, disposal, energy).
-	BaselineCost *float64   `json:"baseline_cost"`
-	BaselineNote string     `json:"baseline_note"`
-	AchievedCost *float64   `json:"achieved_cost"`
-	AchievedNote string     `json:"achieved_note"`
-	Saving       *float64   `json:"saving"`
-	Status       string     `json:"status"`
-	CompletedAt  *time.Time `json:"completed_at"`
-	CreatedAt    time.Time  `json:"created_at"`
-	Ratings      []Rating   `json:"ratings"`
+	BaselineCost *float64 `json:"baseline_cost"`
+	BaselineNote string   `json:"baseline_note"`
+	AchievedCost *float64 `json:"achieved_cost"`
+	AchievedNote string   `json:"achieved_note"`
+	Saving       *float64 `json:"saving"`
+	// CO2Cut is the tonnes of CO2 a year the deal cuts, as the enterprise
+	// names it.
+	CO2Cut      *float64   `json:"co2_cut"`
+	Status      string     `json:"status"`
+	CompletedAt *time.Time `json:"completed_at"`
+	CreatedAt   time.Time  `json:"created_at"`
+	Ratings     []Rating   `json:"ratings"`
 	// Evidence are the files behind the costs (invoices, monitoring).
 	Evidence []CaseAttachment `json:"evidence"`
 	Can      DealRights       `json:"can"`
@@ -337,8 +340,13 @@ type DealPatch struct {
 	BaselineNote *string      `json:"baseline_note"`
 	AchievedCost *float64     `json:"achieved_cost"`
 	AchievedNote *string      `json:"achieved_note"`
+	CO2Cut       *float64     `json:"co2_cut"`
 	Complete     bool         `json:"complete"`
 }
+
+// maxCO2Cut bounds the tonnes a deal may name (a large coal boiler's
+// whole year is about 100,000 t).
+const maxCO2Cut = 1_000_000
 
 // Rating is one side's rating of the other after a deal.
 type Rating struct {
@@ -520,6 +528,12 @@ func (p *DealPatch) Apply(k *Deal, now time.Time) error {
 		if c != nil && !finiteIn(*c, maxCaseMoney) {
 			v.Add(field, "err.case.money")
 		}
+	}
+	if p.CO2Cut != nil && !finiteIn(*p.CO2Cut, maxCO2Cut) {
+		v.Add("co2_cut", "err.market.co2_cut")
+	}
+	if p.CO2Cut != nil {
+		k.CO2Cut = p.CO2Cut
 	}
 	if p.BaselineCost != nil {
 		k.BaselineCost = p.BaselineCost

@@ -272,3 +272,13 @@ func (d Dialect) hasText(col string) string {
 	}
 	return `instr(` + col + `, ?) > 0`
 }
+
+// monthYear is the year of a yyyy-mm column, as an integer.
+func (d Dialect) monthYear(col string) string {
+	return `CAST(substr(` + col + `, 1, 4) AS INTEGER)`
+}
+
+// monthNumber is a yyyy-mm column as the integer yyyymm.
+func (d Dialect) monthNumber(col string) string {
+	return `CAST(substr(` + col + `, 1, 4) || substr(` + col + `, 6, 2) AS INTEGER)`
+}

@@ -579,6 +579,9 @@ func (s *Store) UpdateEnterprise(ctx context.Context, a model.Actor, id int64, p
 		if err := s.refreshSearch(ctx, tx, id); err != nil {
 			return err
 		}
+		if err := s.moveCarbon(ctx, tx, id, old.RegionID, e.RegionID); err != nil {
+			return err
+		}
 		if err := s.audit(ctx, tx, a, "enterprise.update", "enterprise", &id, changes); err != nil {
 			return err
 		}

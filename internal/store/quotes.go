@@ -299,7 +299,7 @@ func (s *Store) AcceptQuote(ctx context.Context, a model.Actor, id int64) (*mode
 }
 
 const dealColumns = `k.id, k.demand_id, k.quote_id, d.title, k.enterprise_id, e.name, k.provider_id, p.name, k.region_id, k.price, k.milestones,
-	k.baseline_cost, k.baseline_note, k.achieved_cost, k.achieved_note, k.saving, k.status, k.completed_at, k.created_at`
+	k.baseline_cost, k.baseline_note, k.achieved_cost, k.achieved_note, k.saving, k.co2_cut, k.status, k.completed_at, k.created_at`
 
 const dealFrom = ` FROM deals k JOIN demands d ON d.id = k.demand_id JOIN enterprises e ON e.id = k.enterprise_id JOIN providers p ON p.id = k.provider_id`
 
@@ -307,7 +307,7 @@ func scanDeal(r rowScanner) (*model.Deal, error) {
 	k := &model.Deal{Ratings: []model.Rating{}, Evidence: []model.CaseAttachment{}}
 	var ms string
 	if err := r.Scan(&k.ID, &k.DemandID, &k.QuoteID, &k.Title, &k.EnterpriseID, &k.Enterprise, &k.ProviderID, &k.Provider, &k.RegionID, &k.Price,
-		&ms, &k.BaselineCost, &k.BaselineNote, &k.AchievedCost, &k.AchievedNote, &k.Saving, &k.Status, nullTimeCol{&k.CompletedAt},
+		&ms, &k.BaselineCost, &k.BaselineNote, &k.AchievedCost, &k.AchievedNote, &k.Saving, &k.CO2Cut, &k.Status, nullTimeCol{&k.CompletedAt},
 		timeCol{&k.CreatedAt}); err != nil {
 		return nil, err
 	}
@@ -399,7 +399,7 @@ func (s *Store) PatchDeal(ctx context.Context, a model.Actor, id int64, p model.
 	if k.Status != model.DealActive {
 		return nil, model.Errorf(model.ErrConflict, "err.market.deal_done")
 	}
-	if side == "provider" && (p.BaselineCost != nil || p.AchievedCost != nil || p.BaselineNote != nil || p.AchievedNote != nil || p.Complete) {
+	if side == "provider" && (p.BaselineCost != nil || p.AchievedCost != nil || p.BaselineNote != nil || p.AchievedNote != nil || p.CO2Cut != nil || p.Complete) {
 		return nil, model.Errorf(model.ErrForbidden, "err.market.enterprise_costs")
 	}
 	if err := p.Apply(k, s.Now()); err != nil {
@@ -413,8 +413,8 @@ func (s *Store) PatchDeal(ctx context.Context, a model.Actor, id int64, p model.
 			completed = &now
 		}
 		res, err := tx.Exec(ctx, `UPDATE deals SET milestones = ?, baseline_cost = ?, baseline_note = ?, achieved_cost = ?, achieved_note = ?,
-			saving = ?, status = ?, completed_at = ?, updated_at = ? WHERE id = ? AND status = 'active'`, string(milestones), k.BaselineCost,
-			k.BaselineNote, k.AchievedCost, k.AchievedNote, k.Saving, k.Status, completed, now, id)
+			saving = ?, co2_cut = ?, status = ?, completed_at = ?, updated_at = ? WHERE id = ? AND status = 'active'`, string(milestones), k.BaselineCost,
+			k.BaselineNote, k.AchievedCost, k.AchievedNote, k.Saving, k.CO2Cut, k.Status, completed, now, id)
 		if err != nil {
 			return err
 		}

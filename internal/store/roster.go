@@ -134,6 +134,9 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 			if err != nil {
 				return err
 			}
+			if err := s.moveCarbon(ctx, im.tx, e.ID, old.RegionID, e.RegionID); err != nil {
+				return err
+			}
 			audits = append(audits, auditRow{"enterprise.import", "enterprise", e.ID, changes})
 			touched[e.ID] = true
 			existing[e.USCC] = &e

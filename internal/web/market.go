@@ -638,6 +638,7 @@ func (h *Handler) patchDeal(w http.ResponseWriter, r *http.Request) error {
 		}
 		bn, an := f.Get("baseline_note"), f.Get("achieved_note")
 		p.BaselineCost, p.AchievedCost, p.BaselineNote, p.AchievedNote = num(f.Get("baseline_cost")), num(f.Get("achieved_cost")), &bn, &an
+		p.CO2Cut = num(f.Get("co2_cut"))
 	}
 	flash := "flash.saved"
 	if p.Complete {

@@ -147,7 +147,28 @@ func New(h Handler) (*Handler, error) {
 			}
 			return t.In(model.ChinaTime).Format("2006-01-02 15:04")
 		},
-		"inc":      func(i int) int { return i + 1 },
+		"inc": func(i int) int { return i + 1 },
+		// tons shows tonnes of CO2 with two decimals and thousands
+		// separators, as reports print them.
+		"tons":    func(x float64) string { return model.Grouped(x, 2) },
+		"round2":  func(x float64) float64 { return model.Round(x, 2) },
+		"hundred": func(x float64) float64 { return model.Round(x*100, 4) },
+		"dec":     func(i int) int { return i - 1 },
+		"deref64i": func(p *int64) int64 {
+			if p == nil {
+				return 0
+			}
+			return *p
+		},
+		// rowField names an import problem's place: 第17行 活动数据.
+		"rowField": func(v *view, f string) string {
+			parts := strings.SplitN(f, ".", 3)
+			if len(parts) == 3 && (parts[0] == "rows" || parts[0] == "summary") {
+				return v.T("carbon.row_field", parts[1], v.T("carbon.col."+parts[2]))
+			}
+			return f
+		},
+		"pct":      func(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + "%" },
 		"hours":    func(h float64) string { return strconv.FormatFloat(h, 'f', -1, 64) },
 		"fmtDay":   func(t time.Time) string { return t.In(model.ChinaTime).Format("2006-01-02") },
 		"fmtClock": func(t time.Time) string { return t.In(model.ChinaTime).Format("15:04") },
@@ -226,6 +247,10 @@ var nav = []navGroup{
 		{"/announcements", "nav.announcements", "bell", nil},
 		{"/laws", "nav.laws", "scroll-text", nil},
 		{"/cases", "nav.cases", "lightbulb", nil},
+	}},
+	{"navg.carbon", []navItem{
+		{"/carbon", "nav.carbon", "leaf", []model.Role{model.RoleEnterprise}},
+		{"/factors", "nav.factors", "sigma", nil},
 	}},
 	{"navg.market", []navItem{
 		{"/market", "nav.market", "handshake", []model.Role{model.RoleAdmin, model.RoleAssociation, model.RoleEnterprise, model.RoleProvider}},

@@ -398,7 +398,9 @@ func TestCarbonRoutesAnswerAlikeOnBothFaces(t *testing.T) {
 				func(b *apptest.Browser) int { return b.Post("/factors", facForm()).StatusCode }},
 			{"read a month", func(w apptest.Who) int {
 				return e.API(w, "GET", fmt.Sprintf("/api/v1/enterprises/%d/activity/2026-01", ent), nil).StatusCode
-			}, func(b *apptest.Browser) int { return b.Get(fmt.Sprintf("/directory/enterprises/%d/carbon/2026-01", ent)).StatusCode }},
+			}, func(b *apptest.Browser) int {
+				return b.Get(fmt.Sprintf("/directory/enterprises/%d/carbon/2026-01", ent)).StatusCode
+			}},
 			{"enter a month", func(w apptest.Who) int {
 				return e.API(w, "PUT", fmt.Sprintf("/api/v1/enterprises/%d/activity/2026-01", ent), monthJSON).StatusCode
 			}, func(b *apptest.Browser) int {
@@ -406,7 +408,9 @@ func TestCarbonRoutesAnswerAlikeOnBothFaces(t *testing.T) {
 			}},
 			{"read the year", func(w apptest.Who) int {
 				return e.API(w, "GET", fmt.Sprintf("/api/v1/enterprises/%d/emissions?year=2026", ent), nil).StatusCode
-			}, func(b *apptest.Browser) int { return b.Get(fmt.Sprintf("/directory/enterprises/%d/carbon?year=2026", ent)).StatusCode }},
+			}, func(b *apptest.Browser) int {
+				return b.Get(fmt.Sprintf("/directory/enterprises/%d/carbon?year=2026", ent)).StatusCode
+			}},
 			{"recompute", func(w apptest.Who) int {
 				return e.API(w, "POST", fmt.Sprintf("/api/v1/enterprises/%d/emissions/2026/refactor", ent), nil).StatusCode
 			}, func(b *apptest.Browser) int {

@@ -130,6 +130,9 @@ func Seed(ctx context.Context, svc *auth.Service) ([]Account, error) {
 	if err := seedCases(ctx, s, users); err != nil {
 		return nil, err
 	}
+	if err := seedCarbon(ctx, s, users); err != nil {
+		return nil, err
+	}
 	return out, seedHistory(ctx, s, users, course)
 }
 

@@ -109,5 +109,25 @@ func TestSeedHainingScale(t *testing.T) {
 		if n, err := st.NoticeExpiringLicences(ctx); err != nil || n == 0 {
 			t.Errorf("no licence about to lapse: %d %v", n, err)
 		}
+		// Carbon: the demo enterprise has last year's twelve months and a
+		// comparison, both scopes; the sums equal a recount.
+		year := st.Now().In(model.ChinaTime).Year()
+		var entID int64
+		for _, a := range accounts {
+			if a.Role == model.RoleEnterprise {
+				u, err := st.UserByUsername(ctx, a.Username)
+				if err != nil {
+					t.Fatal(err)
+				}
+				entID = *u.EnterpriseID
+			}
+		}
+		em, err := st.Emissions(ctx, bureau, entID, year-1)
+		if err != nil || len(em.Months) != 12 || em.Scope1 <= 0 || em.Scope2 <= 0 {
+			t.Errorf("demo emissions last year: %+v %v", em, err)
+		}
+		if drift, err := st.SummaryDrift(ctx); err != nil || len(drift) > 0 {
+			t.Errorf("demo summaries drift: %v %v", drift, err)
+		}
 	})
 }

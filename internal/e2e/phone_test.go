@@ -164,6 +164,14 @@ func TestEveryPageFitsAPhone(t *testing.T) {
 	pt, err := e.Store.CreatePoint(bg, entActor, e.Ents["A"], model.InspectionPoint{Name: "危险废物贮存间（北侧）", Kind: "waste_store", Codes: []string{"D2", "D6"}})
 	must(t, err)
 	label := fmt.Sprintf("/points/%d/label", pt.ID)
+	// Carbon: a month of the enterprise's, its year and the factors.
+	grid, err := e.Store.Factors(bg, model.FactorElectricity)
+	must(t, err)
+	_, err = e.Store.PutActivity(bg, entActor, e.Ents["A"], "2026-02", model.ActivityInput{Lines: []model.ActivityLine{
+		{Source: model.SourceElectricityIn, FactorID: &grid[0].ID, Amount: 120, Unit: model.UnitMWh},
+		{Source: model.SourceProcess, Amount: 2.5, Unit: model.UnitTCO2, Note: "废气焚烧处理（蓄热式焚烧炉）"}}})
+	must(t, err)
+	carbon := fmt.Sprintf("/directory/enterprises/%d/carbon", e.Ents["A"])
 	pages := map[apptest.Who][]string{
 		apptest.Guest: append([]string{"/login", "/courses", fmt.Sprintf("/courses/%d", course.ID), fmt.Sprintf("/classes/%d", k.ID), "/forgot", "/verify"}, lawPages...),
 		apptest.Admin: {"/", "/more", "/courses", "/directory/enterprises", fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]),
@@ -171,14 +179,16 @@ func TestEveryPageFitsAPhone(t *testing.T) {
 			"/stats", "/training", fmt.Sprintf("/classes/%d", k.ID), "/topics", "/notifications", "/account", "/settings/training",
 			"/checklists", checklist, inspection, "/tasks", task, "/honesty", "/occurrences", "/spot-plan", "/laws", fmt.Sprintf("/laws/%d", lw.ID), "/announcements/new?kind=study&cite=" + fmt.Sprint(lw.ID) + ":2", annPage + "/receipts",
 			fmt.Sprintf("/laws/%d/articles/2", lw.ID), fmt.Sprintf("/courses/%d/edit", course.ID),
-			"/cases?box=review", draftPage, casePage + "/readers", "/cases/leads", "/market", waitingPage, provPage, "/providers", wonPage + "?quotes=1"},
+			"/cases?box=review", draftPage, casePage + "/readers", "/cases/leads", "/market", waitingPage, provPage, "/providers", wonPage + "?quotes=1",
+			"/factors", "/factors?edit=" + fmt.Sprint(grid[0].ID), carbon, carbon + "/2026-02"},
 		apptest.AssociationA: {"/", "/directory/enterprises", fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]), "/credits", "/stats",
 			"/training", fmt.Sprintf("/classes/%d", k.ID), "/tasks", task, fmt.Sprintf("/inspections/%d", done.ID), "/honesty",
-			"/occurrences?status=missed", "/spot-plan", "/announcements?box=sent", annPage, "/cases", casePage, "/market", openPage},
+			"/occurrences?status=missed", "/spot-plan", "/announcements?box=sent", annPage, "/cases", casePage, "/market", openPage, carbon},
 		apptest.EnterpriseA: {"/", "/more", "/courses", "/training", "/credits", fmt.Sprintf("/credits/managers/%d", m.ID),
 			fmt.Sprintf("/directory/enterprises/%d", e.Ents["A"]), fmt.Sprintf("/bookings/%d", b.ID), "/account", "/topics",
 			"/checklists", checklist, inspection, "/tasks", task, label, inspection + fmt.Sprintf("?point=%d", pt.ID), "/occurrences", "/laws", fmt.Sprintf("/laws/%d/articles/1", lw.ID), "/announcements", annPage,
-			"/cases?box=pushed", casePage, "/market", "/demands/new", openPage, wonPage, dealPage, waitingPage + "/edit"},
+			"/cases?box=pushed", casePage, "/market", "/demands/new", openPage, wonPage, dealPage, waitingPage + "/edit",
+			carbon, carbon + "/2026-02", carbon + "/2026-01", "/factors"},
 		apptest.Lecturer: {"/", "/training", fmt.Sprintf("/classes/%d", k.ID), fmt.Sprintf("/classes/%d/scan", k.ID), "/account"},
 		apptest.Provider: {"/", "/courses", "/account", "/cases?box=mine", "/cases/new", draftPage + "/edit", "/market", openPage, wonPage, dealPage,
 			provPage, provPage + "/edit"},

@@ -279,7 +279,7 @@ func (h *Handler) activityView(r *http.Request, id int64, month string, in *mode
 	}
 	if d.MayEnter {
 		for len(d.Rows) < len(act.Lines)+3 || len(d.Rows) < 4 {
-			d.Rows = append(d.Rows, model.ActivityLine{})
+			d.Rows = append(d.Rows, model.ActivityLine{Source: model.SourceElectricityIn, Unit: model.UnitKWh})
 		}
 	}
 	return h.newView(r, "page.activity", d), nil

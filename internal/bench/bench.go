@@ -41,7 +41,9 @@ const benchUsage = `Usage:
                                                                   matching against every provider, a provider's market, a quoting flood with its proofs
   envhome bench login [--parallel 200] [--slots 0]                 parallel logins: peak memory of password hashing, bounded and not
   envhome bench files [--mb 5] [--conns 16] [--duration 10s] [--db DSN]
-                                                                  a course material served from the database beside the same file from disk`
+                                                                  a course material served from the database beside the same file from disk
+  envhome bench dashboards [--enterprises 1000000] [--inspections 250000] [--lines 10000000] [--db DSN] [--n 300]
+                                                                  each dashboard through the handler at province scale; a year recomputed after a factor change`
 
 // Run runs "envhome bench …", the load tools that print the figures of
 // the closing notes.
@@ -49,6 +51,9 @@ func Run(ctx context.Context, env Env, args []string) error {
 	if len(args) > 0 && cli.WantsHelp(args[:1]) {
 		fmt.Fprintln(env.Stdout, benchUsage)
 		return nil
+	}
+	if len(args) > 0 && args[0] == "dashboards" {
+		return benchDashboards(ctx, env, args[1:])
 	}
 	if len(args) > 0 && args[0] == "market" {
 		return benchMarket(ctx, env, args[1:])

@@ -47,3 +47,28 @@ func seedCarbon(ctx context.Context, s *store.Store, users map[model.Role]*model
 	}
 	return nil
 }
+
+// seedAppraisals scores last year's and this year's managers; last year's
+// grades in the demo town are confirmed by its association and published,
+// so every role has a sheet to open.
+func seedAppraisals(ctx context.Context, s *store.Store, users map[model.Role]*model.User) error {
+	bureau := model.Actor{User: users[model.RoleAdmin]}
+	assoc := model.Actor{User: users[model.RoleAssociation]}
+	year := s.Now().In(model.ChinaTime).Year()
+	for _, y := range []int{year - 1, year} {
+		if _, err := s.ComputeAppraisals(ctx, bureau, y, 0); err != nil {
+			return err
+		}
+	}
+	l, err := s.Appraisals(ctx, assoc, store.AppraisalFilter{Year: year - 1, Status: model.AppraisalDraft})
+	if err != nil {
+		return err
+	}
+	for _, p := range l {
+		if _, err := s.ConfirmAppraisal(ctx, assoc, p.ManagerID, year-1, model.AppraisalReview{Comment: "示例意见：已核对学时和自查记录。"}); err != nil {
+			return err
+		}
+	}
+	_, err = s.PublishAppraisals(ctx, bureau, year-1)
+	return err
+}

@@ -133,7 +133,10 @@ func Seed(ctx context.Context, svc *auth.Service) ([]Account, error) {
 	if err := seedCarbon(ctx, s, users); err != nil {
 		return nil, err
 	}
-	return out, seedHistory(ctx, s, users, course)
+	if err := seedHistory(ctx, s, users, course); err != nil {
+		return nil, err
+	}
+	return out, seedAppraisals(ctx, s, users)
 }
 
 // seedChecklists publishes the county's self-inspection checklist.

@@ -129,5 +129,10 @@ func TestSeedHainingScale(t *testing.T) {
 		if drift, err := st.SummaryDrift(ctx); err != nil || len(drift) > 0 {
 			t.Errorf("demo summaries drift: %v %v", drift, err)
 		}
+		// Appraisal: last year's grades of the demo town are published.
+		pub, err := st.Appraisals(ctx, bureau, store.AppraisalFilter{Year: year - 1, Status: model.AppraisalPublished})
+		if err != nil || len(pub) == 0 {
+			t.Errorf("no published appraisals in the demo: %d %v", len(pub), err)
+		}
 	})
 }

@@ -13,12 +13,12 @@ import (
 	"github.com/envhome/envhome/internal/model"
 )
 
-// TestCarbonJourney (issue 15, item 8, the enterprise's part): on a
-// phone, the enterprise opens its carbon page, enters February's
+// TestCarbonJourney (issue 15, item 8): on a phone, the enterprise opens its carbon page, enters February's
 // purchased electricity and a process line, is asked to confirm an
 // amount far above its usual months, and sees the month's and the year's
 // emissions with each line's formula (February's and March's kWh summed
-// on one line of the year).
+// on one line of the year). Then the bureau drills from the county's
+// dashboard to the town's and to the enterprise's, which shows them.
 func TestCarbonJourney(t *testing.T) {
 	ctx := NewBrowserFor(t, 3*time.Minute)
 	e := apptest.New(t, "sqlite")
@@ -86,4 +86,34 @@ func TestCarbonJourney(t *testing.T) {
 		t.Errorf("year lines: %q", got)
 	}
 	Screenshot(t, ctx, "67-carbon-year")
+	ses.Logout()
+
+	// The bureau, at a desktop, drills from the county to town A and to
+	// the enterprise, whose emissions are the ones just entered.
+	login("admin")
+	must(t, chromedp.Do(ctx,
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(e.HTTP.URL+"/dashboards"),
+		chromedp.WaitVisible(chromedp.CSS("#towns-table")),
+	))
+	if got := text("#fig-enterprises"); got != "2" {
+		t.Errorf("the county's enterprises: %q", got)
+	}
+	Screenshot(t, ctx, "68-dashboard-county")
+	must(t, chromedp.Do(ctx,
+		tap(fmt.Sprintf(`#towns-table a[href^="/dashboards/towns/%d"]`, e.Regions["A"])),
+		chromedp.WaitVisible(chromedp.CSS("#enterprises-table")),
+	))
+	Screenshot(t, ctx, "69-dashboard-town")
+	must(t, chromedp.Do(ctx,
+		tap(fmt.Sprintf(`#enterprises-table a[href^="/dashboards/enterprises/%d"]`, e.Ents["A"])),
+		chromedp.WaitVisible(chromedp.CSS("#months-table")),
+	))
+	if got := text("#fig-emissions"); !strings.HasPrefix(got, "1,970.0") { // 2.5 + (1,200 + 1,150 + 1,100) MWh × 0.5703
+		t.Errorf("the enterprise's emissions on its dashboard: %q", got)
+	}
+	if got := text("#months-table"); !strings.Contains(got, "2026-02") || !strings.Contains(got, "2026-03") {
+		t.Errorf("months: %q", got)
+	}
+	Screenshot(t, ctx, "70-dashboard-enterprise")
 }

@@ -77,8 +77,15 @@ var (
 // list here, its texts to both catalogues (a test checks each kind has a
 // text taking exactly its arguments), and sends with store.Notice.
 func NoticeKinds() []NoticeKind {
-	return slices.Concat(TrainingNotices, DirectoryNotices, InspectionNotices, LawNotices, MarketNotices)
+	return slices.Concat(TrainingNotices, DirectoryNotices, InspectionNotices, LawNotices, MarketNotices, AppraisalNotices)
 }
+
+// The appraisal's notice: an enterprise is told its manager was graded
+// unqualified, with the plan of courses.
+var (
+	NoticeAppraisal  = NoticeKind{"appraisal_unqualified", []string{"manager", "year"}}
+	AppraisalNotices = []NoticeKind{NoticeAppraisal}
+)
 
 // LookupNoticeKind finds a registered kind by name.
 func LookupNoticeKind(name string) (NoticeKind, bool) {

@@ -282,3 +282,12 @@ func (d Dialect) monthYear(col string) string {
 func (d Dialect) monthNumber(col string) string {
 	return `CAST(substr(` + col + `, 1, 4) || substr(` + col + `, 6, 2) AS INTEGER)`
 }
+
+// dayEndMillis is the end of a yyyy-mm-dd column's day in China time
+// (midnight after it, UTC+8), in Unix milliseconds.
+func (d Dialect) dayEndMillis(col string) string {
+	if d == Postgres {
+		return `((CAST(EXTRACT(EPOCH FROM CAST(CAST(` + col + ` AS DATE) + 1 AS TIMESTAMP)) AS BIGINT) - 28800) * 1000)`
+	}
+	return `((CAST(strftime('%s', ` + col + `, '+1 day') AS INTEGER) - 28800) * 1000)`
+}

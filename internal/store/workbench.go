@@ -16,8 +16,14 @@ const StatsMaxAge = 5 * time.Minute
 // (China time) and stores them; any instance may run it, the last write
 // wins. force computes even when the stored figures are fresh.
 func (s *Store) RefreshRegionStats(ctx context.Context, force bool) error {
+	return s.refreshYear(ctx, s.Now().In(model.ChinaTime).Year(), force)
+}
+
+// refreshYear computes every town's figures for a year: the workbench's
+// and the dashboards'. Figures of state (enterprises, colours, open
+// tasks) are as of now whatever the year.
+func (s *Store) refreshYear(ctx context.Context, year int, force bool) error {
 	now := s.Now()
-	year := now.In(model.ChinaTime).Year()
 	if !force {
 		var newest sql.NullInt64
 		if err := s.queryRow(ctx, `SELECT MAX(computed_at) FROM region_stats WHERE year = ?`, year).Scan(&newest); err != nil {
@@ -34,6 +40,7 @@ func (s *Store) RefreshRegionStats(ctx context.Context, force bool) error {
 	req := settings.RequiredHours
 	from, to := model.YearBounds(year)
 	stats := map[int64]*model.RegionStat{}
+	figs := map[int64]*townCounts{}
 	rows, err := s.query(ctx, `SELECT id FROM regions WHERE parent_id IS NOT NULL`)
 	ids, err := scanAll(rows, err, func(r *sql.Rows) (int64, error) {
 		var id int64
@@ -44,6 +51,7 @@ func (s *Store) RefreshRegionStats(ctx context.Context, force bool) error {
 	}
 	for _, id := range ids {
 		stats[id] = &model.RegionStat{RegionID: id}
+		figs[id] = &townCounts{}
 	}
 	rows, err = s.query(ctx, `SELECT region_id, COUNT(*), SUM(CASE WHEN manager_count = 0 THEN 1 ELSE 0 END)
 		FROM enterprises WHERE status = 'active' GROUP BY region_id`)
@@ -85,21 +93,41 @@ func (s *Store) RefreshRegionStats(ctx context.Context, force bool) error {
 	if err != nil {
 		return err
 	}
+	if err := s.countDashboardFigures(ctx, figs, year); err != nil {
+		return err
+	}
+	grades, err := s.gradeCounts(ctx, year)
+	if err != nil {
+		return err
+	}
 	return s.write(ctx, func(tx *Tx) error {
 		for id, st := range stats {
 			tc := towns[id]
 			if tc == nil {
 				tc = &model.TownCompliance{}
 			}
+			f := figs[id]
+			g := grades[id]
+			if g == nil {
+				g = &model.GradeCounts{}
+			}
 			if _, err := tx.Exec(ctx, `INSERT INTO region_stats (region_id, year, enterprises, without_manager, managers, behind, hours, required, computed_at,
-				green, yellow, red, unassessed, overdue_tasks, honesty_flags, missed_inspections)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (region_id, year) DO UPDATE SET enterprises = excluded.enterprises,
+				green, yellow, red, unassessed, overdue_tasks, honesty_flags, missed_inspections, classes, seats, booked, attended, feedback, feedback_sum,
+				inspections_done, tasks_open, notices, notices_read, demands, deals_active, deals_completed, saving, missed_year,
+				excellent, qualified, improve, unqualified)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (region_id, year) DO UPDATE SET enterprises = excluded.enterprises,
 				without_manager = excluded.without_manager, managers = excluded.managers, behind = excluded.behind, hours = excluded.hours,
 				required = excluded.required, computed_at = excluded.computed_at, green = excluded.green, yellow = excluded.yellow,
 				red = excluded.red, unassessed = excluded.unassessed, overdue_tasks = excluded.overdue_tasks, honesty_flags = excluded.honesty_flags,
-				missed_inspections = excluded.missed_inspections`,
+				missed_inspections = excluded.missed_inspections, classes = excluded.classes, seats = excluded.seats, booked = excluded.booked,
+				attended = excluded.attended, feedback = excluded.feedback, feedback_sum = excluded.feedback_sum, inspections_done = excluded.inspections_done,
+				tasks_open = excluded.tasks_open, notices = excluded.notices, notices_read = excluded.notices_read, demands = excluded.demands,
+				deals_active = excluded.deals_active, deals_completed = excluded.deals_completed, saving = excluded.saving, missed_year = excluded.missed_year,
+				excellent = excluded.excellent, qualified = excluded.qualified, improve = excluded.improve, unqualified = excluded.unqualified`,
 				id, year, st.Enterprises, st.WithoutManager, st.Managers, st.Behind, st.Hours, float64(st.Managers)*req, ms(now),
-				tc.Green, tc.Yellow, tc.Red, tc.Unassessed, tc.OverdueTasks, tc.HonestyFlags, tc.MissedInspections); err != nil {
+				tc.Green, tc.Yellow, tc.Red, tc.Unassessed, tc.OverdueTasks, tc.HonestyFlags, tc.MissedInspections,
+				f.Classes, f.Seats, f.Booked, f.Attended, f.Feedback, f.FeedbackSum, f.InspectionsDone, f.TasksOpen, f.Notices, f.NoticesRead,
+				f.Demands, f.DealsActive, f.DealsCompleted, f.Saving, f.InspectionsMissed, g.Excellent, g.Qualified, g.Improve, g.Unqualified); err != nil {
 				return err
 			}
 		}

@@ -150,8 +150,24 @@ func New(h Handler) (*Handler, error) {
 		"inc": func(i int) int { return i + 1 },
 		// tons shows tonnes of CO2 with two decimals and thousands
 		// separators, as reports print them.
-		"tons":    func(x float64) string { return model.Grouped(x, 2) },
-		"round2":  func(x float64) float64 { return model.Round(x, 2) },
+		"tons":   func(x float64) string { return model.Grouped(x, 2) },
+		"round2": func(x float64) float64 { return model.Round(x, 2) },
+		"addf":   func(a, b float64) float64 { return a + b },
+		"gradeCount": func(g model.GradeCounts, grade string) int {
+			switch grade {
+			case model.GradeExcellent:
+				return g.Excellent
+			case model.GradeQualified:
+				return g.Qualified
+			case model.GradeImprove:
+				return g.Improve
+			}
+			return g.Unqualified
+		},
+		"ruleValue": func(r model.AppraisalRules, k string) float64 {
+			return map[string]float64{"hours": r.Hours, "attendance": r.Attendance, "inspections": r.Inspections, "tasks": r.Tasks,
+				"quizzes": r.Quizzes, "honesty_flag": r.HonestyFlag, "excellent": r.Excellent, "qualified": r.Qualified, "improve": r.Improve}[k]
+		},
 		"hundred": func(x float64) float64 { return model.Round(x*100, 4) },
 		"dec":     func(i int) int { return i - 1 },
 		"deref64i": func(p *int64) int64 {
@@ -261,6 +277,8 @@ var nav = []navGroup{
 		{"/directory/regions", "nav.regions", "map", nil},
 		{"/directory/links", "nav.links", "user-check", staff},
 		{"/stats", "nav.stats", "chart-column", staff},
+		{"/dashboards", "nav.dashboards", "gauge", []model.Role{model.RoleAdmin, model.RoleAssociation, model.RoleEnterprise}},
+		{"/appraisals", "nav.appraisals", "clipboard-check", []model.Role{model.RoleAdmin, model.RoleAssociation, model.RoleEnterprise}},
 	}},
 	{"navg.admin", []navItem{
 		{"/admin/users", "nav.users", "users", []model.Role{model.RoleAdmin}},
@@ -295,7 +313,9 @@ type view struct {
 	Error     string            // form-level message
 	Data      any
 	Unread    int // unread notices, shown beside the navigation entry
-	catalog   *i18n.Catalog
+	// Screen: the page fills the Home's screen, without navigation.
+	Screen  bool
+	catalog *i18n.Catalog
 }
 
 // Paren brackets s as the page's language does: （…） in Chinese.

@@ -121,15 +121,15 @@ func scanTown(r rowScanner, computed *int64) (model.TownFigures, error) {
 // townFigures reads the stored figures of a year's towns (one town when
 // regionID is not 0), computing the year first when it never was.
 func (s *Store) townFigures(ctx context.Context, year int, regionID int64) ([]model.TownFigures, int64, error) {
-	// A year never counted is counted now; after that the background
-	// sweep keeps the current year's figures fresh, so a read never waits
-	// for a recount.
+	// A year never counted is counted now (an older year than the sweep
+	// keeps: this one and the last); after that a read never waits for a
+	// recount.
 	var counted int
 	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM region_stats WHERE year = ?`, year).Scan(&counted); err != nil {
 		return nil, 0, err
 	}
 	if counted == 0 {
-		if err := s.refreshYear(ctx, year, true); err != nil {
+		if err := s.refreshYear(ctx, year, true, 0); err != nil {
 			return nil, 0, err
 		}
 	}

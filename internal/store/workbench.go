@@ -16,20 +16,26 @@ const StatsMaxAge = 5 * time.Minute
 // (China time) and stores them; any instance may run it, the last write
 // wins. force computes even when the stored figures are fresh.
 func (s *Store) RefreshRegionStats(ctx context.Context, force bool) error {
-	return s.refreshYear(ctx, s.Now().In(model.ChinaTime).Year(), force)
+	year := s.Now().In(model.ChinaTime).Year()
+	if err := s.refreshYear(ctx, year, force, StatsMaxAge); err != nil {
+		return err
+	}
+	// Last year's figures, which the dashboards compare with, change
+	// rarely: counted when missing and then hourly.
+	return s.refreshYear(ctx, year-1, false, time.Hour)
 }
 
 // refreshYear computes every town's figures for a year: the workbench's
 // and the dashboards'. Figures of state (enterprises, colours, open
 // tasks) are as of now whatever the year.
-func (s *Store) refreshYear(ctx context.Context, year int, force bool) error {
+func (s *Store) refreshYear(ctx context.Context, year int, force bool, maxAge time.Duration) error {
 	now := s.Now()
 	if !force {
 		var newest sql.NullInt64
 		if err := s.queryRow(ctx, `SELECT MAX(computed_at) FROM region_stats WHERE year = ?`, year).Scan(&newest); err != nil {
 			return err
 		}
-		if newest.Valid && now.Sub(time.UnixMilli(newest.Int64)) < StatsMaxAge {
+		if newest.Valid && now.Sub(time.UnixMilli(newest.Int64)) < maxAge {
 			return nil
 		}
 	}

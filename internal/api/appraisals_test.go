@@ -147,3 +147,76 @@ func TestAppraisal(t *testing.T) {
 		}
 	})
 }
+
+// TestAppraisalRoutesAnswerAlikeOnBothFaces: each appraisal action the
+// web offers answers every logged-in role as the API does; the rules are
+// the staff's to read and the bureau's to set.
+func TestAppraisalRoutesAnswerAlikeOnBothFaces(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, e *apptest.Env) {
+		ctx, sys := t.Context(), model.SystemActor()
+		var ms []int64
+		for i := range 20 {
+			m, err := e.Store.CreateManager(ctx, sys, e.Ents["A"], model.Manager{Name: fmt.Sprintf("管理员%d", i), Mobile: fmt.Sprintf("138000001%02d", i)})
+			must(t, err)
+			ms = append(ms, m.ID)
+		}
+		if _, err := e.Store.ComputeAppraisals(ctx, sys, 2026, 0); err != nil {
+			t.Fatal(err)
+		}
+		next := 0
+		draft := func() int64 { next++; return ms[next] }
+		class := func(code int, web bool) string {
+			if code >= 200 && code < 300 || web && code == 303 {
+				return "ok"
+			}
+			return fmt.Sprint(code)
+		}
+		rules := model.DefaultAppraisalRules()
+		cases := []struct {
+			name string
+			api  func(w apptest.Who) int
+			web  func(b *apptest.Browser) int
+		}{
+			{"list", func(w apptest.Who) int { return e.API(w, "GET", "/api/v1/appraisals?year=2026", nil).StatusCode },
+				func(b *apptest.Browser) int { return b.Get("/appraisals?year=2026").StatusCode }},
+			{"compute", func(w apptest.Who) int {
+				return e.API(w, "POST", "/api/v1/appraisals/compute", map[string]any{"year": 2026}).StatusCode
+			}, func(b *apptest.Browser) int {
+				return b.Post("/appraisals/compute", map[string][]string{"year": {"2026"}}).StatusCode
+			}},
+			{"read a sheet", func(w apptest.Who) int {
+				return e.API(w, "GET", fmt.Sprintf("/api/v1/managers/%d/appraisals/2026", ms[0]), nil).StatusCode
+			},
+				func(b *apptest.Browser) int { return b.Get(fmt.Sprintf("/appraisals/%d/2026", ms[0])).StatusCode }},
+			{"confirm", func(w apptest.Who) int {
+				return e.API(w, "POST", fmt.Sprintf("/api/v1/managers/%d/appraisals/2026/confirm", draft()), map[string]any{"comment": "好"}).StatusCode
+			}, func(b *apptest.Browser) int {
+				return b.Post(fmt.Sprintf("/appraisals/%d/2026/confirm", draft()), map[string][]string{"comment": {"好"}}).StatusCode
+			}},
+			{"set the rules", func(w apptest.Who) int { return e.API(w, "PUT", "/api/v1/settings/appraisal", rules).StatusCode },
+				func(b *apptest.Browser) int {
+					return b.Post("/appraisals/rules", map[string][]string{"hours": {"40"}, "attendance": {"10"}, "inspections": {"20"}, "tasks": {"20"},
+						"quizzes": {"10"}, "honesty_flag": {"10"}, "excellent": {"90"}, "qualified": {"75"}, "improve": {"60"}}).StatusCode
+				}},
+			{"publish", func(w apptest.Who) int {
+				return e.API(w, "POST", "/api/v1/appraisals/publish", map[string]any{"year": 2026}).StatusCode
+			}, func(b *apptest.Browser) int {
+				return b.Post("/appraisals/publish", map[string][]string{"year": {"2026"}}).StatusCode
+			}},
+		}
+		for _, w := range apptest.Everyone[1:] {
+			b := e.Browser(w)
+			for _, c := range cases {
+				if a, wb := class(c.api(w), false), class(c.web(b), true); a != wb {
+					t.Errorf("%s as %s: API %s, web %s", c.name, w, a, wb)
+				}
+			}
+		}
+		want := expect{map[who]int{guest: 401, admin: 200, assocA: 200, assocB: 200}, 403}
+		for _, w := range apptest.Everyone {
+			if r := e.API(w, "GET", "/api/v1/settings/appraisal", nil); r.StatusCode != want.status(w) {
+				t.Errorf("the rules as %s: %d, want %d", w, r.StatusCode, want.status(w))
+			}
+		}
+	})
+}

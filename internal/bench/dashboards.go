@@ -167,6 +167,20 @@ func benchDashboards(ctx context.Context, env Env, args []string) error {
 		lat = append(lat, time.Since(t))
 	}
 	printLat(env, "year recomputed after a factor change", lat)
+
+	// The appraisal computed for the largest town (the association's
+	// button) and for the county (the bureau's).
+	for _, c := range []struct {
+		label  string
+		region int64
+	}{{"appraisal computed, largest town", big}, {"appraisal computed, county", 0}} {
+		t := time.Now()
+		n, err := st.ComputeAppraisals(ctx, sys, year, c.region)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "%-38s %9s  (%d managers)\n", c.label, time.Since(t).Round(time.Millisecond), n)
+	}
 	return nil
 }
 

@@ -173,25 +173,37 @@ func (s *Store) ComputeAppraisals(ctx context.Context, a model.Actor, year int, 
 			return 0, err
 		}
 	}
+	// Written in batches: a county's 400,000 managers must not hold the
+	// single SQLite writer for one long transaction.
 	written := 0
 	now := ms(s.Now())
-	err = s.write(ctx, func(tx *Tx) error {
-		for _, m := range mgrs {
-			score, grade, points := rules.Score(m.facts)
-			pb, _ := json.Marshal(points)
-			fb, _ := json.Marshal(m.facts)
-			res, err := tx.Exec(ctx, `INSERT INTO appraisals (manager_id, year, enterprise_id, region_id, score, grade, points, facts, status, computed_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?) ON CONFLICT (manager_id, year) DO UPDATE SET enterprise_id = excluded.enterprise_id,
-				region_id = excluded.region_id, score = excluded.score, grade = excluded.grade, points = excluded.points, facts = excluded.facts,
-				computed_at = excluded.computed_at WHERE appraisals.status = 'draft'`,
-				m.id, year, m.enterprise, m.region, score, grade, string(pb), string(fb), now)
-			if err != nil {
-				return err
+	const batch = 2_000
+	for lo := 0; lo < len(mgrs); lo += batch {
+		part := mgrs[lo:min(lo+batch, len(mgrs))]
+		err = s.write(ctx, func(tx *Tx) error {
+			for _, m := range part {
+				score, grade, points := rules.Score(m.facts)
+				pb, _ := json.Marshal(points)
+				fb, _ := json.Marshal(m.facts)
+				res, err := tx.Exec(ctx, `INSERT INTO appraisals (manager_id, year, enterprise_id, region_id, score, grade, points, facts, status, computed_at)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?) ON CONFLICT (manager_id, year) DO UPDATE SET enterprise_id = excluded.enterprise_id,
+					region_id = excluded.region_id, score = excluded.score, grade = excluded.grade, points = excluded.points, facts = excluded.facts,
+					computed_at = excluded.computed_at WHERE appraisals.status = 'draft'`,
+					m.id, year, m.enterprise, m.region, score, grade, string(pb), string(fb), now)
+				if err != nil {
+					return err
+				}
+				if n, _ := res.RowsAffected(); n > 0 {
+					written++
+				}
 			}
-			if n, _ := res.RowsAffected(); n > 0 {
-				written++
-			}
+			return nil
+		})
+		if err != nil {
+			return 0, fmt.Errorf("compute appraisals: %w", err)
 		}
+	}
+	err = s.write(ctx, func(tx *Tx) error {
 		return s.audit(ctx, tx, a, "appraisal.compute", "region", &town, model.Changes{"year": {New: year}, "drafts": {New: written}})
 	})
 	if err != nil {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -55,54 +56,27 @@ func (h *Handler) putActivity(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// yearParam reads ?year= (or the path's {year}); this year when absent.
+// yearParam reads the path's {year} or ?year= (this year when absent),
+// as the dashboards do.
 func (h *Handler) yearParam(r *http.Request) (int, error) {
 	s := r.PathValue("year")
 	if s == "" {
 		s = r.URL.Query().Get("year")
 	}
-	if s == "" {
-		return h.Store.Now().In(model.ChinaTime).Year(), nil
-	}
-	y, err := strconv.Atoi(s)
-	if err != nil || y < 2000 || y > 9999 {
-		return 0, &model.Error{Code: model.ErrInvalid, Message: "err.invalid", Fields: map[string]string{"year": "err.carbon.year"}}
-	}
-	return y, nil
+	return h.Service.DashboardYear(s)
 }
 
-func (h *Handler) getEmissions(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
+// onIDYear answers fn's emissions for the path's {id} and the year.
+func (h *Handler) onIDYear(fn func(context.Context, model.Actor, int64, int) (*model.Emissions, error)) httpx.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		year, err := h.yearParam(r)
+		if err != nil {
+			return err
+		}
+		return onID(http.StatusOK, func(ctx context.Context, a model.Actor, id int64) (*model.Emissions, error) {
+			return fn(ctx, a, id, year)
+		})(w, r)
 	}
-	year, err := h.yearParam(r)
-	if err != nil {
-		return err
-	}
-	e, err := h.Service.Emissions(r.Context(), actor(r), id, year)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, e)
-	return nil
-}
-
-func (h *Handler) refactorYear(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	year, err := h.yearParam(r)
-	if err != nil {
-		return err
-	}
-	e, err := h.Service.RefactorYear(r.Context(), actor(r), id, year)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, e)
-	return nil
 }
 
 func (h *Handler) exportEmissions(w http.ResponseWriter, r *http.Request) error {

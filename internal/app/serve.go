@@ -208,8 +208,8 @@ func prune(ctx context.Context, st *store.Store, p auth.Policy, log *slog.Logger
 }
 
 // sweep makes the day-before reminders, passes on expired waitlist
-// offers, recomputes the towns' figures when they are older than
-// store.StatsMaxAge, escalates overdue rectifications, keeps the
+// offers, counts a new year's town figures (the writes keep them after
+// that), escalates overdue rectifications, keeps the
 // inspection schedules and moves search to law versions that took effect,
 // every minute. Any number of instances may run it:
 // each reminder is made once, each offer expires once, figures are

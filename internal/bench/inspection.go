@@ -19,7 +19,6 @@ import (
 	"github.com/envhome/envhome/internal/cli"
 	"github.com/envhome/envhome/internal/demo"
 	"github.com/envhome/envhome/internal/model"
-	"github.com/envhome/envhome/internal/store"
 )
 
 // benchInspection: the self-inspection overview at province scale — the
@@ -77,7 +76,7 @@ func benchInspection(ctx context.Context, env Env, args []string) error {
 	if err := st.RefreshRegionStats(ctx, true); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "towns' figures recomputed by the sweep in %s (every %s, in the background)\n", time.Since(t0).Round(time.Millisecond), store.StatsMaxAge)
+	fmt.Fprintf(env.Stdout, "towns' figures counted from the rows in %s (once; the writes keep them)\n", time.Since(t0).Round(time.Millisecond))
 
 	// The summaries against a recount of the tables.
 	sys := model.SystemActor()

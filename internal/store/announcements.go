@@ -138,6 +138,9 @@ func (s *Store) PublishAnnouncement(ctx context.Context, a model.Actor, in model
 			WHERE r.announcement_id = ? GROUP BY r.announcement_id, `+receiptUnit+`, r.enterprise_id`, id); err != nil {
 			return err
 		}
+		if err := tx.touchNew(ctx, byAnnouncement, []int64{id}, "notices"); err != nil {
+			return err
+		}
 		if _, err := s.NoticeMany(ctx, tx, model.Notice{Kind: model.NoticeAnnouncement, Link: fmt.Sprintf("/announcements/%d", id),
 			Key: fmt.Sprintf("announcement:%d", id), Args: map[string]string{"title": in.Title, "publisher": publisher}},
 			`SELECT user_id AS id FROM announcement_recipients WHERE announcement_id = ?`, id); err != nil {
@@ -197,6 +200,12 @@ func (s *Store) Announcement(ctx context.Context, a model.Actor, id int64) (*mod
 	if mine == 1 && !read.Valid {
 		now := s.Now()
 		err := s.write(ctx, func(tx *Tx) error {
+			// An enterprise's first read counts in its town's notices read.
+			if eid := a.User.EnterpriseID; eid != nil {
+				if err := tx.touch(ctx, byEnterprise, []int64{*eid}, "notices"); err != nil {
+					return err
+				}
+			}
 			res, err := tx.Exec(ctx, `UPDATE announcement_recipients SET read_at = ? WHERE announcement_id = ? AND user_id = ? AND read_at IS NULL`,
 				ms(now), id, a.User.ID)
 			if err != nil {

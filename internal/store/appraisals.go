@@ -104,10 +104,10 @@ func (s *Store) ComputeAppraisals(ctx context.Context, a model.Actor, year int, 
 	if err != nil {
 		return 0, err
 	}
-	byManager := map[int64]*mgr{}
+	mgrByID := map[int64]*mgr{}
 	byEnterprise := map[int64][]*mgr{}
 	for _, m := range mgrs {
-		byManager[m.id] = m
+		mgrByID[m.id] = m
 		byEnterprise[m.enterprise] = append(byEnterprise[m.enterprise], m)
 	}
 	// Each count is grouped by manager or by enterprise (an enterprise's
@@ -139,14 +139,14 @@ func (s *Store) ComputeAppraisals(ctx context.Context, a model.Actor, year int, 
 			FROM bookings b JOIN classes k ON k.id = b.class_id JOIN enterprises e ON e.id = b.enterprise_id
 			WHERE b.status = 'confirmed' AND k.status = 'completed' AND k.starts_at >= ? AND k.starts_at < ? AND ` + townCond + ` GROUP BY b.manager_id`, span,
 			func(id int64, v []int) {
-				if m := byManager[id]; m != nil {
+				if m := mgrByID[id]; m != nil {
 					m.facts.Booked, m.facts.Attended = v[0], v[1]
 				}
 			}},
 		{`SELECT q.manager_id, COUNT(*) FROM quiz_attempts q JOIN enterprises e ON e.id = q.enterprise_id
 			WHERE q.passed = 1 AND q.submitted_at >= ? AND q.submitted_at < ? AND ` + townCond + ` GROUP BY q.manager_id`, span,
 			func(id int64, v []int) {
-				if m := byManager[id]; m != nil {
+				if m := mgrByID[id]; m != nil {
 					m.facts.QuizzesPassed = v[0]
 				}
 			}},
@@ -181,6 +181,13 @@ func (s *Store) ComputeAppraisals(ctx context.Context, a model.Actor, year int, 
 	for lo := 0; lo < len(mgrs); lo += batch {
 		part := mgrs[lo:min(lo+batch, len(mgrs))]
 		err = s.write(ctx, func(tx *Tx) error {
+			ids := make([]int64, len(part))
+			for i, m := range part {
+				ids[i] = m.id
+			}
+			if err := tx.touch(ctx, byManager, ids, "grades"); err != nil {
+				return err
+			}
 			for _, m := range part {
 				score, grade, points := rules.Score(m.facts)
 				pb, _ := json.Marshal(points)
@@ -325,6 +332,9 @@ func (s *Store) ConfirmAppraisal(ctx context.Context, a model.Actor, managerID i
 			}
 		}
 		pb, _ := json.Marshal(plan)
+		if err := tx.touch(ctx, byManager, []int64{managerID}, "grades"); err != nil {
+			return err
+		}
 		res, err := tx.Exec(ctx, `UPDATE appraisals SET status = 'confirmed', comment = ?, confirmed_by = ?, confirmed_at = ?, plan = ?
 			WHERE manager_id = ? AND year = ? AND status = 'draft'`, rv.Comment, a.Name(), ms(s.Now()), string(pb), managerID, year)
 		if err != nil {
@@ -377,6 +387,8 @@ func (s *Store) PublishAppraisals(ctx context.Context, a model.Actor, year int) 
 		return 0, err
 	}
 	var n int64
+	// Confirmed and published grades count alike in the towns' figures:
+	// publishing changes none of them.
 	err := s.write(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE appraisals SET status = 'published', published_at = ? WHERE year = ? AND status = 'confirmed'`, ms(s.Now()), year)
 		if err != nil {
@@ -386,26 +398,4 @@ func (s *Store) PublishAppraisals(ctx context.Context, a model.Actor, year int) 
 		return s.audit(ctx, tx, a, "appraisal.publish", "settings", nil, model.Changes{"year": {New: year}, "published": {New: n}})
 	})
 	return int(n), err
-}
-
-// gradeCounts counts a year's confirmed and published grades by town.
-func (s *Store) gradeCounts(ctx context.Context, year int) (map[int64]*model.GradeCounts, error) {
-	rows, err := s.query(ctx, `SELECT region_id, grade, COUNT(*) FROM appraisals WHERE year = ? AND status <> 'draft' GROUP BY region_id, grade`, year)
-	out := map[int64]*model.GradeCounts{}
-	err = eachRow(rows, err, func(r *sql.Rows) error {
-		var id int64
-		var g string
-		var n int
-		if err := r.Scan(&id, &g, &n); err != nil {
-			return err
-		}
-		if out[id] == nil {
-			out[id] = &model.GradeCounts{}
-		}
-		for range n {
-			out[id].Count(g)
-		}
-		return nil
-	})
-	return out, err
 }

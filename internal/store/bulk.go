@@ -75,6 +75,9 @@ func (s *Store) BulkInsert(ctx context.Context, a model.Actor, ents []model.Rost
 				return fmt.Errorf("bulk managers: %w", err)
 			}
 		}
+		if err := tx.touchNewAbove(ctx, byEnterprise, before); err != nil {
+			return err
+		}
 		if s.dialect == SQLite {
 			_, err := tx.Exec(ctx, `INSERT INTO enterprise_search(rowid, search_text) SELECT id, search_text FROM enterprises WHERE id > ?`, before)
 			return err

@@ -136,6 +136,9 @@ func (s *Store) checkInBooking(ctx context.Context, a model.Actor, k *model.Clas
 		if now.After(k.StartsAt.Add(time.Duration(settings.LateMinutes) * time.Minute)) {
 			att = model.AttendanceLate
 		}
+		if err := s.touchAttendance(ctx, tx, b); err != nil {
+			return err
+		}
 		res, err := tx.Exec(ctx, `UPDATE bookings SET attendance = ?, checked_in_at = ?, updated_at = ? WHERE id = ? AND checked_in_at IS NULL`,
 			att, ms(now), ms(now), b.ID)
 		if err != nil {
@@ -178,6 +181,9 @@ func (s *Store) SetAttendance(ctx context.Context, a model.Actor, bookingID int6
 			return err
 		}
 		now := ms(s.Now())
+		if err := s.touchAttendance(ctx, tx, b); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `UPDATE bookings SET attendance = ?, checked_in_at = CASE WHEN ? IN ('present', 'late') THEN COALESCE(checked_in_at, ?) ELSE checked_in_at END,
 			updated_at = ? WHERE id = ?`, att, att, now, now, bookingID); err != nil {
 			return err
@@ -194,4 +200,14 @@ func (s *Store) SetAttendance(ctx context.Context, a model.Actor, bookingID int6
 		return nil, err
 	}
 	return s.Booking(ctx, a, bookingID)
+}
+
+// touchAttendance names the figures a booking's attendance feeds: its
+// class's attendance and, once the class is completed, its person's
+// hours.
+func (s *Store) touchAttendance(ctx context.Context, tx *Tx, b *model.Booking) error {
+	if err := tx.touch(ctx, byClass, []int64{b.ClassID}, "bookings"); err != nil {
+		return err
+	}
+	return tx.touch(ctx, byPerson, []int64{b.PersonID}, "managers")
 }

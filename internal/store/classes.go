@@ -209,6 +209,9 @@ func (s *Store) CreateClass(ctx context.Context, a model.Actor, courseID int64, 
 			hex.EncodeToString(secret), now, now).Scan(&id); err != nil {
 			return err
 		}
+		if err := tx.touchNew(ctx, byClass, []int64{id}); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, a, "class.create", "class", &id, model.Changes{"course_id": {New: courseID}, "home_id": {New: in.HomeID},
 			"starts_at": {New: in.StartsAt}, "capacity": {New: in.Capacity}})
 	})
@@ -301,6 +304,9 @@ func (s *Store) UpdateClass(ctx context.Context, a model.Actor, id int64, p mode
 		if err != nil {
 			return err
 		}
+		if err := s.touchClass(ctx, tx, id); err != nil {
+			return err
+		}
 		now := s.Now()
 		demoted := 0
 		if in.Capacity < k.Confirmed {
@@ -377,6 +383,9 @@ func (s *Store) CancelClass(ctx context.Context, a model.Actor, id int64, reason
 			live = append(live, b)
 		}
 		rows.Close()
+		if err := s.touchClass(ctx, tx, id); err != nil {
+			return err
+		}
 		now := ms(s.Now())
 		if _, err := tx.Exec(ctx, `UPDATE classes SET status = 'cancelled', booked = 0, waitlisted = 0, updated_at = ? WHERE id = ?`, now, id); err != nil {
 			return err
@@ -416,6 +425,9 @@ func (s *Store) CompleteClass(ctx context.Context, a model.Actor, id int64) (*mo
 		if err := k.Completable(ac, s.Now()); err != nil {
 			return err
 		}
+		if err := s.touchClass(ctx, tx, id); err != nil {
+			return err
+		}
 		now := ms(s.Now())
 		if _, err := tx.Exec(ctx, `UPDATE bookings SET attendance = 'absent', updated_at = ? WHERE class_id = ? AND status = 'confirmed' AND attendance = ''`, now, id); err != nil {
 			return err
@@ -451,4 +463,21 @@ func (s *Store) CompleteClass(ctx context.Context, a model.Actor, id int64) (*mo
 		return nil, err
 	}
 	return s.Class(ctx, a, id)
+}
+
+// touchClass names the figures a change of a whole class feeds: its own
+// (held, seats, bookings, feedback) and its people's hours.
+func (s *Store) touchClass(ctx context.Context, tx *Tx, id int64) error {
+	if err := tx.touch(ctx, byClass, []int64{id}); err != nil {
+		return err
+	}
+	rows, err := tx.Query(ctx, `SELECT DISTINCT person_id FROM bookings WHERE class_id = ? AND status = 'confirmed'`, id)
+	people, err := scanAll(rows, err, func(r *sql.Rows) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+	if err != nil {
+		return err
+	}
+	return tx.touch(ctx, byPerson, people, "managers")
 }

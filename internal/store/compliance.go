@@ -78,6 +78,9 @@ func (s *Store) recordCompliance(ctx context.Context, tx *Tx, c model.Compliance
 		_, err := tx.Exec(ctx, `UPDATE compliance SET computed_at = ? WHERE enterprise_id = ?`, now, c.EnterpriseID)
 		return err
 	}
+	if err := tx.touch(ctx, byEnterprise, []int64{c.EnterpriseID}, "enterprises"); err != nil {
+		return err
+	}
 	if _, err := tx.Exec(ctx, `INSERT INTO compliance (enterprise_id, color, since, computed_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (enterprise_id) DO UPDATE SET color = excluded.color, since = excluded.since, computed_at = excluded.computed_at`,
 		c.EnterpriseID, c.Color, now, now); err != nil {
@@ -156,8 +159,7 @@ func (s *Store) ComplianceHistory(ctx context.Context, a model.Actor, eid int64)
 }
 
 // TownCompliances reads each town's self-inspection figures in the
-// actor's scope, as the sweep last computed them with the other town
-// figures (RefreshRegionStats).
+// actor's scope from the figures the writes keep (sums.go).
 func (s *Store) TownCompliances(ctx context.Context, a model.Actor) ([]model.TownCompliance, error) {
 	sc := a.Scope()
 	if !sc.All && sc.RegionID == 0 {
@@ -166,9 +168,11 @@ func (s *Store) TownCompliances(ctx context.Context, a model.Actor) ([]model.Tow
 	if _, err := s.RegionStats(ctx, a); err != nil { // computes them on a database never summarised
 		return nil, err
 	}
-	q := `SELECT st.region_id, r.name, st.green, st.yellow, st.red, st.unassessed, st.overdue_tasks, st.honesty_flags, st.missed_inspections
-		FROM region_stats st JOIN regions r ON r.id = st.region_id WHERE st.year = ?`
-	args := []any{s.Now().In(model.ChinaTime).Year()}
+	year := s.Now().In(model.ChinaTime).Year()
+	days, dargs := s.daysJoin(year)
+	q := `SELECT st.region_id, r.name, st.green, st.yellow, st.red, st.unassessed, COALESCE(dd.overdue, 0), st.honesty_flags, COALESCE(dd.missed90, 0)
+		FROM region_stats st JOIN regions r ON r.id = st.region_id ` + days + ` WHERE st.year = ?`
+	args := append(dargs, year)
 	if !sc.All {
 		q += ` AND st.region_id = ?`
 		args = append(args, sc.RegionID)
@@ -182,55 +186,4 @@ func (s *Store) TownCompliances(ctx context.Context, a model.Actor) ([]model.Tow
 		out = []model.TownCompliance{}
 	}
 	return out, err
-}
-
-// countTownCompliances counts every town's enterprises by colour, overdue
-// rectifications and honesty flags: the sweep's work, not a page's.
-func (s *Store) countTownCompliances(ctx context.Context) (map[int64]*model.TownCompliance, error) {
-	towns := map[int64]*model.TownCompliance{}
-	rows, err := s.query(ctx, `SELECT e.region_id, r.name,
-		SUM(CASE WHEN c.color = 'green' THEN 1 ELSE 0 END), SUM(CASE WHEN c.color = 'yellow' THEN 1 ELSE 0 END),
-		SUM(CASE WHEN c.color = 'red' THEN 1 ELSE 0 END), SUM(CASE WHEN c.color IS NULL THEN 1 ELSE 0 END)
-		FROM enterprises e JOIN regions r ON r.id = e.region_id LEFT JOIN compliance c ON c.enterprise_id = e.id
-		WHERE e.status = 'active' GROUP BY e.region_id, r.name`)
-	if err := eachRow(rows, err, func(r *sql.Rows) error {
-		t := &model.TownCompliance{}
-		if err := r.Scan(&t.RegionID, &t.RegionName, &t.Green, &t.Yellow, &t.Red, &t.Unassessed); err != nil {
-			return err
-		}
-		towns[t.RegionID] = t
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	count := func(q string, qargs []any, set func(t *model.TownCompliance, n int)) error {
-		rows, err := s.query(ctx, q, qargs...)
-		return eachRow(rows, err, func(r *sql.Rows) error {
-			var id int64
-			var n int
-			if err := r.Scan(&id, &n); err != nil {
-				return err
-			}
-			if t := towns[id]; t != nil {
-				set(t, n)
-			}
-			return nil
-		})
-	}
-	today := string(model.Today(s.Now()))
-	if err := count(`SELECT e.region_id, COUNT(*) FROM tasks t JOIN enterprises e ON e.id = t.enterprise_id
-		WHERE t.status <> 'closed' AND t.due_on < ? GROUP BY e.region_id`, []any{today},
-		func(t *model.TownCompliance, n int) { t.OverdueTasks = n }); err != nil {
-		return nil, err
-	}
-	if err := count(`SELECT e.region_id, COUNT(*) FROM honesty_flags f JOIN enterprises e ON e.id = f.enterprise_id
-		GROUP BY e.region_id`, nil, func(t *model.TownCompliance, n int) { t.HonestyFlags = n }); err != nil {
-		return nil, err
-	}
-	if err := count(`SELECT e.region_id, COUNT(*) FROM occurrences o JOIN enterprises e ON e.id = o.enterprise_id
-		WHERE o.status = 'missed' AND o.due_on >= ? GROUP BY e.region_id`, []any{string(model.Today(s.Now()).AddDays(-90))},
-		func(t *model.TownCompliance, n int) { t.MissedInspections = n }); err != nil {
-		return nil, err
-	}
-	return towns, nil
 }

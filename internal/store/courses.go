@@ -61,6 +61,12 @@ func (s *Store) SetTrainingSettings(ctx context.Context, a model.Actor, t model.
 		return err
 	}
 	return s.write(ctx, func(tx *Tx) error {
+		// Every manager's standing against the requirement changes with it.
+		if t.RequiredHours != old.RequiredHours {
+			if err := tx.touchAll(ctx, "managers"); err != nil {
+				return err
+			}
+		}
 		vals := map[string]string{
 			"training.required_hours": strconv.FormatFloat(t.RequiredHours, 'f', -1, 64),
 			"training.waitlist_mode":  t.WaitlistMode,

@@ -8,67 +8,14 @@ import (
 	"github.com/envhome/envhome/internal/model"
 )
 
-// townCounts is a town's dashboard figures while they are counted.
-type townCounts struct {
-	model.Figures
-	FeedbackSum int
-}
-
-// countDashboardFigures counts the dashboards' figures of every town for
-// a year into figs (towns not in figs are left out).
-func (s *Store) countDashboardFigures(ctx context.Context, figs map[int64]*townCounts, year int) error {
-	from, to := model.YearBounds(year)
-	first, last := fmt.Sprintf("%04d-01-01", year), fmt.Sprintf("%04d-12-31", year)
-	count := func(q string, args []any, set func(t *townCounts, v []float64)) error {
-		return s.keyedCounts(ctx, q, args, func(id int64, v []float64) {
-			if t := figs[id]; t != nil {
-				set(t, v)
-			}
-		})
-	}
-	span := []any{ms(from), ms(to)}
-	steps := []struct {
-		q    string
-		args []any
-		set  func(t *townCounts, v []float64)
-	}{
-		{`SELECT h.region_id, COUNT(*), COALESCE(SUM(k.capacity), 0) FROM classes k JOIN homes h ON h.id = k.home_id
-			WHERE k.status <> 'cancelled' AND k.starts_at >= ? AND k.starts_at < ? GROUP BY h.region_id`, span,
-			func(t *townCounts, v []float64) { t.Classes, t.Seats = int(v[0]), int(v[1]) }},
-		{`SELECT h.region_id, COUNT(*), SUM(CASE WHEN b.attendance IN ('present', 'late') THEN 1 ELSE 0 END)
-			FROM bookings b JOIN classes k ON k.id = b.class_id JOIN homes h ON h.id = k.home_id
-			WHERE b.status = 'confirmed' AND k.status <> 'cancelled' AND k.starts_at >= ? AND k.starts_at < ? GROUP BY h.region_id`, span,
-			func(t *townCounts, v []float64) { t.Booked, t.Attended = int(v[0]), int(v[1]) }},
-		{`SELECT h.region_id, COUNT(*), SUM(f.rating) FROM feedback f JOIN classes k ON k.id = f.class_id JOIN homes h ON h.id = k.home_id
-			WHERE k.starts_at >= ? AND k.starts_at < ? GROUP BY h.region_id`, span,
-			func(t *townCounts, v []float64) { t.Feedback, t.FeedbackSum = int(v[0]), int(v[1]) }},
-		{`SELECT e.region_id, COUNT(*) FROM inspections i JOIN enterprises e ON e.id = i.enterprise_id
-			WHERE i.status = 'submitted' AND i.submitted_at >= ? AND i.submitted_at < ? GROUP BY e.region_id`, span,
-			func(t *townCounts, v []float64) { t.InspectionsDone = int(v[0]) }},
-		{`SELECT e.region_id, COUNT(*) FROM occurrences o JOIN enterprises e ON e.id = o.enterprise_id
-			WHERE o.status = 'missed' AND o.due_on >= ? AND o.due_on <= ? GROUP BY e.region_id`, []any{first, last},
-			func(t *townCounts, v []float64) { t.InspectionsMissed = int(v[0]) }},
-		{`SELECT e.region_id, COUNT(*) FROM tasks t JOIN enterprises e ON e.id = t.enterprise_id
-			WHERE t.status <> 'closed' GROUP BY e.region_id`, nil,
-			func(t *townCounts, v []float64) { t.TasksOpen = int(v[0]) }},
-		{`SELECT r.region_id, COUNT(*), SUM(CASE WHEN r.reads > 0 THEN 1 ELSE 0 END) FROM announcement_receipts r
-			JOIN announcements a ON a.id = r.announcement_id
-			WHERE r.enterprise_id IS NOT NULL AND a.published_at >= ? AND a.published_at < ? GROUP BY r.region_id`, span,
-			func(t *townCounts, v []float64) { t.Notices, t.NoticesRead = int(v[0]), int(v[1]) }},
-		{`SELECT region_id, COUNT(*) FROM demands WHERE created_at >= ? AND created_at < ? GROUP BY region_id`, span,
-			func(t *townCounts, v []float64) { t.Demands = int(v[0]) }},
-		{`SELECT region_id, COUNT(*) FROM deals WHERE status = 'active' GROUP BY region_id`, nil,
-			func(t *townCounts, v []float64) { t.DealsActive = int(v[0]) }},
-		{`SELECT region_id, COUNT(*), COALESCE(SUM(saving), 0) FROM deals WHERE status = 'completed' AND completed_at >= ? AND completed_at < ?
-			GROUP BY region_id`, span,
-			func(t *townCounts, v []float64) { t.DealsCompleted, t.Saving = int(v[0]), v[1] }},
-	}
-	for _, st := range steps {
-		if err := count(st.q, st.args, st.set); err != nil {
-			return err
-		}
-	}
-	return nil
+// daysJoin joins a town's figures by day, summed as of today: tasks open
+// and overdue, inspections missed in the last 90 days and in the year.
+func (s *Store) daysJoin(year int) (string, []any) {
+	today := model.Today(s.Now())
+	return `LEFT JOIN (SELECT region_id, SUM(open_tasks) AS tasks_open, SUM(CASE WHEN day < ? THEN open_tasks ELSE 0 END) AS overdue,
+		SUM(CASE WHEN day >= ? THEN missed ELSE 0 END) AS missed90, SUM(CASE WHEN day >= ? AND day <= ? THEN missed ELSE 0 END) AS missed_year
+		FROM region_days GROUP BY region_id) dd ON dd.region_id = st.region_id`,
+		[]any{string(today), string(today.AddDays(-90)), fmt.Sprintf("%04d-01-01", year), fmt.Sprintf("%04d-12-31", year)}
 }
 
 // keyedCounts runs a query of a key and numbers per row (counts, sums)
@@ -98,8 +45,8 @@ func (s *Store) keyedCounts(ctx context.Context, q string, args []any, fn func(k
 // dashboardColumns are region_stats' columns a dashboard reads, with the
 // town's emissions.
 const dashboardColumns = `st.region_id, r.name, st.enterprises, st.without_manager, st.managers, st.behind, st.hours, st.required,
-	st.classes, st.seats, st.booked, st.attended, st.feedback, st.feedback_sum, st.inspections_done, st.missed_year, st.tasks_open,
-	st.overdue_tasks, st.green, st.yellow, st.red, st.unassessed, st.notices, st.notices_read, st.demands, st.deals_active,
+	st.classes, st.seats, st.booked, st.attended, st.feedback, st.feedback_sum, st.inspections_done, COALESCE(dd.missed_year, 0),
+	COALESCE(dd.tasks_open, 0), COALESCE(dd.overdue, 0), st.green, st.yellow, st.red, st.unassessed, st.notices, st.notices_read, st.demands, st.deals_active,
 	st.deals_completed, st.saving, COALESCE(c.scope1, 0), COALESCE(c.scope2, 0), st.computed_at,
 	st.excellent, st.qualified, st.improve, st.unqualified`
 
@@ -121,21 +68,14 @@ func scanTown(r rowScanner, computed *int64) (model.TownFigures, error) {
 // townFigures reads the stored figures of a year's towns (one town when
 // regionID is not 0), computing the year first when it never was.
 func (s *Store) townFigures(ctx context.Context, year int, regionID int64) ([]model.TownFigures, int64, error) {
-	// A year never counted is counted now (an older year than the sweep
-	// keeps: this one and the last); after that a read never waits for a
-	// recount.
-	var counted int
-	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM region_stats WHERE year = ?`, year).Scan(&counted); err != nil {
+	// A year never counted is counted now; after that the writes keep it.
+	if err := s.ensureYear(ctx, year); err != nil {
 		return nil, 0, err
 	}
-	if counted == 0 {
-		if err := s.refreshYear(ctx, year, true, 0); err != nil {
-			return nil, 0, err
-		}
-	}
+	days, args := s.daysJoin(year)
 	q := `SELECT ` + dashboardColumns + ` FROM region_stats st JOIN regions r ON r.id = st.region_id
-		LEFT JOIN region_carbon c ON c.region_id = st.region_id AND c.year = st.year WHERE st.year = ?`
-	args := []any{year}
+		LEFT JOIN region_carbon c ON c.region_id = st.region_id AND c.year = st.year ` + days + ` WHERE st.year = ?`
+	args = append(args, year)
 	if regionID != 0 {
 		q += ` AND st.region_id = ?`
 		args = append(args, regionID)

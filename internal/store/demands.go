@@ -103,6 +103,9 @@ func insertDemand(ctx context.Context, tx *Tx, in *model.DemandInput, ent, regio
 		in.Source, model.DemandSubmitted, by, now, now).Scan(id); err != nil {
 		return err
 	}
+	if err := tx.touchNew(ctx, byDemand, []int64{*id}); err != nil {
+		return err
+	}
 	return writeInvites(ctx, tx, *id, in.Invited)
 }
 

@@ -31,6 +31,12 @@ func (s *Store) CreateRegion(ctx context.Context, a model.Actor, r model.Region)
 		if err != nil {
 			return err
 		}
+		if r.ParentID != nil {
+			// A new town shows on the dashboards at once, with nothing yet.
+			if err := tx.addTown(ctx, id); err != nil {
+				return err
+			}
+		}
 		return s.audit(ctx, tx, a, "region.create", "region", &id, model.Changes{"code": {New: r.Code}, "name": {New: r.Name}})
 	})
 	if err != nil {
@@ -494,8 +500,10 @@ func (s *Store) insertEnterprise(ctx context.Context, tx *Tx, e *model.Enterpris
 	case isForeignKeyViolation(err):
 		return 0, &model.Error{Code: model.ErrInvalid, Message: "err.invalid",
 			Fields: map[string]string{"region_id": "err.field.no_such_region", "association_id": "err.field.no_such_association"}}
+	case err != nil:
+		return 0, err
 	}
-	return id, err
+	return id, tx.touchNew(ctx, byEnterprise, []int64{id})
 }
 
 // enterpriseChanges lists what differs between two versions (old nil for a
@@ -563,6 +571,9 @@ func (s *Store) UpdateEnterprise(ctx context.Context, a model.Actor, id int64, p
 		if len(changes) == 0 {
 			out = old
 			return nil
+		}
+		if err := tx.touch(ctx, byEnterprise, []int64{id}); err != nil {
+			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE enterprises SET name = ?, kind = ?, region_id = ?, address = ?, industry_code = ?,
 			legal_rep = ?, contact_name = ?, contact_phone = ?, permit_no = ?, permit_class = ?, permit_valid_to = ?,
@@ -637,6 +648,9 @@ func (s *Store) UpdateHome(ctx context.Context, a model.Actor, id int64, h model
 		return nil, fieldError(model.ErrInvalid, "region_id", "err.field.no_such_region")
 	}
 	err = s.write(ctx, func(tx *Tx) error {
+		if err := tx.touch(ctx, byHome, []int64{id}); err != nil {
+			return err
+		}
 		_, err := tx.Exec(ctx, `UPDATE homes SET name = ?, region_id = ?, address = ?, contact_name = ?, contact_phone = ?,
 			opening_hours = ?, updated_at = ? WHERE id = ?`, h.Name, h.RegionID, h.Address, h.ContactName, h.ContactPhone,
 			h.OpeningHours, ms(s.Now()), id)

@@ -22,6 +22,9 @@ func (s *Store) GiveFeedback(ctx context.Context, a model.Actor, bookingID int64
 	}
 	f.BookingID, f.ClassID, f.CreatedAt = bookingID, b.ClassID, s.Now()
 	err = s.write(ctx, func(tx *Tx) error {
+		if err := tx.touch(ctx, byClass, []int64{b.ClassID}, "feedback"); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO feedback (booking_id, class_id, rating, comment, created_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (booking_id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment, created_at = excluded.created_at`,
 			bookingID, b.ClassID, f.Rating, f.Comment, ms(f.CreatedAt)); err != nil {

@@ -244,9 +244,15 @@ func (s *Store) GenerateDemands(ctx context.Context, n int, hours int, seed uint
 				args = append(args, e.id, e.region, e.industry, fmt.Sprintf("生成需求%06d", done+i), c, joinLists(model.Choices(pols, model.Pollutants)),
 					"生成的需求", "[]", deadline, "all", model.DemandPublished, now, 0, now, now)
 			}
-			_, err := tx.Exec(ctx, `INSERT INTO demands (enterprise_id, region_id, industry, title, category, pollutants, description, targets,
-				quote_deadline, open_to, status, published_at, created_by, created_at, updated_at) VALUES `+placeholders(k, 15), args...)
-			return err
+			var before int64
+			if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM demands`).Scan(&before); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO demands (enterprise_id, region_id, industry, title, category, pollutants, description, targets,
+				quote_deadline, open_to, status, published_at, created_by, created_at, updated_at) VALUES `+placeholders(k, 15), args...); err != nil {
+				return err
+			}
+			return tx.touchNewAbove(ctx, byDemand, before)
 		})
 		if err != nil {
 			return done, err

@@ -279,6 +279,9 @@ func (s *Store) SubmitInspection(ctx context.Context, a model.Actor, id int64) (
 		o := model.Score(c, answers, settings.PassMark)
 		now := s.Now()
 		today := model.Today(now)
+		if err := tx.touch(ctx, byEnterprise, []int64{in.EnterpriseID}, "enterprises", "inspections", "tasks", "honesty", "missed"); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `UPDATE inspections SET status = 'submitted', earned = ?, max_score = ?, score = ?, passed = ?, submitted_at = ?,
 			updated_at = ? WHERE id = ?`, o.Earned, o.Max, o.Score, boolInt(o.Passed), ms(now), ms(now), id); err != nil {
 			return err

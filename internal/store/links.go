@@ -114,6 +114,9 @@ func (s *Store) DecideLink(ctx context.Context, a model.Actor, id int64, d model
 			if here > 0 {
 				return model.Errorf(model.ErrConflict, "err.manager_exists")
 			}
+			if err := tx.touch(ctx, byPerson, []int64{claim, m.PersonID}, "managers"); err != nil {
+				return err
+			}
 			for _, q := range []string{
 				`UPDATE bookings SET person_id = ? WHERE person_id = ?`,
 				`UPDATE certificates SET person_id = ? WHERE person_id = ?`,

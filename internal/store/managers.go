@@ -220,6 +220,9 @@ func (s *Store) insertManager(ctx context.Context, tx *Tx, a model.Actor, enterp
 	}
 	pid := link.PersonID
 	now := ms(s.Now())
+	if err := tx.touch(ctx, byEnterprise, []int64{enterpriseID}, "enterprises", "managers"); err != nil {
+		return 0, err
+	}
 	var id int64
 	err = tx.QueryRow(ctx, `INSERT INTO managers (enterprise_id, person_id, role, appointed_on, appointment_doc, cert_no,
 		cert_issued_on, cert_expires_on, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -315,6 +318,9 @@ func (s *Store) UpdateManager(ctx context.Context, a model.Actor, id int64, p mo
 			}
 		}
 		now := ms(s.Now())
+		if err := tx.touch(ctx, byEnterprise, []int64{old.EnterpriseID, m.EnterpriseID}, "enterprises", "managers"); err != nil {
+			return err
+		}
 		_, err = tx.Exec(ctx, `UPDATE managers SET enterprise_id = ?, person_id = ?, role = ?, appointed_on = ?, appointment_doc = ?,
 			cert_no = ?, cert_issued_on = ?, cert_expires_on = ?, status = ?, updated_at = ? WHERE id = ?`,
 			m.EnterpriseID, pid, m.Role, m.AppointedOn, m.AppointmentDoc, m.CertNo, m.CertIssuedOn, m.CertExpiresOn, m.Status, now, id)

@@ -152,6 +152,9 @@ func (s *Store) SubmitQuiz(ctx context.Context, a model.Actor, announcementID, m
 		}
 		out = model.Attempt{QuizID: z.ID, ManagerID: managerID, ManagerName: m.Name, EnterpriseID: m.EnterpriseID, Right: right,
 			Total: len(z.Questions), Passed: passed, CreditHours: credit, SubmittedAt: now}
+		if err := tx.touch(ctx, byPerson, []int64{m.PersonID}, "managers"); err != nil {
+			return err
+		}
 		if err := tx.QueryRow(ctx, `INSERT INTO quiz_attempts (quiz_id, manager_id, person_id, enterprise_id, region_id, answers, correct, total, passed,
 			credit_hours, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, z.ID, managerID, m.PersonID, m.EnterpriseID, region,
 			string(js), right, len(z.Questions), boolInt(passed), credit, ms(now)).Scan(&out.ID); err != nil {

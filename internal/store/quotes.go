@@ -279,6 +279,9 @@ func (s *Store) AcceptQuote(ctx context.Context, a model.Actor, id int64) (*mode
 			now, now).Scan(&dealID); err != nil {
 			return err
 		}
+		if err := tx.touchNew(ctx, byDeal, []int64{dealID}); err != nil {
+			return err
+		}
 		for _, n := range []struct {
 			kind  model.NoticeKind
 			quote string
@@ -411,6 +414,9 @@ func (s *Store) PatchDeal(ctx context.Context, a model.Actor, id int64, p model.
 		var completed *int64
 		if p.Complete {
 			completed = &now
+		}
+		if err := tx.touch(ctx, byDeal, []int64{id}); err != nil {
+			return err
 		}
 		res, err := tx.Exec(ctx, `UPDATE deals SET milestones = ?, baseline_cost = ?, baseline_note = ?, achieved_cost = ?, achieved_note = ?,
 			saving = ?, co2_cut = ?, status = ?, completed_at = ?, updated_at = ? WHERE id = ? AND status = 'active'`, string(milestones), k.BaselineCost,

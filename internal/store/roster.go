@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/envhome/envhome/internal/model"
@@ -78,6 +79,16 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 		}
 		existing, err := s.enterprisesByUSCC(ctx, tx, codes)
 		if err != nil {
+			return err
+		}
+		// The towns' figures of every enterprise the sheets name, before
+		// any of them changes.
+		ids := make([]int64, 0, len(existing))
+		for _, e := range existing {
+			ids = append(ids, e.ID)
+		}
+		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+		if err := tx.touch(ctx, byEnterprise, ids); err != nil {
 			return err
 		}
 		touched := map[int64]bool{}
@@ -330,11 +341,11 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 		if err := s.auditMany(ctx, tx, a, im.now, audits); err != nil {
 			return err
 		}
-		ids := make([]int64, 0, len(touched))
+		changed := make([]int64, 0, len(touched))
 		for id := range touched {
-			ids = append(ids, id)
+			changed = append(changed, id)
 		}
-		if err := s.recomputeSearchMany(ctx, tx, ids); err != nil {
+		if err := s.recomputeSearchMany(ctx, tx, changed); err != nil {
 			return err
 		}
 		return s.dialect.syncIndex(ctx, tx, enterpriseSearch, ids)
@@ -389,6 +400,7 @@ func (s *Store) insertEnterprises(ctx context.Context, tx *Tx, now int64, es []*
 			return err
 		}
 		defer rows.Close()
+		var ids []int64
 		for rows.Next() {
 			var id int64
 			var code string
@@ -396,8 +408,12 @@ func (s *Store) insertEnterprises(ctx context.Context, tx *Tx, now int64, es []*
 				return err
 			}
 			byCode[code].ID = id
+			ids = append(ids, id)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return tx.touchNew(ctx, byEnterprise, ids)
 	})
 }
 

@@ -330,6 +330,9 @@ func (s *Store) rollOccurrences(ctx context.Context) error {
 		batch := ids[:min(len(ids), syncBatch)]
 		ids = ids[len(batch):]
 		if err := s.write(ctx, func(tx *Tx) error {
+			if err := tx.touch(ctx, byEnterprise, batch, "missed"); err != nil {
+				return err
+			}
 			for _, id := range batch {
 				if _, err := tx.Exec(ctx, `UPDATE occurrences SET status = 'missed' WHERE enterprise_id = ? AND status = 'overdue' AND due_on < ?`,
 					id, missBefore); err != nil {

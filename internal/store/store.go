@@ -51,6 +51,8 @@ type Store struct {
 	// serves its blocked senders in order.
 	gate  chan struct{}
 	queue chan *writeReq
+	// parts are the towns' figures' counts (sums.go).
+	parts []*sumPart
 }
 
 // enter waits for the writer's turn on SQLite; leave ends it.
@@ -101,6 +103,9 @@ func IsPostgres(dsn string) bool {
 // Open connects to dsn: a postgres:// URL or a SQLite file path.
 func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	s := &Store{now: opt.Now, pii: opt.PIIKeys}
+	for _, p := range s.sumParts() {
+		s.parts = append(s.parts, &p)
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -269,6 +274,8 @@ type Tx struct {
 	// rolls back the whole transaction when a statement is interrupted,
 	// and one caller giving up must not undo the others' writes.
 	batch context.Context
+	// sums are the write's touches of the towns' figures (sums.go).
+	sums *sumState
 }
 
 func (t *Tx) ctx(ctx context.Context) context.Context {
@@ -328,7 +335,16 @@ func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // failing write is rolled back alone, and commits once. Pages that every
 // booking touches (the class, the indexes' last leaves, the audit log) are
 // then written to the WAL once per batch instead of once per write.
-func (s *Store) write(ctx context.Context, fn func(*Tx) error) error {
+func (s *Store) write(ctx context.Context, write func(*Tx) error) error {
+	// The towns' figures the write touched are brought up to date in it.
+	fn := func(t *Tx) error {
+		t.sums = nil
+		if err := write(t); err != nil {
+			t.sums = nil
+			return err
+		}
+		return t.flushSums(ctx)
+	}
 	if s.gate == nil {
 		return s.inTx(ctx, s.w, fn)
 	}

@@ -8,8 +8,8 @@ import (
 	"strconv"
 )
 
-// SummaryDrift recounts every sum the dashboards read from the rows it
-// sums and lists where the two differ (none, when the writing
+// SummaryDrift recounts every sum the dashboards read (emissions, the
+// towns' figures) from the rows it sums and lists where the two differ (none, when the writing
 // transactions kept them right). Tests call it after their writes; an
 // operator may run it against a live database.
 func (s *Store) SummaryDrift(ctx context.Context) ([]string, error) {
@@ -88,5 +88,6 @@ func (s *Store) SummaryDrift(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	compare("emission_factors.uses", uses, usesCounted)
-	return out, nil
+	towns, err := s.townDrift(ctx)
+	return append(out, towns...), err
 }

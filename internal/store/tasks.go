@@ -93,6 +93,9 @@ func (s *Store) taskStep(ctx context.Context, a model.Actor, id int64, action, n
 			return err
 		}
 		now := ms(s.Now())
+		if err := tx.touch(ctx, byEnterprise, []int64{t.EnterpriseID}, "tasks"); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `UPDATE tasks SET `+set+`, updated_at = ? WHERE id = ?`, append(args, now, id)...); err != nil {
 			return err
 		}

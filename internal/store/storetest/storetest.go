@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/envhome/envhome/internal/store"
@@ -49,6 +50,24 @@ func New(t testing.TB, d store.Dialect, opt store.Options) *store.Store {
 	if _, err := s.Migrate(context.Background()); err != nil {
 		t.Fatalf("migrate %s: %v", d, err)
 	}
+	// The towns' figures are counted from the start, so every write of
+	// every test keeps them, and they must equal a recount when the test
+	// ends (cleanups run last first: this one before the store closes).
+	if err := s.RefreshRegionStats(context.Background(), false); err != nil {
+		t.Fatalf("count town figures %s: %v", d, err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			return
+		}
+		drift, err := s.SummaryDrift(context.Background())
+		if err != nil && !strings.Contains(err.Error(), "database is closed") { // a test that closed it on purpose
+			t.Errorf("summary drift %s: %v", d, err)
+		}
+		for _, line := range drift {
+			t.Errorf("summary drift %s: %s", d, line)
+		}
+	})
 	return s
 }
 

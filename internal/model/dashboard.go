@@ -22,7 +22,9 @@ type Figures struct {
 	Hours          float64 `json:"hours"`    // each manager's capped at the requirement
 	Required       float64 `json:"required"` // the hours required of all managers
 	// Classes held in the Homes (a town's: its Homes'), their seats,
-	// confirmed bookings and attendance (present or late), feedback.
+	// seats taken (an enterprise's: its confirmed bookings; a town's also
+	// seats offered from a waitlist and not yet answered), attendance
+	// (present or late), feedback.
 	Classes     int     `json:"classes"`
 	Seats       int     `json:"seats"`
 	Booked      int     `json:"booked"`

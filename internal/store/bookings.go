@@ -119,11 +119,6 @@ func (s *Store) bookTx(ctx context.Context, tx *Tx, a model.Actor, classID, mana
 	b.CreatedAt = time.UnixMilli(now).UTC()
 	b.UpdatedAt = b.CreatedAt
 	changes := model.Changes{"class_id": {New: classID}, "manager_id": {New: managerID}, "status": {New: b.Status}}
-	if b.Status == model.BookingConfirmed {
-		if err := tx.touch(ctx, byClass, []int64{classID}, "bookings"); err != nil {
-			return nil, err
-		}
-	}
 	if s.dialect == Postgres {
 		return b, s.placeBookingPostgres(ctx, tx, a, b, changes)
 	}
@@ -261,8 +256,10 @@ func (s *Store) CancelBooking(ctx context.Context, a model.Actor, id int64) (*mo
 
 // cancelTx cancels one live booking and closes the gap it leaves.
 func (s *Store) cancelTx(ctx context.Context, tx *Tx, b *model.Booking, now time.Time) error {
-	if err := tx.touch(ctx, byClass, []int64{b.ClassID}, "bookings"); err != nil {
-		return err
+	if b.Status == model.BookingConfirmed && b.Attendance != "" { // it counted as attended
+		if err := tx.touch(ctx, byClass, []int64{b.ClassID}, "bookings"); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.Exec(ctx, `UPDATE bookings SET status = 'cancelled', waitlist_position = 0, offer_expires_at = NULL, updated_at = ? WHERE id = ?`,
 		ms(now), b.ID); err != nil {
@@ -294,9 +291,6 @@ func (s *Store) AcceptOffer(ctx context.Context, a model.Actor, id int64) (*mode
 		}
 		now := s.Now()
 		if err := b.OfferAcceptable(ac, now); err != nil {
-			return err
-		}
-		if err := tx.touch(ctx, byClass, []int64{b.ClassID}, "bookings"); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE bookings SET status = 'confirmed', offer_expires_at = NULL, updated_at = ? WHERE id = ?`, ms(now), id); err != nil {

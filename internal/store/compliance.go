@@ -171,8 +171,8 @@ func (s *Store) TownCompliances(ctx context.Context, a model.Actor) ([]model.Tow
 	year := s.Now().In(model.ChinaTime).Year()
 	days, dargs := s.daysJoin(year)
 	q := `SELECT st.region_id, r.name, st.green, st.yellow, st.red, st.unassessed, COALESCE(dd.overdue, 0), st.honesty_flags, COALESCE(dd.missed90, 0)
-		FROM region_stats st JOIN regions r ON r.id = st.region_id ` + days + ` WHERE st.year = ?`
-	args := append(dargs, year)
+		FROM ` + statsFrom() + ` JOIN regions r ON r.id = st.region_id ` + days + ` WHERE 1 = 1`
+	args := append([]any{year}, dargs...)
 	if !sc.All {
 		q += ` AND st.region_id = ?`
 		args = append(args, sc.RegionID)

@@ -45,7 +45,7 @@ func (s *Store) keyedCounts(ctx context.Context, q string, args []any, fn func(k
 // dashboardColumns are region_stats' columns a dashboard reads, with the
 // town's emissions.
 const dashboardColumns = `st.region_id, r.name, st.enterprises, st.without_manager, st.managers, st.behind, st.hours, st.required,
-	st.classes, st.seats, st.booked, st.attended, st.feedback, st.feedback_sum, st.inspections_done, COALESCE(dd.missed_year, 0),
+	st.classes, st.seats, COALESCE(kb.booked, 0), st.attended, st.feedback, st.feedback_sum, st.inspections_done, COALESCE(dd.missed_year, 0),
 	COALESCE(dd.tasks_open, 0), COALESCE(dd.overdue, 0), st.green, st.yellow, st.red, st.unassessed, st.notices, st.notices_read, st.demands, st.deals_active,
 	st.deals_completed, st.saving, COALESCE(c.scope1, 0), COALESCE(c.scope2, 0), st.computed_at,
 	st.excellent, st.qualified, st.improve, st.unqualified`
@@ -72,10 +72,16 @@ func (s *Store) townFigures(ctx context.Context, year int, regionID int64) ([]mo
 	if err := s.ensureYear(ctx, year); err != nil {
 		return nil, 0, err
 	}
-	days, args := s.daysJoin(year)
-	q := `SELECT ` + dashboardColumns + ` FROM region_stats st JOIN regions r ON r.id = st.region_id
-		LEFT JOIN region_carbon c ON c.region_id = st.region_id AND c.year = st.year ` + days + ` WHERE st.year = ?`
-	args = append(args, year)
+	days, dargs := s.daysJoin(year)
+	from, to := model.YearBounds(year)
+	// Seats taken: the year's classes' own counters, which the booking
+	// transaction keeps, summed along classes(starts_at).
+	q := `SELECT ` + dashboardColumns + ` FROM ` + statsFrom() + ` JOIN regions r ON r.id = st.region_id
+		LEFT JOIN region_carbon c ON c.region_id = st.region_id AND c.year = st.year ` + days + `
+		LEFT JOIN (SELECT h.region_id, SUM(k.booked) AS booked FROM classes k JOIN homes h ON h.id = k.home_id
+			WHERE k.starts_at >= ? AND k.starts_at < ? AND k.status <> 'cancelled' GROUP BY h.region_id) kb ON kb.region_id = st.region_id
+		WHERE 1 = 1`
+	args := append(append([]any{year}, dargs...), ms(from), ms(to))
 	if regionID != 0 {
 		q += ` AND st.region_id = ?`
 		args = append(args, regionID)

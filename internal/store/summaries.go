@@ -88,6 +88,17 @@ func (s *Store) SummaryDrift(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	compare("emission_factors.uses", uses, usesCounted)
+	// Each class's seats taken and waiting, which the dashboards sum.
+	seats, err := read(`SELECT id, 0, 0, 0, booked * 100000 + waitlisted FROM classes`)
+	if err != nil {
+		return nil, err
+	}
+	seatsCounted, err := read(`SELECT k.id, 0, 0, 0, SUM(CASE WHEN b.status IN ('confirmed', 'offered') THEN 100000 WHEN b.status = 'waitlisted' THEN 1 ELSE 0 END)
+		FROM classes k LEFT JOIN bookings b ON b.class_id = k.id GROUP BY k.id`)
+	if err != nil {
+		return nil, err
+	}
+	compare("classes.booked*100000+waitlisted", seats, seatsCounted)
 	towns, err := s.townDrift(ctx)
 	return append(out, towns...), err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"sort"
 	"strconv"
@@ -60,7 +61,7 @@ type queryFunc func(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 
 // statsColumns are region_stats' figures, in the order a delta lists them.
 var statsColumns = []string{"enterprises", "without_manager", "green", "yellow", "red", "unassessed", "honesty_flags",
-	"managers", "behind", "hours", "required", "classes", "seats", "booked", "attended", "feedback", "feedback_sum",
+	"managers", "behind", "hours", "required", "classes", "seats", "attended", "feedback", "feedback_sum",
 	"inspections_done", "notices", "notices_read", "demands", "deals_active", "deals_completed", "saving",
 	"excellent", "qualified", "improve", "unqualified"}
 
@@ -180,10 +181,13 @@ func (s *Store) sumParts() []sumPart {
 		sqlPart("classes", []string{"classes", "seats"}, byK, "k.starts_at",
 			`SELECT h.region_id, {Y} AS y, COUNT(*), COALESCE(SUM(k.capacity), 0) FROM classes k JOIN homes h ON h.id = k.home_id
 			WHERE k.status <> 'cancelled' AND {Y} IS NOT NULL {W} GROUP BY h.region_id, y`),
-		sqlPart("bookings", []string{"booked", "attended"}, byK, "k.starts_at",
-			`SELECT h.region_id, {Y} AS y, COUNT(*), SUM(CASE WHEN b.attendance IN ('present', 'late') THEN 1 ELSE 0 END)
-			FROM bookings b JOIN classes k ON k.id = b.class_id JOIN homes h ON h.id = k.home_id
-			WHERE b.status = 'confirmed' AND k.status <> 'cancelled' AND {Y} IS NOT NULL {W} GROUP BY h.region_id, y`),
+		// Seats taken are the classes' own counters (kept by the booking's
+		// transaction), summed when read: the registration rush writes
+		// nothing more. Attendance is counted here.
+		sqlPart("bookings", []string{"attended"}, byK, "k.starts_at",
+			`SELECT h.region_id, {Y} AS y, COUNT(*) FROM bookings b JOIN classes k ON k.id = b.class_id JOIN homes h ON h.id = k.home_id
+			WHERE b.status = 'confirmed' AND b.attendance IN ('present', 'late') AND k.status <> 'cancelled' AND {Y} IS NOT NULL {W}
+			GROUP BY h.region_id, y`),
 		sqlPart("feedback", []string{"feedback", "feedback_sum"}, byK, "k.starts_at",
 			`SELECT h.region_id, {Y} AS y, COUNT(*), SUM(f.rating) FROM feedback f JOIN classes k ON k.id = f.class_id JOIN homes h ON h.id = k.home_id
 			WHERE {Y} IS NOT NULL {W} GROUP BY h.region_id, y`),
@@ -527,8 +531,9 @@ func (t *Tx) flushSums(ctx context.Context) error {
 		}
 	}
 	now := ms(t.s.Now())
+	shard := t.shard()
 	for _, k := range sortedKeys(stats) {
-		if err := t.addStats(ctx, k, stats[k], now); err != nil {
+		if err := t.addStats(ctx, k, stats[k], now, shard); err != nil {
 			return err
 		}
 	}
@@ -543,16 +548,30 @@ func (t *Tx) flushSums(ctx context.Context) error {
 	return nil
 }
 
-// addStats adds a delta to a town's year, or sets the figures when set.
-func (t *Tx) addStats(ctx context.Context, k sumKey, v []float64, now int64) error {
-	args := []any{k.region, k.year, now}
+// statsShards is how many rows a town's year is kept in on PostgreSQL:
+// each write adds to one picked at random, so parallel writes in a town
+// seldom wait on each other's row; a read sums them. SQLite has one
+// writer at a time and one row.
+const statsShards = 8
+
+// shard picks the row of a town's year this write adds to.
+func (t *Tx) shard() int {
+	if t.d == Postgres {
+		return rand.IntN(statsShards)
+	}
+	return 0
+}
+
+// addStats adds a delta to a shard of a town's year.
+func (t *Tx) addStats(ctx context.Context, k sumKey, v []float64, now int64, shard int) error {
+	args := []any{k.region, k.year, shard, now}
 	sets := []string{"computed_at = excluded.computed_at"}
 	for i, c := range statsColumns {
 		args = append(args, v[i])
 		sets = append(sets, c+" = region_stats."+c+" + excluded."+c)
 	}
-	_, err := t.Exec(ctx, `INSERT INTO region_stats (region_id, year, computed_at, `+strings.Join(statsColumns, ", ")+`)
-		VALUES (?, ?, ?`+strings.Repeat(", ?", len(statsColumns))+`) ON CONFLICT (region_id, year) DO UPDATE SET `+strings.Join(sets, ", "), args...)
+	_, err := t.Exec(ctx, `INSERT INTO region_stats (region_id, year, shard, computed_at, `+strings.Join(statsColumns, ", ")+`)
+		VALUES (?, ?, ?, ?`+strings.Repeat(", ?", len(statsColumns))+`) ON CONFLICT (region_id, year, shard) DO UPDATE SET `+strings.Join(sets, ", "), args...)
 	return err
 }
 
@@ -680,7 +699,7 @@ func (s *Store) recount(ctx context.Context, years []int) error {
 		}
 		now := ms(s.Now())
 		for _, k := range sortedKeys(stats) {
-			if err := tx.addStats(ctx, k, stats[k], now); err != nil {
+			if err := tx.addStats(ctx, k, stats[k], now, 0); err != nil {
 				return err
 			}
 		}
@@ -723,7 +742,8 @@ func (s *Store) townDrift(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	keptStats := map[sumKey][]float64{}
-	rows, err = s.query(ctx, `SELECT region_id, year, `+strings.Join(statsColumns, ", ")+` FROM region_stats`)
+	rows, err = s.query(ctx, `SELECT region_id, year, `+sumColumns(statsColumns)+` FROM region_stats
+		WHERE year IN (SELECT year FROM counted_years) GROUP BY region_id, year`)
 	if err := eachRow(rows, err, func(r *sql.Rows) error {
 		var k sumKey
 		v := make([]float64, len(statsColumns))
@@ -793,9 +813,33 @@ func (t *Tx) addTown(ctx context.Context, id int64) error {
 		return err
 	}
 	for _, y := range years {
-		if err := t.addStats(ctx, sumKey{region: id, year: y}, make([]float64, len(statsColumns)), ms(t.s.Now())); err != nil {
+		if err := t.addStats(ctx, sumKey{region: id, year: y}, make([]float64, len(statsColumns)), ms(t.s.Now()), 0); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// sumColumns sums each column under its own name.
+func sumColumns(cols []string) string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = "SUM(" + c + ") AS " + c
+	}
+	return strings.Join(out, ", ")
+}
+
+// statsFrom is a year's town figures, their shards summed, as a table st
+// (its one argument: the year).
+func statsFrom() string {
+	return `(SELECT region_id, year, ` + sumColumns(statsColumns) + `, MAX(computed_at) AS computed_at
+		FROM region_stats WHERE year = ? GROUP BY region_id, year) st`
+}
+
+// followed is a part's touches so far in this write, or nil.
+func (t *Tx) followed(part string) *partState {
+	if t.sums == nil {
+		return nil
+	}
+	return t.sums.parts[part]
 }

@@ -12,9 +12,6 @@ import (
 // order given; the caller lowers booked and raises waitlisted.
 func (s *Store) demote(ctx context.Context, tx *Tx, a model.Actor, k *model.Class, ids []int64, reason string) error {
 	n := len(ids)
-	if err := tx.touch(ctx, byClass, []int64{k.ID}, "bookings"); err != nil {
-		return err
-	}
 	if _, err := tx.Exec(ctx, `UPDATE bookings SET waitlist_position = waitlist_position + ? WHERE class_id = ? AND status = 'waitlisted'`, n, k.ID); err != nil {
 		return err
 	}
@@ -72,9 +69,6 @@ func (s *Store) promote(ctx context.Context, tx *Tx, classID int64) error {
 				e = starts
 			}
 			expires = &e
-		}
-		if err := tx.touch(ctx, byClass, []int64{classID}, "bookings"); err != nil {
-			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE bookings SET status = ?, waitlist_position = 0, offer_expires_at = ?, updated_at = ? WHERE id = ?`,
 			newStatus, expires, ms(now), bid); err != nil {

@@ -34,7 +34,7 @@ func (s *Store) RegionStats(ctx context.Context, a model.Actor) ([]model.RegionS
 	year := s.Now().In(model.ChinaTime).Year()
 	read := func() ([]model.RegionStat, error) {
 		q := `SELECT st.region_id, r.name, st.year, st.enterprises, st.without_manager, st.managers, st.behind, st.hours, st.required, st.computed_at
-			FROM region_stats st JOIN regions r ON r.id = st.region_id WHERE st.year = ?`
+			FROM ` + statsFrom() + ` JOIN regions r ON r.id = st.region_id WHERE 1 = 1`
 		args := []any{year}
 		if !sc.All {
 			q += ` AND st.region_id = ?`

@@ -21,9 +21,42 @@ CREATE TABLE counted_years (
     year       INTEGER PRIMARY KEY,
     counted_at BIGINT NOT NULL
 );
--- The sweep's figures are counted afresh, once, when first read.
-DELETE FROM region_stats;
-ALTER TABLE region_stats DROP COLUMN overdue_tasks;
-ALTER TABLE region_stats DROP COLUMN missed_inspections;
-ALTER TABLE region_stats DROP COLUMN tasks_open;
-ALTER TABLE region_stats DROP COLUMN missed_year;
+-- The town figures per year are rebuilt: kept by the writes from now on,
+-- and in a few shards per town and year, so that parallel writes in one
+-- town (a registration rush) do not all wait on one row; a read sums the
+-- shards. They are counted afresh, once, when first read.
+DROP TABLE region_stats;
+CREATE TABLE region_stats (
+    region_id        BIGINT NOT NULL REFERENCES regions(id),
+    year             INTEGER NOT NULL,
+    shard            INTEGER NOT NULL,
+    enterprises      INTEGER NOT NULL DEFAULT 0,
+    without_manager  INTEGER NOT NULL DEFAULT 0,
+    green            INTEGER NOT NULL DEFAULT 0,
+    yellow           INTEGER NOT NULL DEFAULT 0,
+    red              INTEGER NOT NULL DEFAULT 0,
+    unassessed       INTEGER NOT NULL DEFAULT 0,
+    honesty_flags    INTEGER NOT NULL DEFAULT 0,
+    managers         INTEGER NOT NULL DEFAULT 0,
+    behind           INTEGER NOT NULL DEFAULT 0,
+    hours            REAL NOT NULL DEFAULT 0,
+    required         REAL NOT NULL DEFAULT 0,
+    classes          INTEGER NOT NULL DEFAULT 0,
+    seats            INTEGER NOT NULL DEFAULT 0,
+    attended         INTEGER NOT NULL DEFAULT 0,
+    feedback         INTEGER NOT NULL DEFAULT 0,
+    feedback_sum     INTEGER NOT NULL DEFAULT 0,
+    inspections_done INTEGER NOT NULL DEFAULT 0,
+    notices          INTEGER NOT NULL DEFAULT 0,
+    notices_read     INTEGER NOT NULL DEFAULT 0,
+    demands          INTEGER NOT NULL DEFAULT 0,
+    deals_active     INTEGER NOT NULL DEFAULT 0,
+    deals_completed  INTEGER NOT NULL DEFAULT 0,
+    saving           REAL NOT NULL DEFAULT 0,
+    excellent        INTEGER NOT NULL DEFAULT 0,
+    qualified        INTEGER NOT NULL DEFAULT 0,
+    improve          INTEGER NOT NULL DEFAULT 0,
+    unqualified      INTEGER NOT NULL DEFAULT 0,
+    computed_at      BIGINT NOT NULL,
+    PRIMARY KEY (region_id, year, shard)
+);

@@ -835,11 +835,3 @@ func statsFrom() string {
 	return `(SELECT region_id, year, ` + sumColumns(statsColumns) + `, MAX(computed_at) AS computed_at
 		FROM region_stats WHERE year = ? GROUP BY region_id, year) st`
 }
-
-// followed is a part's touches so far in this write, or nil.
-func (t *Tx) followed(part string) *partState {
-	if t.sums == nil {
-		return nil
-	}
-	return t.sums.parts[part]
-}

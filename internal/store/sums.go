@@ -784,7 +784,7 @@ func (s *Store) townDrift(ctx context.Context) ([]string, error) {
 				if b != nil {
 					y = b[i]
 				}
-				if x-y > 1e-6 || y-x > 1e-6 {
+				if differ(x, y) {
 					out = append(out, fmt.Sprintf("%s town %d %d%s %s: kept %v, recounted %v", what, k.region, k.year, k.day, c, x, y))
 				}
 			}

@@ -79,6 +79,14 @@ func Roster(seed uint64, companies, shops, managers int, regions []int64, start 
 				if r.IntN(3) == 0 {
 					e.KeyLists = append(e.KeyLists, "risk")
 				}
+				// Rarer lists, so that a filter meets common, rare and absent
+				// values (groundwater stays absent).
+				if r.IntN(20) == 0 {
+					e.KeyLists = append(e.KeyLists, "noise")
+				}
+				if r.IntN(1000) == 0 {
+					e.KeyLists = append(e.KeyLists, "soil")
+				}
 			case x < 5:
 				e.PermitClass = model.PermitSimplified
 			default:

@@ -46,12 +46,9 @@ func audienceSQL(a model.Audience, town *int64) (string, []any) {
 		q += ` AND (` + strings.Join(or, ` OR `) + `)`
 	}
 	if len(a.KeyLists) > 0 {
-		var or []string
-		for _, l := range a.KeyLists {
-			or = append(or, `e.key_lists LIKE ?`)
-			args = append(args, "%,"+l+",%")
-		}
-		q += ` AND (` + strings.Join(or, ` OR `) + `)`
+		c, v := hasFact("e.id", factKeyList, a.KeyLists)
+		q += ` AND ` + c
+		args = append(args, v...)
 	}
 	if len(a.PermitClasses) > 0 {
 		q += ` AND ` + in(`e.permit_class`, len(a.PermitClasses))

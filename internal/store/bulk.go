@@ -75,7 +75,13 @@ func (s *Store) BulkInsert(ctx context.Context, a model.Actor, ents []model.Rost
 				return fmt.Errorf("bulk managers: %w", err)
 			}
 		}
+		if err := s.factsOfNewRows(ctx, tx, before); err != nil {
+			return err
+		}
 		if err := tx.touchNewAbove(ctx, byEnterprise, before); err != nil {
+			return err
+		}
+		if err := s.dialect.syncShort(ctx, tx, enterpriseSearch, `id > ?`, before); err != nil {
 			return err
 		}
 		if s.dialect == SQLite {

@@ -114,10 +114,13 @@ func (c nullTimeCol) Scan(src any) error {
 // table gets one with a migration and an entry here.
 type searchIndex struct {
 	table, alias, fts string
+	// short is the index of one- and two-character pieces (grams.go), if
+	// the table has one; without it short queries scan.
+	short string
 }
 
 var (
-	enterpriseSearch = searchIndex{table: "enterprises", alias: "e", fts: "enterprise_search"}
+	enterpriseSearch = searchIndex{table: "enterprises", alias: "e", fts: "enterprise_search", short: "enterprise_grams"}
 	courseSearch     = searchIndex{table: "courses", alias: "c", fts: "course_search"}
 )
 
@@ -131,6 +134,13 @@ var (
 func (d Dialect) match(ix searchIndex, q string) (from, where, order string, args []any) {
 	like := "%" + escapeLike(q) + "%"
 	a := ix.alias
+	if ix.short != "" && shortQuery(q) {
+		// One token of the short index: an index lookup, not a scan.
+		if d == Postgres {
+			return ix.short + ` g JOIN ` + ix.table + ` ` + a + ` ON ` + a + `.id = g.id`, `g.grams @> ARRAY[CAST(? AS TEXT)]`, a + `.id`, []any{q}
+		}
+		return ix.short + ` g JOIN ` + ix.table + ` ` + a + ` ON ` + a + `.id = g.rowid`, ix.short + ` MATCH ?`, `g.rowid`, []any{`"` + q + `"`}
+	}
 	short := utf8.RuneCountInString(q) < 3
 	if short && d == Postgres {
 		// Not LIKE: a prepared LIKE gets one generic plan for every length,
@@ -161,6 +171,12 @@ func (d Dialect) hitsOrder(order string) string {
 // few statements however many ids; PostgreSQL's trigram index follows the
 // column by itself.
 func (d Dialect) syncIndex(ctx context.Context, r *Tx, ix searchIndex, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := d.syncShort(ctx, r, ix, `id IN (`+intList(ids)+`)`); err != nil {
+		return err
+	}
 	if d != SQLite {
 		return nil
 	}

@@ -349,6 +349,13 @@ func (s *Store) enterpriseQuery(a model.Actor, f model.EnterpriseFilter) (q stri
 		from, where, order, searchArgs = s.dialect.match(enterpriseSearch, strings.ToLower(f.Query))
 		cond = where + ` AND ` + cond
 	}
+	if f.KeyList != "" && f.Query == "" {
+		// The list's rows drive, newest first: a rare list stops at its
+		// few rows, a common one at the first page.
+		from, order = `enterprise_facts kf JOIN enterprises e ON e.id = kf.enterprise_id`, `kf.enterprise_id`
+		cond = `kf.kind = ? AND kf.value = ? AND ` + cond
+		searchArgs = []any{factKeyList, f.KeyList}
+	}
 	args = append(searchArgs, args...)
 	q = ` FROM ` + from + ` JOIN regions r ON r.id = e.region_id WHERE ` + cond
 	add := func(sqlPart string, v ...any) {
@@ -367,8 +374,9 @@ func (s *Store) enterpriseQuery(a model.Actor, f model.EnterpriseFilter) (q stri
 	if f.Industry != "" {
 		add(`e.industry_code >= ? AND e.industry_code < ?`, f.Industry, f.Industry+"~")
 	}
-	if f.KeyList != "" {
-		add(`e.key_lists LIKE ?`, "%,"+f.KeyList+",%")
+	if f.KeyList != "" && f.Query != "" {
+		c, v := hasFact("e.id", factKeyList, []string{f.KeyList})
+		add(c, v...)
 	}
 	if f.PermitClass != "" {
 		add(`e.permit_class = ?`, f.PermitClass)
@@ -503,6 +511,11 @@ func (s *Store) insertEnterprise(ctx context.Context, tx *Tx, e *model.Enterpris
 	case err != nil:
 		return 0, err
 	}
+	withID := *e
+	withID.ID = id
+	if err := s.putFacts(ctx, tx, &withID); err != nil {
+		return 0, err
+	}
 	return id, tx.touchNew(ctx, byEnterprise, []int64{id})
 }
 
@@ -588,6 +601,10 @@ func (s *Store) UpdateEnterprise(ctx context.Context, a model.Actor, id int64, p
 			return err
 		}
 		if err := s.refreshSearch(ctx, tx, id); err != nil {
+			return err
+		}
+		e.ID = id
+		if err := s.putFacts(ctx, tx, &e); err != nil {
 			return err
 		}
 		if err := s.moveCarbon(ctx, tx, id, old.RegionID, e.RegionID); err != nil {

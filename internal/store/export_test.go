@@ -20,3 +20,13 @@ func SetRankPage(n int) (restore func()) {
 	rankPage = n
 	return func() { rankPage = old }
 }
+
+// ScanSearch lists, by a plain scan of the search text, the enterprises
+// whose text holds q (lower case), highest id first.
+func (s *Store) ScanSearch(ctx context.Context, q string) ([]int64, error) {
+	rows, err := s.w.QueryContext(ctx, s.dialect.Rebind(`SELECT id FROM enterprises WHERE `+s.dialect.hasText(`search_text`)+` ORDER BY id DESC`), q)
+	return scanAll(rows, err, func(r *sql.Rows) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+}

@@ -348,7 +348,7 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 		if err := s.recomputeSearchMany(ctx, tx, changed); err != nil {
 			return err
 		}
-		return s.dialect.syncIndex(ctx, tx, enterpriseSearch, ids)
+		return s.dialect.syncIndex(ctx, tx, enterpriseSearch, changed)
 	})
 	if err == errAbort {
 		return model.ImportResult{Problems: res.Problems, WouldClear: res.WouldClear}, nil
@@ -411,6 +411,9 @@ func (s *Store) insertEnterprises(ctx context.Context, tx *Tx, now int64, es []*
 			ids = append(ids, id)
 		}
 		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := s.putFacts(ctx, tx, part...); err != nil {
 			return err
 		}
 		return tx.touchNew(ctx, byEnterprise, ids)

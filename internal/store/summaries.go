@@ -99,6 +99,11 @@ func (s *Store) SummaryDrift(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	compare("classes.booked*100000+waitlisted", seats, seatsCounted)
+	facts, err := s.factDrift(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, facts...)
 	towns, err := s.townDrift(ctx)
 	return append(out, towns...), err
 }

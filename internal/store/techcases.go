@@ -167,12 +167,8 @@ func caseFitSQL(in model.CaseInput) (string, []any) {
 		}
 		q += ` AND (` + strings.Join(or, ` OR `) + `)`
 	}
-	var or []string
-	for _, p := range in.Pollutants {
-		or = append(or, `e.pollutants LIKE ?`)
-		args = append(args, "%,"+p+",%")
-	}
-	return q + ` AND (` + strings.Join(or, ` OR `) + `)`, args
+	c, v := hasFact("e.id", factPollutant, in.Pollutants)
+	return q + ` AND ` + c, append(args, v...)
 }
 
 // CaseReach counts the key discharge units a case would be pushed to.

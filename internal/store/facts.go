@@ -1,0 +1,117 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/envhome/envhome/internal/model"
+)
+
+// Kinds of an enterprise's multi-valued facts kept as rows
+// (enterprise_facts), beside the text columns that are the record's copy.
+const (
+	factKeyList   = "key_list"
+	factPollutant = "pollutant"
+)
+
+// putFacts replaces the fact rows of the enterprises (ids set) with what
+// their records say.
+func (s *Store) putFacts(ctx context.Context, tx *Tx, es ...*model.Enterprise) error {
+	return chunks(es, rowsPerStatement, func(part []*model.Enterprise) error {
+		ids := make([]int64, len(part))
+		var args []any
+		for i, e := range part {
+			ids[i] = e.ID
+			for _, v := range e.KeyLists {
+				args = append(args, factKeyList, v, e.ID)
+			}
+			for _, v := range e.Pollutants {
+				args = append(args, factPollutant, v, e.ID)
+			}
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM enterprise_facts WHERE enterprise_id IN (`+intList(ids)+`)`); err != nil {
+			return err
+		}
+		if len(args) == 0 {
+			return nil
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO enterprise_facts (kind, value, enterprise_id) VALUES `+placeholders(len(args)/3, 3), args...)
+		return err
+	})
+}
+
+// factsOfNewRows writes the fact rows of enterprises inserted in bulk
+// (ids above after), from their text columns.
+func (s *Store) factsOfNewRows(ctx context.Context, tx *Tx, after int64) error {
+	var parts []string
+	var args []any
+	for _, l := range []struct {
+		kind, col string
+		values    []string
+	}{{factKeyList, "key_lists", model.KeyLists}, {factPollutant, "pollutants", model.Pollutants}} {
+		for _, v := range l.values {
+			parts = append(parts, `SELECT ?, ?, id FROM enterprises WHERE id > ? AND `+l.col+` LIKE ?`)
+			args = append(args, l.kind, v, after, "%,"+v+",%")
+		}
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO enterprise_facts (kind, value, enterprise_id) `+strings.Join(parts, ` UNION ALL `), args...)
+	return err
+}
+
+// hasFact is a condition that the enterprise in col has any of the
+// values of a kind: an index lookup on the fact rows.
+func hasFact(col, kind string, values []string) (string, []any) {
+	args := []any{kind}
+	for _, v := range values {
+		args = append(args, v)
+	}
+	return fmt.Sprintf(`%s IN (SELECT enterprise_id FROM enterprise_facts WHERE kind = ? AND value IN (%s))`, col,
+		strings.TrimSuffix(strings.Repeat("?, ", len(values)), ", ")), args
+}
+
+// factDrift lists enterprises whose fact rows differ from their records.
+func (s *Store) factDrift(ctx context.Context) ([]string, error) {
+	want := map[string]bool{}
+	rows, err := s.query(ctx, `SELECT id, key_lists, pollutants FROM enterprises`)
+	if err := eachRow(rows, err, func(r *sql.Rows) error {
+		var id int64
+		var kl, po string
+		if err := r.Scan(&id, &kl, &po); err != nil {
+			return err
+		}
+		for _, v := range splitLists(kl) {
+			want[fmt.Sprintf("%d %s %s", id, factKeyList, v)] = true
+		}
+		for _, v := range splitLists(po) {
+			want[fmt.Sprintf("%d %s %s", id, factPollutant, v)] = true
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	var out []string
+	rows, err = s.query(ctx, `SELECT enterprise_id, kind, value FROM enterprise_facts`)
+	if err := eachRow(rows, err, func(r *sql.Rows) error {
+		var id int64
+		var kind, v string
+		if err := r.Scan(&id, &kind, &v); err != nil {
+			return err
+		}
+		k := fmt.Sprintf("%d %s %s", id, kind, v)
+		if !want[k] {
+			out = append(out, "enterprise_facts: "+k+" kept, not in the record")
+		}
+		delete(want, k)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	for k := range want {
+		out = append(out, "enterprise_facts: "+k+" in the record, not kept")
+	}
+	sort.Strings(out)
+	return out, nil
+}

@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"unicode/utf8"
+)
+
+// Short queries (one or two characters, the usual length of a Chinese
+// name's distinctive part) cannot use the trigram indexes. A table's
+// short index holds every one- and two-character piece of each row's
+// search text: on SQLite an FTS5 table with the ascii tokenizer (every
+// non-ASCII character is part of a token, ASCII letters and digits too,
+// the rest separate), on PostgreSQL a text[] column with a GIN index. A
+// query is then a lookup of one token, the same rows a substring scan
+// finds.
+
+// gramRune reports whether a character belongs in a piece: what the ascii
+// tokenizer keeps in a token.
+func gramRune(r rune) bool {
+	return r >= utf8.RuneSelf || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+}
+
+// shortQuery reports whether q is looked up in the short index: one or
+// two characters, each kept in a piece. Anything else (a space or ASCII
+// punctuation inside) is searched by a scan.
+func shortQuery(q string) bool {
+	n := 0
+	for _, r := range q {
+		if !gramRune(r) {
+			return false
+		}
+		n++
+	}
+	return n >= 1 && n <= 2
+}
+
+// grams lists the distinct one- and two-character pieces of a (lower
+// case) search text made only of characters kept in pieces.
+func grams(text string) []string {
+	rs := []rune(text)
+	seen := map[string]bool{}
+	var out []string
+	put := func(g string) {
+		if !seen[g] {
+			seen[g] = true
+			out = append(out, g)
+		}
+	}
+	for i, r := range rs {
+		if !gramRune(r) {
+			continue
+		}
+		put(string(r))
+		if i+1 < len(rs) && gramRune(rs[i+1]) {
+			put(string(rs[i : i+2]))
+		}
+	}
+	return out
+}
+
+// syncShort writes the short index of ix for the rows of its table
+// matching cond.
+func (d Dialect) syncShort(ctx context.Context, tx *Tx, ix searchIndex, cond string, args ...any) error {
+	if ix.short == "" {
+		return nil
+	}
+	rows, err := tx.Query(ctx, `SELECT id, search_text FROM `+ix.table+` WHERE `+cond, args...)
+	type row struct {
+		id   int64
+		text string
+	}
+	list, err := scanAll(rows, err, func(r *sql.Rows) (row, error) {
+		var x row
+		return x, r.Scan(&x.id, &x.text)
+	})
+	if err != nil {
+		return err
+	}
+	return chunks(list, 200, func(part []row) error {
+		ids := make([]int64, len(part))
+		var vals []any
+		for i, x := range part {
+			ids[i] = x.id
+			g := grams(x.text)
+			if d == Postgres {
+				vals = append(vals, x.id, g)
+			} else {
+				vals = append(vals, x.id, strings.Join(g, " "))
+			}
+		}
+		if d == Postgres {
+			_, err := tx.Exec(ctx, `INSERT INTO `+ix.short+` (id, grams) VALUES `+placeholders(len(part), 2)+`
+				ON CONFLICT (id) DO UPDATE SET grams = excluded.grams`, vals...)
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM `+ix.short+` WHERE rowid IN (`+intList(ids)+`)`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO `+ix.short+` (rowid, grams) VALUES `+placeholders(len(part), 2), vals...)
+		return err
+	})
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -355,6 +356,12 @@ func (s *Store) enterpriseQuery(a model.Actor, f model.EnterpriseFilter) (q stri
 		from, order = `enterprise_facts kf JOIN enterprises e ON e.id = kf.enterprise_id`, `kf.enterprise_id`
 		cond = `kf.kind = ? AND kf.value = ? AND ` + cond
 		searchArgs = []any{factKeyList, f.KeyList}
+		// In one town (the filter's or the association's own) the town's
+		// rows of the list, not the county's walked for them.
+		if town := cmp.Or(f.RegionID, sc.RegionID); town != 0 {
+			cond = `kf.region_id = ? AND ` + cond
+			searchArgs = append([]any{town}, searchArgs...)
+		}
 	}
 	args = append(searchArgs, args...)
 	q = ` FROM ` + from + ` JOIN regions r ON r.id = e.region_id WHERE ` + cond

@@ -26,10 +26,10 @@ func (s *Store) putFacts(ctx context.Context, tx *Tx, es ...*model.Enterprise) e
 		for i, e := range part {
 			ids[i] = e.ID
 			for _, v := range e.KeyLists {
-				args = append(args, factKeyList, v, e.ID)
+				args = append(args, factKeyList, v, e.ID, e.RegionID)
 			}
 			for _, v := range e.Pollutants {
-				args = append(args, factPollutant, v, e.ID)
+				args = append(args, factPollutant, v, e.ID, e.RegionID)
 			}
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM enterprise_facts WHERE enterprise_id IN (`+intList(ids)+`)`); err != nil {
@@ -38,7 +38,7 @@ func (s *Store) putFacts(ctx context.Context, tx *Tx, es ...*model.Enterprise) e
 		if len(args) == 0 {
 			return nil
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO enterprise_facts (kind, value, enterprise_id) VALUES `+placeholders(len(args)/3, 3), args...)
+		_, err := tx.Exec(ctx, `INSERT INTO enterprise_facts (kind, value, enterprise_id, region_id) VALUES `+placeholders(len(args)/4, 4), args...)
 		return err
 	})
 }
@@ -53,11 +53,11 @@ func (s *Store) factsOfNewRows(ctx context.Context, tx *Tx, after int64) error {
 		values    []string
 	}{{factKeyList, "key_lists", model.KeyLists}, {factPollutant, "pollutants", model.Pollutants}} {
 		for _, v := range l.values {
-			parts = append(parts, `SELECT ?, ?, id FROM enterprises WHERE id > ? AND `+l.col+` LIKE ?`)
+			parts = append(parts, `SELECT ?, ?, id, region_id FROM enterprises WHERE id > ? AND `+l.col+` LIKE ?`)
 			args = append(args, l.kind, v, after, "%,"+v+",%")
 		}
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO enterprise_facts (kind, value, enterprise_id) `+strings.Join(parts, ` UNION ALL `), args...)
+	_, err := tx.Exec(ctx, `INSERT INTO enterprise_facts (kind, value, enterprise_id, region_id) `+strings.Join(parts, ` UNION ALL `), args...)
 	return err
 }
 
@@ -75,32 +75,32 @@ func hasFact(col, kind string, values []string) (string, []any) {
 // factDrift lists enterprises whose fact rows differ from their records.
 func (s *Store) factDrift(ctx context.Context) ([]string, error) {
 	want := map[string]bool{}
-	rows, err := s.query(ctx, `SELECT id, key_lists, pollutants FROM enterprises`)
+	rows, err := s.query(ctx, `SELECT id, region_id, key_lists, pollutants FROM enterprises`)
 	if err := eachRow(rows, err, func(r *sql.Rows) error {
-		var id int64
+		var id, region int64
 		var kl, po string
-		if err := r.Scan(&id, &kl, &po); err != nil {
+		if err := r.Scan(&id, &region, &kl, &po); err != nil {
 			return err
 		}
 		for _, v := range splitLists(kl) {
-			want[fmt.Sprintf("%d %s %s", id, factKeyList, v)] = true
+			want[fmt.Sprintf("%d %d %s %s", id, region, factKeyList, v)] = true
 		}
 		for _, v := range splitLists(po) {
-			want[fmt.Sprintf("%d %s %s", id, factPollutant, v)] = true
+			want[fmt.Sprintf("%d %d %s %s", id, region, factPollutant, v)] = true
 		}
 		return nil
 	}); err != nil {
 		return nil, err
 	}
 	var out []string
-	rows, err = s.query(ctx, `SELECT enterprise_id, kind, value FROM enterprise_facts`)
+	rows, err = s.query(ctx, `SELECT enterprise_id, region_id, kind, value FROM enterprise_facts`)
 	if err := eachRow(rows, err, func(r *sql.Rows) error {
-		var id int64
+		var id, region int64
 		var kind, v string
-		if err := r.Scan(&id, &kind, &v); err != nil {
+		if err := r.Scan(&id, &region, &kind, &v); err != nil {
 			return err
 		}
-		k := fmt.Sprintf("%d %s %s", id, kind, v)
+		k := fmt.Sprintf("%d %d %s %s", id, region, kind, v)
 		if !want[k] {
 			out = append(out, "enterprise_facts: "+k+" kept, not in the record")
 		}

@@ -76,6 +76,34 @@ func TestKeyListFilterEqualsScan(t *testing.T) {
 		if got := list(model.EnterpriseFilter{KeyList: "soil"}); !slices.Contains(got, one) {
 			t.Errorf("enterprise %d not listed under soil", one)
 		}
+		// Moved to another town, it is listed there and not in its old one.
+		e1, err := st.Enterprise(ctx, sys, one)
+		if err != nil {
+			t.Fatal(err)
+		}
+		to := regions[0]
+		if e1.RegionID == to {
+			to = regions[1]
+		}
+		if _, err := st.UpdateEnterprise(ctx, sys, one, model.EnterprisePatch{RegionID: &to}); err != nil {
+			t.Fatal(err)
+		}
+		if got := list(model.EnterpriseFilter{KeyList: "soil", RegionID: to}); !slices.Contains(got, one) {
+			t.Errorf("moved enterprise %d not listed in its new town", one)
+		}
+		if got := list(model.EnterpriseFilter{KeyList: "soil", RegionID: e1.RegionID}); slices.Contains(got, one) {
+			t.Errorf("moved enterprise %d still listed in its old town", one)
+		}
+		// A roster that changes another's lists: the rows follow (the drift
+		// check at the end compares every fact row with the records).
+		row := ents[1]
+		row.Row, row.KeyLists = 2, []string{"groundwater"}
+		if res, err := st.ImportRoster(ctx, sys, []model.RosterEnterprise{row}, nil, nil, model.ImportAllOrNothing, true); err != nil || len(res.Problems) > 0 {
+			t.Fatalf("roster: %v %+v", err, res.Problems)
+		}
+		if got := list(model.EnterpriseFilter{KeyList: "groundwater"}); len(got) != 1 {
+			t.Errorf("groundwater after the roster: %v", got)
+		}
 	})
 }
 

@@ -95,7 +95,7 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 		var audits []auditRow
 
 		// Enterprises: sort into new, changed and unchanged.
-		var fresh []*model.Enterprise
+		var fresh, updated []*model.Enterprise
 		for i := range ents {
 			row := &ents[i]
 			if bad[rowKey{model.SheetEnterprises, row.Row}] {
@@ -151,7 +151,11 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 			audits = append(audits, auditRow{"enterprise.import", "enterprise", e.ID, changes})
 			touched[e.ID] = true
 			existing[e.USCC] = &e
+			updated = append(updated, &e)
 			res.EnterprisesUpdated++
+		}
+		if err := s.putFacts(ctx, tx, updated...); err != nil {
+			return err
 		}
 		if err := s.insertEnterprises(ctx, tx, im.now, fresh); err != nil {
 			return err

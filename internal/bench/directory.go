@@ -182,6 +182,10 @@ func benchList(ctx context.Context, env Env, args []string) error {
 		{"second page (cursor)", "cursor=" + url.QueryEscape(deref(page.Next))},
 		{"search 新材料 (trigram)", "q=" + url.QueryEscape("新材料")},
 		{"search 宏嘉 (2 chars)", "q=" + url.QueryEscape("宏嘉")},
+		{"search 昌五 (2, ~3,500 rows)", "q=" + url.QueryEscape("昌五")},
+		{"search 环保 (2, ~22,000)", "q=" + url.QueryEscape("环保")},
+		{"search 海 (1, every name)", "q=" + url.QueryEscape("海")},
+		{"search 垚 (1, absent)", "q=" + url.QueryEscape("垚")},
 		{"search by credit code", "q=91330481M0"},
 		{"filter town+permit", fmt.Sprintf("region_id=%d&permit_class=key", regions[0])},
 		{"filter shops in a town", fmt.Sprintf("region_id=%d&kind=shop", regions[3])},
@@ -192,8 +196,8 @@ func benchList(ctx context.Context, env Env, args []string) error {
 		queries = append(queries, struct{ label, query string }{"filter key list " + l, "key_list=" + l})
 	}
 	queries = append(queries, struct{ label, query string }{"key list air, smallest town", fmt.Sprintf("key_list=air&region_id=%d", regions[len(regions)-1])})
-	var worst time.Duration
-	worstLabel := ""
+	var worst, worstShort time.Duration
+	worstLabel, worstShortLabel := "", ""
 	fmt.Fprintf(env.Stdout, "GET /api/v1/enterprises?limit=50 on %s, %d sequential requests each\n", st.Dialect(), *reqs)
 	for _, q := range queries {
 		lat, body, err := timeGets(srv, "/api/v1/enterprises?limit=50&"+q.query, token, *reqs)
@@ -208,8 +212,12 @@ func benchList(ctx context.Context, env Env, args []string) error {
 		if strings.Contains(q.query, "key_list=") && p(99) > worst {
 			worst, worstLabel = p(99), q.label
 		}
+		if strings.Contains(q.label, "search") && !strings.Contains(q.label, "trigram") && !strings.Contains(q.label, "credit") && p(99) > worstShort {
+			worstShort, worstShortLabel = p(99), q.label
+		}
 	}
 	fmt.Fprintf(env.Stdout, "worst key-list filter: %s, p99 %s\n", worstLabel, worst)
+	fmt.Fprintf(env.Stdout, "worst 1-2 character search: %s, p99 %s\n", worstShortLabel, worstShort)
 	return nil
 }
 

@@ -137,7 +137,7 @@ func (d Dialect) match(ix searchIndex, q string) (from, where, order string, arg
 	if ix.short != "" && shortQuery(q) {
 		// One token of the short index: an index lookup, not a scan.
 		if d == Postgres {
-			return ix.short + ` g JOIN ` + ix.table + ` ` + a + ` ON ` + a + `.id = g.id`, `g.grams @> ARRAY[CAST(? AS TEXT)]`, a + `.id`, []any{q}
+			return ix.short + ` g JOIN ` + ix.table + ` ` + a + ` ON ` + a + `.id = g.id`, `g.grams @> ` + gramLiteral(q) + ` AND 1 = ?`, a + `.id`, []any{1}
 		}
 		return ix.short + ` g JOIN ` + ix.table + ` ` + a + ` ON ` + a + `.id = g.rowid`, ix.short + ` MATCH ?`, `g.rowid`, []any{`"` + q + `"`}
 	}

@@ -336,7 +336,9 @@ func (s *Store) enterpriseTx(ctx context.Context, tx *Tx, sc model.Scope, id int
 
 // enterpriseQuery builds the FROM and WHERE of a list of enterprises in
 // the scope, and the order it pages by.
-func (s *Store) enterpriseQuery(a model.Actor, f model.EnterpriseFilter) (q string, args []any, order string) {
+// rare, when not nil, is every enterprise a short search finds (see
+// rareShort), looked up by id instead of searched.
+func (s *Store) enterpriseQuery(a model.Actor, f model.EnterpriseFilter, rare *[]int64) (q string, args []any, order string) {
 	sc := a.Scope()
 	cond, args := scopeSQL(sc)
 	from, order := `enterprises e`, `e.id`
@@ -345,7 +347,14 @@ func (s *Store) enterpriseQuery(a model.Actor, f model.EnterpriseFilter) (q stri
 		f.Query, f.USCC = "", code
 	}
 	var searchArgs []any
-	if f.Query != "" {
+	switch {
+	case f.Query != "" && rare != nil:
+		in := `1=0`
+		if len(*rare) > 0 {
+			in = `e.id IN (` + intList(*rare) + `)`
+		}
+		cond = in + ` AND ` + cond
+	case f.Query != "":
 		var where string
 		from, where, order, searchArgs = s.dialect.match(enterpriseSearch, strings.ToLower(f.Query))
 		cond = where + ` AND ` + cond
@@ -403,7 +412,11 @@ func (s *Store) enterpriseQuery(a model.Actor, f model.EnterpriseFilter) (q stri
 // ListEnterprises pages through the enterprises the scope may see, newest
 // first, never counting the table.
 func (s *Store) ListEnterprises(ctx context.Context, a model.Actor, f model.EnterpriseFilter) (model.List[*model.Enterprise], error) {
-	from, args, order := s.enterpriseQuery(a, f)
+	rare, err := s.rareShort(ctx, enterpriseSearch, f.Query)
+	if err != nil {
+		return model.List[*model.Enterprise]{}, fmt.Errorf("list enterprises: %w", err)
+	}
+	from, args, order := s.enterpriseQuery(a, f, rare)
 	q := `SELECT ` + enterpriseColumns + from
 	add := func(sqlPart string, v ...any) {
 		q += ` AND ` + sqlPart
@@ -428,9 +441,13 @@ const CountCap = 10_000
 // CountEnterprises counts the enterprises a list would show, up to
 // CountCap+1, so that a count never walks a province's table.
 func (s *Store) CountEnterprises(ctx context.Context, a model.Actor, f model.EnterpriseFilter) (int, error) {
-	from, args, _ := s.enterpriseQuery(a, f)
+	rare, err := s.rareShort(ctx, enterpriseSearch, f.Query)
+	if err != nil {
+		return 0, err
+	}
+	from, args, _ := s.enterpriseQuery(a, f, rare)
 	var n int
-	err := s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+` LIMIT ?) t`, append(args, CountCap+1)...).Scan(&n)
+	err = s.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+from+` LIMIT ?) t`, append(args, CountCap+1)...).Scan(&n)
 	return n, err
 }
 

@@ -102,3 +102,42 @@ func (d Dialect) syncShort(ctx context.Context, tx *Tx, ix searchIndex, cond str
 		return err
 	})
 }
+
+// shortProbe is how many rows of a piece a short search reads first on
+// PostgreSQL to tell a rare piece from a common one.
+const shortProbe = 5000
+
+// rareShort returns, on PostgreSQL, every row whose text holds q when q
+// is a short query of a rare piece (nil otherwise). For a piece in a
+// thousand rows of a million the planner walks the primary key backwards,
+// testing 47,000 arrays to fill a page (33 ms), where the GIN index finds
+// the thousand at once; a common piece fills its page within a few
+// hundred rows of that walk. The probe reads at most shortProbe+1 rows.
+func (s *Store) rareShort(ctx context.Context, ix searchIndex, q string) (*[]int64, error) {
+	q = strings.ToLower(q)
+	if s.dialect != Postgres || ix.short == "" || !shortQuery(q) {
+		return nil, nil
+	}
+	rows, err := s.query(ctx, `SELECT id FROM `+ix.short+` WHERE grams @> `+gramLiteral(q)+` LIMIT ?`, shortProbe+1)
+	ids, err := scanAll(rows, err, func(r *sql.Rows) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+	if err != nil || len(ids) > shortProbe {
+		return nil, err
+	}
+	if ids == nil {
+		ids = []int64{}
+	}
+	return &ids, nil
+}
+
+// gramLiteral writes a short query's piece as a PostgreSQL array literal
+// in the statement: a parameter would let a prepared statement settle on
+// one generic plan for every piece, the GIN index's bitmap, which sorts a
+// million rows for a piece in every name (46 ms) where the primary key's
+// order finds a page at once. A piece (shortQuery) holds only letters,
+// digits and non-ASCII characters: nothing that ends a literal.
+func gramLiteral(q string) string {
+	return `ARRAY['` + q + `']::text[]`
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/envhome/envhome/internal/model"
@@ -112,7 +113,8 @@ func tokenDest(t *model.Token) []any {
 // neither expired nor revoked and the account is enabled.
 func (s *Store) TokenUser(ctx context.Context, secret string) (*model.User, *model.Token, error) {
 	hash := model.HashSecret(secret)
-	u, t, gen, cached := s.tokens.get(hash)
+	now := s.Now()
+	u, t, gen, cached := s.tokens.get(hash, now)
 	if !cached {
 		t = &model.Token{}
 		var err error
@@ -125,7 +127,6 @@ func (s *Store) TokenUser(ctx context.Context, secret string) (*model.User, *mod
 			return nil, nil, fmt.Errorf("token: %w", err)
 		}
 	}
-	now := s.Now()
 	if u.Disabled() {
 		return nil, nil, model.Errorf(model.ErrUnauthenticated, "err.account_disabled")
 	}
@@ -139,51 +140,59 @@ func (s *Store) TokenUser(ctx context.Context, secret string) (*model.User, *mod
 		t.LastUsedAt = &now
 	}
 	if !cached {
-		s.tokens.put(hash, u, t, gen)
+		s.tokens.put(hash, u, t, gen, now)
 	} else if t.LastUsedAt != nil {
 		s.tokens.touch(hash, *t.LastUsedAt)
 	}
 	return u, t, nil
 }
 
-// tokenCache remembers token lookups on SQLite, where one envhome process
-// owns the database file: a bearer request then costs no query. Every write
-// that can change an answer (a revoked token, a changed or disabled
-// account) calls invalidate after it commits. A lookup that raced such a
-// write is not stored, because the generation moved on meanwhile.
+// tokenCache remembers token lookups: a bearer request then costs no
+// query. Every write that can change an answer (a revoked token, a changed
+// or disabled account) calls forgetTokens after it commits, which on
+// PostgreSQL tells every other process too (tokensync.go). A lookup that
+// raced such a write is not stored, because the generation moved on
+// meanwhile; an entry is kept at most tokenCacheAge, in case a notice
+// between processes was lost.
 type tokenCache struct {
-	enabled bool
+	// enabled: always on SQLite; on PostgreSQL while this process listens
+	// for other processes' invalidations (tokensync.go).
+	enabled atomic.Bool
 	mu      sync.Mutex
 	gen     uint64
 	m       map[string]cachedToken
 }
 
 type cachedToken struct {
-	u model.User
-	t model.Token
+	u  model.User
+	t  model.Token
+	at time.Time
 }
+
+// tokenCacheAge bounds how long a cached lookup is trusted.
+const tokenCacheAge = time.Minute
 
 // maxCachedTokens bounds the cache; past it the cache starts over.
 const maxCachedTokens = 10000
 
 // get returns copies of a cached entry, or the current generation to pass
 // to put after a database lookup.
-func (c *tokenCache) get(hash string) (*model.User, *model.Token, uint64, bool) {
-	if !c.enabled {
+func (c *tokenCache) get(hash string, now time.Time) (*model.User, *model.Token, uint64, bool) {
+	if !c.enabled.Load() {
 		return nil, nil, 0, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[hash]
-	if !ok {
+	if !ok || now.Sub(e.at) > tokenCacheAge || now.Before(e.at) {
 		return nil, nil, c.gen, false
 	}
 	u, t := e.u, e.t
 	return &u, &t, c.gen, true
 }
 
-func (c *tokenCache) put(hash string, u *model.User, t *model.Token, gen uint64) {
-	if !c.enabled {
+func (c *tokenCache) put(hash string, u *model.User, t *model.Token, gen uint64, now time.Time) {
+	if !c.enabled.Load() {
 		return
 	}
 	c.mu.Lock()
@@ -194,7 +203,7 @@ func (c *tokenCache) put(hash string, u *model.User, t *model.Token, gen uint64)
 	if c.m == nil || len(c.m) >= maxCachedTokens {
 		c.m = map[string]cachedToken{}
 	}
-	c.m[hash] = cachedToken{*u, *t}
+	c.m[hash] = cachedToken{*u, *t, now}
 }
 
 func (c *tokenCache) touch(hash string, at time.Time) {
@@ -237,7 +246,7 @@ func (s *Store) ListTokens(ctx context.Context, userID int64, p model.Page) (mod
 // RevokeToken revokes one of userID's tokens; another account's token is
 // not found. Revoking a revoked token changes nothing.
 func (s *Store) RevokeToken(ctx context.Context, a model.Actor, userID, tokenID int64) error {
-	defer s.tokens.invalidate()
+	defer s.forgetTokens()
 	return s.write(ctx, func(tx *Tx) error {
 		var revoked sql.NullInt64
 		err := tx.QueryRow(ctx, `SELECT revoked_at FROM api_tokens WHERE id = ? AND user_id = ?`, tokenID, userID).Scan(&revoked)

@@ -30,3 +30,7 @@ func (s *Store) ScanSearch(ctx context.Context, q string) ([]int64, error) {
 		return id, r.Scan(&id)
 	})
 }
+
+// TokenCacheOn tells whether token lookups are cached now (on PostgreSQL:
+// whether the store listens for other processes' revocations).
+func (s *Store) TokenCacheOn() bool { return s.tokens.enabled.Load() }

@@ -119,7 +119,7 @@ func (s *Store) RegisterProvider(ctx context.Context, a model.Actor, in model.Pr
 	}
 	lics, _ := json.Marshal(in.Licences)
 	var id int64
-	defer s.tokens.invalidate() // cached token lookups carry the account, now linked
+	defer s.forgetTokens() // cached token lookups carry the account, now linked
 	err := s.write(ctx, func(tx *Tx) error {
 		if err := checkTowns(ctx, tx, in.RegionIDs); err != nil {
 			return err
@@ -444,7 +444,7 @@ func (s *Store) LinkProviderAccount(ctx context.Context, a model.Actor, userID, 
 	if !a.IsAdmin() {
 		return model.Errorf(model.ErrForbidden, "err.forbidden")
 	}
-	defer s.tokens.invalidate()
+	defer s.forgetTokens()
 	return s.write(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE users SET provider_id = ?, updated_at = ? WHERE id = ? AND role = 'provider'
 			AND EXISTS (SELECT 1 FROM providers WHERE id = ?)`, providerID, ms(s.Now()), userID, providerID)

@@ -53,6 +53,10 @@ type Store struct {
 	queue chan *writeReq
 	// parts are the towns' figures' counts (sums.go).
 	parts []*sumPart
+	// stopListen ends the PostgreSQL token listener; listening closes
+	// when it has (tokensync.go).
+	stopListen context.CancelFunc
+	listening  chan struct{}
 }
 
 // enter waits for the writer's turn on SQLite; leave ends it.
@@ -122,8 +126,11 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 		db.SetMaxIdleConns(n)
 		db.SetConnMaxIdleTime(5 * time.Minute)
 		s.dialect, s.w, s.r = Postgres, db, db
-		// Several processes share a PostgreSQL database, so none may cache
-		// what another can revoke.
+		// Several processes share a PostgreSQL database: each caches token
+		// lookups only while it listens for the others' revocations.
+		lctx, stop := context.WithCancel(context.Background())
+		s.stopListen, s.listening = stop, make(chan struct{})
+		go s.listenTokens(lctx, dsn)
 	} else {
 		// The directory first: on a fresh machine neither it nor the
 		// owner file beside the database exists yet.
@@ -143,7 +150,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 			s.releaseOwner()
 			return nil, err
 		}
-		s.tokens.enabled = true
+		s.tokens.enabled.Store(true)
 	}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -246,6 +253,10 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the connections.
 func (s *Store) Close() error {
+	if s.stopListen != nil {
+		s.stopListen()
+		<-s.listening
+	}
 	s.stmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
 	err := s.w.Close()
 	if s.r != s.w {

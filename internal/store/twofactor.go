@@ -16,7 +16,7 @@ func recoveryHash(code string) string {
 // StartTOTP gives the actor's own account a new authenticator secret, not
 // yet in force (an enabled one stays until a code confirms the new one).
 func (s *Store) StartTOTP(ctx context.Context, a model.Actor, secret string) error {
-	defer s.tokens.invalidate() // cached token lookups carry the account
+	defer s.forgetTokens() // cached token lookups carry the account
 	return s.write(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE users SET totp_secret = ?, updated_at = ? WHERE id = ? AND totp_enabled = 0`, s.pii.sealAs(totpAAD, secret), ms(s.Now()), a.User.ID)
 		return err
@@ -26,7 +26,7 @@ func (s *Store) StartTOTP(ctx context.Context, a model.Actor, secret string) err
 // EnableTOTP puts the actor's enrolling secret in force with new recovery
 // codes (stored hashed; the caller shows them once).
 func (s *Store) EnableTOTP(ctx context.Context, a model.Actor, recovery []string) error {
-	defer s.tokens.invalidate()
+	defer s.forgetTokens()
 	return s.write(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE users SET totp_enabled = 1, updated_at = ? WHERE id = ? AND totp_secret <> ''`, ms(s.Now()), a.User.ID); err != nil {
 			return err
@@ -49,7 +49,7 @@ func (s *Store) ResetTOTP(ctx context.Context, a model.Actor, userID int64) erro
 	if !a.IsAdmin() && (a.User == nil || a.User.ID != userID) {
 		return model.NotFound()
 	}
-	defer s.tokens.invalidate()
+	defer s.forgetTokens()
 	return s.write(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE users SET totp_enabled = 0, totp_secret = '', updated_at = ? WHERE id = ?`, ms(s.Now()), userID)
 		if err != nil {

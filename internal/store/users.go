@@ -131,7 +131,7 @@ func (s *Store) ListUsers(ctx context.Context, f model.UserFilter) (model.List[*
 // password (upd.Password is only a marker then) and ends the account's
 // sessions and tokens; so does disabling the account.
 func (s *Store) UpdateUser(ctx context.Context, a model.Actor, id int64, upd model.UserUpdate, newHash string) (*model.User, error) {
-	defer s.tokens.invalidate() // cached token lookups carry the account
+	defer s.forgetTokens() // cached token lookups carry the account
 	var u *model.User
 	err := s.write(ctx, func(tx *Tx) error {
 		old, err := s.userByID(ctx, tx, id)
@@ -229,7 +229,7 @@ func (s *Store) SetNoticeChannels(ctx context.Context, a model.Actor, n model.No
 	if a.User == nil {
 		return nil, model.Errorf(model.ErrUnauthenticated, "err.session_expired")
 	}
-	defer s.tokens.invalidate() // cached token lookups carry the account
+	defer s.forgetTokens() // cached token lookups carry the account
 	var u *model.User
 	err := s.write(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE users SET email = ?, webhook_url = ?, updated_at = ? WHERE id = ?`, n.Email, n.WebhookURL, ms(s.Now()), a.User.ID); err != nil {
@@ -257,7 +257,7 @@ func boolInt(b bool) int {
 // one, to be changed at the next sign-in) and ends its sessions and
 // tokens. The caller checks who may.
 func (s *Store) ResetPassword(ctx context.Context, a model.Actor, id int64, hash string) (*model.User, error) {
-	defer s.tokens.invalidate()
+	defer s.forgetTokens()
 	var u *model.User
 	err := s.write(ctx, func(tx *Tx) error {
 		now := s.Now()
@@ -305,7 +305,7 @@ func (s *Store) CreatePasswordReset(ctx context.Context, userID int64, tokenHash
 // and spends every reset token the user has. A token that is unknown,
 // used or expired is refused alike.
 func (s *Store) UsePasswordReset(ctx context.Context, tokenHash, newHash string) (*model.User, error) {
-	defer s.tokens.invalidate()
+	defer s.forgetTokens()
 	var u *model.User
 	err := s.write(ctx, func(tx *Tx) error {
 		now := s.Now()

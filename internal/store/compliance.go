@@ -165,10 +165,10 @@ func (s *Store) TownCompliances(ctx context.Context, a model.Actor) ([]model.Tow
 	if !sc.All && sc.RegionID == 0 {
 		return []model.TownCompliance{}, nil
 	}
-	if _, err := s.RegionStats(ctx, a); err != nil { // computes them on a database never summarised
+	year := s.Now().In(model.ChinaTime).Year()
+	if err := s.ensureYear(ctx, year); err != nil {
 		return nil, err
 	}
-	year := s.Now().In(model.ChinaTime).Year()
 	days, dargs := s.daysJoin(year)
 	q := `SELECT st.region_id, r.name, st.green, st.yellow, st.red, st.unassessed, COALESCE(dd.overdue, 0), st.honesty_flags, COALESCE(dd.missed90, 0)
 		FROM ` + statsFrom() + ` JOIN regions r ON r.id = st.region_id ` + days + ` WHERE 1 = 1`

@@ -68,8 +68,7 @@ func hasFact(col, kind string, values []string) (string, []any) {
 	for _, v := range values {
 		args = append(args, v)
 	}
-	return fmt.Sprintf(`%s IN (SELECT enterprise_id FROM enterprise_facts WHERE kind = ? AND value IN (%s))`, col,
-		strings.TrimSuffix(strings.Repeat("?, ", len(values)), ", ")), args
+	return col + ` IN (SELECT enterprise_id FROM enterprise_facts WHERE kind = ? AND value IN ` + placeholders(1, len(values)) + `)`, args
 }
 
 // factDrift lists enterprises whose fact rows differ from their records.

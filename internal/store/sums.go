@@ -410,12 +410,10 @@ func (t *Tx) touchPiece(ctx context.Context, p sumPiece, fresh bool, names []str
 		st := &sumState{parts: map[string]*partState{}}
 		// Writers share the lock a recount takes alone: a recount then
 		// sees every write whole or none of it.
-		if t.d == Postgres {
-			if _, err := t.Exec(ctx, `SELECT pg_advisory_xact_lock_shared(hashtext('region_stats'))`); err != nil {
-				return err
-			}
+		if err := t.lockStats(ctx, true); err != nil {
+			return err
 		}
-		years, err := t.countedYears(ctx)
+		years, err := countedYears(ctx, t.Query)
 		if err != nil {
 			return err
 		}
@@ -483,9 +481,24 @@ func (t *Tx) touchPiece(ctx context.Context, p sumPiece, fresh bool, names []str
 	return nil
 }
 
+// lockStats takes, on PostgreSQL, the lock between the writes that keep
+// the towns' figures (shared) and a recount of them (alone), until the
+// transaction ends; SQLite's single writer needs none.
+func (t *Tx) lockStats(ctx context.Context, shared bool) error {
+	if t.d != Postgres {
+		return nil
+	}
+	fn := "pg_advisory_xact_lock"
+	if shared {
+		fn += "_shared"
+	}
+	_, err := t.Exec(ctx, `SELECT `+fn+`(hashtext('region_stats'))`)
+	return err
+}
+
 // countedYears are the years whose town figures are kept.
-func (t *Tx) countedYears(ctx context.Context) ([]int, error) {
-	rows, err := t.Query(ctx, `SELECT year FROM counted_years ORDER BY year`)
+func countedYears(ctx context.Context, query queryFunc) ([]int, error) {
+	rows, err := query(ctx, `SELECT year FROM counted_years ORDER BY year`)
 	return scanAll(rows, err, func(r *sql.Rows) (int, error) {
 		var y int
 		return y, r.Scan(&y)
@@ -537,6 +550,11 @@ func (t *Tx) flushSums(ctx context.Context) error {
 			return err
 		}
 	}
+	return t.addDays(ctx, days)
+}
+
+// addDays adds deltas to towns' days.
+func (t *Tx) addDays(ctx context.Context, days map[sumKey][]float64) error {
 	for _, k := range sortedKeys(days) {
 		v := days[k]
 		if _, err := t.Exec(ctx, `INSERT INTO region_days (region_id, day, open_tasks, missed) VALUES (?, ?, ?, ?)
@@ -649,12 +667,10 @@ func (s *Store) countAll(ctx context.Context, query queryFunc, years []int) (sta
 // the rows and stores them, alone: writes that change figures wait.
 func (s *Store) recount(ctx context.Context, years []int) error {
 	return s.write(ctx, func(tx *Tx) error {
-		if s.dialect == Postgres {
-			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('region_stats'))`); err != nil {
-				return err
-			}
+		if err := tx.lockStats(ctx, false); err != nil {
+			return err
 		}
-		counted, err := tx.countedYears(ctx)
+		counted, err := countedYears(ctx, tx.Query)
 		if err != nil {
 			return err
 		}
@@ -703,14 +719,7 @@ func (s *Store) recount(ctx context.Context, years []int) error {
 				return err
 			}
 		}
-		for _, k := range sortedKeys(days) {
-			v := days[k]
-			if _, err := tx.Exec(ctx, `INSERT INTO region_days (region_id, day, open_tasks, missed) VALUES (?, ?, ?, ?)`,
-				k.region, k.day, int64(v[0]), int64(v[1])); err != nil {
-				return err
-			}
-		}
-		return nil
+		return tx.addDays(ctx, days)
 	})
 }
 
@@ -729,11 +738,7 @@ func (s *Store) ensureYear(ctx context.Context, year int) error {
 
 // townDrift compares the kept town figures with a recount.
 func (s *Store) townDrift(ctx context.Context) ([]string, error) {
-	rows, err := s.query(ctx, `SELECT year FROM counted_years ORDER BY year`)
-	years, err := scanAll(rows, err, func(r *sql.Rows) (int, error) {
-		var y int
-		return y, r.Scan(&y)
-	})
+	years, err := countedYears(ctx, s.query)
 	if err != nil {
 		return nil, err
 	}
@@ -742,7 +747,7 @@ func (s *Store) townDrift(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	keptStats := map[sumKey][]float64{}
-	rows, err = s.query(ctx, `SELECT region_id, year, `+sumColumns(statsColumns)+` FROM region_stats
+	rows, err := s.query(ctx, `SELECT region_id, year, `+sumColumns(statsColumns)+` FROM region_stats
 		WHERE year IN (SELECT year FROM counted_years) GROUP BY region_id, year`)
 	if err := eachRow(rows, err, func(r *sql.Rows) error {
 		var k sumKey
@@ -808,7 +813,7 @@ func merge(a, b map[sumKey][]float64) map[sumKey][]float64 {
 
 // addTown gives a new town its (empty) figures in every counted year.
 func (t *Tx) addTown(ctx context.Context, id int64) error {
-	years, err := t.countedYears(ctx)
+	years, err := countedYears(ctx, t.Query)
 	if err != nil {
 		return err
 	}

@@ -25,35 +25,29 @@ func (s *Store) RefreshRegionStats(ctx context.Context, force bool) error {
 
 // RegionStats reads the towns' figures for the current year that the
 // actor may see: every town for the bureau, its own for an association,
-// none for anyone else. Figures never computed are computed first.
+// none for anyone else. A year never counted is counted first.
 func (s *Store) RegionStats(ctx context.Context, a model.Actor) ([]model.RegionStat, error) {
 	sc := a.Scope()
 	if !sc.All && sc.RegionID == 0 {
 		return []model.RegionStat{}, nil
 	}
 	year := s.Now().In(model.ChinaTime).Year()
-	read := func() ([]model.RegionStat, error) {
-		q := `SELECT st.region_id, r.name, st.year, st.enterprises, st.without_manager, st.managers, st.behind, st.hours, st.required, st.computed_at
-			FROM ` + statsFrom() + ` JOIN regions r ON r.id = st.region_id WHERE 1 = 1`
-		args := []any{year}
-		if !sc.All {
-			q += ` AND st.region_id = ?`
-			args = append(args, sc.RegionID)
-		}
-		rows, err := s.query(ctx, q+` ORDER BY r.code`, args...)
-		return scanAll(rows, err, func(r *sql.Rows) (model.RegionStat, error) {
-			var st model.RegionStat
-			return st, r.Scan(&st.RegionID, &st.RegionName, &st.Year, &st.Enterprises, &st.WithoutManager, &st.Managers, &st.Behind,
-				&st.Hours, &st.Required, timeCol{&st.ComputedAt})
-		})
+	if err := s.ensureYear(ctx, year); err != nil {
+		return nil, err
 	}
-	out, err := read()
-	if err == nil && len(out) == 0 {
-		if err := s.RefreshRegionStats(ctx, false); err != nil {
-			return nil, err
-		}
-		out, err = read()
+	q := `SELECT st.region_id, r.name, st.year, st.enterprises, st.without_manager, st.managers, st.behind, st.hours, st.required, st.computed_at
+		FROM ` + statsFrom() + ` JOIN regions r ON r.id = st.region_id WHERE 1 = 1`
+	args := []any{year}
+	if !sc.All {
+		q += ` AND st.region_id = ?`
+		args = append(args, sc.RegionID)
 	}
+	rows, err := s.query(ctx, q+` ORDER BY r.code`, args...)
+	out, err := scanAll(rows, err, func(r *sql.Rows) (model.RegionStat, error) {
+		var st model.RegionStat
+		return st, r.Scan(&st.RegionID, &st.RegionName, &st.Year, &st.Enterprises, &st.WithoutManager, &st.Managers, &st.Behind,
+			&st.Hours, &st.Required, timeCol{&st.ComputedAt})
+	})
 	if out == nil {
 		out = []model.RegionStat{}
 	}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -283,4 +284,35 @@ func timeGets(h http.Handler, path, token string, n int) ([]time.Duration, []byt
 // percentile reads the p-th percentile of sorted latencies.
 func percentile(lat []time.Duration, p int) time.Duration {
 	return lat[(len(lat)-1)*p/100].Round(10 * time.Microsecond)
+}
+
+// startProfile starts a CPU profile into path (none when path is empty);
+// the function returned stops it.
+func startProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// writeHeapProfile writes the allocations so far (go tool pprof
+// -sample_index=alloc_space) into path, unless path is empty.
+func writeHeapProfile(path string) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return pprof.Lookup("allocs").WriteTo(f, 0)
 }

@@ -24,6 +24,10 @@ import (
 // Kind is the job kind of a roster import.
 const Kind = "roster_import"
 
+// BatchRows is how many rows an import reads and writes at a time: what
+// it holds of a workbook beyond the shared strings.
+const BatchRows = 2000
+
 // Service starts and runs imports.
 type Service struct {
 	Store *store.Store
@@ -91,7 +95,24 @@ func (s *Service) Run(ctx context.Context, j *model.Job, progress func(done, tot
 	if err != nil {
 		return nil, err
 	}
-	r, err := roster.Parse(data, regions, func(n int) { progress(n, 0) })
+	actor, err := s.actor(ctx, j)
+	if err != nil {
+		return nil, err
+	}
+	// The workbook is read as it is written, a batch at a time, inside
+	// the import's transaction. Progress is written as rows are read on
+	// PostgreSQL only: on SQLite the transaction holds the only write
+	// lock, and the progress row would wait for it.
+	var tell func(int)
+	if s.Store.Dialect() == store.Postgres {
+		tell = func(n int) { progress(n, 0) }
+	}
+	rd, err := roster.Open(data, regions, tell)
+	var res model.ImportResult
+	if err == nil {
+		defer rd.Close()
+		res, err = s.Store.ImportRosterBatches(ctx, actor, func() (*model.RosterBatch, error) { return rd.Next(BatchRows) }, p.Mode, p.AllowClear)
+	}
 	switch {
 	case errors.Is(err, roster.ErrTooBig):
 		return nil, errors.New(s.I18n.T(p.Lang, "err.roster.too_large"))
@@ -102,18 +123,8 @@ func (s *Service) Run(ctx context.Context, j *model.Job, progress func(done, tot
 	case err != nil:
 		return nil, err
 	}
-	total := r.RowsOf()
-	actor, err := s.actor(ctx, j)
-	if err != nil {
-		return nil, err
-	}
+	total := rd.Rows()
 	progress(total, total)
-	// No progress is written while the import's transaction runs: on SQLite
-	// it holds the only write lock, and the progress row would wait for it.
-	res, err := s.Store.ImportRoster(ctx, actor, r.Enterprises, r.Managers, r.Problems, p.Mode, p.AllowClear)
-	if err != nil {
-		return nil, err
-	}
 	out := Result{ImportResult: res, Rows: total}
 	if len(res.Problems) > 0 {
 		tr := func(key string, args ...any) string { return s.I18n.T(p.Lang, key, args...) }

@@ -122,3 +122,12 @@ func (r *RosterManager) KeepAbsent(old *Manager) {
 		m.Status = old.Status
 	}
 }
+
+// RosterBatch is a run of rows read from one sheet of a roster, with
+// the problems found in them: an import reads a workbook batch by batch,
+// the enterprise sheet before the manager sheet, and never holds it all.
+type RosterBatch struct {
+	Enterprises []RosterEnterprise
+	Managers    []RosterManager
+	Problems    []RowProblem
+}

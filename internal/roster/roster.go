@@ -16,6 +16,7 @@ import (
 
 	"github.com/envhome/envhome/internal/model"
 	"github.com/envhome/envhome/internal/sheets"
+	"github.com/envhome/envhome/internal/xlsx"
 )
 
 // Limits on what an upload may be.
@@ -259,41 +260,82 @@ type Roster struct {
 	Problems    []model.RowProblem
 }
 
-// Parse reads a roster workbook. regions resolves the town column (name or
-// division code). progress, if not nil, is told the rows read so far.
+// Parse reads a whole roster workbook into memory: for small files and
+// tests; an import streams it with Open.
 func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roster, error) {
+	rd, err := Open(data, regions, progress)
+	if err != nil {
+		return nil, err
+	}
+	out := &Roster{}
+	for {
+		b, err := rd.Next(5000)
+		if err != nil {
+			return nil, err
+		}
+		if b == nil {
+			return out, nil
+		}
+		out.Enterprises = append(out.Enterprises, b.Enterprises...)
+		out.Managers = append(out.Managers, b.Managers...)
+		out.Problems = append(out.Problems, b.Problems...)
+	}
+}
+
+// Reader reads a roster workbook a batch of rows at a time, the
+// enterprise sheet first whatever the workbook's order, so that managers
+// find the enterprises named before them. It keeps what spans batches
+// only: the credit codes and (code, mobile) pairs seen, to report a row
+// that repeats another.
+type Reader struct {
+	book     *xlsx.Book
+	byName   map[string]int64
+	progress func(rows int)
+	sheets   []*sheetReader
+	pending  []model.RowProblem // workbook-level problems, given with the first batch
+	seen     int
+	codes    map[string]int // credit code → first enterprise row
+	pairs    map[string]int // code/mobile → first manager row
+}
+
+// sheetReader is one roster sheet being read.
+type sheetReader struct {
+	name         string
+	cols         []Column
+	isEnterprise bool
+	rows         *xlsx.Rows
+	index        map[string]int  // field → column position, from the header row
+	has          map[string]bool // the same, as a set for the store
+	headerRow    int
+	noHeader     bool
+	done         bool
+}
+
+// Open checks a roster workbook and finds its sheets. regions resolves
+// the town column (name or division code). progress, if not nil, is told
+// the rows read so far.
+func Open(data []byte, regions []model.Region, progress func(rows int)) (*Reader, error) {
 	if len(data) > MaxFileBytes {
 		return nil, ErrTooBig
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true,
-		UnzipSizeLimit: MaxUnzipBytes, UnzipXMLSizeLimit: 64 << 20})
+	book, err := xlsx.Open(data, MaxUnzipBytes)
 	if err != nil {
-		if strings.Contains(err.Error(), "unzip size") {
-			return nil, ErrTooBig
-		}
-		return nil, ErrNotXLSX
+		return nil, fileError(err)
 	}
-	defer f.Close()
-	byName := townNames(regions)
-	out := &Roster{}
-	date1904 := false
-	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
-		date1904 = *p.Date1904
-	}
-	seen := 0
-	found := 0
+	rd := &Reader{book: book, byName: townNames(regions), progress: progress, codes: map[string]int{}, pairs: map[string]int{}}
 	// A visible sheet is read; a hidden one only when it is the only one of
 	// its name, and a hidden copy beside a visible one is reported (it is
 	// often a stale copy that Excel users cannot see).
 	visible := map[string]bool{}
-	for _, sheet := range f.GetSheetList() {
-		if v, err := f.GetSheetVisible(sheet); err == nil && v {
-			visible[strings.TrimSpace(sheet)] = true
+	for _, sh := range book.Sheets {
+		if !sh.Hidden {
+			visible[strings.TrimSpace(sh.Name)] = true
 		}
 	}
-	for _, sheet := range f.GetSheetList() {
+	var ents, mgrs []*sheetReader
+	for _, sh := range book.Sheets {
 		var cols []Column
-		switch strings.TrimSpace(sheet) {
+		switch strings.TrimSpace(sh.Name) {
 		case model.SheetEnterprises:
 			cols = EnterpriseColumns
 		case model.SheetManagers:
@@ -301,185 +343,258 @@ func Parse(data []byte, regions []model.Region, progress func(rows int)) (*Roste
 		default:
 			continue
 		}
-		if v, err := f.GetSheetVisible(sheet); err == nil && !v && visible[strings.TrimSpace(sheet)] {
-			out.Problems = append(out.Problems, model.RowProblem{Sheet: sheet, Row: 1, Field: "sheet", Key: "err.roster.hidden_copy"})
+		if sh.Hidden && visible[strings.TrimSpace(sh.Name)] {
+			rd.pending = append(rd.pending, model.RowProblem{Sheet: sh.Name, Row: 1, Field: "sheet", Key: "err.roster.hidden_copy"})
 			continue
 		}
-		found++
-		isEnterprise := len(cols) == len(EnterpriseColumns)
-		rows, err := f.Rows(sheet)
+		rows, err := book.Rows(sh)
 		if err != nil {
-			return nil, ErrNotXLSX
+			rd.Close()
+			return nil, fileError(err)
 		}
-		index := map[string]int{} // field → column position, from the header row
-		has := map[string]bool{}  // the same, as a set for the store
-		headerRow := 0
-		rowNo := 0
-		for rows.Next() {
-			rowNo++
-			cells, err := rows.Columns(excelize.Options{RawCellValue: true})
-			if err != nil {
-				rows.Close()
-				return nil, ErrNotXLSX
-			}
-			if headerRow == 0 {
-				// The header is the first row, within the first ten, that
-				// names the credit code column and another of the sheet's.
-				named := map[string]int{}
-				for i, h := range cells {
-					if f, ok := fieldOf(h, cols); ok {
-						if _, dup := named[f]; !dup {
-							named[f] = i
-						}
-					}
-				}
-				if _, ok := named["uscc"]; ok && len(named) >= 2 {
-					headerRow, index = rowNo, named
-					for f := range index {
-						has[f] = true
-					}
-					for _, c := range cols {
-						if _, ok := index[c.Field]; !ok && (c.Field == "uscc" || c.Field == "name") {
-							out.Problems = append(out.Problems, model.RowProblem{Sheet: sheet, Row: rowNo, Field: c.Field, Key: "err.roster.missing_column"})
-						}
-					}
-					continue
-				}
-				if rowNo < headerRows {
-					continue
-				}
-				out.Problems = append(out.Problems, model.RowProblem{Sheet: sheet, Row: 1, Field: "header", Key: "err.roster.no_header"})
-				break
-			}
-			// Cells are read as written (full-width punctuation in names and
-			// addresses stays), line breaks as LF whatever saved the file;
-			// codes, labels and numbers are folded where they are matched.
-			get := func(field string) string {
-				i, ok := index[field]
-				if !ok || i >= len(cells) {
-					return ""
-				}
-				v := cells[i]
-				if strings.Contains(v, "\r") {
-					v = lineBreaks.Replace(v)
-				}
-				switch field {
-				case "name", "address", "legal_representative", "contact_name", "region_id":
-					return strings.TrimSpace(v)
-				}
-				return strings.TrimSpace(model.FoldWidth(v))
-			}
-			if blank(cells) {
-				continue
-			}
-			seen++
-			if seen > MaxRows {
-				rows.Close()
-				return nil, ErrTooBig
-			}
-			if progress != nil && seen%1000 == 0 {
-				progress(seen)
-			}
-			problem := func(field, key string) {
-				out.Problems = append(out.Problems, model.RowProblem{Sheet: sheet, Row: rowNo, Field: field, Key: key})
-			}
-			date := func(field string) model.Date {
-				s := get(field)
-				if s == "" {
-					return ""
-				}
-				if n, err := strconv.ParseFloat(s, 64); err == nil && n > 20000 && n < 80000 {
-					// A date cell, read raw: days since 1900 (or 1904).
-					t, err := excelize.ExcelDateToTime(n, date1904)
-					if err == nil {
-						return model.Date(t.Format("2006-01-02"))
-					}
-				}
-				d, ok := model.ParseDate(s)
-				if !ok {
-					problem(field, "err.field.date")
-				}
-				return d
-			}
-			if model.NormalizeUSCC(get("uscc")) == exampleUSCC {
-				// The template's example row is never a real enterprise.
-				problem("uscc", "err.roster.example_row")
-				continue
-			}
-			if isEnterprise {
-				e := model.Enterprise{USCC: get("uscc"), Name: get("name"), Kind: label(kindLabels, get("kind")), Address: get("address"),
-					IndustryCode: get("industry_code"), LegalRep: get("legal_representative"), ContactName: get("contact_name"),
-					ContactPhone: get("contact_phone"), PermitNo: get("permit_no"), PermitValidTo: date("permit_valid_until")}
-				if s := get("permit_class"); s != "" {
-					e.PermitClass = label(permitLabels, s)
-				}
-				if s := get("status"); s != "" {
-					e.Status = label(statusLabels, s)
-				}
-				for _, l := range strings.FieldsFunc(get("key_lists"), listSep) {
-					e.KeyLists = append(e.KeyLists, label(listLabels, l))
-				}
-				for _, l := range strings.FieldsFunc(get("pollutants"), listSep) {
-					e.Pollutants = append(e.Pollutants, label(pollutantLabels, strings.ToLower(model.FoldWidth(l))))
-				}
-				skip := ""
-				if numberLost(get("uscc")) && !model.ValidUSCC(e.USCC) {
-					problem("uscc", "err.roster.code_as_number")
-					skip = "uscc"
-				}
-				if ref := get("region_id"); ref != "" {
-					if id, ok := byName[strings.TrimSpace(model.FoldWidth(ref))]; ok {
-						e.RegionID = id
-					} else {
-						problem("region_id", "err.field.no_such_region")
-						skip = "region_id"
-					}
-				}
-				e.Normalize()
-				report(problem, e.Validate(), skip, has)
-				out.Enterprises = append(out.Enterprises, model.RosterEnterprise{Row: rowNo, Enterprise: e, Has: has})
-			} else {
-				m := model.Manager{Name: get("name"), Mobile: get("mobile"), IDCard: get("id_card"),
-					CertNo: get("cert_no"), AppointedOn: date("appointed_on"), CertIssuedOn: date("cert_issued_on"), CertExpiresOn: date("cert_expires_on")}
-				if s := get("role"); s != "" {
-					m.Role = label(mroleLabels, s)
-				}
-				if s := get("status"); s != "" {
-					m.Status = label(mstatusLabels, s)
-				}
-				uscc := model.NormalizeUSCC(get("uscc"))
-				switch {
-				case !model.ValidUSCC(uscc) && numberLost(get("uscc")):
-					problem("uscc", "err.roster.code_as_number")
-				case !model.ValidUSCC(uscc):
-					problem("uscc", "err.field.uscc")
-				}
-				m.Normalize()
-				skip := ""
-				if numberLost(get("id_card")) && m.Validate() != nil {
-					if e, ok := m.Validate().(*model.Error); ok && e.Fields["id_card"] != "" {
-						problem("id_card", "err.roster.id_as_number")
-						skip = "id_card"
-					}
-				}
-				report(problem, m.Validate(), skip, has)
-				reason := get("reason")
-				if len([]rune(reason)) > 200 {
-					problem("reason", "err.field.too_long")
-				}
-				out.Managers = append(out.Managers, model.RosterManager{Row: rowNo, USCC: uscc, Reason: reason, Manager: m, Has: has})
-			}
-		}
-		rows.Close()
-		if headerRow == 0 && rowNo < headerRows {
-			out.Problems = append(out.Problems, model.RowProblem{Sheet: sheet, Row: 1, Field: "header", Key: "err.roster.no_header"})
+		sr := &sheetReader{name: sh.Name, cols: cols, isEnterprise: len(cols) == len(EnterpriseColumns), rows: rows,
+			index: map[string]int{}, has: map[string]bool{}}
+		if sr.isEnterprise {
+			ents = append(ents, sr)
+		} else {
+			mgrs = append(mgrs, sr)
 		}
 	}
-	if found == 0 {
+	rd.sheets = append(ents, mgrs...)
+	if len(rd.sheets) == 0 {
 		return nil, ErrSheets
 	}
-	markDuplicates(out)
-	return out, nil
+	return rd, nil
+}
+
+// fileError is the roster's refusal for a workbook the reader refused.
+func fileError(err error) error {
+	if errors.Is(err, xlsx.ErrTooBig) {
+		return ErrTooBig
+	}
+	return ErrNotXLSX
+}
+
+// Rows counts the rows read so far, blank ones not counted.
+func (rd *Reader) Rows() int { return rd.seen }
+
+// Close releases the sheets not read to the end.
+func (rd *Reader) Close() {
+	for _, sr := range rd.sheets {
+		if !sr.done {
+			sr.rows.Close()
+			sr.done = true
+		}
+	}
+}
+
+// Next returns up to n rows of one sheet and their problems, or nil when
+// every sheet has been read.
+func (rd *Reader) Next(n int) (*model.RosterBatch, error) {
+	for _, sr := range rd.sheets {
+		if sr.done {
+			continue
+		}
+		b := &model.RosterBatch{Problems: rd.pending}
+		rd.pending = nil
+		for len(b.Enterprises)+len(b.Managers) < n {
+			more, err := rd.row(sr, b)
+			if err != nil {
+				rd.Close()
+				return nil, err
+			}
+			if !more {
+				sr.done = true
+				sr.rows.Close()
+				if sr.headerRow == 0 && !sr.noHeader {
+					b.Problems = append(b.Problems, model.RowProblem{Sheet: sr.name, Row: 1, Field: "header", Key: "err.roster.no_header"})
+				}
+				break
+			}
+		}
+		return b, nil
+	}
+	if len(rd.pending) > 0 {
+		b := &model.RosterBatch{Problems: rd.pending}
+		rd.pending = nil
+		return b, nil
+	}
+	return nil, nil
+}
+
+// row reads one row of the sheet into the batch; false at the sheet's end.
+func (rd *Reader) row(sr *sheetReader, out *model.RosterBatch) (bool, error) {
+	if sr.noHeader || !sr.rows.Next() {
+		if err := sr.rows.Err(); err != nil {
+			return false, fileError(err)
+		}
+		return false, nil
+	}
+	rowNo, cells := sr.rows.Row(), sr.rows.Cells()
+	sheet, cols, index, has := sr.name, sr.cols, sr.index, sr.has
+	if sr.headerRow == 0 {
+		// The header is the first row, within the first ten, that
+		// names the credit code column and another of the sheet's.
+		named := map[string]int{}
+		for i, h := range cells {
+			if f, ok := fieldOf(h, cols); ok {
+				if _, dup := named[f]; !dup {
+					named[f] = i
+				}
+			}
+		}
+		if _, ok := named["uscc"]; ok && len(named) >= 2 && rowNo <= headerRows {
+			sr.headerRow = rowNo
+			for f, i := range named {
+				index[f] = i
+				has[f] = true
+			}
+			for _, c := range cols {
+				if _, ok := index[c.Field]; !ok && (c.Field == "uscc" || c.Field == "name") {
+					out.Problems = append(out.Problems, model.RowProblem{Sheet: sheet, Row: rowNo, Field: c.Field, Key: "err.roster.missing_column"})
+				}
+			}
+			return true, nil
+		}
+		if rowNo < headerRows {
+			return true, nil
+		}
+		out.Problems = append(out.Problems, model.RowProblem{Sheet: sheet, Row: 1, Field: "header", Key: "err.roster.no_header"})
+		sr.noHeader = true
+		return false, nil
+	}
+	// Cells are read as written (full-width punctuation in names and
+	// addresses stays), line breaks as LF whatever saved the file;
+	// codes, labels and numbers are folded where they are matched.
+	get := func(field string) string {
+		i, ok := index[field]
+		if !ok || i >= len(cells) {
+			return ""
+		}
+		v := cells[i]
+		if strings.Contains(v, "\r") {
+			v = lineBreaks.Replace(v)
+		}
+		switch field {
+		case "name", "address", "legal_representative", "contact_name", "region_id":
+			return strings.TrimSpace(v)
+		}
+		return strings.TrimSpace(model.FoldWidth(v))
+	}
+	if blank(cells) {
+		return true, nil
+	}
+	rd.seen++
+	if rd.seen > MaxRows {
+		return false, ErrTooBig
+	}
+	if rd.progress != nil && rd.seen%1000 == 0 {
+		rd.progress(rd.seen)
+	}
+	problem := func(field, key string) {
+		out.Problems = append(out.Problems, model.RowProblem{Sheet: sheet, Row: rowNo, Field: field, Key: key})
+	}
+	date := func(field string) model.Date {
+		s := get(field)
+		if s == "" {
+			return ""
+		}
+		if n, err := strconv.ParseFloat(s, 64); err == nil && n > 20000 && n < 80000 {
+			// A date cell, read raw: days since 1900 (or 1904).
+			t, err := excelize.ExcelDateToTime(n, rd.book.Date1904)
+			if err == nil {
+				return model.Date(t.Format("2006-01-02"))
+			}
+		}
+		d, ok := model.ParseDate(s)
+		if !ok {
+			problem(field, "err.field.date")
+		}
+		return d
+	}
+	if model.NormalizeUSCC(get("uscc")) == exampleUSCC {
+		// The template's example row is never a real enterprise.
+		problem("uscc", "err.roster.example_row")
+		return true, nil
+	}
+	if sr.isEnterprise {
+		e := model.Enterprise{USCC: get("uscc"), Name: get("name"), Kind: label(kindLabels, get("kind")), Address: get("address"),
+			IndustryCode: get("industry_code"), LegalRep: get("legal_representative"), ContactName: get("contact_name"),
+			ContactPhone: get("contact_phone"), PermitNo: get("permit_no"), PermitValidTo: date("permit_valid_until")}
+		if s := get("permit_class"); s != "" {
+			e.PermitClass = label(permitLabels, s)
+		}
+		if s := get("status"); s != "" {
+			e.Status = label(statusLabels, s)
+		}
+		for _, l := range strings.FieldsFunc(get("key_lists"), listSep) {
+			e.KeyLists = append(e.KeyLists, label(listLabels, l))
+		}
+		for _, l := range strings.FieldsFunc(get("pollutants"), listSep) {
+			e.Pollutants = append(e.Pollutants, label(pollutantLabels, strings.ToLower(model.FoldWidth(l))))
+		}
+		skip := ""
+		if numberLost(get("uscc")) && !model.ValidUSCC(e.USCC) {
+			problem("uscc", "err.roster.code_as_number")
+			skip = "uscc"
+		}
+		if ref := get("region_id"); ref != "" {
+			if id, ok := rd.byName[strings.TrimSpace(model.FoldWidth(ref))]; ok {
+				e.RegionID = id
+			} else {
+				problem("region_id", "err.field.no_such_region")
+				skip = "region_id"
+			}
+		}
+		e.Normalize()
+		report(problem, e.Validate(), skip, has)
+		// A credit code twice in the sheet: the later row repeats the first.
+		if first := rd.codes[e.USCC]; first > 0 && e.USCC != "" {
+			out.Problems = append(out.Problems, model.RowProblem{Sheet: model.SheetEnterprises, Row: rowNo, Field: "uscc", Key: "err.roster.duplicate_row",
+				Args: []string{strconv.Itoa(first)}})
+		} else {
+			rd.codes[e.USCC] = rowNo
+		}
+		out.Enterprises = append(out.Enterprises, model.RosterEnterprise{Row: rowNo, Enterprise: e, Has: has})
+		return true, nil
+	}
+	m := model.Manager{Name: get("name"), Mobile: get("mobile"), IDCard: get("id_card"),
+		CertNo: get("cert_no"), AppointedOn: date("appointed_on"), CertIssuedOn: date("cert_issued_on"), CertExpiresOn: date("cert_expires_on")}
+	if s := get("role"); s != "" {
+		m.Role = label(mroleLabels, s)
+	}
+	if s := get("status"); s != "" {
+		m.Status = label(mstatusLabels, s)
+	}
+	uscc := model.NormalizeUSCC(get("uscc"))
+	switch {
+	case !model.ValidUSCC(uscc) && numberLost(get("uscc")):
+		problem("uscc", "err.roster.code_as_number")
+	case !model.ValidUSCC(uscc):
+		problem("uscc", "err.field.uscc")
+	}
+	m.Normalize()
+	skip := ""
+	if numberLost(get("id_card")) && m.Validate() != nil {
+		if e, ok := m.Validate().(*model.Error); ok && e.Fields["id_card"] != "" {
+			problem("id_card", "err.roster.id_as_number")
+			skip = "id_card"
+		}
+	}
+	report(problem, m.Validate(), skip, has)
+	reason := get("reason")
+	if len([]rune(reason)) > 200 {
+		problem("reason", "err.field.too_long")
+	}
+	// A mobile twice for one enterprise: the later row repeats the first.
+	if k := uscc + "/" + m.Mobile; rd.pairs[k] > 0 && m.Mobile != "" {
+		out.Problems = append(out.Problems, model.RowProblem{Sheet: model.SheetManagers, Row: rowNo, Field: "mobile", Key: "err.roster.duplicate_row",
+			Args: []string{strconv.Itoa(rd.pairs[k])}})
+	} else {
+		rd.pairs[k] = rowNo
+	}
+	out.Managers = append(out.Managers, model.RosterManager{Row: rowNo, USCC: uscc, Reason: reason, Manager: m, Has: has})
+	return true, nil
 }
 
 // townNames maps what staff write in the town column to the region: the
@@ -540,30 +655,6 @@ func report(problem func(field, key string), err error, skip string, has map[str
 		if f != skip && has[f] {
 			problem(f, k)
 		}
-	}
-}
-
-// markDuplicates reports a credit code twice in the enterprise sheet and a
-// mobile number twice for one enterprise in the manager sheet.
-func markDuplicates(r *Roster) {
-	seen := map[string]int{}
-	for _, e := range r.Enterprises {
-		if first := seen[e.USCC]; first > 0 && e.USCC != "" {
-			r.Problems = append(r.Problems, model.RowProblem{Sheet: model.SheetEnterprises, Row: e.Row, Field: "uscc", Key: "err.roster.duplicate_row",
-				Args: []string{strconv.Itoa(first)}})
-			continue
-		}
-		seen[e.USCC] = e.Row
-	}
-	pairs := map[string]int{}
-	for _, m := range r.Managers {
-		k := m.USCC + "/" + m.Mobile
-		if first := pairs[k]; first > 0 && m.Mobile != "" {
-			r.Problems = append(r.Problems, model.RowProblem{Sheet: model.SheetManagers, Row: m.Row, Field: "mobile", Key: "err.roster.duplicate_row",
-				Args: []string{strconv.Itoa(first)}})
-			continue
-		}
-		pairs[k] = m.Row
 	}
 }
 
@@ -696,9 +787,6 @@ func Export(w io.Writer, regionName func(int64) string, next func() ([]*model.En
 	}
 	return sheets.Export(w, model.SheetEnterprises, cols, next)
 }
-
-// RowsOf counts the rows a roster carries, for progress.
-func (r *Roster) RowsOf() int { return len(r.Enterprises) + len(r.Managers) }
 
 // Write writes enterprises and managers as a roster workbook in the
 // template's layout (for tests, benchmarks and round trips).

@@ -6,6 +6,8 @@ import (
 	"compress/flate"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -300,4 +302,61 @@ func TestCellsAsStaffWriteThem(t *testing.T) {
 	if e.RegionID != 2 || e.Name != "海宁（示例）新材料有限公司" || e.Address != "海昌路 1 号\n3 号楼" || e.PermitValidTo != "2028-06-30" {
 		t.Errorf("row: region %d, name %q, address %q, permit %q", e.RegionID, e.Name, e.Address, e.PermitValidTo)
 	}
+}
+
+// TestWorkbooksFromOtherWriters: files saved by openpyxl (what pandas'
+// to_excel uses): inline strings with numeric character references, an
+// empty inline cell, a real date cell; and openpyxl's write-only mode with
+// the manager sheet before the enterprise sheet, which is read second.
+func TestWorkbooksFromOtherWriters(t *testing.T) {
+	const code = "91330481MA2HN0X87B"
+	read := func(name string) *Roster {
+		t.Helper()
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := Parse(data, regions, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return r
+	}
+	r := read("openpyxl.xlsx")
+	if len(r.Enterprises) != 1 || len(r.Managers) != 1 || len(r.Problems) != 0 {
+		t.Fatalf("openpyxl: %d enterprises, %d managers, problems %v", len(r.Enterprises), len(r.Managers), r.Problems)
+	}
+	e, m := r.Enterprises[0], r.Managers[0]
+	if e.USCC != code || e.Name != "openpyxl 写的公司 & <有限>" || e.Address != "海昌路 1 号\n3 号楼" || e.ContactPhone != "13800001111" ||
+		e.PermitValidTo != "2027-06-30" || e.PermitClass != model.PermitSimplified || strings.Join(e.KeyLists, ",") != "water,air" ||
+		strings.Join(e.Pollutants, ",") != "cod,ammonia" || e.RegionID != 2 || e.Row != 2 {
+		t.Errorf("openpyxl enterprise: %+v", e)
+	}
+	if m.USCC != code || m.Name != "王五" || m.Mobile != "13900002222" || m.AppointedOn != "2026-03-01" || m.Role != model.ManagerAdministrator {
+		t.Errorf("openpyxl manager: %+v", m)
+	}
+	rd, err := Open(mustRead(t, "openpyxl-write-only.xlsx"), regions, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := rd.Next(100)
+	if err != nil || len(first.Enterprises) != 1 || first.Enterprises[0].Name != "只写模式公司" || len(first.Managers) != 0 {
+		t.Fatalf("write-only: the enterprise sheet comes first: %+v %v", first, err)
+	}
+	second, err := rd.Next(100)
+	if err != nil || len(second.Managers) != 1 || second.Managers[0].Name != "赵六" {
+		t.Fatalf("write-only: then the managers: %+v %v", second, err)
+	}
+	if end, err := rd.Next(100); end != nil || err != nil {
+		t.Errorf("write-only: after the last sheet %+v %v", end, err)
+	}
+}
+
+func mustRead(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -198,6 +198,23 @@ func (d Dialect) syncIndex(ctx context.Context, r *Tx, ix searchIndex, ids []int
 	return nil
 }
 
+// addToIndex indexes rows just inserted: nothing of theirs is in the
+// full-text index to remove first.
+func (d Dialect) addToIndex(ctx context.Context, r *Tx, ix searchIndex, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	in := `id IN (` + intList(ids) + `)`
+	if err := d.writeShort(ctx, r, ix, true, in); err != nil {
+		return err
+	}
+	if d != SQLite {
+		return nil
+	}
+	_, err := r.Exec(ctx, `INSERT INTO `+ix.fts+`(rowid, search_text) SELECT id, search_text FROM `+ix.table+` WHERE `+in)
+	return err
+}
+
 // likeEscaper escapes LIKE's wildcards and its escape character.
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 

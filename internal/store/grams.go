@@ -63,6 +63,12 @@ func grams(text string) []string {
 // syncShort writes the short index of ix for the rows of its table
 // matching cond.
 func (d Dialect) syncShort(ctx context.Context, tx *Tx, ix searchIndex, cond string, args ...any) error {
+	return d.writeShort(ctx, tx, ix, false, cond, args...)
+}
+
+// writeShort is syncShort; fresh rows (just inserted) have nothing in the
+// index to delete first.
+func (d Dialect) writeShort(ctx context.Context, tx *Tx, ix searchIndex, fresh bool, cond string, args ...any) error {
 	if ix.short == "" {
 		return nil
 	}
@@ -95,8 +101,10 @@ func (d Dialect) syncShort(ctx context.Context, tx *Tx, ix searchIndex, cond str
 				ON CONFLICT (id) DO UPDATE SET grams = excluded.grams`, vals...)
 			return err
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM `+ix.short+` WHERE rowid IN (`+intList(ids)+`)`); err != nil {
-			return err
+		if !fresh {
+			if _, err := tx.Exec(ctx, `DELETE FROM `+ix.short+` WHERE rowid IN (`+intList(ids)+`)`); err != nil {
+				return err
+			}
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO `+ix.short+` (rowid, grams) VALUES `+placeholders(len(part), 2), vals...)
 		return err

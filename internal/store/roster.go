@@ -5,18 +5,59 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/envhome/envhome/internal/model"
 )
 
-// importer runs the few per-row statements of a roster import (changed
-// rows) from prepared statements, one each for the whole transaction.
+// importer writes a roster in one transaction, batch by batch. It keeps
+// what spans batches only: the rows with problems, the counts, and the
+// people it has met (by mobile), so that memory does not grow with the
+// file beyond the batch. The few per-row statements (changed rows) run
+// from prepared statements, one each for the whole transaction.
 type importer struct {
-	tx    *Tx
-	stmts map[string]*sql.Stmt
-	now   int64
+	s          *Store
+	tx         *Tx
+	a          model.Actor
+	stmts      map[string]*sql.Stmt
+	now        int64
+	allowClear bool
+	res        *model.ImportResult
+	bad        map[rowKey]bool
+	// The enterprises whose search text and index entries wait for the
+	// end of the import (their managers may come in a later batch): ids
+	// only, a few bytes a row.
+	added, recompute []int64
+}
+
+// finish brings the search text and index of the enterprises the import
+// wrote up to date, once each.
+func (im *importer) finish(ctx context.Context) error {
+	s, tx := im.s, im.tx
+	recompute := sortedUnique(im.recompute)
+	added := sortedUnique(im.added)
+	var changed []int64
+	for _, id := range recompute {
+		if _, found := slices.BinarySearch(added, id); !found {
+			changed = append(changed, id)
+		}
+	}
+	// A batch at a time, so that the texts in hand stay few.
+	const n = 2000
+	if err := chunks(recompute, n, func(ids []int64) error { return s.recomputeSearchMany(ctx, tx, ids) }); err != nil {
+		return err
+	}
+	if err := chunks(changed, n, func(ids []int64) error { return s.dialect.syncIndex(ctx, tx, enterpriseSearch, ids) }); err != nil {
+		return err
+	}
+	return chunks(added, n, func(ids []int64) error { return s.dialect.addToIndex(ctx, tx, enterpriseSearch, ids) })
+}
+
+// sortedUnique sorts ids and drops repeats, in place.
+func sortedUnique(ids []int64) []int64 {
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 func (im *importer) exec(ctx context.Context, q string, args ...any) error {
@@ -32,328 +73,88 @@ func (im *importer) exec(ctx context.Context, q string, args ...any) error {
 	return err
 }
 
+func (im *importer) problem(sheet string, row int, field, key string) {
+	im.res.Problems = append(im.res.Problems, model.RowProblem{Sheet: sheet, Row: row, Field: field, Key: key})
+	im.bad[rowKey{sheet, row}] = true
+}
+
 type rowKey struct {
 	sheet string
 	row   int
 }
 
-// ImportRoster writes a parsed roster in one transaction: enterprises by
-// credit code and managers by (credit code, mobile) are created or updated,
-// and rows that match what is stored change nothing, so importing a file
-// twice writes nothing the second time. Rows named in problems are skipped;
-// rows the actor may not write (another region's enterprise) and managers
-// of unknown enterprises become problems too. In all-or-nothing mode any
-// problem rolls everything back. Unless allowClear, an empty cell that
-// would clear a stored value is a problem too (err.roster.would_clear,
-// counted in WouldClear): the user confirms clearing by importing again
-// with allowClear.
+// ImportRoster writes a roster held in memory; see ImportRosterBatches.
+func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.RosterEnterprise, mgrs []model.RosterManager,
+	problems []model.RowProblem, mode model.ImportMode, allowClear bool) (model.ImportResult, error) {
+	done := false
+	return s.ImportRosterBatches(ctx, a, func() (*model.RosterBatch, error) {
+		if done {
+			return nil, nil
+		}
+		done = true
+		return &model.RosterBatch{Enterprises: ents, Managers: mgrs, Problems: problems}, nil
+	}, mode, allowClear)
+}
+
+// ImportRosterBatches writes a roster in one transaction as next reads
+// it, batch by batch (nil at the end; the enterprise rows before the
+// manager rows that name them): enterprises by credit code and managers
+// by (credit code, mobile) are created or updated, and rows that match
+// what is stored change nothing, so importing a file twice writes nothing
+// the second time. Rows named in problems are skipped; rows the actor may
+// not write (another region's enterprise) and managers of unknown
+// enterprises become problems too. In all-or-nothing mode any problem
+// rolls everything back. Unless allowClear, an empty cell that would
+// clear a stored value is a problem too (err.roster.would_clear, counted
+// in WouldClear): the user confirms clearing by importing again with
+// allowClear. An error from next ends the import with nothing written
+// and is returned as it is.
 //
 // New rows are written set by set (multi-row INSERTs, a few hundred rows a
 // statement) rather than row by row: on PostgreSQL every statement is a
 // round trip, and row by row a 100,000-row roster took minutes.
-func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.RosterEnterprise, mgrs []model.RosterManager,
-	problems []model.RowProblem, mode model.ImportMode, allowClear bool) (model.ImportResult, error) {
-	res := model.ImportResult{Problems: append([]model.RowProblem{}, problems...)}
-	bad := map[rowKey]bool{}
-	for _, p := range problems {
-		bad[rowKey{p.Sheet, p.Row}] = true
-	}
-	problem := func(sheet string, row int, field, key string) {
-		res.Problems = append(res.Problems, model.RowProblem{Sheet: sheet, Row: row, Field: field, Key: key})
-		bad[rowKey{sheet, row}] = true
-	}
+func (s *Store) ImportRosterBatches(ctx context.Context, a model.Actor, next func() (*model.RosterBatch, error),
+	mode model.ImportMode, allowClear bool) (model.ImportResult, error) {
+	res := model.ImportResult{Problems: []model.RowProblem{}}
 	errAbort := fmt.Errorf("roster has problems")
+	var readErr error
 	err := s.write(ctx, func(tx *Tx) error {
-		im := &importer{tx: tx, stmts: map[string]*sql.Stmt{}, now: ms(s.Now())}
+		res = model.ImportResult{Problems: []model.RowProblem{}}
+		im := &importer{s: s, tx: tx, a: a, stmts: map[string]*sql.Stmt{}, now: ms(s.Now()), allowClear: allowClear,
+			res: &res, bad: map[rowKey]bool{}}
 		defer func() {
 			for _, st := range im.stmts {
 				st.Close()
 			}
 		}()
-		codes := make([]string, 0, len(ents)+len(mgrs))
-		for _, e := range ents {
-			codes = append(codes, e.USCC)
-		}
-		for _, m := range mgrs {
-			codes = append(codes, m.USCC)
-		}
-		existing, err := s.enterprisesByUSCC(ctx, tx, codes)
-		if err != nil {
-			return err
-		}
-		// The towns' figures of every enterprise the sheets name, before
-		// any of them changes.
-		ids := make([]int64, 0, len(existing))
-		for _, e := range existing {
-			ids = append(ids, e.ID)
-		}
-		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-		if err := tx.touch(ctx, byEnterprise, ids); err != nil {
-			return err
-		}
-		touched := map[int64]bool{}
-		var audits []auditRow
-
-		// Enterprises: sort into new, changed and unchanged.
-		var fresh, updated []*model.Enterprise
-		for i := range ents {
-			row := &ents[i]
-			if bad[rowKey{model.SheetEnterprises, row.Row}] {
-				continue
-			}
-			old := existing[row.USCC]
-			if old != nil {
-				row.KeepAbsent(old)
-			} else if err := row.Enterprise.Validate(); err != nil {
-				// A new enterprise needs what the sheet's columns could not give.
-				for f, k := range err.(*model.Error).Fields {
-					if row.Has != nil && !row.Has[f] {
-						k = "err.roster.missing_column"
-					}
-					problem(model.SheetEnterprises, row.Row, f, k)
-				}
-				continue
-			}
-			e := row.Enterprise
-			switch {
-			case old != nil && !a.CanManageRegion(old.RegionID):
-				problem(model.SheetEnterprises, row.Row, "uscc", "err.roster.out_of_scope")
-				continue
-			case !a.CanManageRegion(e.RegionID):
-				problem(model.SheetEnterprises, row.Row, "region_id", "err.roster.out_of_scope")
-				continue
-			case old == nil:
-				fresh = append(fresh, &e)
-				existing[e.USCC] = &e // its id comes with the insert
-				continue
-			}
-			// Keep what the sheet does not say: its association.
-			e.ID, e.AssociationID = old.ID, old.AssociationID
-			changes := enterpriseChanges(old, &e)
-			if len(changes) == 0 {
-				res.EnterprisesUnchanged++
-				continue
-			}
-			if !allowClear && clears(changes, func(f string) { problem(model.SheetEnterprises, row.Row, f, "err.roster.would_clear") }, &res) {
-				continue
-			}
-			err := im.exec(ctx, `UPDATE enterprises SET name = ?, kind = ?, region_id = ?, address = ?, industry_code = ?,
-				legal_rep = ?, contact_name = ?, contact_phone = ?, permit_no = ?, permit_class = ?, permit_valid_to = ?,
-				key_lists = ?, pollutants = ?, status = ?, updated_at = ? WHERE id = ?`,
-				e.Name, e.Kind, e.RegionID, e.Address, e.IndustryCode, e.LegalRep, e.ContactName, e.ContactPhone,
-				e.PermitNo, e.PermitClass, e.PermitValidTo, joinLists(e.KeyLists), joinLists(e.Pollutants), e.Status, im.now, e.ID)
+		for {
+			b, err := next()
 			if err != nil {
+				readErr = err
 				return err
 			}
-			if err := s.moveCarbon(ctx, im.tx, e.ID, old.RegionID, e.RegionID); err != nil {
+			if b == nil {
+				break
+			}
+			for _, p := range b.Problems {
+				im.bad[rowKey{p.Sheet, p.Row}] = true
+			}
+			res.Problems = append(res.Problems, b.Problems...)
+			if err := im.enterprises(ctx, b.Enterprises); err != nil {
 				return err
 			}
-			audits = append(audits, auditRow{"enterprise.import", "enterprise", e.ID, changes})
-			touched[e.ID] = true
-			existing[e.USCC] = &e
-			updated = append(updated, &e)
-			res.EnterprisesUpdated++
-		}
-		if err := s.putFacts(ctx, tx, updated...); err != nil {
-			return err
-		}
-		if err := s.insertEnterprises(ctx, tx, im.now, fresh); err != nil {
-			return err
-		}
-		for _, e := range fresh {
-			audits = append(audits, auditRow{"enterprise.import", "enterprise", e.ID, enterpriseChanges(nil, e)})
-			touched[e.ID] = true
-		}
-		res.EnterprisesCreated = len(fresh)
-
-		// Managers: the people first (by mobile), then the appointments.
-		type mrow struct {
-			row *model.RosterManager
-			eid int64
-			key string // the person's mobile column
-		}
-		var good []mrow
-		mobiles := []string{}
-		for i := range mgrs {
-			row := &mgrs[i]
-			if bad[rowKey{model.SheetManagers, row.Row}] {
-				continue
-			}
-			ent := existing[row.USCC]
-			switch {
-			case ent == nil:
-				problem(model.SheetManagers, row.Row, "uscc", "err.roster.unknown_enterprise")
-			case !a.CanManageRegion(ent.RegionID):
-				problem(model.SheetManagers, row.Row, "uscc", "err.roster.out_of_scope")
-			default:
-				good = append(good, mrow{row: row, eid: ent.ID})
-				mobiles = append(mobiles, row.Mobile)
-			}
-		}
-		// A number whose registered person also serves outside the
-		// actor's scope is a claim, made as on the manager's page: the
-		// row gets a person of its own, found again by its claim key.
-		eids := make([]int64, 0, len(good))
-		for _, m := range good {
-			eids = append(eids, m.eid)
-		}
-		appointed, err := s.managersOf(ctx, tx, eids)
-		if err != nil {
-			return err
-		}
-		people, err := s.peopleByMobile(ctx, tx, mobiles)
-		if err != nil {
-			return err
-		}
-		claimOf := map[string]*person{} // claim key → registered person
-		if !a.Scope().All {
-			var keys []string
-			for _, m := range good {
-				p := people[m.row.Mobile]
-				if p == nil || appointed[[2]int64{m.eid, p.ID}] != nil {
-					continue
-				}
-				if claimOf[claimKey(p.Mobile, m.eid)] != nil {
-					continue
-				}
-				outside, err := s.outsideScope(ctx, tx, a.Scope(), p.ID)
-				if err != nil {
-					return err
-				}
-				if outside {
-					claimOf[claimKey(p.Mobile, m.eid)] = p
-					keys = append(keys, claimKey(p.Mobile, m.eid))
-				}
-			}
-			own, err := s.peopleByMobile(ctx, tx, keys)
-			if err != nil {
+			if err := im.managers(ctx, b.Managers); err != nil {
 				return err
 			}
-			for k, p := range own {
-				people[k] = p
-			}
 		}
-		var newPeople []*person
-		var placed []mrow
-		for _, m := range good {
-			key := m.row.Mobile
-			if claimOf[claimKey(key, m.eid)] != nil {
-				key = claimKey(key, m.eid)
-			}
-			m.key = key
-			p := people[key]
-			switch {
-			case p == nil:
-				p = &person{Name: m.row.Name, Mobile: key, IDCard: m.row.IDCard}
-				people[key] = p
-				newPeople = append(newPeople, p)
-			case p.Name != m.row.Name:
-				problem(model.SheetManagers, m.row.Row, "mobile", "err.field.mobile_other_person")
-				continue
-			case m.row.IDCard != "" && p.IDCard != "" && p.IDCard != m.row.IDCard:
-				problem(model.SheetManagers, m.row.Row, "id_card", "err.field.id_card_mismatch")
-				continue
-			case m.row.IDCard != "" && p.IDCard == "":
-				p.IDCard = m.row.IDCard
-				if p.ID != 0 {
-					if err := im.exec(ctx, `UPDATE people SET id_card = ?, updated_at = ? WHERE id = ?`, s.pii.seal(p.IDCard), im.now, p.ID); err != nil {
-						return err
-					}
-				}
-			}
-			placed = append(placed, m)
-		}
-		if err := s.insertPeople(ctx, tx, im.now, newPeople); err != nil {
-			return err
-		}
-		var freshM []*model.Manager
-		for _, m := range placed {
-			mm := m.row.Manager
-			mm.EnterpriseID, mm.PersonID = m.eid, people[m.key].ID
-			if c := claimOf[m.key]; c != nil {
-				mm.Link = &model.ManagerLink{Status: model.LinkPending, Needs: model.LinkNeedsBureau, RequestedBy: a.Name()}
-				mm.ClaimPersonID = c.ID
-			}
-			old := appointed[[2]int64{mm.EnterpriseID, mm.PersonID}]
-			if old != nil {
-				m.row.KeepAbsent(old)
-				mm.Role, mm.AppointedOn, mm.CertNo, mm.CertIssuedOn, mm.CertExpiresOn, mm.Status =
-					m.row.Role, m.row.AppointedOn, m.row.CertNo, m.row.CertIssuedOn, m.row.CertExpiresOn, m.row.Status
-			}
-			if old == nil {
-				freshM = append(freshM, &mm)
-				appointed[[2]int64{mm.EnterpriseID, mm.PersonID}] = &mm
-				touched[m.eid] = true
-				continue
-			}
-			// Name, number and ID belong to the person and matched above.
-			cmp := *old
-			cmp.Name, cmp.Mobile, cmp.IDCard = mm.Name, mm.Mobile, mm.IDCard
-			if mm.AppointmentDoc == "" {
-				mm.AppointmentDoc = old.AppointmentDoc // the sheet has no such column
-			}
-			changes := managerChanges(&cmp, &mm)
-			if len(changes) == 0 {
-				res.ManagersUnchanged++
-				continue
-			}
-			if !allowClear && clears(changes, func(f string) { problem(model.SheetManagers, m.row.Row, f, "err.roster.would_clear") }, &res) {
-				continue
-			}
-			// A status change needs a reason, as on the manager's page.
-			reason := "roster import"
-			if _, ok := changes["status"]; ok {
-				if len([]rune(m.row.Reason)) < 2 {
-					problem(model.SheetManagers, m.row.Row, "reason", "err.roster.status_reason")
-					continue
-				}
-			}
-			if m.row.Reason != "" {
-				reason = m.row.Reason
-			}
-			if err := im.exec(ctx, `UPDATE managers SET role = ?, appointed_on = ?, appointment_doc = ?, cert_no = ?, cert_issued_on = ?,
-				cert_expires_on = ?, status = ?, updated_at = ? WHERE id = ?`,
-				mm.Role, mm.AppointedOn, mm.AppointmentDoc, mm.CertNo, mm.CertIssuedOn, mm.CertExpiresOn, mm.Status, im.now, old.ID); err != nil {
-				return err
-			}
-			for field, ch := range changes {
-				if err := im.exec(ctx, `INSERT INTO manager_history (manager_id, at, actor_name, field, old_value, new_value, reason)
-					VALUES (?, ?, ?, ?, ?, ?, ?)`, old.ID, im.now, a.Name(), field, fmt.Sprint(ch.Old), fmt.Sprint(ch.New), reason); err != nil {
-					return err
-				}
-			}
-			*old = mm
-			audits = append(audits, auditRow{"manager.import", "manager", old.ID, changes})
-			touched[m.eid] = true
-			res.ManagersUpdated++
-		}
-		if err := s.insertManagers(ctx, tx, im.now, freshM); err != nil {
-			return err
-		}
-		for _, m := range freshM {
-			audits = append(audits, auditRow{"manager.import", "manager", m.ID, managerChanges(&model.Manager{}, m)})
-			if m.Link != nil {
-				if err := s.noticeClaim(ctx, tx, m.ID); err != nil {
-					return err
-				}
-			}
-		}
-		res.ManagersCreated = len(freshM)
 		if mode != model.ImportGoodRows && len(res.Problems) > 0 {
 			return errAbort
 		}
-		if err := s.auditMany(ctx, tx, a, im.now, audits); err != nil {
-			return err
-		}
-		changed := make([]int64, 0, len(touched))
-		for id := range touched {
-			changed = append(changed, id)
-		}
-		if err := s.recomputeSearchMany(ctx, tx, changed); err != nil {
-			return err
-		}
-		return s.dialect.syncIndex(ctx, tx, enterpriseSearch, changed)
+		return im.finish(ctx)
 	})
+	if readErr != nil {
+		return model.ImportResult{}, readErr
+	}
 	if err == errAbort {
 		return model.ImportResult{Problems: res.Problems, WouldClear: res.WouldClear}, nil
 	}
@@ -370,6 +171,313 @@ func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.Ro
 		}
 	}
 	return res, nil
+}
+
+// named loads the stored enterprises a batch names by credit code and
+// takes their towns' figures before any of them changes (a touch counts
+// an enterprise once however many batches name it).
+func (im *importer) named(ctx context.Context, codes []string) (map[string]*model.Enterprise, error) {
+	existing, err := im.s.enterprisesByUSCC(ctx, im.tx, codes)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, 0, len(existing))
+	for _, e := range existing {
+		ids = append(ids, e.ID)
+	}
+	slices.Sort(ids)
+	return existing, im.tx.touch(ctx, byEnterprise, ids)
+}
+
+// enterprises writes a batch of enterprise rows: new ones set by set,
+// changed ones one by one, and their search index entries.
+func (im *importer) enterprises(ctx context.Context, ents []model.RosterEnterprise) error {
+	if len(ents) == 0 {
+		return nil
+	}
+	s, tx, a, res := im.s, im.tx, im.a, im.res
+	codes := make([]string, 0, len(ents))
+	for _, e := range ents {
+		codes = append(codes, e.USCC)
+	}
+	existing, err := im.named(ctx, codes)
+	if err != nil {
+		return err
+	}
+	var audits []auditRow
+	var fresh, updated []*model.Enterprise
+	for i := range ents {
+		row := &ents[i]
+		if im.bad[rowKey{model.SheetEnterprises, row.Row}] {
+			continue
+		}
+		old := existing[row.USCC]
+		if old != nil {
+			row.KeepAbsent(old)
+		} else if err := row.Enterprise.Validate(); err != nil {
+			// A new enterprise needs what the sheet's columns could not give.
+			for f, k := range err.(*model.Error).Fields {
+				if row.Has != nil && !row.Has[f] {
+					k = "err.roster.missing_column"
+				}
+				im.problem(model.SheetEnterprises, row.Row, f, k)
+			}
+			continue
+		}
+		e := row.Enterprise
+		switch {
+		case old != nil && !a.CanManageRegion(old.RegionID):
+			im.problem(model.SheetEnterprises, row.Row, "uscc", "err.roster.out_of_scope")
+			continue
+		case !a.CanManageRegion(e.RegionID):
+			im.problem(model.SheetEnterprises, row.Row, "region_id", "err.roster.out_of_scope")
+			continue
+		case old == nil:
+			fresh = append(fresh, &e)
+			existing[e.USCC] = &e // a repeat in the batch is an update of it
+			continue
+		}
+		// Keep what the sheet does not say: its association.
+		e.ID, e.AssociationID = old.ID, old.AssociationID
+		changes := enterpriseChanges(old, &e)
+		if len(changes) == 0 {
+			res.EnterprisesUnchanged++
+			continue
+		}
+		if !im.allowClear && clears(changes, func(f string) { im.problem(model.SheetEnterprises, row.Row, f, "err.roster.would_clear") }, res) {
+			continue
+		}
+		err := im.exec(ctx, `UPDATE enterprises SET name = ?, kind = ?, region_id = ?, address = ?, industry_code = ?,
+			legal_rep = ?, contact_name = ?, contact_phone = ?, permit_no = ?, permit_class = ?, permit_valid_to = ?,
+			key_lists = ?, pollutants = ?, status = ?, updated_at = ? WHERE id = ?`,
+			e.Name, e.Kind, e.RegionID, e.Address, e.IndustryCode, e.LegalRep, e.ContactName, e.ContactPhone,
+			e.PermitNo, e.PermitClass, e.PermitValidTo, joinLists(e.KeyLists), joinLists(e.Pollutants), e.Status, im.now, e.ID)
+		if err != nil {
+			return err
+		}
+		if err := s.moveCarbon(ctx, tx, e.ID, old.RegionID, e.RegionID); err != nil {
+			return err
+		}
+		audits = append(audits, auditRow{"enterprise.import", "enterprise", e.ID, changes})
+		existing[e.USCC] = &e
+		updated = append(updated, &e)
+		res.EnterprisesUpdated++
+	}
+	if err := s.putFacts(ctx, tx, updated...); err != nil {
+		return err
+	}
+	if err := s.insertEnterprises(ctx, tx, im.now, fresh); err != nil {
+		return err
+	}
+	for _, e := range fresh {
+		audits = append(audits, auditRow{"enterprise.import", "enterprise", e.ID, enterpriseChanges(nil, e)})
+	}
+	res.EnterprisesCreated += len(fresh)
+	// A new enterprise's search text was written with it; a changed one's
+	// is recomputed (its managers' names are part of it).
+	for _, e := range updated {
+		im.recompute = append(im.recompute, e.ID)
+	}
+	for _, e := range fresh {
+		im.added = append(im.added, e.ID)
+	}
+	return s.auditMany(ctx, tx, a, im.now, audits)
+}
+
+// managers writes a batch of manager rows: the people first (by mobile),
+// then the appointments, then the search text of the enterprises whose
+// managers changed.
+func (im *importer) managers(ctx context.Context, mgrs []model.RosterManager) error {
+	if len(mgrs) == 0 {
+		return nil
+	}
+	s, tx, a, res := im.s, im.tx, im.a, im.res
+	codes := make([]string, 0, len(mgrs))
+	for _, m := range mgrs {
+		codes = append(codes, m.USCC)
+	}
+	existing, err := im.named(ctx, codes)
+	if err != nil {
+		return err
+	}
+	touched := map[int64]bool{}
+	var audits []auditRow
+	type mrow struct {
+		row *model.RosterManager
+		eid int64
+		key string // the person's mobile column
+	}
+	var good []mrow
+	mobiles := []string{}
+	for i := range mgrs {
+		row := &mgrs[i]
+		if im.bad[rowKey{model.SheetManagers, row.Row}] {
+			continue
+		}
+		ent := existing[row.USCC]
+		switch {
+		case ent == nil:
+			im.problem(model.SheetManagers, row.Row, "uscc", "err.roster.unknown_enterprise")
+		case !a.CanManageRegion(ent.RegionID):
+			im.problem(model.SheetManagers, row.Row, "uscc", "err.roster.out_of_scope")
+		default:
+			good = append(good, mrow{row: row, eid: ent.ID})
+			mobiles = append(mobiles, row.Mobile)
+		}
+	}
+	// A number whose registered person also serves outside the
+	// actor's scope is a claim, made as on the manager's page: the
+	// row gets a person of its own, found again by its claim key.
+	eids := make([]int64, 0, len(good))
+	for _, m := range good {
+		eids = append(eids, m.eid)
+	}
+	appointed, err := s.managersOf(ctx, tx, eids)
+	if err != nil {
+		return err
+	}
+	people, err := s.peopleByMobile(ctx, tx, mobiles)
+	if err != nil {
+		return err
+	}
+	claimOf := map[string]*person{} // claim key → registered person
+	if !a.Scope().All {
+		var keys []string
+		for _, m := range good {
+			p := people[m.row.Mobile]
+			if p == nil || appointed[[2]int64{m.eid, p.ID}] != nil {
+				continue
+			}
+			if claimOf[claimKey(p.Mobile, m.eid)] != nil {
+				continue
+			}
+			outside, err := s.outsideScope(ctx, tx, a.Scope(), p.ID)
+			if err != nil {
+				return err
+			}
+			if outside {
+				claimOf[claimKey(p.Mobile, m.eid)] = p
+				keys = append(keys, claimKey(p.Mobile, m.eid))
+			}
+		}
+		own, err := s.peopleByMobile(ctx, tx, keys)
+		if err != nil {
+			return err
+		}
+		for k, p := range own {
+			people[k] = p
+		}
+	}
+	var newPeople []*person
+	var placed []mrow
+	for _, m := range good {
+		key := m.row.Mobile
+		if claimOf[claimKey(key, m.eid)] != nil {
+			key = claimKey(key, m.eid)
+		}
+		m.key = key
+		p := people[key]
+		switch {
+		case p == nil:
+			p = &person{Name: m.row.Name, Mobile: key, IDCard: m.row.IDCard}
+			people[key] = p
+			newPeople = append(newPeople, p)
+		case p.Name != m.row.Name:
+			im.problem(model.SheetManagers, m.row.Row, "mobile", "err.field.mobile_other_person")
+			continue
+		case m.row.IDCard != "" && p.IDCard != "" && p.IDCard != m.row.IDCard:
+			im.problem(model.SheetManagers, m.row.Row, "id_card", "err.field.id_card_mismatch")
+			continue
+		case m.row.IDCard != "" && p.IDCard == "":
+			p.IDCard = m.row.IDCard
+			if p.ID != 0 {
+				if err := im.exec(ctx, `UPDATE people SET id_card = ?, updated_at = ? WHERE id = ?`, s.pii.seal(p.IDCard), im.now, p.ID); err != nil {
+					return err
+				}
+			}
+		}
+		placed = append(placed, m)
+	}
+	if err := s.insertPeople(ctx, tx, im.now, newPeople); err != nil {
+		return err
+	}
+	var freshM []*model.Manager
+	for _, m := range placed {
+		mm := m.row.Manager
+		mm.EnterpriseID, mm.PersonID = m.eid, people[m.key].ID
+		if c := claimOf[m.key]; c != nil {
+			mm.Link = &model.ManagerLink{Status: model.LinkPending, Needs: model.LinkNeedsBureau, RequestedBy: a.Name()}
+			mm.ClaimPersonID = c.ID
+		}
+		old := appointed[[2]int64{mm.EnterpriseID, mm.PersonID}]
+		if old != nil {
+			m.row.KeepAbsent(old)
+			mm.Role, mm.AppointedOn, mm.CertNo, mm.CertIssuedOn, mm.CertExpiresOn, mm.Status =
+				m.row.Role, m.row.AppointedOn, m.row.CertNo, m.row.CertIssuedOn, m.row.CertExpiresOn, m.row.Status
+		}
+		if old == nil {
+			freshM = append(freshM, &mm)
+			appointed[[2]int64{mm.EnterpriseID, mm.PersonID}] = &mm
+			touched[m.eid] = true
+			continue
+		}
+		// Name, number and ID belong to the person and matched above.
+		cmp := *old
+		cmp.Name, cmp.Mobile, cmp.IDCard = mm.Name, mm.Mobile, mm.IDCard
+		if mm.AppointmentDoc == "" {
+			mm.AppointmentDoc = old.AppointmentDoc // the sheet has no such column
+		}
+		changes := managerChanges(&cmp, &mm)
+		if len(changes) == 0 {
+			res.ManagersUnchanged++
+			continue
+		}
+		if !im.allowClear && clears(changes, func(f string) { im.problem(model.SheetManagers, m.row.Row, f, "err.roster.would_clear") }, res) {
+			continue
+		}
+		// A status change needs a reason, as on the manager's page.
+		reason := "roster import"
+		if _, ok := changes["status"]; ok {
+			if len([]rune(m.row.Reason)) < 2 {
+				im.problem(model.SheetManagers, m.row.Row, "reason", "err.roster.status_reason")
+				continue
+			}
+		}
+		if m.row.Reason != "" {
+			reason = m.row.Reason
+		}
+		if err := im.exec(ctx, `UPDATE managers SET role = ?, appointed_on = ?, appointment_doc = ?, cert_no = ?, cert_issued_on = ?,
+			cert_expires_on = ?, status = ?, updated_at = ? WHERE id = ?`,
+			mm.Role, mm.AppointedOn, mm.AppointmentDoc, mm.CertNo, mm.CertIssuedOn, mm.CertExpiresOn, mm.Status, im.now, old.ID); err != nil {
+			return err
+		}
+		for field, ch := range changes {
+			if err := im.exec(ctx, `INSERT INTO manager_history (manager_id, at, actor_name, field, old_value, new_value, reason)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, old.ID, im.now, a.Name(), field, fmt.Sprint(ch.Old), fmt.Sprint(ch.New), reason); err != nil {
+				return err
+			}
+		}
+		*old = mm
+		audits = append(audits, auditRow{"manager.import", "manager", old.ID, changes})
+		touched[m.eid] = true
+		res.ManagersUpdated++
+	}
+	if err := s.insertManagers(ctx, tx, im.now, freshM); err != nil {
+		return err
+	}
+	for _, m := range freshM {
+		audits = append(audits, auditRow{"manager.import", "manager", m.ID, managerChanges(&model.Manager{}, m)})
+		if m.Link != nil {
+			if err := s.noticeClaim(ctx, tx, m.ID); err != nil {
+				return err
+			}
+		}
+	}
+	res.ManagersCreated += len(freshM)
+	for id := range touched {
+		im.recompute = append(im.recompute, id)
+	}
+	return s.auditMany(ctx, tx, a, im.now, audits)
 }
 
 // rowsPerStatement keeps multi-row statements under SQLite's and

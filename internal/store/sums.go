@@ -355,14 +355,49 @@ func (p sumPiece) cond(part *sumPart) (string, bool) {
 	if p.isAbove {
 		return fmt.Sprintf("%s > %d", col, p.above), true
 	}
-	return col + " IN (" + intList(p.ids) + ")", true
+	return idsCond(col, p.ids), true
+}
+
+// idsCond is "col IN (…)" for ids, with runs of consecutive ids as
+// ranges: the rows an import inserts come in runs, and a list of every
+// id would make a statement as long as the file.
+func idsCond(col string, ids []int64) string {
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	var singles []int64
+	var ranges []string
+	for i := 0; i < len(sorted); {
+		j := i
+		for j+1 < len(sorted) && sorted[j+1] == sorted[j]+1 {
+			j++
+		}
+		if j-i >= 3 {
+			ranges = append(ranges, fmt.Sprintf("%s BETWEEN %d AND %d", col, sorted[i], sorted[j]))
+		} else {
+			singles = append(singles, sorted[i:j+1]...)
+		}
+		i = j + 1
+	}
+	if len(singles) > 0 {
+		ranges = append(ranges, col+" IN ("+intList(singles)+")")
+	}
+	if len(ranges) == 1 {
+		return ranges[0]
+	}
+	return "(" + strings.Join(ranges, " OR ") + ")"
 }
 
 // partState is a part's touches in one write: the conditions so far and
 // the counts their rows had before the write changed them.
 type partState struct {
-	part   *sumPart
-	conds  []string
+	part  *sumPart
+	conds []string
+	// byIDs says which conds name rows by id, and of which kind: a later
+	// touch of the same kind has left out the rows seen already, and needs
+	// no NOT over those (a long import's batches would otherwise each
+	// repeat every batch before it).
+	byIDs  []sumKind
 	all    bool
 	before map[sumKey][]float64
 	seen   map[sumKind]map[int64]bool
@@ -372,6 +407,9 @@ type partState struct {
 type sumState struct {
 	years []int
 	parts map[string]*partState
+	// seen are the rows touched for every part that follows their kind,
+	// kept once rather than in every part.
+	seen map[sumKind]map[int64]bool
 }
 
 // touch names rows this write is about to change: their counts now are
@@ -407,7 +445,7 @@ func (t *Tx) touchAll(ctx context.Context, parts ...string) error {
 
 func (t *Tx) touchPiece(ctx context.Context, p sumPiece, fresh bool, names []string) error {
 	if t.sums == nil {
-		st := &sumState{parts: map[string]*partState{}}
+		st := &sumState{parts: map[string]*partState{}, seen: map[sumKind]map[int64]bool{}}
 		// Writers share the lock a recount takes alone: a recount then
 		// sees every write whole or none of it.
 		if err := t.lockStats(ctx, true); err != nil {
@@ -441,15 +479,17 @@ func (t *Tx) touchPiece(ctx context.Context, p sumPiece, fresh bool, names []str
 		}
 		if len(p.ids) > 0 {
 			// Rows touched before in this write count once.
-			seen := ps.seen[p.kind]
+			seen, every := ps.seen[p.kind], t.sums.seen[p.kind]
 			if seen == nil {
 				seen = map[int64]bool{}
 				ps.seen[p.kind] = seen
 			}
 			var ids []int64
 			for _, id := range p.ids {
-				if !seen[id] {
-					seen[id] = true
+				if !seen[id] && !every[id] {
+					if len(names) > 0 {
+						seen[id] = true
+					}
 					ids = append(ids, id)
 				}
 			}
@@ -462,8 +502,14 @@ func (t *Tx) touchPiece(ctx context.Context, p sumPiece, fresh bool, names []str
 		}
 		if !fresh {
 			where := " AND (" + cond + ")"
-			if len(ps.conds) > 0 {
-				where += " AND NOT (" + strings.Join(ps.conds, " OR ") + ")"
+			var others []string
+			for i, c := range ps.conds {
+				if len(p.ids) == 0 || ps.byIDs[i] != p.kind {
+					others = append(others, c)
+				}
+			}
+			if len(others) > 0 {
+				where += " AND NOT (" + strings.Join(others, " OR ") + ")"
 			}
 			before, err := part.count(ctx, t.Query, where, t.sums.years)
 			if err != nil {
@@ -477,6 +523,21 @@ func (t *Tx) touchPiece(ctx context.Context, p sumPiece, fresh bool, names []str
 			ps.all = true
 		}
 		ps.conds = append(ps.conds, cond)
+		kind := sumKind(-1)
+		if len(p.ids) > 0 {
+			kind = p.kind
+		}
+		ps.byIDs = append(ps.byIDs, kind)
+	}
+	if len(names) == 0 && len(p.ids) > 0 {
+		every := t.sums.seen[p.kind]
+		if every == nil {
+			every = map[int64]bool{}
+			t.sums.seen[p.kind] = every
+		}
+		for _, id := range p.ids {
+			every[id] = true
+		}
 	}
 	return nil
 }

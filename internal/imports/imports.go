@@ -111,7 +111,9 @@ func (s *Service) Run(ctx context.Context, j *model.Job, progress func(done, tot
 	var res model.ImportResult
 	if err == nil {
 		defer rd.Close()
-		res, err = s.Store.ImportRosterBatches(ctx, actor, func() (*model.RosterBatch, error) { return rd.Next(BatchRows) }, p.Mode, p.AllowClear)
+		next, stop := rd.Batches(BatchRows)
+		res, err = s.Store.ImportRosterBatches(ctx, actor, next, p.Mode, p.AllowClear)
+		stop()
 	}
 	switch {
 	case errors.Is(err, roster.ErrTooBig):

@@ -130,4 +130,10 @@ type RosterBatch struct {
 	Enterprises []RosterEnterprise
 	Managers    []RosterManager
 	Problems    []RowProblem
+	// ManagerNames, read ahead of the enterprises (on the first batch),
+	// are the names the file's good manager rows appoint at each credit
+	// code, revoked ones left out, in row order: a new enterprise is then
+	// written with its search text whole, and not again once its
+	// managers are.
+	ManagerNames map[string][]string
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -296,10 +297,12 @@ type Reader struct {
 	seen     int
 	codes    map[string]int // credit code → first enterprise row
 	pairs    map[string]int // code/mobile → first manager row
+	started  bool           // the manager names were read ahead
 }
 
 // sheetReader is one roster sheet being read.
 type sheetReader struct {
+	sheet        xlsx.Sheet
 	name         string
 	cols         []Column
 	isEnterprise bool
@@ -352,7 +355,7 @@ func Open(data []byte, regions []model.Region, progress func(rows int)) (*Reader
 			rd.Close()
 			return nil, fileError(err)
 		}
-		sr := &sheetReader{name: sh.Name, cols: cols, isEnterprise: len(cols) == len(EnterpriseColumns), rows: rows,
+		sr := &sheetReader{sheet: sh, name: sh.Name, cols: cols, isEnterprise: len(cols) == len(EnterpriseColumns), rows: rows,
 			index: map[string]int{}, has: map[string]bool{}}
 		if sr.isEnterprise {
 			ents = append(ents, sr)
@@ -375,6 +378,90 @@ func fileError(err error) error {
 	return ErrNotXLSX
 }
 
+// ManagerNames reads the manager sheet ahead (a second pass over it, with
+// nothing kept but names): see model.RosterBatch.
+func (rd *Reader) ManagerNames() (map[string][]string, error) {
+	ahead := &Reader{book: rd.book, byName: rd.byName, codes: map[string]int{}, pairs: map[string]int{}}
+	out := map[string][]string{}
+	for _, sr := range rd.sheets {
+		if sr.isEnterprise {
+			continue
+		}
+		rows, err := rd.book.Rows(sr.sheet)
+		if err != nil {
+			return nil, fileError(err)
+		}
+		again := &sheetReader{sheet: sr.sheet, name: sr.name, cols: sr.cols, rows: rows, index: map[string]int{}, has: map[string]bool{}}
+		for {
+			var b model.RosterBatch
+			more, err := ahead.row(again, &b)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if !more {
+				break
+			}
+			if len(b.Problems) > 0 {
+				continue
+			}
+			for _, m := range b.Managers {
+				if m.Status != model.ManagerRevoked {
+					out[m.USCC] = append(out[m.USCC], m.Name)
+				}
+			}
+		}
+		rows.Close()
+	}
+	return out, nil
+}
+
+// Batches reads batches of n rows on a goroutine of its own, one batch
+// ahead of the caller: the next batch is parsed while the store writes
+// this one (two in hand at most). next returns nil at the end; stop must
+// be called when the caller is done, before Rows or Close.
+func (rd *Reader) Batches(n int) (next func() (*model.RosterBatch, error), stop func()) {
+	type result struct {
+		b   *model.RosterBatch
+		err error
+	}
+	out := make(chan result, 1)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for {
+			b, err := rd.Next(n)
+			select {
+			case out <- result{b, err}:
+			case <-done:
+				return
+			}
+			if b == nil || err != nil {
+				return
+			}
+		}
+	}()
+	ended := false
+	next = func() (*model.RosterBatch, error) {
+		if ended {
+			return nil, nil
+		}
+		r := <-out
+		ended = r.b == nil || r.err != nil
+		return r.b, r.err
+	}
+	stopped := false
+	stop = func() {
+		if !stopped {
+			stopped = true
+			close(done)
+			<-finished
+		}
+	}
+	return next, stop
+}
+
 // Rows counts the rows read so far, blank ones not counted.
 func (rd *Reader) Rows() int { return rd.seen }
 
@@ -391,11 +478,20 @@ func (rd *Reader) Close() {
 // Next returns up to n rows of one sheet and their problems, or nil when
 // every sheet has been read.
 func (rd *Reader) Next(n int) (*model.RosterBatch, error) {
+	var names map[string][]string
+	if !rd.started {
+		rd.started = true
+		var err error
+		if names, err = rd.ManagerNames(); err != nil {
+			rd.Close()
+			return nil, err
+		}
+	}
 	for _, sr := range rd.sheets {
 		if sr.done {
 			continue
 		}
-		b := &model.RosterBatch{Problems: rd.pending}
+		b := &model.RosterBatch{Problems: rd.pending, ManagerNames: names}
 		rd.pending = nil
 		for len(b.Enterprises)+len(b.Managers) < n {
 			more, err := rd.row(sr, b)
@@ -674,20 +770,19 @@ func columnOf(sheet, field string) int {
 
 // headerColumns finds, as Parse does, the columns (1-based) of a sheet's
 // header row, so that a mark lands on the cell where the value is.
-func headerColumns(f *excelize.File, sheet string) map[string]int {
+func headerColumns(book *xlsx.Book, sh xlsx.Sheet) (map[string]int, int) {
 	cols := EnterpriseColumns
-	if strings.TrimSpace(sheet) == model.SheetManagers {
+	if strings.TrimSpace(sh.Name) == model.SheetManagers {
 		cols = ManagerColumns
 	}
-	rows, err := f.Rows(sheet)
+	rows, err := book.Rows(sh)
 	if err != nil {
-		return nil
+		return nil, 0
 	}
 	defer rows.Close()
-	for n := 0; n < headerRows && rows.Next(); n++ {
-		cells, _ := rows.Columns()
+	for rows.Next() && rows.Row() <= headerRows {
 		named := map[string]int{}
-		for i, h := range cells {
+		for i, h := range rows.Cells() {
 			if field, ok := fieldOf(h, cols); ok {
 				if _, dup := named[field]; !dup {
 					named[field] = i + 1
@@ -695,10 +790,10 @@ func headerColumns(f *excelize.File, sheet string) map[string]int {
 			}
 		}
 		if _, ok := named["uscc"]; ok && len(named) >= 2 {
-			return named
+			return named, rows.Row()
 		}
 	}
-	return nil
+	return nil, 0
 }
 
 // HeaderOf is the Chinese header of a field, for messages.
@@ -724,47 +819,225 @@ func ProblemArgs(p model.RowProblem) []any {
 	return args
 }
 
-// Report returns the uploaded workbook with every bad cell filled red and
-// a comment saying what is wrong, in the user's language.
+// maxComments bounds the notes a report puts on cells: each is a shape
+// in the workbook, and the problem column says the same for every row.
+const maxComments = 2000
+
+// Report returns the uploaded workbook's values with every bad cell
+// filled red, a note on it saying what is wrong and, at the end of each
+// row with problems, a column saying the same, in the user's language.
+// The workbook is read and written as streams, a row at a time: a
+// 100,000-row report no longer loads the upload whole (it took 15 s and
+// 1.4 GiB with excelize). What is kept of the upload is its values: text
+// as text, numbers as numbers, dates as dates; its formatting is not.
 func Report(data []byte, problems []model.RowProblem, translate func(key string, args ...any) string) ([]byte, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxUnzipBytes, UnzipXMLSizeLimit: 64 << 20})
+	book, err := xlsx.Open(data, MaxUnzipBytes)
 	if err != nil {
-		return nil, ErrNotXLSX
+		return nil, fileError(err)
 	}
+	f := excelize.NewFile()
 	defer f.Close()
 	bad, err := f.NewStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F8C9C4"}},
 		Font: &excelize.Font{Color: "9B1C1C", Bold: true}})
 	if err != nil {
 		return nil, err
 	}
-	notes := map[string][]string{}
-	var order []string
-	found := map[string]map[string]int{} // sheet → field → column in this file
-	for _, p := range problems {
-		if _, ok := found[p.Sheet]; !ok {
-			found[p.Sheet] = headerColumns(f, p.Sheet)
-		}
-		col, ok := found[p.Sheet][p.Field]
-		if !ok {
-			col = columnOf(p.Sheet, p.Field)
-		}
-		cell, _ := excelize.CoordinatesToCellName(col, p.Row)
-		k := p.Sheet + "!" + cell
-		if _, ok := notes[k]; !ok {
-			order = append(order, k)
-		}
-		notes[k] = append(notes[k], translate(p.Key, ProblemArgs(p)...))
+	note, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Color: "9B1C1C"}, Alignment: &excelize.Alignment{WrapText: true}})
+	if err != nil {
+		return nil, err
 	}
-	for _, k := range order {
-		sheet, cell, _ := strings.Cut(k, "!")
-		f.SetCellStyle(sheet, cell, cell, bad)
-		f.AddComment(sheet, excelize.Comment{Author: "envhome", Cell: cell, Text: strings.Join(notes[k], "\n")})
+	date, err := f.NewStyle(&excelize.Style{NumFmt: 14})
+	if err != nil {
+		return nil, err
+	}
+	bySheet := map[string][]model.RowProblem{}
+	for _, p := range problems {
+		bySheet[p.Sheet] = append(bySheet[p.Sheet], p)
+	}
+	comments := 0
+	for i, sh := range book.Sheets {
+		// The first sheet of a new workbook exists already.
+		if i == 0 {
+			err = f.SetSheetName("Sheet1", sh.Name)
+		} else {
+			_, err = f.NewSheet(sh.Name)
+		}
+		if err != nil {
+			return nil, ErrNotXLSX // a name Excel itself would refuse
+		}
+		if sh.Hidden {
+			f.SetSheetVisible(sh.Name, false)
+		}
+		// Where each problem's cell is, and what is said of each row.
+		found, headerRow := headerColumns(book, sh)
+		notes := map[[2]int][]string{} // (row, column) → messages
+		var order [][2]int
+		rowNotes := map[int][]string{}
+		lastCol := 0
+		for _, p := range bySheet[sh.Name] {
+			col, ok := found[p.Field]
+			if !ok {
+				col = columnOf(p.Sheet, p.Field)
+			}
+			msg := translate(p.Key, ProblemArgs(p)...)
+			at := [2]int{p.Row, col}
+			if _, ok := notes[at]; !ok {
+				order = append(order, at)
+			}
+			notes[at] = append(notes[at], msg)
+			rowNotes[p.Row] = append(rowNotes[p.Row], HeaderOf(p.Sheet, p.Field)+"："+msg)
+			lastCol = max(lastCol, col)
+		}
+		// Notes go on before the rows stream: the stream writer keeps the
+		// sheet's drawing part as it stands when it starts.
+		for _, at := range order {
+			if comments == maxComments {
+				break
+			}
+			cell, _ := excelize.CoordinatesToCellName(at[1], at[0])
+			if err := f.AddComment(sh.Name, excelize.Comment{Author: "envhome", Cell: cell, Text: strings.Join(notes[at], "\n")}); err != nil {
+				return nil, err
+			}
+			comments++
+		}
+		if err := copySheet(f, book, sh, notes, rowNotes, headerRow, lastCol, styles{bad, note, date}); err != nil {
+			return nil, err
+		}
 	}
 	var b bytes.Buffer
 	if err := f.Write(&b); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// styles are the report's cell styles.
+type styles struct{ bad, note, date int }
+
+// copySheet streams a sheet's values into f, marking the cells in notes
+// and adding a problem column after the widest of the sheet's rows (its
+// header on the header row, or on row 1).
+func copySheet(f *excelize.File, book *xlsx.Book, sh xlsx.Sheet, notes map[[2]int][]string, rowNotes map[int][]string,
+	headerRow, lastCol int, st styles) error {
+	rows, err := book.Rows(sh)
+	if err != nil {
+		return fileError(err)
+	}
+	defer func() { rows.Close() }()
+	// A first pass finds how wide the sheet is, so that the problem column
+	// stands clear of every value.
+	width := lastCol
+	if len(rowNotes) > 0 {
+		for rows.Next() {
+			width = max(width, len(rows.Cells()))
+		}
+		if err := rows.Err(); err != nil {
+			return fileError(err)
+		}
+		rows.Close()
+		if rows, err = book.Rows(sh); err != nil {
+			return fileError(err)
+		}
+	}
+	if headerRow == 0 {
+		headerRow = 1
+	}
+	sw, err := f.NewStreamWriter(sh.Name)
+	if err != nil {
+		return err
+	}
+	problemCol := width + 1
+	// The rows to write whether or not the sheet has them (a problem on
+	// an empty row cannot be, but the problem column's header can), and
+	// the marked columns of each row.
+	var needed []int
+	marked := map[int][]int{}
+	for at := range notes {
+		marked[at[0]] = append(marked[at[0]], at[1])
+	}
+	if len(rowNotes) > 0 {
+		if err := sw.SetColWidth(problemCol, problemCol, 48); err != nil {
+			return err
+		}
+		needed = append(needed, headerRow)
+		for r := range rowNotes {
+			needed = append(needed, r)
+		}
+		slices.Sort(needed)
+		needed = slices.Compact(needed)
+	}
+	var vals []any
+	writeRow := func(row int, cells []string, types []xlsx.Type) error {
+		vals = vals[:0]
+		for i, v := range cells {
+			var val any = v
+			switch types[i] {
+			case xlsx.Number:
+				if n, err := strconv.ParseFloat(v, 64); err == nil {
+					val = n
+				}
+			case xlsx.Date:
+				if n, err := strconv.ParseFloat(v, 64); err == nil {
+					if t, err := excelize.ExcelDateToTime(n, book.Date1904); err == nil {
+						val = excelize.Cell{StyleID: st.date, Value: t}
+					}
+				}
+			}
+			vals = append(vals, val)
+		}
+		// A marked cell is filled red, also one the row leaves empty.
+		for _, col := range marked[row] {
+			for len(vals) < col {
+				vals = append(vals, nil)
+			}
+			v := vals[col-1]
+			if c, ok := v.(excelize.Cell); ok {
+				v = c.Value
+			}
+			vals[col-1] = excelize.Cell{StyleID: st.bad, Value: v}
+		}
+		switch {
+		case len(rowNotes[row]) > 0:
+			for len(vals) < problemCol-1 {
+				vals = append(vals, nil)
+			}
+			vals = append(vals, excelize.Cell{StyleID: st.note, Value: strings.Join(rowNotes[row], "；")})
+		case row == headerRow && len(rowNotes) > 0:
+			for len(vals) < problemCol-1 {
+				vals = append(vals, nil)
+			}
+			vals = append(vals, excelize.Cell{StyleID: st.bad, Value: "问题说明"})
+		}
+		if len(vals) == 0 {
+			return nil
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, row)
+		return sw.SetRow(cell, vals)
+	}
+	next := 0 // the first of needed not yet passed
+	for rows.Next() {
+		for next < len(needed) && needed[next] < rows.Row() {
+			if err := writeRow(needed[next], nil, nil); err != nil {
+				return err
+			}
+			next++
+		}
+		if next < len(needed) && needed[next] == rows.Row() {
+			next++
+		}
+		if err := writeRow(rows.Row(), rows.Cells(), rows.Types()); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fileError(err)
+	}
+	for ; next < len(needed); next++ {
+		if err := writeRow(needed[next], nil, nil); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
 }
 
 // Export writes enterprises to an .xlsx with the template's columns, so an

@@ -280,6 +280,76 @@ func TestReportMarksWhereTheValueIs(t *testing.T) {
 		if !strings.Contains(at[cell], want) {
 			t.Errorf("%s: %q, want %s (all: %v)", cell, at[cell], want, at)
 		}
+		// The bad cell is filled red.
+		style, _ := g.GetCellStyle(s, cell)
+		if st, err := g.GetStyle(style); err != nil || len(st.Fill.Color) == 0 || st.Fill.Color[0] != "F8C9C4" {
+			t.Errorf("%s: not filled red: %v %v", cell, st, err)
+		}
+	}
+	// After the widest row, a problem column says the same per row, headed
+	// on the header row; the values are kept (the pandas index as numbers).
+	rows, _ := g.GetRows(s)
+	if len(rows) != 5 || len(rows[1]) != 6 || rows[1][5] != "问题说明" || !strings.Contains(rows[2][5], "联系电话：err.field.phone") ||
+		!strings.Contains(rows[4][5], "所属镇街：err.field.no_such_region") || !strings.Contains(rows[4][5], "统一社会信用代码：err.field.uscc") {
+		t.Errorf("problem column: %q", rows)
+	}
+	if v, _ := g.GetCellType(s, "A4"); v != excelize.CellTypeNumber && v != excelize.CellTypeUnset {
+		t.Errorf("A4 (a number) is now %v", v)
+	}
+	// Fixed and uploaded again, the report reads as the original did.
+	again, err := Parse(rep, regions, nil)
+	if err != nil || len(again.Enterprises) != len(r.Enterprises) || len(again.Problems) != len(r.Problems) {
+		t.Errorf("the report parsed again: %v, %d rows and %v", err, len(again.Enterprises), again.Problems)
+	}
+}
+
+// TestReportOfALargeFile: a bad cell in every 5th of 12,000 rows; every
+// row is kept, every bad one marked in the problem column, the notes on
+// cells stop at their limit, and a date stays a date.
+func TestReportOfALargeFile(t *testing.T) {
+	const n = 12_000
+	f := excelize.NewFile()
+	s := model.SheetEnterprises
+	f.SetSheetName("Sheet1", s)
+	sw, _ := f.NewStreamWriter(s)
+	head := []any{}
+	for _, c := range EnterpriseColumns {
+		head = append(head, c.Header)
+	}
+	sw.SetRow("A1", head)
+	date, _ := f.NewStyle(&excelize.Style{NumFmt: 14})
+	var problems []model.RowProblem
+	for i := 2; i <= n+1; i++ {
+		cell, _ := excelize.CoordinatesToCellName(1, i)
+		sw.SetRow(cell, []any{fmt.Sprintf("code%d", i), "某公司", "企业", "海昌街道", "", "", "", "", "0573", "", "", excelize.Cell{StyleID: date, Value: 46568}})
+		if i%5 == 0 {
+			problems = append(problems, model.RowProblem{Sheet: s, Row: i, Field: "contact_phone", Key: "err.field.phone"})
+		}
+	}
+	sw.Flush()
+	var b bytes.Buffer
+	f.Write(&b)
+	rep, err := Report(b.Bytes(), problems, func(key string, args ...any) string { return key })
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := excelize.OpenReader(bytes.NewReader(rep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := g.GetRows(s)
+	marked := 0
+	for _, r := range rows[1:] {
+		if len(r) == 16 && r[15] == "联系电话：err.field.phone" {
+			marked++
+		}
+	}
+	comments, _ := g.GetComments(s)
+	if len(rows) != n+1 || marked != len(problems) || len(comments) != min(len(problems), maxComments) {
+		t.Errorf("%d rows, %d marked of %d, %d notes", len(rows), marked, len(problems), len(comments))
+	}
+	if v, _ := g.GetCellValue(s, "L12000"); v != "06-30-27" && v != "2027-06-30" {
+		t.Errorf("a date cell reads %q", v)
 	}
 }
 

@@ -29,12 +29,22 @@ type importer struct {
 	// end of the import (their managers may come in a later batch): ids
 	// only, a few bytes a row.
 	added, recompute []int64
+	// names are the managers' names read ahead (model.RosterBatch); a new
+	// enterprise written with n of them (hinted) is recomputed at the end
+	// only if other than n managers were appointed (created) there.
+	names           map[string][]string
+	hinted, created map[int64]int
 }
 
 // finish brings the search text and index of the enterprises the import
 // wrote up to date, once each.
 func (im *importer) finish(ctx context.Context) error {
 	s, tx := im.s, im.tx
+	for id, n := range im.hinted {
+		if im.created[id] != n {
+			im.recompute = append(im.recompute, id)
+		}
+	}
 	recompute := sortedUnique(im.recompute)
 	added := sortedUnique(im.added)
 	var changed []int64
@@ -86,13 +96,25 @@ type rowKey struct {
 // ImportRoster writes a roster held in memory; see ImportRosterBatches.
 func (s *Store) ImportRoster(ctx context.Context, a model.Actor, ents []model.RosterEnterprise, mgrs []model.RosterManager,
 	problems []model.RowProblem, mode model.ImportMode, allowClear bool) (model.ImportResult, error) {
+	bad := map[int]bool{}
+	for _, p := range problems {
+		if p.Sheet == model.SheetManagers {
+			bad[p.Row] = true
+		}
+	}
+	names := map[string][]string{}
+	for _, m := range mgrs {
+		if !bad[m.Row] && m.Status != model.ManagerRevoked {
+			names[m.USCC] = append(names[m.USCC], m.Name)
+		}
+	}
 	done := false
 	return s.ImportRosterBatches(ctx, a, func() (*model.RosterBatch, error) {
 		if done {
 			return nil, nil
 		}
 		done = true
-		return &model.RosterBatch{Enterprises: ents, Managers: mgrs, Problems: problems}, nil
+		return &model.RosterBatch{Enterprises: ents, Managers: mgrs, Problems: problems, ManagerNames: names}, nil
 	}, mode, allowClear)
 }
 
@@ -121,7 +143,7 @@ func (s *Store) ImportRosterBatches(ctx context.Context, a model.Actor, next fun
 	err := s.write(ctx, func(tx *Tx) error {
 		res = model.ImportResult{Problems: []model.RowProblem{}}
 		im := &importer{s: s, tx: tx, a: a, stmts: map[string]*sql.Stmt{}, now: ms(s.Now()), allowClear: allowClear,
-			res: &res, bad: map[rowKey]bool{}}
+			res: &res, bad: map[rowKey]bool{}, hinted: map[int64]int{}, created: map[int64]int{}}
 		defer func() {
 			for _, st := range im.stmts {
 				st.Close()
@@ -135,6 +157,9 @@ func (s *Store) ImportRosterBatches(ctx context.Context, a model.Actor, next fun
 			}
 			if b == nil {
 				break
+			}
+			if b.ManagerNames != nil {
+				im.names = b.ManagerNames
 			}
 			for _, p := range b.Problems {
 				im.bad[rowKey{p.Sheet, p.Row}] = true
@@ -266,8 +291,13 @@ func (im *importer) enterprises(ctx context.Context, ents []model.RosterEnterpri
 	if err := s.putFacts(ctx, tx, updated...); err != nil {
 		return err
 	}
-	if err := s.insertEnterprises(ctx, tx, im.now, fresh); err != nil {
+	if err := s.insertEnterprises(ctx, tx, im.now, fresh, im.names); err != nil {
 		return err
+	}
+	for _, e := range fresh {
+		if n := len(im.names[e.USCC]); n > 0 {
+			im.hinted[e.ID] = n
+		}
 	}
 	for _, e := range fresh {
 		audits = append(audits, auditRow{"enterprise.import", "enterprise", e.ID, enterpriseChanges(nil, e)})
@@ -418,7 +448,11 @@ func (im *importer) managers(ctx context.Context, mgrs []model.RosterManager) er
 		if old == nil {
 			freshM = append(freshM, &mm)
 			appointed[[2]int64{mm.EnterpriseID, mm.PersonID}] = &mm
-			touched[m.eid] = true
+			if _, ok := im.hinted[m.eid]; !ok {
+				touched[m.eid] = true
+			} else if mm.Status != model.ManagerRevoked {
+				im.created[m.eid]++
+			}
 			continue
 		}
 		// Name, number and ID belong to the person and matched above.
@@ -495,19 +529,22 @@ func chunks[T any](items []T, n int, fn func([]T) error) error {
 }
 
 // insertEnterprises writes new enterprises and sets their ids.
-func (s *Store) insertEnterprises(ctx context.Context, tx *Tx, now int64, es []*model.Enterprise) error {
+// managerNames, if not nil, gives the names of the managers about to be
+// appointed at each (written into the search text and the count).
+func (s *Store) insertEnterprises(ctx context.Context, tx *Tx, now int64, es []*model.Enterprise, managerNames map[string][]string) error {
 	byCode := map[string]*model.Enterprise{}
 	return chunks(es, rowsPerStatement, func(part []*model.Enterprise) error {
-		args := make([]any, 0, len(part)*19)
+		args := make([]any, 0, len(part)*20)
 		for _, e := range part {
 			byCode[e.USCC] = e
+			names := managerNames[e.USCC]
 			args = append(args, e.USCC, e.Name, e.Kind, e.RegionID, e.Address, e.IndustryCode, e.LegalRep, e.ContactName,
 				e.ContactPhone, e.PermitNo, e.PermitClass, e.PermitValidTo, joinLists(e.KeyLists), joinLists(e.Pollutants), e.AssociationID, e.Status,
-				searchText(e, nil), now, now)
+				searchText(e, names), len(names), now, now)
 		}
 		rows, err := tx.Query(ctx, `INSERT INTO enterprises (uscc, name, kind, region_id, address, industry_code, legal_rep,
 			contact_name, contact_phone, permit_no, permit_class, permit_valid_to, key_lists, pollutants, association_id, status,
-			search_text, created_at, updated_at) VALUES `+placeholders(len(part), 19)+` RETURNING id, uscc`, args...)
+			search_text, manager_count, created_at, updated_at) VALUES `+placeholders(len(part), 20)+` RETURNING id, uscc`, args...)
 		if err != nil {
 			return err
 		}

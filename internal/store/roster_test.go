@@ -16,6 +16,11 @@ import (
 // returned instead of the batch of that number (1-based).
 func batchesOf(ents []model.RosterEnterprise, mgrs []model.RosterManager, n, failAt int, fail error) func() (*model.RosterBatch, error) {
 	i, j, k := 0, 0, 0
+	// The names read ahead, as the reader gives them.
+	names := map[string][]string{}
+	for _, m := range mgrs {
+		names[m.USCC] = append(names[m.USCC], m.Name)
+	}
 	return func() (*model.RosterBatch, error) {
 		k++
 		if k == failAt {
@@ -24,6 +29,9 @@ func batchesOf(ents []model.RosterEnterprise, mgrs []model.RosterManager, n, fai
 		switch {
 		case i < len(ents):
 			b := &model.RosterBatch{Enterprises: ents[i:min(i+n, len(ents))]}
+			if i == 0 {
+				b.ManagerNames = names
+			}
 			i += n
 			return b, nil
 		case j < len(mgrs):
@@ -101,5 +109,25 @@ func TestRosterStreamedInBatches(t *testing.T) {
 			t.Errorf("a bad row in the last batch: %v %+v", err, res)
 		}
 		absent("a bad row in the last batch")
+
+		// A manager row refused after its enterprise was written with the
+		// names read ahead (its number is another person's): the name is
+		// not left in the enterprise's search text.
+		wrong := slices.Clone(moreM[:3])
+		wrong[1].Mobile, wrong[1].Name = mgrs[0].Mobile, "错名字"
+		res, err = st.ImportRosterBatches(ctx, sys, batchesOf(more[:50], wrong, 20, 0, nil), model.ImportGoodRows, false)
+		if err != nil || len(res.Problems) != 1 || res.Problems[0].Key != "err.field.mobile_other_person" {
+			t.Fatalf("a refused manager: %v %+v", err, res)
+		}
+		if got := allPages(t, st, model.EnterpriseFilter{Query: "错名字"}); len(got) != 0 {
+			t.Errorf("the refused manager's name finds %v", got)
+		}
+		id, err = st.EnterpriseIDByUSCC(ctx, wrong[2].USCC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := allPages(t, st, model.EnterpriseFilter{Query: wrong[2].Name}); !slices.Contains(got, id) {
+			t.Errorf("an appointed manager's name %q does not find enterprise %d", wrong[2].Name, id)
+		}
 	})
 }

@@ -290,7 +290,15 @@ type Tx struct {
 	batch context.Context
 	// sums are the write's touches of the towns' figures (sums.go).
 	sums *sumState
+	// local holds, on SQLite, the multi-row statements this transaction
+	// prepared (too many kinds to keep for good): an import runs the same
+	// 200-row INSERT hundreds of times, and compiling it each time was a
+	// tenth of the import. The transaction closes them when it ends.
+	local map[string]*sql.Stmt
 }
+
+// maxLocalStmts bounds a transaction's own statements.
+const maxLocalStmts = 32
 
 func (t *Tx) ctx(ctx context.Context) context.Context {
 	if t.batch != nil {
@@ -304,8 +312,25 @@ func (t *Tx) ctx(ctx context.Context) context.Context {
 // booking transaction runs seven). Statements with many placeholders are
 // the bulk paths' varying multi-row INSERTs: they are not cached.
 func (t *Tx) prepared(ctx context.Context, q string) *sql.Stmt {
-	if t.d != SQLite || strings.Count(q, "?") > 24 {
+	if t.d != SQLite {
 		return nil
+	}
+	if strings.Count(q, "?") > 24 {
+		if st, ok := t.local[q]; ok {
+			return st
+		}
+		if len(t.local) >= maxLocalStmts {
+			return nil
+		}
+		st, err := t.tx.PrepareContext(ctx, q)
+		if err != nil {
+			return nil // the statement runs unprepared and reports its error
+		}
+		if t.local == nil {
+			t.local = map[string]*sql.Stmt{}
+		}
+		t.local[q] = st
+		return st
 	}
 	st, ok := t.s.stmts.Load(stmtKey{t.db, q})
 	if !ok {

@@ -391,13 +391,13 @@ func idsCond(col string, ids []int64) string {
 // partState is a part's touches in one write: the conditions so far and
 // the counts their rows had before the write changed them.
 type partState struct {
-	part  *sumPart
-	conds []string
-	// byIDs says which conds name rows by id, and of which kind: a later
-	// touch of the same kind has left out the rows seen already, and needs
-	// no NOT over those (a long import's batches would otherwise each
-	// repeat every batch before it).
-	byIDs  []sumKind
+	part *sumPart
+	// conds are the touches by range (above) or of every row; ids the
+	// touches by id, by kind, made into conditions when counted: an
+	// import's batches of new rows then make one range, not a list as
+	// long as the file.
+	conds  []string
+	ids    map[sumKind][]int64
 	all    bool
 	before map[sumKey][]float64
 	seen   map[sumKind]map[int64]bool
@@ -471,12 +471,13 @@ func (t *Tx) touchPiece(ctx context.Context, p sumPiece, fresh bool, names []str
 		}
 		ps := t.sums.parts[part.name]
 		if ps == nil {
-			ps = &partState{part: part, before: map[sumKey][]float64{}, seen: map[sumKind]map[int64]bool{}}
+			ps = &partState{part: part, before: map[sumKey][]float64{}, seen: map[sumKind]map[int64]bool{}, ids: map[sumKind][]int64{}}
 			t.sums.parts[part.name] = ps
 		}
 		if ps.all {
 			continue
 		}
+		var ids []int64 // the rows by id not touched before
 		if len(p.ids) > 0 {
 			// Rows touched before in this write count once.
 			seen, every := ps.seen[p.kind], t.sums.seen[p.kind]
@@ -484,7 +485,6 @@ func (t *Tx) touchPiece(ctx context.Context, p sumPiece, fresh bool, names []str
 				seen = map[int64]bool{}
 				ps.seen[p.kind] = seen
 			}
-			var ids []int64
 			for _, id := range p.ids {
 				if !seen[id] && !every[id] {
 					if len(names) > 0 {
@@ -502,11 +502,11 @@ func (t *Tx) touchPiece(ctx context.Context, p sumPiece, fresh bool, names []str
 		}
 		if !fresh {
 			where := " AND (" + cond + ")"
-			var others []string
-			for i, c := range ps.conds {
-				if len(p.ids) == 0 || ps.byIDs[i] != p.kind {
-					others = append(others, c)
-				}
+			// Rows touched before count as they were then: a touch of the
+			// same kind by id has left them out already.
+			others := slices.Clone(ps.conds)
+			for kind, ids := range ps.idConds(p.kind) {
+				others = append(others, idsCond(part.by[kind], ids))
 			}
 			if len(others) > 0 {
 				where += " AND NOT (" + strings.Join(others, " OR ") + ")"
@@ -522,12 +522,11 @@ func (t *Tx) touchPiece(ctx context.Context, p sumPiece, fresh bool, names []str
 		if p.all {
 			ps.all = true
 		}
-		ps.conds = append(ps.conds, cond)
-		kind := sumKind(-1)
 		if len(p.ids) > 0 {
-			kind = p.kind
+			ps.ids[p.kind] = append(ps.ids[p.kind], ids...)
+			continue
 		}
-		ps.byIDs = append(ps.byIDs, kind)
+		ps.conds = append(ps.conds, cond)
 	}
 	if len(names) == 0 && len(p.ids) > 0 {
 		every := t.sums.seen[p.kind]
@@ -540,6 +539,17 @@ func (t *Tx) touchPiece(ctx context.Context, p sumPiece, fresh bool, names []str
 		}
 	}
 	return nil
+}
+
+// idConds are the rows touched by id, by kind, but for kind except.
+func (ps *partState) idConds(except sumKind) map[sumKind][]int64 {
+	out := map[sumKind][]int64{}
+	for kind, ids := range ps.ids {
+		if kind != except && len(ids) > 0 {
+			out[kind] = ids
+		}
+	}
+	return out
 }
 
 // lockStats takes, on PostgreSQL, the lock between the writes that keep
@@ -585,7 +595,11 @@ func (t *Tx) flushSums(ctx context.Context) error {
 		ps := st.parts[n]
 		where := ""
 		if !ps.all {
-			where = " AND (" + strings.Join(ps.conds, " OR ") + ")"
+			conds := slices.Clone(ps.conds)
+			for kind, ids := range ps.idConds(-1) {
+				conds = append(conds, idsCond(ps.part.by[kind], ids))
+			}
+			where = " AND (" + strings.Join(conds, " OR ") + ")"
 		}
 		after, err := ps.part.count(ctx, t.Query, where, st.years)
 		if err != nil {

@@ -40,8 +40,23 @@ type Book struct {
 	Sheets   []Sheet
 	Date1904 bool
 	strings  table
-	budget   int64 // bytes left to unpack
+	budget   int64  // bytes left to unpack
+	dates    []bool // by cell format (the s of a cell): shows a date
 }
+
+// Type is what a cell holds.
+type Type byte
+
+// Cell types. A number in a date format is a Date (its value the serial
+// number as stored).
+const (
+	Empty Type = iota
+	Text
+	Number
+	Date
+	Bool
+	Error
+)
 
 // table is the shared strings: one arena and where each string ends.
 type table struct {
@@ -106,11 +121,18 @@ func Open(data []byte, maxUnpacked int64) (*Book, error) {
 	}
 	byID := map[string]string{}
 	sst := ""
+	styles := ""
 	for _, r := range rels {
 		byID[r.ID] = r.Target
 		if strings.HasSuffix(r.Type, "/sharedStrings") {
 			sst = r.Target
 		}
+		if strings.HasSuffix(r.Type, "/styles") {
+			styles = r.Target
+		}
+	}
+	if styles != "" {
+		b.readStyles(styles)
 	}
 	for _, s := range wb.Sheets {
 		id := s.ID
@@ -268,6 +290,58 @@ func (b *Book) readStrings(name string) error {
 	}
 }
 
+// readStyles notes which cell formats show dates; a workbook whose
+// styles cannot be read has its numbers read as numbers.
+func (b *Book) readStyles(name string) {
+	var doc struct {
+		NumFmts []struct {
+			ID   int    `xml:"numFmtId,attr"`
+			Code string `xml:"formatCode,attr"`
+		} `xml:"numFmts>numFmt"`
+		Xfs []struct {
+			NumFmt int `xml:"numFmtId,attr"`
+		} `xml:"cellXfs>xf"`
+	}
+	if b.decode(name, &doc) != nil {
+		return
+	}
+	custom := map[int]bool{}
+	for _, f := range doc.NumFmts {
+		custom[f.ID] = dateCode(f.Code)
+	}
+	b.dates = make([]bool, len(doc.Xfs))
+	for i, x := range doc.Xfs {
+		id := x.NumFmt
+		isDate, ok := custom[id]
+		if !ok {
+			// The built-in date and time formats, the CJK ones included.
+			isDate = (id >= 14 && id <= 22) || (id >= 27 && id <= 36) || (id >= 45 && id <= 47) || (id >= 50 && id <= 58)
+		}
+		b.dates[i] = isDate
+	}
+}
+
+// dateCode reports whether a number format shows a date: it has a day,
+// month or year outside quotes and brackets (yyyy-mm-dd, yyyy"年"m"月"d"日").
+func dateCode(code string) bool {
+	quoted, bracket := false, false
+	for _, r := range strings.ToLower(code) {
+		switch {
+		case r == '"':
+			quoted = !quoted
+		case quoted:
+		case r == '[':
+			bracket = true
+		case r == ']':
+			bracket = false
+		case bracket:
+		case r == 'y' || r == 'd' || r == 'm':
+			return true
+		}
+	}
+	return false
+}
+
 // Rows reads a sheet row by row.
 type Rows struct {
 	b     *Book
@@ -275,6 +349,7 @@ type Rows struct {
 	sc    *scanner
 	row   int
 	cells []string
+	types []Type
 	err   error
 	done  bool
 }
@@ -302,6 +377,9 @@ func (r *Rows) Row() int { return r.row }
 // reused by the next call to Next.
 func (r *Rows) Cells() []string { return r.cells }
 
+// Types are the current row's cell types, beside Cells.
+func (r *Rows) Types() []Type { return r.types }
+
 // Next reads the next row that the sheet has; rows it skips are empty.
 func (r *Rows) Next() bool {
 	if r.done || r.err != nil {
@@ -309,7 +387,7 @@ func (r *Rows) Next() bool {
 	}
 	sc := r.sc
 	inRow, inCell, inV, inIS, inT, ruby := false, false, false, false, false, 0
-	col, kind := 0, byte(0)
+	col, kind, style := 0, byte(0), -1
 	var val []byte
 	for {
 		tok, err := sc.next()
@@ -325,7 +403,7 @@ func (r *Rows) Next() bool {
 			switch string(sc.name) {
 			case "row":
 				inRow = true
-				r.cells = r.cells[:0]
+				r.cells, r.types = r.cells[:0], r.types[:0]
 				n, ok := intAttr(sc.attrs, "r")
 				if !ok {
 					n = r.row + 1
@@ -351,11 +429,14 @@ func (r *Rows) Next() bool {
 					}
 					col = c
 				}
-				kind = 0
+				kind, style = 0, -1
+				if n, ok := intAttr(sc.attrs, "s"); ok {
+					style = n
+				}
 				if t, ok := attr(sc.attrs, "t"); ok && len(t) > 0 {
 					kind = t[0] // s(hared), b(oolean), i(nlineStr), str, n, e, d
 					if string(t) == "str" {
-						kind = 0
+						kind = 'S' // a formula's text
 					}
 				}
 				val = val[:0]
@@ -401,8 +482,10 @@ func (r *Rows) Next() bool {
 				if s != "" {
 					for len(r.cells) < col {
 						r.cells = append(r.cells, "")
+						r.types = append(r.types, Empty)
 					}
 					r.cells = append(r.cells, s)
+					r.types = append(r.types, r.b.typeOf(kind, style))
 				}
 				col++
 			case "row":
@@ -410,6 +493,26 @@ func (r *Rows) Next() bool {
 			}
 		}
 	}
+}
+
+// typeOf is a cell's type from its t and s attributes.
+func (b *Book) typeOf(kind byte, style int) Type {
+	switch kind {
+	case 's', 'i':
+		return Text
+	case 'b':
+		return Bool
+	case 'e':
+		return Error
+	case 'd':
+		return Text // an ISO date as text, as a person types it
+	case 0, 'n':
+		if style >= 0 && style < len(b.dates) && b.dates[style] {
+			return Date
+		}
+		return Number
+	}
+	return Text
 }
 
 // value turns a cell's stored text into its value.

@@ -145,6 +145,37 @@ func TestSameAsExcelize(t *testing.T) {
 	}
 }
 
+// TestTypes: text, numbers, booleans and numbers in date formats (built-in
+// and custom, Chinese included) are told apart.
+func TestTypes(t *testing.T) {
+	f := excelize.NewFile()
+	iso, _ := f.NewStyle(&excelize.Style{NumFmt: 14})
+	cn := `yyyy"年"m"月"d"日"`
+	chinese, _ := f.NewStyle(&excelize.Style{CustomNumFmt: &cn})
+	money := `"¥"#,##0.00`
+	yuan, _ := f.NewStyle(&excelize.Style{CustomNumFmt: &money})
+	f.SetSheetRow("Sheet1", "A1", &[]any{"文本", 12.5, true, 46568, 46568, 1234.5})
+	f.SetCellStyle("Sheet1", "D1", "D1", iso)
+	f.SetCellStyle("Sheet1", "E1", "E1", chinese)
+	f.SetCellStyle("Sheet1", "F1", "F1", yuan)
+	f.SetCellFormula("Sheet1", "G1", `"a"&"b"`)
+	f.SetCellValue("Sheet1", "G1", "ab")
+	var buf bytes.Buffer
+	f.Write(&buf)
+	b, err := Open(buf.Bytes(), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := b.Rows(b.Sheets[0])
+	if !rows.Next() {
+		t.Fatal(rows.Err())
+	}
+	want := []Type{Text, Number, Bool, Date, Date, Number, Text}
+	if got := rows.Types(); !reflect.DeepEqual(got, want) {
+		t.Errorf("types %v, want %v (cells %q)", got, want, rows.Cells())
+	}
+}
+
 // zipOf builds a workbook from parts as given.
 func zipOf(t *testing.T, parts map[string]string) []byte {
 	t.Helper()

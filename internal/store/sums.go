@@ -397,19 +397,57 @@ type partState struct {
 	// import's batches of new rows then make one range, not a list as
 	// long as the file.
 	conds  []string
-	ids    map[sumKind][]int64
 	all    bool
 	before map[sumKey][]float64
-	seen   map[sumKind]map[int64]bool
+	// named are the rows touched by id for this part alone (sorted).
+	named map[sumKind][]int64
 }
 
 // sumState is a write's touches.
 type sumState struct {
 	years []int
 	parts map[string]*partState
-	// seen are the rows touched for every part that follows their kind,
-	// kept once rather than in every part.
-	seen map[sumKind]map[int64]bool
+	// every are the rows touched by id for every part that follows their
+	// kind, sorted, kept once rather than in every part: eight bytes a
+	// row however many parts there are.
+	every map[sumKind][]int64
+}
+
+// touched are the rows of kind touched by id for the part, sorted (the
+// two lists may share ids).
+func (st *sumState) touched(ps *partState, kind sumKind) []int64 {
+	return mergeIDs(st.every[kind], ps.named[kind])
+}
+
+// mergeIDs is the sorted union of two sorted id lists.
+func mergeIDs(a, b []int64) []int64 {
+	if len(b) == 0 {
+		return a
+	}
+	if len(a) == 0 {
+		return b
+	}
+	out := make([]int64, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || (i < len(a) && a[i] < b[j]):
+			out = append(out, a[i])
+			i++
+		case i == len(a) || b[j] < a[i]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i, j = i+1, j+1
+		}
+	}
+	return out
+}
+
+func hasID(sorted []int64, id int64) bool {
+	_, ok := slices.BinarySearch(sorted, id)
+	return ok
 }
 
 // touch names rows this write is about to change: their counts now are
@@ -445,7 +483,7 @@ func (t *Tx) touchAll(ctx context.Context, parts ...string) error {
 
 func (t *Tx) touchPiece(ctx context.Context, p sumPiece, fresh bool, names []string) error {
 	if t.sums == nil {
-		st := &sumState{parts: map[string]*partState{}, seen: map[sumKind]map[int64]bool{}}
+		st := &sumState{parts: map[string]*partState{}, every: map[sumKind][]int64{}}
 		// Writers share the lock a recount takes alone: a recount then
 		// sees every write whole or none of it.
 		if err := t.lockStats(ctx, true); err != nil {
@@ -457,6 +495,11 @@ func (t *Tx) touchPiece(ctx context.Context, p sumPiece, fresh bool, names []str
 		}
 		st.years = years
 		t.sums = st
+	}
+	if len(p.ids) > 0 {
+		p.ids = slices.Clone(p.ids)
+		slices.Sort(p.ids)
+		p.ids = slices.Compact(p.ids)
 	}
 	for _, part := range t.s.parts {
 		if len(names) > 0 && !slices.Contains(names, part.name) {
@@ -471,7 +514,7 @@ func (t *Tx) touchPiece(ctx context.Context, p sumPiece, fresh bool, names []str
 		}
 		ps := t.sums.parts[part.name]
 		if ps == nil {
-			ps = &partState{part: part, before: map[sumKey][]float64{}, seen: map[sumKind]map[int64]bool{}, ids: map[sumKind][]int64{}}
+			ps = &partState{part: part, before: map[sumKey][]float64{}, named: map[sumKind][]int64{}}
 			t.sums.parts[part.name] = ps
 		}
 		if ps.all {
@@ -480,16 +523,9 @@ func (t *Tx) touchPiece(ctx context.Context, p sumPiece, fresh bool, names []str
 		var ids []int64 // the rows by id not touched before
 		if len(p.ids) > 0 {
 			// Rows touched before in this write count once.
-			seen, every := ps.seen[p.kind], t.sums.seen[p.kind]
-			if seen == nil {
-				seen = map[int64]bool{}
-				ps.seen[p.kind] = seen
-			}
+			every, named := t.sums.every[p.kind], ps.named[p.kind]
 			for _, id := range p.ids {
-				if !seen[id] && !every[id] {
-					if len(names) > 0 {
-						seen[id] = true
-					}
+				if !hasID(every, id) && !hasID(named, id) {
 					ids = append(ids, id)
 				}
 			}
@@ -505,8 +541,10 @@ func (t *Tx) touchPiece(ctx context.Context, p sumPiece, fresh bool, names []str
 			// Rows touched before count as they were then: a touch of the
 			// same kind by id has left them out already.
 			others := slices.Clone(ps.conds)
-			for kind, ids := range ps.idConds(p.kind) {
-				others = append(others, idsCond(part.by[kind], ids))
+			for kind, col := range part.by {
+				if touched := t.sums.touched(ps, kind); kind != p.kind && len(touched) > 0 {
+					others = append(others, idsCond(col, touched))
+				}
 			}
 			if len(others) > 0 {
 				where += " AND NOT (" + strings.Join(others, " OR ") + ")"
@@ -523,33 +561,17 @@ func (t *Tx) touchPiece(ctx context.Context, p sumPiece, fresh bool, names []str
 			ps.all = true
 		}
 		if len(p.ids) > 0 {
-			ps.ids[p.kind] = append(ps.ids[p.kind], ids...)
+			if len(names) > 0 {
+				ps.named[p.kind] = mergeIDs(ps.named[p.kind], ids)
+			}
 			continue
 		}
 		ps.conds = append(ps.conds, cond)
 	}
 	if len(names) == 0 && len(p.ids) > 0 {
-		every := t.sums.seen[p.kind]
-		if every == nil {
-			every = map[int64]bool{}
-			t.sums.seen[p.kind] = every
-		}
-		for _, id := range p.ids {
-			every[id] = true
-		}
+		t.sums.every[p.kind] = mergeIDs(t.sums.every[p.kind], p.ids)
 	}
 	return nil
-}
-
-// idConds are the rows touched by id, by kind, but for kind except.
-func (ps *partState) idConds(except sumKind) map[sumKind][]int64 {
-	out := map[sumKind][]int64{}
-	for kind, ids := range ps.ids {
-		if kind != except && len(ids) > 0 {
-			out[kind] = ids
-		}
-	}
-	return out
 }
 
 // lockStats takes, on PostgreSQL, the lock between the writes that keep
@@ -596,8 +618,10 @@ func (t *Tx) flushSums(ctx context.Context) error {
 		where := ""
 		if !ps.all {
 			conds := slices.Clone(ps.conds)
-			for kind, ids := range ps.idConds(-1) {
-				conds = append(conds, idsCond(ps.part.by[kind], ids))
+			for kind, col := range ps.part.by {
+				if touched := st.touched(ps, kind); len(touched) > 0 {
+					conds = append(conds, idsCond(col, touched))
+				}
 			}
 			where = " AND (" + strings.Join(conds, " OR ") + ")"
 		}

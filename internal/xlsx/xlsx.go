@@ -40,7 +40,7 @@ type Book struct {
 	Sheets   []Sheet
 	Date1904 bool
 	strings  table
-	budget   int64  // bytes left to unpack
+	limit    int64  // what one part may unpack to
 	dates    []bool // by cell format (the s of a cell): shows a date
 }
 
@@ -90,7 +90,7 @@ func Open(data []byte, maxUnpacked int64) (*Book, error) {
 	if declared > uint64(maxUnpacked) {
 		return nil, ErrTooBig
 	}
-	b := &Book{zr: zr, budget: maxUnpacked}
+	b := &Book{zr: zr, limit: maxUnpacked}
 	wbPart := "xl/workbook.xml"
 	if rels, err := b.rels("_rels/.rels", ""); err == nil {
 		for _, r := range rels {
@@ -181,7 +181,7 @@ func (b *Book) rels(name, dir string) ([]rel, error) {
 }
 
 // open opens a part of the archive, counting what is unpacked against
-// the budget. Part names match case-insensitively, as some writers differ
+// the limit. Part names match case-insensitively, as some writers differ
 // in case between the relationships and the archive.
 func (b *Book) open(name string) (io.ReadCloser, error) {
 	for _, f := range b.zr.File {
@@ -190,7 +190,7 @@ func (b *Book) open(name string) (io.ReadCloser, error) {
 			if err != nil {
 				return nil, ErrFormat
 			}
-			return &counted{rc: rc, b: b}, nil
+			return &counted{rc: rc, left: b.limit}, nil
 		}
 	}
 	return nil, ErrFormat
@@ -212,16 +212,19 @@ func (b *Book) decode(name string, v any) error {
 	return nil
 }
 
-// counted stops reading when the workbook's unpacking budget is spent.
+// counted stops reading a part past the limit. The sum of the sizes the
+// archive declares is checked when the book opens, and archive/zip refuses
+// a part that unpacks past its declared size; this is the last guard, per
+// reading (a sheet may be read more than once).
 type counted struct {
-	rc io.ReadCloser
-	b  *Book
+	rc   io.ReadCloser
+	left int64
 }
 
 func (c *counted) Read(p []byte) (int, error) {
 	n, err := c.rc.Read(p)
-	c.b.budget -= int64(n)
-	if c.b.budget < 0 {
+	c.left -= int64(n)
+	if c.left < 0 {
 		return n, ErrTooBig
 	}
 	if err != nil && err != io.EOF {

@@ -212,3 +212,79 @@ func TestCancelsDoNotStarveThePool(t *testing.T) {
 		checkClass(t, s, r.Classes[0], 6, 0)
 	})
 }
+
+// TestRefusedBookingsLeaveNoLock (issue 14, item 2): on PostgreSQL a
+// booking is two pipelined round trips on a connection taken from the
+// pool; refusals in between (another enterprise's manager, the
+// enterprise's limit reached) roll back and hand the connection back
+// clean. Three managers of each enterprise race for a class that allows
+// one place per enterprise, each twice, beside refused strangers: every
+// enterprise ends with exactly one booking, every other answer is the
+// limit or the booking already held, and bookings after the race go
+// through at once (a connection left inside a transaction would hold the
+// class's lock and stall them).
+func TestRefusedBookingsLeaveNoLock(t *testing.T) {
+	eachDialect(t, func(t *testing.T, d store.Dialect) {
+		s, r := rushStore(t, d, demo.RushSpec{Managers: 90, PerEnterprise: 3, Classes: 2, Capacity: 20, PerEnterpriseLimit: 1, Seed: 3})
+		k := r.Classes[0]
+		ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		as := func(m demo.RushManager) model.Actor {
+			return model.Actor{User: &model.User{ID: 1, Role: model.RoleEnterprise, EnterpriseID: &m.EnterpriseID}}
+		}
+		var mu sync.Mutex
+		booked := map[int64]map[int64]bool{} // enterprise → bookings
+		var wg sync.WaitGroup
+		for i, m := range r.Managers {
+			for try := range 2 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					b, err := s.Book(ctx, as(m), k, m.ID)
+					mu.Lock()
+					defer mu.Unlock()
+					switch {
+					case err == nil:
+						if booked[m.EnterpriseID] == nil {
+							booked[m.EnterpriseID] = map[int64]bool{}
+						}
+						booked[m.EnterpriseID][b.ID] = true
+					case model.ErrorCode(err) != model.ErrLimitReached:
+						t.Errorf("manager %d: %v", m.ID, err)
+					}
+				}()
+				if try == 0 && i%10 == 0 {
+					// Another enterprise's manager: refused as unknown.
+					other := r.Managers[(i+3)%len(r.Managers)]
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						if _, err := s.Book(ctx, as(m), k, other.ID); model.ErrorCode(err) != model.ErrInvalid {
+							t.Errorf("a stranger's manager: %v", err)
+						}
+					}()
+				}
+			}
+		}
+		wg.Wait()
+		if len(booked) != 30 {
+			t.Errorf("%d enterprises booked, want 30", len(booked))
+		}
+		for e, bs := range booked {
+			if len(bs) != 1 {
+				t.Errorf("enterprise %d holds %d bookings, its limit is 1", e, len(bs))
+			}
+		}
+		checkClass(t, s, k, 20, 10)
+		// After the race, every enterprise books the other class at once.
+		start := time.Now()
+		for i := 0; i < len(r.Managers); i += 3 {
+			if _, err := s.Book(ctx, as(r.Managers[i]), r.Classes[1], r.Managers[i].ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("bookings after the race stalled (%s)", time.Since(start))
+		}
+	})
+}

@@ -3,9 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/envhome/envhome/internal/model"
 )
@@ -36,11 +41,15 @@ func scanBooking(r rowScanner) (*model.Booking, error) {
 // conditional UPDATE (booked < capacity) that the table's CHECK backs up.
 func (s *Store) Book(ctx context.Context, a model.Actor, classID, managerID int64) (*model.Booking, error) {
 	var b *model.Booking
-	err := s.write(ctx, func(tx *Tx) error {
-		var err error
-		b, err = s.bookTx(ctx, tx, a, classID, managerID)
-		return err
-	})
+	var err error
+	if s.dialect == Postgres {
+		b, err = s.bookPipelined(ctx, a, classID, managerID)
+	} else {
+		err = s.write(ctx, func(tx *Tx) error {
+			b, err = s.bookTx(ctx, tx, a, classID, managerID)
+			return err
+		})
+	}
 	if err != nil && isUniqueViolation(err) {
 		// Only reachable if two transactions raced past the lock; the
 		// index kept one booking, which is the answer.
@@ -56,72 +65,104 @@ func (s *Store) liveBooking(ctx context.Context, a model.Actor, classID, manager
 	return b, notFound(err)
 }
 
-func (s *Store) bookTx(ctx context.Context, tx *Tx, a model.Actor, classID, managerID int64) (*model.Booking, error) {
-	// One statement reads (and on PostgreSQL locks) the class, the manager
-	// if the caller may book for them, any live booking of theirs and the
-	// enterprise's places in the class: a round trip each would hold the
-	// class's lock four times as long.
+// bookingFacts is what a booking's rules need, read in one statement that
+// holds the class: the class, the manager if the caller may book for them,
+// any live booking of theirs and the enterprise's places in the class.
+type bookingFacts struct {
+	status, courseStatus               string
+	capacity, booked, limit, held      int
+	opens, closes, starts, deadline    int64
+	enterpriseID, personID, existingID sql.NullInt64
+	mstatus, name, ename               sql.NullString
+}
+
+// bookingRead is the statement that reads the class with the facts of a
+// booking, once the class is held (SQLite's single writer; on PostgreSQL
+// the statement before it locks the class row, so that this one's
+// snapshot, taken after the lock, sees the bookings of the transaction
+// it waited for: read in the locking statement itself, the enterprise's
+// places were counted as they were before the wait, and two managers of
+// one enterprise could both take its last place).
+func (s *Store) bookingRead(a model.Actor, classID, managerID int64) (string, []any) {
 	cond, cargs := scopeSQL(a.Scope())
-	var status, courseStatus string
-	var capacity, booked, limit, held int
-	var opens, closes, starts, deadline int64
-	var enterpriseID, personID, existingID sql.NullInt64
-	var mstatus, name, ename sql.NullString
 	args := append([]any{managerID}, cargs...)
 	args = append(args, classID)
-	err := tx.QueryRow(ctx, `SELECT k.status, (SELECT status FROM courses WHERE id = k.course_id), k.capacity, k.booked, k.per_enterprise_limit,
+	return `SELECT k.status, (SELECT status FROM courses WHERE id = k.course_id), k.capacity, k.booked, k.per_enterprise_limit,
 		k.booking_opens_at, k.booking_closes_at, k.starts_at, k.cancel_deadline, x.enterprise_id, x.person_id, x.status, x.name, x.ename,
 		(SELECT MIN(b.id) FROM bookings b WHERE b.class_id = k.id AND b.manager_id = x.id AND b.status <> 'cancelled'),
 		CASE WHEN k.per_enterprise_limit > 0 THEN (SELECT COUNT(*) FROM bookings b WHERE b.class_id = k.id AND b.enterprise_id = x.enterprise_id AND b.status <> 'cancelled') ELSE 0 END
 		FROM classes k LEFT JOIN (SELECT m.id, m.enterprise_id, m.person_id, m.status, p.name, e.name AS ename FROM managers m
-			JOIN people p ON p.id = m.person_id JOIN enterprises e ON e.id = m.enterprise_id WHERE m.id = ? AND `+cond+`) x ON 1=1
-		WHERE k.id = ?`+s.dialect.forUpdateOf("k"), args...).
-		Scan(&status, &courseStatus, &capacity, &booked, &limit, &opens, &closes, &starts, &deadline, &enterpriseID, &personID, &mstatus, &name, &ename, &existingID, &held)
-	// What the rules need of the class, as it is now.
-	k := &model.Class{ID: classID, Status: status, CourseStatus: courseStatus, Capacity: capacity, Confirmed: booked, PerEnterpriseLimit: limit,
-		BookingOpensAt: time.UnixMilli(opens).UTC(), BookingClosesAt: time.UnixMilli(closes).UTC(), StartsAt: time.UnixMilli(starts).UTC(),
-		CancelDeadline: time.UnixMilli(deadline).UTC()}
-	if err != nil {
-		return nil, notFound(err)
-	}
+			JOIN people p ON p.id = m.person_id JOIN enterprises e ON e.id = m.enterprise_id WHERE m.id = ? AND ` + cond + `) x ON 1=1
+		WHERE k.id = ?`, args
+}
+
+func (f *bookingFacts) scan(r rowScanner) error {
+	return r.Scan(&f.status, &f.courseStatus, &f.capacity, &f.booked, &f.limit, &f.opens, &f.closes, &f.starts, &f.deadline,
+		&f.enterpriseID, &f.personID, &f.mstatus, &f.name, &f.ename, &f.existingID, &f.held)
+}
+
+// decide applies the booking rules to the facts read under the class's
+// lock: the new booking to place (with its class's times and status, what
+// the rules of a booking need), or, when the manager holds one already,
+// its id.
+func (s *Store) decide(f *bookingFacts, classID, managerID int64) (*model.Booking, int64, error) {
+	k := &model.Class{ID: classID, Status: f.status, CourseStatus: f.courseStatus, Capacity: f.capacity, Confirmed: f.booked, PerEnterpriseLimit: f.limit,
+		BookingOpensAt: time.UnixMilli(f.opens).UTC(), BookingClosesAt: time.UnixMilli(f.closes).UTC(), StartsAt: time.UnixMilli(f.starts).UTC(),
+		CancelDeadline: time.UnixMilli(f.deadline).UTC()}
 	// The manager must be the caller's: another enterprise's manager is
 	// not found, exactly like one that does not exist.
-	if !enterpriseID.Valid {
-		return nil, fieldError(model.ErrInvalid, "manager_id", "err.field.manager_unknown")
+	if !f.enterpriseID.Valid {
+		return nil, 0, fieldError(model.ErrInvalid, "manager_id", "err.field.manager_unknown")
 	}
-	if existingID.Valid {
-		b, err := scanBooking(tx.QueryRow(ctx, `SELECT `+bookingColumns+bookingFrom+` WHERE b.id = ?`, existingID.Int64))
-		if b != nil {
-			b.Class = k
-		}
-		return b, err
+	if f.existingID.Valid {
+		return &model.Booking{Class: k}, f.existingID.Int64, nil
 	}
-	now := ms(s.Now())
-	if err := k.Bookable(time.UnixMilli(now)); err != nil {
-		return nil, err
+	now := s.Now()
+	if err := k.Bookable(now); err != nil {
+		return nil, 0, err
 	}
-	if mstatus.String != model.ManagerActive {
-		return nil, fieldError(model.ErrInvalid, "manager_id", "err.field.manager_inactive")
+	if f.mstatus.String != model.ManagerActive {
+		return nil, 0, fieldError(model.ErrInvalid, "manager_id", "err.field.manager_inactive")
 	}
-	if limit := k.PerEnterpriseLimit; limit > 0 && held >= limit {
-		return nil, model.Errorf(model.ErrLimitReached, "err.limit_reached", limit)
+	if limit := k.PerEnterpriseLimit; limit > 0 && f.held >= limit {
+		return nil, 0, model.Errorf(model.ErrLimitReached, "err.limit_reached", limit)
 	}
-	b := &model.Booking{ClassID: classID, ManagerID: managerID, PersonID: personID.Int64, EnterpriseID: enterpriseID.Int64, ManagerName: name.String,
-		EnterpriseName: ename.String, Code: randomCode(10), Created: true, Status: model.BookingConfirmed}
+	b := &model.Booking{ClassID: classID, ManagerID: managerID, PersonID: f.personID.Int64, EnterpriseID: f.enterpriseID.Int64, ManagerName: f.name.String,
+		EnterpriseName: f.ename.String, Code: randomCode(10), Created: true, Status: model.BookingConfirmed}
 	// The class is held, so booked is current: it says whether this is a
 	// seat or a waitlist place; the conditional UPDATE takes the seat.
 	if k.Confirmed >= k.Capacity {
 		b.Status = model.BookingWaitlisted
 	}
-	// The booking carries the facts of its class that the rules of a new
-	// booking need (times and status); the rest is not read under the lock.
 	b.Class = k
-	b.CreatedAt = time.UnixMilli(now).UTC()
+	b.CreatedAt = time.UnixMilli(ms(now)).UTC()
 	b.UpdatedAt = b.CreatedAt
-	changes := model.Changes{"class_id": {New: classID}, "manager_id": {New: managerID}, "status": {New: b.Status}}
-	if s.dialect == Postgres {
-		return b, s.placeBookingPostgres(ctx, tx, a, b, changes)
+	return b, 0, nil
+}
+
+func bookingChanges(b *model.Booking) model.Changes {
+	return model.Changes{"class_id": {New: b.ClassID}, "manager_id": {New: b.ManagerID}, "status": {New: b.Status}}
+}
+
+func (s *Store) bookTx(ctx context.Context, tx *Tx, a model.Actor, classID, managerID int64) (*model.Booking, error) {
+	q, args := s.bookingRead(a, classID, managerID)
+	var f bookingFacts
+	if err := f.scan(tx.QueryRow(ctx, q, args...)); err != nil {
+		return nil, notFound(err)
 	}
+	b, existing, err := s.decide(&f, classID, managerID)
+	if err != nil {
+		return nil, err
+	}
+	if existing != 0 {
+		k := b.Class
+		b, err := scanBooking(tx.QueryRow(ctx, `SELECT `+bookingColumns+bookingFrom+` WHERE b.id = ?`, existing))
+		if b != nil {
+			b.Class = k
+		}
+		return b, err
+	}
+	now := ms(b.CreatedAt)
 	pos := 0
 	if b.Status == model.BookingConfirmed {
 		res, err := tx.Exec(ctx, `UPDATE classes SET booked = booked + 1 WHERE id = ? AND booked < capacity`, classID)
@@ -142,39 +183,125 @@ func (s *Store) bookTx(ctx context.Context, tx *Tx, a model.Actor, classID, mana
 		classID, managerID, b.PersonID, b.EnterpriseID, b.Status, pos, b.Code, now, now).Scan(&b.ID); err != nil {
 		return nil, err
 	}
-	return b, s.audit(ctx, tx, a, "booking.create", "booking", &b.ID, changes)
+	return b, s.audit(ctx, tx, a, "booking.create", "booking", &b.ID, bookingChanges(b))
 }
 
-// placeBookingPostgres takes the seat (or the waitlist place), inserts the
-// booking and its audit entry in one statement: on PostgreSQL every
-// statement is a network round trip made while the class's row lock is
-// held, and these three are the same on SQLite as separate statements.
-func (s *Store) placeBookingPostgres(ctx context.Context, tx *Tx, a model.Actor, b *model.Booking, changes model.Changes) error {
-	cj, err := json.Marshal(changes)
+// placeBooking is, on PostgreSQL, the one statement that takes the seat
+// (or the waitlist place) and inserts the booking and its audit entry:
+// every statement is a network round trip made while the class's row
+// lock is held, and these three are separate statements on SQLite.
+func (s *Store) placeBooking(a model.Actor, b *model.Booking) (string, []any, error) {
+	cj, err := json.Marshal(bookingChanges(b))
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	place := `UPDATE classes SET booked = booked + 1 WHERE id = ? AND booked < capacity RETURNING 0 AS pos`
 	if b.Status == model.BookingWaitlisted {
 		place = `UPDATE classes SET waitlisted = waitlisted + 1 WHERE id = ? RETURNING waitlisted AS pos`
 	}
 	now := ms(b.CreatedAt)
-	var pos int
-	err = tx.QueryRow(ctx, `WITH place AS (`+place+`),
+	return `WITH place AS (` + place + `),
 		b AS (INSERT INTO bookings (class_id, manager_id, person_id, enterprise_id, status, waitlist_position, code, created_at, updated_at)
 			SELECT ?, ?, ?, ?, ?, place.pos, ?, ?, ? FROM place RETURNING id, waitlist_position),
 		a AS (INSERT INTO audit_log (at, actor_id, actor_name, action, object_type, object_id, addr, changes)
 			SELECT ?, ?, ?, 'booking.create', 'booking', b.id, ?, ? FROM b)
-		SELECT id, waitlist_position FROM b`,
-		b.ClassID, b.ClassID, b.ManagerID, b.PersonID, b.EnterpriseID, b.Status, b.Code, now, now,
-		now, a.ID(), a.Name(), a.Addr, string(cj)).Scan(&b.ID, &pos)
-	if err == sql.ErrNoRows {
-		return fmt.Errorf("book: class %d: no seat after all", b.ClassID)
+		SELECT id, waitlist_position FROM b`, []any{
+			b.ClassID, b.ClassID, b.ManagerID, b.PersonID, b.EnterpriseID, b.Status, b.Code, now, now,
+			now, a.ID(), a.Name(), a.Addr, string(cj)}, nil
+}
+
+// bookPipelined is Book on PostgreSQL in two round trips instead of
+// four: BEGIN goes with the statements that lock the class and read the
+// facts, and COMMIT with the statement that places the booking (pgx
+// pipelines a batch: one write, one read). The rules run in Go between the two, on
+// the facts read under the lock, as on SQLite. Statements are prepared
+// once per connection (pgx's statement cache).
+func (s *Store) bookPipelined(ctx context.Context, a model.Actor, classID, managerID int64) (*model.Booking, error) {
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	var b *model.Booking
+	err = conn.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn()
+		b, err = s.bookOn(ctx, pc, a, classID, managerID)
+		if err != nil && pc.PgConn().TxStatus() != 'I' {
+			// Leave the connection as the pool lent it: out of any
+			// transaction, or discarded.
+			if _, rerr := pc.Exec(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
+				return errors.Join(err, driver.ErrBadConn)
+			}
+		}
+		return err
+	})
+	return b, err
+}
+
+func (s *Store) bookOn(ctx context.Context, pc *pgx.Conn, a model.Actor, classID, managerID int64) (*model.Booking, error) {
+	q, args := s.bookingRead(a, classID, managerID)
+	var first pgx.Batch
+	first.Queue("BEGIN")
+	first.Queue(`SELECT id FROM classes WHERE id = $1 FOR UPDATE`, classID)
+	first.Queue(s.dialect.Rebind(q), args...)
+	br := pc.SendBatch(ctx, &first)
+	var f bookingFacts
+	_, err := br.Exec()
+	if err == nil {
+		_, err = br.Exec()
+	}
+	if err == nil {
+		err = f.scan(br.QueryRow())
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, notFound(err)
+	}
+	b, existing, err := s.decide(&f, classID, managerID)
+	if err != nil {
+		return nil, err
+	}
+	var second pgx.Batch
+	var pos int
+	if existing != 0 {
+		k := b.Class
+		second.Queue(s.dialect.Rebind(`SELECT `+bookingColumns+bookingFrom+` WHERE b.id = ?`), existing).QueryRow(func(r pgx.Row) error {
+			b, err = scanBooking(r)
+			return err
+		})
+		second.Queue("COMMIT")
+		if err := pc.SendBatch(ctx, &second).Close(); err != nil {
+			return nil, err
+		}
+		b.Class = k
+		return b, nil
+	}
+	q, args, err = s.placeBooking(a, b)
+	if err != nil {
+		return nil, err
+	}
+	placed := false
+	second.Queue(s.dialect.Rebind(q), args...).QueryRow(func(r pgx.Row) error {
+		err := r.Scan(&b.ID, &pos)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // the COMMIT that follows commits nothing
+		}
+		placed = err == nil
+		return err
+	})
+	second.Queue("COMMIT")
+	if err := pc.SendBatch(ctx, &second).Close(); err != nil {
+		return nil, err
+	}
+	if !placed {
+		return nil, fmt.Errorf("book: class %d: no seat after all", classID)
 	}
 	if b.Status == model.BookingWaitlisted {
 		b.WaitlistPosition = &pos
 	}
-	return err
+	return b, nil
 }
 
 // BookingAccess reads what the actor is to a booking and its class. It

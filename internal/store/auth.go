@@ -134,9 +134,7 @@ func (s *Store) TokenUser(ctx context.Context, secret string) (*model.User, *mod
 		return nil, nil, model.Errorf(model.ErrUnauthenticated, "err.token_invalid")
 	}
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > touchEvery {
-		if _, err := s.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, ms(now), t.ID); err != nil {
-			return nil, nil, fmt.Errorf("token: %w", err)
-		}
+		s.noteTokenUse(t.ID, now)
 		t.LastUsedAt = &now
 	}
 	if !cached {

@@ -57,6 +57,8 @@ type Store struct {
 	// when it has (tokensync.go).
 	stopListen context.CancelFunc
 	listening  chan struct{}
+	// used gathers bearer tokens' last-use times (tokenuse.go).
+	used usedTokens
 }
 
 // enter waits for the writer's turn on SQLite; leave ends it.
@@ -260,6 +262,7 @@ func (s *Store) Close() error {
 		s.stopListen()
 		<-s.listening
 	}
+	s.stopTokenUses()
 	s.stmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
 	err := s.w.Close()
 	if s.r != s.w {

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -84,4 +85,49 @@ func TestTokenRevokedOnOneInstanceRefusedOnAnother(t *testing.T) {
 		t.Fatal(err)
 	}
 	refusedWithin("account disabled", secret)
+}
+
+// TestTokenLastUseWrittenSoon (issue 14, item 2): a token's first use no
+// longer writes in the request; its last-use time is written with others
+// within a second or two, on both databases.
+func TestTokenLastUseWrittenSoon(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		u, err := st.CreateUser(ctx, model.SystemActor(), model.NewUser{Username: "lastuse", Password: "a long password 1", Role: model.RoleAdmin}, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var secrets []string
+		for i := range 3 {
+			_, secret, err := st.CreateToken(ctx, model.Actor{User: u}, u.ID, model.NewToken{Name: fmt.Sprint("t", i), ExpiresIn: 30})
+			if err != nil {
+				t.Fatal(err)
+			}
+			secrets = append(secrets, secret)
+		}
+		for _, secret := range secrets[:2] {
+			if _, tk, err := st.TokenUser(ctx, secret); err != nil || tk.LastUsedAt == nil {
+				t.Fatalf("lookup: %v %+v", err, tk)
+			}
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			l, err := st.ListTokens(ctx, u.ID, model.Page{Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			used := 0
+			for _, tk := range l.Items {
+				if tk.LastUsedAt != nil {
+					used++
+				}
+			}
+			if used == 2 {
+				break
+			}
+			if used > 2 || time.Now().After(deadline) {
+				t.Fatalf("%d of 3 tokens show a last use, want the 2 used", used)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 }

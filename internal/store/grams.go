@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -126,6 +128,13 @@ func (s *Store) rareShort(ctx context.Context, ix searchIndex, q string) (*[]int
 	if s.dialect != Postgres || ix.short == "" || !shortQuery(q) {
 		return nil, nil
 	}
+	// The planner's estimate first (its statistics keep the common pieces'
+	// frequencies): a piece it takes for common skips the probe, which
+	// for a piece in 2% of a million rows read 5,000 of them (16 ms) only
+	// to learn that the walk was the way.
+	if est, err := s.estimate(ctx, `SELECT id FROM `+ix.short+` WHERE grams @> `+gramLiteral(q)); err == nil && est > 2*shortProbe {
+		return nil, nil
+	}
 	rows, err := s.query(ctx, `SELECT id FROM `+ix.short+` WHERE grams @> `+gramLiteral(q)+` LIMIT ?`, shortProbe+1)
 	ids, err := scanAll(rows, err, func(r *sql.Rows) (int64, error) {
 		var id int64
@@ -148,4 +157,21 @@ func (s *Store) rareShort(ctx context.Context, ix searchIndex, q string) (*[]int
 // digits and non-ASCII characters: nothing that ends a literal.
 func gramLiteral(q string) string {
 	return `ARRAY['` + q + `']::text[]`
+}
+
+// estimate is the number of rows PostgreSQL's planner expects q to return.
+func (s *Store) estimate(ctx context.Context, q string) (float64, error) {
+	var out string
+	if err := s.queryRow(ctx, `EXPLAIN (FORMAT JSON) `+q).Scan(&out); err != nil {
+		return 0, err
+	}
+	var plan []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &plan); err != nil || len(plan) == 0 {
+		return 0, fmt.Errorf("explain: %v", err)
+	}
+	return plan[0].Plan.Rows, nil
 }

@@ -196,6 +196,8 @@ func benchList(ctx context.Context, env Env, args []string) error {
 	n := fs.Int("enterprises", 1_000_000, "generate this many first when the database has fewer generated ones")
 	dsn := fs.String("db", "", "database (default: a new SQLite file, filled by the generator)")
 	reqs := fs.Int("n", 300, "requests per query")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the requests to this file")
+	memprofile := fs.String("memprofile", "", "write an allocation profile of the requests to this file")
 	if err := cli.Parse(fs, args, env.Env); err != nil {
 		return err
 	}
@@ -252,6 +254,10 @@ func benchList(ctx context.Context, env Env, args []string) error {
 	queries = append(queries, struct{ label, query string }{"key list air, smallest town", fmt.Sprintf("key_list=air&region_id=%d", regions[len(regions)-1])})
 	var worst, worstShort time.Duration
 	worstLabel, worstShortLabel := "", ""
+	stopProfile, err := startProfile(*cpuprofile)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(env.Stdout, "GET /api/v1/enterprises?limit=50 on %s, %d sequential requests each\n", st.Dialect(), *reqs)
 	for _, q := range queries {
 		lat, body, err := timeGets(srv, "/api/v1/enterprises?limit=50&"+q.query, token, *reqs)
@@ -272,6 +278,10 @@ func benchList(ctx context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "worst key-list filter: %s, p99 %s\n", worstLabel, worst)
 	fmt.Fprintf(env.Stdout, "worst 1-2 character search: %s, p99 %s\n", worstShortLabel, worstShort)
+	stopProfile()
+	if err := writeHeapProfile(*memprofile); err != nil {
+		return err
+	}
 	return nil
 }
 

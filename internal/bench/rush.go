@@ -41,6 +41,7 @@ func benchRush(ctx context.Context, env Env, args []string) error {
 	hotSeats := fs.Int("hot-seats", 30, "seats of the hot class")
 	procs := fs.Int("processes", 0, "serve from this many envhome processes on the database (PostgreSQL); 0: in this process")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the runs (not the seeding) to this file")
+	memprofile := fs.String("memprofile", "", "write an allocation profile (seeding included) to this file at the end")
 	if err := cli.Parse(fs, args, env.Env); err != nil {
 		return err
 	}
@@ -166,6 +167,9 @@ func benchRush(ctx context.Context, env Env, args []string) error {
 	line := func(label string, res loadResult) {
 		fmt.Fprintf(w, "%-6s %8.0f bookings/s  p50 %7s  p99 %7s  errors %d  (%d in %s)\n", label, res.rps(), res.pct(50), res.pct(99),
 			res.errors, len(res.lat), res.elapsed.Round(time.Millisecond))
+	}
+	if err := writeHeapProfile(*memprofile); err != nil {
+		return err
 	}
 	line("HTTP", httpRes)
 	line("bare", bareRes)

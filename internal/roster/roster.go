@@ -503,7 +503,7 @@ func (rd *Reader) Next(n int) (*model.RosterBatch, error) {
 				sr.done = true
 				sr.rows.Close()
 				if sr.headerRow == 0 && !sr.noHeader {
-					b.Problems = append(b.Problems, model.RowProblem{Sheet: sr.name, Row: 1, Field: "header", Key: "err.roster.no_header"})
+					b.Problems = append(b.Problems, model.RowProblem{Sheet: strings.TrimSpace(sr.name), Row: 1, Field: "header", Key: "err.roster.no_header"})
 				}
 				break
 			}
@@ -527,7 +527,13 @@ func (rd *Reader) row(sr *sheetReader, out *model.RosterBatch) (bool, error) {
 		return false, nil
 	}
 	rowNo, cells := sr.rows.Row(), sr.rows.Cells()
-	sheet, cols, index, has := sr.name, sr.cols, sr.index, sr.has
+	// Problems name the sheet as the store and the messages know it (a
+	// sheet named " 企业名录 " is read as 企业名录).
+	sheet := model.SheetManagers
+	if sr.isEnterprise {
+		sheet = model.SheetEnterprises
+	}
+	cols, index, has := sr.cols, sr.index, sr.has
 	if sr.headerRow == 0 {
 		// The header is the first row, within the first ten, that
 		// names the credit code column and another of the sheet's.
@@ -874,7 +880,13 @@ func Report(data []byte, problems []model.RowProblem, translate func(key string,
 		var order [][2]int
 		rowNotes := map[int][]string{}
 		lastCol := 0
-		for _, p := range bySheet[sh.Name] {
+		// A sheet's problems name it as read (trimmed), a hidden copy's
+		// as it is.
+		mine := bySheet[sh.Name]
+		if name := strings.TrimSpace(sh.Name); name != sh.Name && !sh.Hidden {
+			mine = append(mine, bySheet[name]...)
+		}
+		for _, p := range mine {
 			col, ok := found[p.Field]
 			if !ok {
 				col = columnOf(p.Sheet, p.Field)

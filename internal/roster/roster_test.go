@@ -430,3 +430,35 @@ func mustRead(t *testing.T, name string) []byte {
 	}
 	return b
 }
+
+// TestSheetNameWithSpaces: a sheet named " 企业名录 " is read, and its
+// problems name it as the store and the messages know it, so that the
+// store skips the bad row and the report marks it.
+func TestSheetNameWithSpaces(t *testing.T) {
+	code, _ := model.BuildUSCC("91330481", "MA2HN0X9")
+	f := excelize.NewFile()
+	s := " " + model.SheetEnterprises + " "
+	f.SetSheetName("Sheet1", s)
+	f.SetSheetRow(s, "A1", &[]any{"统一社会信用代码", "企业名称", "所属镇街", "联系电话"})
+	f.SetSheetRow(s, "A2", &[]any{code, "空格表名公司", "海昌街道", "12345"})
+	var b bytes.Buffer
+	f.Write(&b)
+	r, err := Parse(b.Bytes(), regions, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Enterprises) != 1 || len(r.Problems) != 1 || r.Problems[0].Sheet != model.SheetEnterprises || r.Problems[0].Field != "contact_phone" {
+		t.Fatalf("rows %d, problems %+v", len(r.Enterprises), r.Problems)
+	}
+	rep, err := Report(b.Bytes(), r.Problems, func(key string, args ...any) string { return key })
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := excelize.OpenReader(bytes.NewReader(rep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if comments, _ := g.GetComments(s); len(comments) != 1 || comments[0].Cell != "D2" {
+		t.Errorf("the bad phone is not marked: %+v", comments)
+	}
+}

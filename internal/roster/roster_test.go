@@ -462,3 +462,48 @@ func TestSheetNameWithSpaces(t *testing.T) {
 		t.Errorf("the bad phone is not marked: %+v", comments)
 	}
 }
+
+// TestBatchesReadAhead: batches read on their own goroutine give what
+// Next gives, and stopping early (an import that failed) releases the
+// reader.
+func TestBatchesReadAhead(t *testing.T) {
+	data := build(t, func(f *excelize.File) {
+		for i := 2; i <= 40; i++ {
+			code, _ := model.BuildUSCC("91330481", fmt.Sprintf("MA2H%04d", i))
+			cell, _ := excelize.CoordinatesToCellName(1, i)
+			f.SetSheetRow(model.SheetEnterprises, cell, &[]any{code, fmt.Sprint("公司", i), "企业", "海昌街道"})
+		}
+	})
+	want, err := Parse(data, regions, nil)
+	if err != nil || len(want.Enterprises) != 39 {
+		t.Fatalf("parse: %v, %d rows", err, len(want.Enterprises))
+	}
+	rd, err := Open(data, regions, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, stop := rd.Batches(7)
+	var got []model.RosterEnterprise
+	for {
+		b, err := next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b == nil {
+			break
+		}
+		got = append(got, b.Enterprises...)
+	}
+	stop()
+	if len(got) != 39 || got[38].Name != want.Enterprises[38].Name || rd.Rows() != 39 {
+		t.Errorf("read ahead: %d rows, %d counted", len(got), rd.Rows())
+	}
+	rd, _ = Open(data, regions, nil)
+	next, stop = rd.Batches(5)
+	if b, err := next(); err != nil || len(b.Enterprises) != 5 {
+		t.Fatalf("first batch: %v", err)
+	}
+	stop() // the reader goroutine, a batch ahead, ends
+	stop()
+	rd.Close()
+}

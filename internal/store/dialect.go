@@ -135,10 +135,15 @@ func (d Dialect) match(ix searchIndex, q string) (from, where, order string, arg
 	like := "%" + escapeLike(q) + "%"
 	a := ix.alias
 	if ix.short != "" && shortQuery(q) {
-		// One token of the short index: an index lookup, not a scan.
 		if d == Postgres {
-			return ix.short + ` g JOIN ` + ix.table + ` ` + a + ` ON ` + a + `.id = g.id`, `g.grams @> ` + gramLiteral(q) + ` AND 1 = ?`, a + `.id`, []any{1}
+			// Only a common piece gets here (a rare one is listed by id,
+			// see rareShort): the primary key walked newest first finds a
+			// page within a few thousand rows, testing the search text
+			// (5 ms for a piece in 2% of a million rows) rather than the
+			// wide gram arrays (18 ms).
+			return ix.table + ` ` + a, `strpos(` + a + `.search_text, ?) > 0`, a + `.id`, []any{q}
 		}
+		// One token of the short index: an index lookup, not a scan.
 		return ix.short + ` g JOIN ` + ix.table + ` ` + a + ` ON ` + a + `.id = g.rowid`, ix.short + ` MATCH ?`, `g.rowid`, []any{`"` + q + `"`}
 	}
 	short := utf8.RuneCountInString(q) < 3

@@ -535,17 +535,7 @@ func (rd *Reader) row(sr *sheetReader, out *model.RosterBatch) (bool, error) {
 	}
 	cols, index, has := sr.cols, sr.index, sr.has
 	if sr.headerRow == 0 {
-		// The header is the first row, within the first ten, that
-		// names the credit code column and another of the sheet's.
-		named := map[string]int{}
-		for i, h := range cells {
-			if f, ok := fieldOf(h, cols); ok {
-				if _, dup := named[f]; !dup {
-					named[f] = i
-				}
-			}
-		}
-		if _, ok := named["uscc"]; ok && len(named) >= 2 && rowNo <= headerRows {
+		if named, ok := headerOf(cells, cols); ok && rowNo <= headerRows {
 			sr.headerRow = rowNo
 			for f, i := range named {
 				index[f] = i
@@ -787,19 +777,32 @@ func headerColumns(book *xlsx.Book, sh xlsx.Sheet) (map[string]int, int) {
 	}
 	defer rows.Close()
 	for rows.Next() && rows.Row() <= headerRows {
-		named := map[string]int{}
-		for i, h := range rows.Cells() {
-			if field, ok := fieldOf(h, cols); ok {
-				if _, dup := named[field]; !dup {
-					named[field] = i + 1
-				}
+		if named, ok := headerOf(rows.Cells(), cols); ok {
+			for f := range named {
+				named[f]++ // 1-based, as excelize numbers columns
 			}
-		}
-		if _, ok := named["uscc"]; ok && len(named) >= 2 {
 			return named, rows.Row()
 		}
 	}
 	return nil, 0
+}
+
+// headerOf reads a row as a header: the field each cell names (the
+// first cell naming it), by position from 0. A header row names the
+// credit code column and another of the sheet's; it is looked for within
+// the first ten rows (a title, a date line or a two-level header may
+// stand above it).
+func headerOf(cells []string, cols []Column) (map[string]int, bool) {
+	named := map[string]int{}
+	for i, h := range cells {
+		if f, ok := fieldOf(h, cols); ok {
+			if _, dup := named[f]; !dup {
+				named[f] = i
+			}
+		}
+	}
+	_, ok := named["uscc"]
+	return named, ok && len(named) >= 2
 }
 
 // HeaderOf is the Chinese header of a field, for messages.

@@ -176,48 +176,37 @@ func (d Dialect) hitsOrder(order string) string {
 // few statements however many ids; PostgreSQL's trigram index follows the
 // column by itself.
 func (d Dialect) syncIndex(ctx context.Context, r *Tx, ix searchIndex, ids []int64) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	if err := d.syncShort(ctx, r, ix, `id IN (`+intList(ids)+`)`); err != nil {
-		return err
-	}
-	if d != SQLite {
-		return nil
-	}
-	const chunk = 500
-	for i := 0; i < len(ids); i += chunk {
-		part := ids[i:min(i+chunk, len(ids))]
-		args := make([]any, len(part))
-		for j, id := range part {
-			args[j] = id
-		}
-		in := "(?" + strings.Repeat(", ?", len(part)-1) + ")"
-		if _, err := r.Exec(ctx, `DELETE FROM `+ix.fts+` WHERE rowid IN `+in, args...); err != nil {
-			return err
-		}
-		if _, err := r.Exec(ctx, `INSERT INTO `+ix.fts+`(rowid, search_text) SELECT id, search_text FROM `+ix.table+` WHERE id IN `+in, args...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return d.indexRows(ctx, r, ix, ids, false)
 }
 
 // addToIndex indexes rows just inserted: nothing of theirs is in the
-// full-text index to remove first.
+// indexes to remove first.
 func (d Dialect) addToIndex(ctx context.Context, r *Tx, ix searchIndex, ids []int64) error {
+	return d.indexRows(ctx, r, ix, ids, true)
+}
+
+// indexRows writes the rows' entries in ix's short and (SQLite) full-text
+// indexes, removing their old entries first unless they are fresh.
+func (d Dialect) indexRows(ctx context.Context, r *Tx, ix searchIndex, ids []int64, fresh bool) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	in := `id IN (` + intList(ids) + `)`
-	if err := d.writeShort(ctx, r, ix, true, in); err != nil {
+	if err := d.writeShort(ctx, r, ix, fresh, `id IN (`+intList(ids)+`)`); err != nil {
 		return err
 	}
 	if d != SQLite {
 		return nil
 	}
-	_, err := r.Exec(ctx, `INSERT INTO `+ix.fts+`(rowid, search_text) SELECT id, search_text FROM `+ix.table+` WHERE `+in)
-	return err
+	return chunks(ids, 500, func(part []int64) error {
+		in := `(` + intList(part) + `)`
+		if !fresh {
+			if _, err := r.Exec(ctx, `DELETE FROM `+ix.fts+` WHERE rowid IN `+in); err != nil {
+				return err
+			}
+		}
+		_, err := r.Exec(ctx, `INSERT INTO `+ix.fts+`(rowid, search_text) SELECT id, search_text FROM `+ix.table+` WHERE id IN `+in)
+		return err
+	})
 }
 
 // likeEscaper escapes LIKE's wildcards and its escape character.

@@ -34,3 +34,10 @@ func (s *Store) ScanSearch(ctx context.Context, q string) ([]int64, error) {
 // TokenCacheOn tells whether token lookups are cached now (on PostgreSQL:
 // whether the store listens for other processes' revocations).
 func (s *Store) TokenCacheOn() bool { return s.tokens.enabled.Load() }
+
+// KeptStatements counts the prepared statements the store keeps.
+func (s *Store) KeptStatements() int {
+	n := 0
+	s.stmts.Range(func(_, _ any) bool { n++; return true })
+	return n
+}

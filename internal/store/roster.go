@@ -12,9 +12,9 @@ import (
 )
 
 // importer writes a roster in one transaction, batch by batch. It keeps
-// what spans batches only: the rows with problems, the counts, and the
-// people it has met (by mobile), so that memory does not grow with the
-// file beyond the batch. The few per-row statements (changed rows) run
+// what spans batches only: the rows with problems, the counts, the names
+// read ahead and the ids of the enterprises whose search text waits for
+// the end, not the rows. The few per-row statements (changed rows) run
 // from prepared statements, one each for the whole transaction.
 type importer struct {
 	s          *Store

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -40,6 +41,7 @@ type Store struct {
 	// parsing a statement costs more than running it; pgx keeps its own
 	// per-connection cache on PostgreSQL.
 	stmts  sync.Map // stmtKey → *sql.Stmt
+	uses   stmtUses
 	tokens tokenCache
 	// pii seals personal information at rest (nil: kept in clear).
 	pii *PIIKeys
@@ -518,11 +520,15 @@ func (s *Store) inTx(ctx context.Context, db *sql.DB, fn func(*Tx) error) error 
 	return nil
 }
 
-// stmt returns a cached prepared statement for q on db (SQLite only).
+// stmt returns a cached prepared statement for q on db (SQLite only), or
+// errNotKept when q is not (yet) one to keep.
 func (s *Store) stmt(ctx context.Context, db *sql.DB, q string) (*sql.Stmt, error) {
 	k := stmtKey{db, q}
 	if st, ok := s.stmts.Load(k); ok {
 		return st.(*sql.Stmt), nil
+	}
+	if !s.uses.again(q) {
+		return nil, errNotKept
 	}
 	st, err := db.PrepareContext(ctx, q)
 	if err != nil {
@@ -533,6 +539,49 @@ func (s *Store) stmt(ctx context.Context, db *sql.DB, q string) (*sql.Stmt, erro
 		return prev.(*sql.Stmt), nil
 	}
 	return st, nil
+}
+
+// errNotKept: run the statement unprepared.
+var errNotKept = errors.New("statement not kept")
+
+// maxKeptStmts bounds the prepared statements kept; the store's own texts
+// are a few hundred.
+const maxKeptStmts = 1024
+
+// stmtUses decides which statements are kept prepared: a text from its
+// second use, while fewer than maxKeptStmts are. Texts with ids written in
+// (the towns' figures' touches, the search index writes) are used once;
+// kept from their first use they filled the cache without end (700 after
+// 100 enterprises were created). Texts seen once are remembered by hash,
+// at most 4,096 at a time.
+type stmtUses struct {
+	mu   sync.Mutex
+	seed maphash.Seed
+	seen map[uint64]struct{}
+	kept int
+}
+
+func (u *stmtUses) again(q string) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.seen == nil {
+		u.seed = maphash.MakeSeed()
+		u.seen = map[uint64]struct{}{}
+	}
+	if u.kept >= maxKeptStmts {
+		return false
+	}
+	h := maphash.String(u.seed, q)
+	if _, ok := u.seen[h]; !ok {
+		if len(u.seen) >= 4096 {
+			clear(u.seen)
+		}
+		u.seen[h] = struct{}{}
+		return false
+	}
+	delete(u.seen, h)
+	u.kept++
+	return true
 }
 
 // queryRow reads one row outside a transaction.
@@ -549,10 +598,12 @@ func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	if s.dialect == SQLite {
 		st, err := s.stmt(ctx, s.r, q)
-		if err != nil {
+		if err == nil {
+			return st.QueryContext(ctx, args...)
+		}
+		if err != errNotKept {
 			return nil, err
 		}
-		return st.QueryContext(ctx, args...)
 	}
 	return s.r.QueryContext(ctx, s.dialect.Rebind(q), args...)
 }
@@ -565,10 +616,12 @@ func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, er
 		}
 		defer s.leave()
 		st, err := s.stmt(ctx, s.w, q)
-		if err != nil {
+		if err == nil {
+			return st.ExecContext(ctx, args...)
+		}
+		if err != errNotKept {
 			return nil, err
 		}
-		return st.ExecContext(ctx, args...)
 	}
 	return s.w.ExecContext(ctx, s.dialect.Rebind(q), args...)
 }

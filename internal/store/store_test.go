@@ -2,12 +2,14 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/envhome/envhome/internal/demo"
 	"github.com/envhome/envhome/internal/model"
 	"github.com/envhome/envhome/internal/store"
 	"github.com/envhome/envhome/internal/store/storetest"
@@ -290,5 +292,31 @@ func TestTokenLookupsFollowWrites(t *testing.T) {
 				t.Error("disabled account's token accepted")
 			}
 		})
+	}
+}
+
+// TestKeptStatementsDoNotGrowWithWrites: statements with ids written in
+// (the towns' figures' touches, the search index) are not kept prepared,
+// so a running server's cache stops growing once its own texts are in.
+func TestKeptStatementsDoNotGrowWithWrites(t *testing.T) {
+	s := storetest.New(t, store.SQLite, store.Options{})
+	regions, err := demo.EnsureRegions(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	create := func(from, to int) {
+		for i := from; i < to; i++ {
+			code, _ := model.BuildUSCC("91330481", fmt.Sprintf("MA2K%04d", i))
+			if _, err := s.CreateEnterprise(ctx, model.SystemActor(), model.Enterprise{USCC: code, Name: fmt.Sprint("缓存公司", i),
+				RegionID: regions[0], Kind: model.KindCompany, Status: model.StatusActive}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	create(0, 20)
+	after20 := s.KeptStatements()
+	create(20, 120)
+	if n := s.KeptStatements(); n > after20 || n == 0 {
+		t.Errorf("kept statements: %d after 20 creates, %d after 120", after20, n)
 	}
 }

@@ -352,3 +352,24 @@ func TestPIICommands(t *testing.T) {
 		t.Errorf("a malformed key: %v", err)
 	}
 }
+
+// TestBenchRushChecksItsRuns runs the rush load tool small, on both
+// clients: the figures others re-run come from a tool that books every
+// manager once over HTTP and bare, on two databases seeded alike, and
+// checks the classes afterwards.
+func TestBenchRushChecksItsRuns(t *testing.T) {
+	for _, client := range []string{"wire", "stdlib"} {
+		out, err := run(t, "", "bench", "rush", "--managers", "120", "--classes", "6", "--hot", "40", "--hot-seats", "5", "--clients", "8", "--client", client)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", client, err, out)
+		}
+		for _, want := range []string{"HTTP ", "bare ", "ratio HTTP/bare", "5 confirmed, 35 waitlisted, positions 1..35 without gaps: true", "checks: no class over capacity"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: no %q in\n%s", client, want, out)
+			}
+		}
+	}
+	if _, err := run(t, "", "bench", "rush", "--db", "postgres://x/a", "--clients", "2"); err == nil || !strings.Contains(err.Error(), "--bare-db") {
+		t.Errorf("a postgres run without a bare database: %v", err)
+	}
+}

@@ -29,7 +29,7 @@ const benchUsage = `Usage:
   envhome bench me [--conns 64] [--duration 10s] [--db DSN]      GET /api/v1/me beside a bare net/http handler
   envhome bench import [--rows 100000] [--db DSN]                 a roster import beside a bare batched insert
   envhome bench list [--enterprises 1000000] [--db DSN] [--n 300] the enterprise list: first page, search, filters
-  envhome bench rush [--managers 10000] [--classes 500] [--clients 64] [--db DSN] [--processes N]
+  envhome bench rush [--managers 10000] [--classes 500] [--clients 64] [--db DSN --bare-db DSN] [--processes N] [--client wire|stdlib]
                                                                   the registration rush over HTTP beside the bare booking, and a hot class
   envhome bench home [--enterprises 1000000] [--db DSN] [--n 300] each role's workbench (home page numbers) at province scale
   envhome bench inspection [--enterprises 1000000] [--inspections 250000] [--db DSN] [--n 300]

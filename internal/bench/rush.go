@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,16 +27,18 @@ import (
 
 // benchRush measures the registration rush: distinct managers booking
 // classes through the HTTP API with bearer tokens, beside the bare store
-// booking transaction in the same run, then a hot class; it checks that no
-// class is overbooked and no booking lost.
+// booking transaction on an equally fresh database seeded alike, then a
+// hot class; it checks that no class is overbooked and no booking lost.
 func benchRush(ctx context.Context, env Env, args []string) error {
-	fs := cli.NewFlags("bench rush", "bench rush [--managers 10000] [--classes 500] [--clients 64] [--db DSN] [--processes 0]", env.Env)
-	db := fs.String("db", "", "an empty database (default: a new SQLite file in a temporary directory)")
+	fs := cli.NewFlags("bench rush", "bench rush [--managers 10000] [--classes 500] [--clients 64] [--db DSN --bare-db DSN] [--processes 0] [--client wire]", env.Env)
+	db := fs.String("db", "", "an empty database for the HTTP run (default: a new SQLite file in a temporary directory)")
+	bareDB := fs.String("bare-db", "", "an empty database for the bare run (default: a new SQLite file; needed with a postgres:// --db)")
 	managers := fs.Int("managers", 10000, "distinct managers, each booking one class")
 	classes := fs.Int("classes", 500, "classes they book")
 	clients := fs.Int("clients", 64, "concurrent HTTP clients (and goroutines for the bare run)")
 	hot := fs.Int("hot", 2000, "managers rushing one hot class")
 	hotSeats := fs.Int("hot-seats", 30, "seats of the hot class")
+	clientKind := fs.String("client", "wire", "the load's HTTP client: wire (a lean one, as wrk) or stdlib (Go's http.Client, which costs the shared cores about as much as the server)")
 	procs := fs.Int("processes", 0, "serve from this many envhome processes on the database (PostgreSQL); 0: in this process")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the runs (not the seeding) to this file")
 	memprofile := fs.String("memprofile", "", "write an allocation profile (seeding included) to this file at the end")
@@ -47,48 +48,44 @@ func benchRush(ctx context.Context, env Env, args []string) error {
 	if *managers < 1 || *classes < 1 || *clients < 1 || *hot > *managers {
 		return fmt.Errorf("%w: --managers, --classes and --clients must be positive, --hot at most --managers", cli.ErrUsage)
 	}
-	dsn := *db
+	if *clientKind != "wire" && *clientKind != "stdlib" {
+		return fmt.Errorf("%w: --client is wire or stdlib, not %q", cli.ErrUsage, *clientKind)
+	}
+	if store.IsPostgres(*db) != store.IsPostgres(*bareDB) || (*db == *bareDB && *db != "") {
+		return fmt.Errorf("%w: --db and --bare-db are two empty databases of one kind: the bare run needs one as fresh as the HTTP run's", cli.ErrUsage)
+	}
+	dir, err := os.MkdirTemp("", "envhome-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	dsn, bareDSN := *db, *bareDB
 	if dsn == "" {
-		dir, err := os.MkdirTemp("", "envhome-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		dsn = filepath.Join(dir, "bench.db")
+		dsn, bareDSN = filepath.Join(dir, "http.db"), filepath.Join(dir, "bare.db")
 	}
 	if *procs > 0 && !store.IsPostgres(dsn) {
 		return fmt.Errorf("%w: --processes needs a postgres:// database", cli.ErrUsage)
 	}
-	st, err := env.OpenStore(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	w := env.Stdout
 	capacity := (*managers + *classes - 1) / *classes
-	fmt.Fprintf(w, "registration rush on %s: %d managers over %d classes of %d seats, %d clients\n", st.Dialect(), *managers, *classes, capacity, *clients)
+	seed := uint64(time.Now().UnixNano() % 50)
 	t0 := time.Now()
-	// Two sets of classes: one for the HTTP run, one for the bare run.
-	r, err := demo.SeedRush(ctx, st, demo.RushSpec{Managers: *managers, PerEnterprise: 5, Classes: 2 * *classes, Capacity: capacity,
-		StartsAt: time.Now().Add(30 * 24 * time.Hour), Seed: uint64(time.Now().UnixNano() % 50)})
+	st, hr, err := seedRush(ctx, env, dsn, *managers, *classes, capacity, *hotSeats, seed)
+	if st != nil {
+		defer st.Close()
+	}
 	if err != nil {
 		return err
 	}
-	hotClass, err := st.CreateClass(ctx, model.SystemActor(), r.CourseID, model.ClassInput{HomeID: r.HomeID, StartsAt: time.Now().Add(40 * 24 * time.Hour),
-		EndsAt: time.Now().Add(40*24*time.Hour + 3*time.Hour), Capacity: *hotSeats})
+	fmt.Fprintf(w, "registration rush on %s: %d managers over %d classes of %d seats, %d clients (%s)\n", st.Dialect(), *managers, *classes, capacity, *clients, *clientKind)
+	bare, br, err := seedRush(ctx, env, bareDSN, *managers, *classes, capacity, *hotSeats, seed)
+	if bare != nil {
+		defer bare.Close()
+	}
 	if err != nil {
 		return err
 	}
-	tokens, users, err := rushTokens(ctx, st, r.Enterprises)
-	if err != nil {
-		return err
-	}
-	// The towns' figures counted, as a running server's sweep does at
-	// once: from then on every booking keeps its town's.
-	if err := st.RefreshRegionStats(ctx, false); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "seeded in %s\n", time.Since(t0).Round(time.Millisecond))
+	fmt.Fprintf(w, "seeded two databases alike in %s\n", time.Since(t0).Round(time.Millisecond))
 
 	// The servers: this process, or child processes on the same database.
 	var urls []string
@@ -114,7 +111,22 @@ func benchRush(ctx context.Context, env Env, args []string) error {
 		}
 		urls = us
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *clients * 2, MaxConnsPerHost: *clients * 2}, Timeout: 30 * time.Second}
+	post, closeClients, err := rushPoster(*clientKind, urls, *clients)
+	if err != nil {
+		return err
+	}
+	defer closeClients()
+	book := func(i int, classID int64, token string, managerID int64) error {
+		body, _ := json.Marshal(map[string]int64{"manager_id": managerID})
+		status, err := post(ctx, i, fmt.Sprintf("/api/v1/classes/%d/bookings", classID), token, body)
+		if err != nil {
+			return err
+		}
+		if status != http.StatusCreated {
+			return fmt.Errorf("HTTP %d", status)
+		}
+		return nil
+	}
 
 	stopProfile, err := startProfile(*cpuprofile)
 	if err != nil {
@@ -126,35 +138,25 @@ func benchRush(ctx context.Context, env Env, args []string) error {
 		class int64
 		m     demo.RushManager
 	}
-	jobs := func(set int) []job {
+	jobs := func(r *rushDB) []job {
 		js := make([]job, 0, *managers)
 		for _, i := range order {
-			js = append(js, job{r.Classes[set**classes+i%*classes], r.Managers[i]})
+			js = append(js, job{r.Classes[i%*classes], r.Managers[i]})
 		}
 		return js
 	}
 	// HTTP run.
 	var created atomic.Int64
-	httpRes := runJobs(jobs(0), *clients, func(i int, j job) error {
-		body, _ := json.Marshal(map[string]int64{"manager_id": j.m.ID})
-		req, _ := http.NewRequestWithContext(ctx, "POST", fmt.Sprintf("%s/api/v1/classes/%d/bookings", urls[i%len(urls)], j.class), bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+tokens[j.m.EnterpriseID])
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := client.Do(req)
-		if err != nil {
+	httpRes := runJobs(jobs(hr), *clients, func(i int, j job) error {
+		if err := book(i, j.class, hr.tokens[j.m.EnterpriseID], j.m.ID); err != nil {
 			return err
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusCreated {
-			return fmt.Errorf("HTTP %d", resp.StatusCode)
 		}
 		created.Add(1)
 		return nil
 	})
-	// Bare run: the same store call, no HTTP.
-	bareRes := runJobs(jobs(1), *clients, func(_ int, j job) error {
-		_, err := st.Book(ctx, model.Actor{User: users[j.m.EnterpriseID]}, j.class, j.m.ID)
+	// Bare run: the same store call, no HTTP, on the other database.
+	bareRes := runJobs(jobs(br), *clients, func(_ int, j job) error {
+		_, err := bare.Book(ctx, model.Actor{User: br.users[j.m.EnterpriseID]}, j.class, j.m.ID)
 		return err
 	})
 	line := func(label string, res loadResult) {
@@ -168,13 +170,17 @@ func benchRush(ctx context.Context, env Env, args []string) error {
 	line("bare", bareRes)
 	fmt.Fprintf(w, "ratio HTTP/bare: %.2f\n", httpRes.rps()/bareRes.rps())
 	var problems []string
-	for set := range 2 {
-		n, err := checkClasses(ctx, st, r.Classes[set**classes:(set+1)**classes])
+	for _, c := range []struct {
+		name string
+		st   *store.Store
+		r    *rushDB
+	}{{"HTTP", st, hr}, {"bare", bare, br}} {
+		n, err := checkClasses(ctx, c.st, c.r.Classes)
 		if err != nil {
-			problems = append(problems, err.Error())
+			problems = append(problems, c.name+": "+err.Error())
 		}
 		if n != *managers {
-			problems = append(problems, fmt.Sprintf("set %d: %d bookings stored for %d managers", set, n, *managers))
+			problems = append(problems, fmt.Sprintf("%s: %d bookings stored for %d managers", c.name, n, *managers))
 		}
 	}
 	if int(created.Load()) != *managers {
@@ -184,29 +190,16 @@ func benchRush(ctx context.Context, env Env, args []string) error {
 	// Hot class: everyone at once for a few seats.
 	hotJobs := make([]job, 0, *hot)
 	for _, i := range order[:*hot] {
-		hotJobs = append(hotJobs, job{hotClass.ID, r.Managers[i]})
+		hotJobs = append(hotJobs, job{hr.hot, hr.Managers[i]})
 	}
 	hotRes := runJobs(hotJobs, *clients, func(i int, j job) error {
-		body, _ := json.Marshal(map[string]int64{"manager_id": j.m.ID})
-		req, _ := http.NewRequestWithContext(ctx, "POST", fmt.Sprintf("%s/api/v1/classes/%d/bookings", urls[i%len(urls)], j.class), bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+tokens[j.m.EnterpriseID])
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusCreated {
-			return fmt.Errorf("HTTP %d", resp.StatusCode)
-		}
-		return nil
+		return book(i, j.class, hr.tokens[j.m.EnterpriseID], j.m.ID)
 	})
-	k, err := st.Class(ctx, model.SystemActor(), hotClass.ID)
+	k, err := st.Class(ctx, model.SystemActor(), hr.hot)
 	if err != nil {
 		return err
 	}
-	bs, err := st.ClassBookings(ctx, model.SystemActor(), hotClass.ID)
+	bs, err := st.ClassBookings(ctx, model.SystemActor(), hr.hot)
 	if err != nil {
 		return err
 	}
@@ -239,6 +232,44 @@ func benchRush(ctx context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintln(w, "checks: no class over capacity, counters equal the rows, every booking stored once")
 	return nil
+}
+
+// rushDB is one seeded rush database: its managers, classes, hot class and
+// each enterprise's account and token.
+type rushDB struct {
+	*demo.Rush
+	hot    int64
+	tokens map[int64]string
+	users  map[int64]*model.User
+}
+
+// seedRush opens dsn and seeds it for the rush; the same seed gives two
+// databases the same rows.
+func seedRush(ctx context.Context, env Env, dsn string, managers, classes, capacity, hotSeats int, seed uint64) (*store.Store, *rushDB, error) {
+	st, err := env.OpenStore(ctx, dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := demo.SeedRush(ctx, st, demo.RushSpec{Managers: managers, PerEnterprise: 5, Classes: classes, Capacity: capacity,
+		StartsAt: time.Now().Add(30 * 24 * time.Hour), Seed: seed})
+	if err != nil {
+		return st, nil, err
+	}
+	hotClass, err := st.CreateClass(ctx, model.SystemActor(), r.CourseID, model.ClassInput{HomeID: r.HomeID, StartsAt: time.Now().Add(40 * 24 * time.Hour),
+		EndsAt: time.Now().Add(40*24*time.Hour + 3*time.Hour), Capacity: hotSeats})
+	if err != nil {
+		return st, nil, err
+	}
+	tokens, users, err := rushTokens(ctx, st, r.Enterprises)
+	if err != nil {
+		return st, nil, err
+	}
+	// The towns' figures counted, as a running server's sweep does at
+	// once: from then on every booking keeps its town's.
+	if err := st.RefreshRegionStats(ctx, false); err != nil {
+		return st, nil, err
+	}
+	return st, &rushDB{Rush: r, hot: hotClass.ID, tokens: tokens, users: users}, nil
 }
 
 // rushTokens makes one account and one API token per enterprise.

@@ -217,6 +217,10 @@ func (s *Store) placeBooking(a model.Actor, b *model.Booking) (string, []any, er
 // the facts read under the lock, as on SQLite. Statements are prepared
 // once per connection (pgx's statement cache).
 func (s *Store) bookPipelined(ctx context.Context, a model.Actor, classID, managerID int64) (*model.Booking, error) {
+	if err := s.takeTurn(ctx); err != nil {
+		return nil, err
+	}
+	defer s.endTurn()
 	conn, err := s.w.Conn(ctx)
 	if err != nil {
 		return nil, err

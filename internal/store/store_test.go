@@ -320,3 +320,41 @@ func TestKeptStatementsDoNotGrowWithWrites(t *testing.T) {
 		t.Errorf("kept statements: %d after 20 creates, %d after 120", after20, n)
 	}
 }
+
+// TestLogCopiedBackBesideTheWriter: on SQLite the write-ahead log is copied
+// back into the file by its own connection, not by the commit that fills
+// it (the writer no longer checkpoints), so the log stays small however
+// long the writes go on.
+func TestLogCopiedBackBesideTheWriter(t *testing.T) {
+	dsn := storetest.DSN(t, store.SQLite)
+	s, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Exec(ctx, `CREATE TABLE ck (b TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	// About 24 MiB written over 1.5 s, in 600 commits: with no one
+	// copying the log back it ends that big.
+	row := strings.Repeat("x", 40<<10)
+	peak := int64(0)
+	for i := range 600 {
+		if _, err := s.Exec(ctx, `INSERT INTO ck (b) VALUES (?)`, fmt.Sprint(i, row)); err != nil {
+			t.Fatal(err)
+		}
+		if i%100 == 99 {
+			time.Sleep(250 * time.Millisecond)
+		}
+		if fi, err := os.Stat(dsn + "-wal"); err == nil {
+			peak = max(peak, fi.Size())
+		}
+	}
+	if peak == 0 || peak > 8<<20 {
+		t.Errorf("the log grew to %d bytes for 24 MiB written; copied back every %s it stays near what a quarter second writes", peak, "250ms")
+	}
+	var n int
+	if err := s.QueryRow(ctx, `SELECT COUNT(*) FROM ck`).Scan(&n); err != nil || n != 600 {
+		t.Errorf("%d rows, %v", n, err)
+	}
+}

@@ -224,6 +224,19 @@ func (f *CaseFilter) Validate() error {
 	return v.Err()
 }
 
+// Matches says whether the library lists a case under the filter's
+// industry and pollutant: a case for every industry, for a code the asked
+// one starts with, or for a code under the asked prefix; and one of its
+// pollutants the one asked for. The store says the same in SQL.
+func (f *CaseFilter) Matches(c *CaseInput) bool {
+	if f.Industry != "" && len(c.Industries) > 0 && !slices.ContainsFunc(c.Industries, func(p string) bool {
+		return strings.HasPrefix(f.Industry, p) || strings.HasPrefix(p, f.Industry)
+	}) {
+		return false
+	}
+	return f.Pollutant == "" || slices.Contains(c.Pollutants, f.Pollutant)
+}
+
 // CaseFits says whether a published case is pushed to an enterprise: a
 // key discharge unit (on a key-unit list), active, whose industry code
 // starts with one of the case's industries (any, when it names none) and

@@ -12,9 +12,12 @@ import (
 
 // Kinds of an enterprise's multi-valued facts kept as rows
 // (enterprise_facts), beside the text columns that are the record's copy.
+// A technology case's industries and pollutants are kept the same way
+// (case_facts).
 const (
 	factKeyList   = "key_list"
 	factPollutant = "pollutant"
+	factIndustry  = "industry"
 )
 
 // putFacts replaces the fact rows of the enterprises (ids set) with what
@@ -111,6 +114,56 @@ func (s *Store) factDrift(ctx context.Context) ([]string, error) {
 	for k := range want {
 		out = append(out, "enterprise_facts: "+k+" in the record, not kept")
 	}
+	cases, err := s.caseFactDrift(ctx)
+	out = append(out, cases...)
 	sort.Strings(out)
+	return out, err
+}
+
+// caseFactDrift lists technology cases whose fact rows differ from their
+// records.
+func (s *Store) caseFactDrift(ctx context.Context) ([]string, error) {
+	want := map[string]bool{}
+	rows, err := s.query(ctx, `SELECT id, industries, pollutants FROM tech_cases`)
+	if err := eachRow(rows, err, func(r *sql.Rows) error {
+		var id int64
+		var inds, po string
+		if err := r.Scan(&id, &inds, &po); err != nil {
+			return err
+		}
+		in := splitLists(inds)
+		if len(in) == 0 {
+			in = []string{""}
+		}
+		for _, v := range in {
+			want[fmt.Sprintf("%d %s %s", id, factIndustry, v)] = true
+		}
+		for _, v := range splitLists(po) {
+			want[fmt.Sprintf("%d %s %s", id, factPollutant, v)] = true
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	var out []string
+	rows, err = s.query(ctx, `SELECT case_id, kind, value FROM case_facts`)
+	if err := eachRow(rows, err, func(r *sql.Rows) error {
+		var id int64
+		var kind, v string
+		if err := r.Scan(&id, &kind, &v); err != nil {
+			return err
+		}
+		k := fmt.Sprintf("%d %s %s", id, kind, v)
+		if !want[k] {
+			out = append(out, "case_facts: "+k+" kept, not in the record")
+		}
+		delete(want, k)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	for k := range want {
+		out = append(out, "case_facts: "+k+" in the record, not kept")
+	}
 	return out, nil
 }

@@ -1,7 +1,10 @@
 package store_test
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/envhome/envhome/internal/demo"
@@ -180,4 +183,96 @@ func allPages(t *testing.T, st *store.Store, f model.EnterpriseFilter) []int64 {
 		}
 		f.After = l.Items[len(l.Items)-1].ID
 	}
+}
+
+// TestCaseFiltersAreFactLookups (issue 14, item 4): the technology
+// library's industry and pollutant filters, lookups on the cases' fact
+// rows, list exactly the cases model.CaseFilter.Matches accepts, for codes,
+// prefixes and pollutants common and absent; the rows follow a case's
+// edits; and the migration's own filling of the rows from the text
+// columns gives the rows the store writes.
+func TestCaseFiltersAreFactLookups(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		admin, err := st.CreateUser(ctx, model.SystemActor(), model.NewUser{Username: "bureau", Role: model.RoleAdmin}, "!")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := model.Actor{User: admin}
+		codes := []string{"C", "C26", "C2614", "C2619", "C3985", "D44", "C17", "C171"}
+		pollutants := []string{"vocs", "cod", "nox", "ammonia"}
+		rnd := rand.New(rand.NewPCG(7, 14))
+		inputs := map[int64]model.CaseInput{}
+		for i := range 60 {
+			in := model.CaseInput{Title: fmt.Sprint("案例", i), Technique: "技术", Source: "来源",
+				Figures: []model.CaseFigure{{Name: "浓度", Unit: "mg/m³", Before: 10, After: 1}}}
+			for range rnd.IntN(3) {
+				in.Industries = append(in.Industries, codes[rnd.IntN(len(codes))])
+			}
+			for range 1 + rnd.IntN(2) {
+				in.Pollutants = append(in.Pollutants, pollutants[rnd.IntN(len(pollutants))])
+			}
+			c, err := st.SubmitCase(ctx, a, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i%5 == 0 {
+				// Changed before review: the rows follow the new lists.
+				in.Industries, in.Pollutants = []string{codes[rnd.IntN(len(codes))]}, []string{"nox"}
+				if c, err = st.UpdateCase(ctx, a, c.ID, in); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := st.ReviewCase(ctx, a, c.ID, model.CaseReview{Decision: "publish"}); err != nil {
+				t.Fatal(err)
+			}
+			inputs[c.ID] = c.CaseInput
+		}
+		check := func(when string) {
+			for _, ind := range append([]string{"", "C2", "H"}, codes...) {
+				for _, p := range append([]string{"", "so2"}, pollutants...) {
+					f := model.CaseFilter{Industry: ind, Pollutant: p}
+					got, err := st.Cases(ctx, a, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var ids, want []int64
+					for _, c := range got {
+						ids = append(ids, c.ID)
+					}
+					for id, in := range inputs {
+						if f.Matches(&in) {
+							want = append(want, id)
+						}
+					}
+					slices.Sort(ids)
+					slices.Sort(want)
+					if !slices.Equal(ids, want) {
+						t.Errorf("%s: cases?industry=%s&pollutant=%s: %v, want %v", when, ind, p, ids, want)
+					}
+				}
+			}
+		}
+		check("written")
+		// The migration fills the rows of the cases already there.
+		migs, err := store.Migrations(st.Dialect())
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(migs, func(m store.Migration) bool { return m.Name == "0042_case_facts.sql" })
+		if i < 0 {
+			t.Fatal("no migration 0042_case_facts.sql")
+		}
+		fill := migs[i].SQL[strings.Index(migs[i].SQL, "INSERT INTO case_facts"):]
+		if _, err := st.Exec(ctx, `DELETE FROM case_facts`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Exec(ctx, fill); err != nil {
+			t.Fatal(err)
+		}
+		check("filled by the migration")
+		drift, err := st.SummaryDrift(ctx)
+		if err != nil || len(drift) > 0 {
+			t.Errorf("drift after the migration's filling: %v %v", drift, err)
+		}
+	})
 }

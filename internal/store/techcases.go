@@ -87,6 +87,9 @@ func (s *Store) SubmitCase(ctx context.Context, a model.Actor, in model.CaseInpu
 			in.Provider, in.ProviderID, in.Source, model.CaseSubmitted, a.User.ID, submitterName(a), now, now).Scan(&id); err != nil {
 			return err
 		}
+		if err := putCaseFacts(ctx, tx, id, in); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, a, "case.submit", "case", &id, model.Changes{"title": {New: in.Title}})
 	})
 	if err != nil {
@@ -145,6 +148,9 @@ func (s *Store) UpdateCase(ctx context.Context, a model.Actor, id int64, in mode
 			in.Provider, in.ProviderID, in.Source, model.CaseSubmitted, ms(s.Now()), id); err != nil {
 			return err
 		}
+		if err := putCaseFacts(ctx, tx, id, in); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, a, "case.update", "case", &id, model.Changes{"title": {Old: old.Title, New: in.Title},
 			"status": {Old: old.Status, New: model.CaseSubmitted}})
 	})
@@ -152,6 +158,27 @@ func (s *Store) UpdateCase(ctx context.Context, a model.Actor, id int64, in mode
 		return nil, err
 	}
 	return s.Case(ctx, a, id)
+}
+
+// putCaseFacts replaces a case's fact rows with its industries (the row ''
+// when it names none: every industry) and pollutants.
+func putCaseFacts(ctx context.Context, tx *Tx, id int64, in model.CaseInput) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM case_facts WHERE case_id = ?`, id); err != nil {
+		return err
+	}
+	inds := in.Industries
+	if len(inds) == 0 {
+		inds = []string{""}
+	}
+	var args []any
+	for _, v := range inds {
+		args = append(args, factIndustry, v, id)
+	}
+	for _, v := range in.Pollutants {
+		args = append(args, factPollutant, v, id)
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO case_facts (kind, value, case_id) VALUES `+placeholders(len(args)/3, 3), args...)
+	return err
 }
 
 // caseFitSQL selects the enterprises a case is pushed to (alias e): see
@@ -370,19 +397,18 @@ func (s *Store) Cases(ctx context.Context, a model.Actor, f model.CaseFilter) ([
 		q += ` WHERE c.status = 'published'`
 	}
 	if f.Industry != "" {
-		// A case for any industry, for a prefix of the code asked for, or
-		// for a code under the prefix asked for.
-		or := []string{`LENGTH(c.industries) <= 2`, `c.industries LIKE ?`}
-		args = append(args, "%,"+f.Industry+"%")
+		// A case for any industry (''), for a prefix of the code asked
+		// for, or for a code under the prefix asked for (model.CaseFilter.Matches).
+		exact := []any{factIndustry, ""}
 		for i := 1; i < len(f.Industry); i++ {
-			or = append(or, `c.industries LIKE ?`)
-			args = append(args, "%,"+f.Industry[:i]+",%")
+			exact = append(exact, f.Industry[:i])
 		}
-		q += ` AND (` + strings.Join(or, ` OR `) + `)`
+		q += ` AND c.id IN (SELECT case_id FROM case_facts WHERE kind = ? AND (value IN ` + placeholders(1, len(exact)-1) + ` OR (value >= ? AND value < ?)))`
+		args = append(append(args, exact...), f.Industry, f.Industry+"~")
 	}
 	if f.Pollutant != "" {
-		q += ` AND c.pollutants LIKE ?`
-		args = append(args, "%,"+f.Pollutant+",%")
+		q += ` AND c.id IN (SELECT case_id FROM case_facts WHERE kind = ? AND value = ?)`
+		args = append(args, factPollutant, f.Pollutant)
 	}
 	rows, err := s.query(ctx, q+order+` LIMIT 200`, args...)
 	out, err := scanAll(rows, err, func(r *sql.Rows) (*model.TechCase, error) {

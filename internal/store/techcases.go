@@ -160,8 +160,8 @@ func (s *Store) UpdateCase(ctx context.Context, a model.Actor, id int64, in mode
 	return s.Case(ctx, a, id)
 }
 
-// putCaseFacts replaces a case's fact rows with its industries (the row ''
-// when it names none: every industry) and pollutants.
+// putCaseFacts replaces a case's fact rows with its industries (one row of
+// an empty code when it names none: every industry) and pollutants.
 func putCaseFacts(ctx context.Context, tx *Tx, id int64, in model.CaseInput) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM case_facts WHERE case_id = ?`, id); err != nil {
 		return err

@@ -288,3 +288,100 @@ func TestRefusedBookingsLeaveNoLock(t *testing.T) {
 		}
 	})
 }
+
+// TestBookingOnMovedFactsIsDecidedAgain: on PostgreSQL a booking is
+// decided on facts read before the class is locked, and placed only if
+// they still hold once it is. Each fact is moved here between the
+// decision and the placing (the store's test hook): the booking is then
+// decided again under the lock, exactly as if it had come later.
+func TestBookingOnMovedFactsIsDecidedAgain(t *testing.T) {
+	if !slices.Contains(storetest.Dialects(), store.Postgres) {
+		t.Skip("PostgreSQL only (SQLite decides and places in its one writer); set " + storetest.PostgresEnv)
+	}
+	admin := model.Actor{User: &model.User{ID: 1, Role: model.RoleAdmin}}
+	as := func(m demo.RushManager) model.Actor {
+		return model.Actor{User: &model.User{ID: 1, Role: model.RoleEnterprise, EnterpriseID: &m.EnterpriseID}}
+	}
+	once := func(s *store.Store, f func()) {
+		s.SetBeforePlace(func() {
+			s.SetBeforePlace(nil)
+			f()
+		})
+	}
+	t.Run("last seat taken", func(t *testing.T) {
+		s, r := rushStore(t, store.Postgres, demo.RushSpec{Managers: 3, PerEnterprise: 1, Classes: 1, Capacity: 2, Seed: 5})
+		k := r.Classes[0]
+		if _, err := s.Book(ctx, as(r.Managers[0]), k, r.Managers[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		once(s, func() {
+			if _, err := s.Book(ctx, as(r.Managers[2]), k, r.Managers[2].ID); err != nil {
+				t.Error(err)
+			}
+		})
+		b, err := s.Book(ctx, as(r.Managers[1]), k, r.Managers[1].ID)
+		if err != nil || b.Status != model.BookingWaitlisted || b.WaitlistPosition == nil || *b.WaitlistPosition != 1 {
+			t.Fatalf("decided on a free seat that went meanwhile: %+v %v", b, err)
+		}
+		checkClass(t, s, k, 2, 1)
+	})
+	t.Run("class cancelled", func(t *testing.T) {
+		s, r := rushStore(t, store.Postgres, demo.RushSpec{Managers: 2, PerEnterprise: 1, Classes: 1, Capacity: 5, Seed: 6})
+		k := r.Classes[0]
+		once(s, func() {
+			if _, err := s.CancelClass(ctx, admin, k, "讲师临时有事"); err != nil {
+				t.Error(err)
+			}
+		})
+		b, err := s.Book(ctx, as(r.Managers[0]), k, r.Managers[0].ID)
+		if model.ErrorCode(err) != model.ErrBookingClosed {
+			t.Fatalf("booked a class cancelled meanwhile: %+v %v", b, err)
+		}
+		checkClass(t, s, k, 0, 0)
+	})
+	t.Run("manager revoked", func(t *testing.T) {
+		s, r := rushStore(t, store.Postgres, demo.RushSpec{Managers: 2, PerEnterprise: 1, Classes: 1, Capacity: 5, Seed: 7})
+		k, m := r.Classes[0], r.Managers[0]
+		once(s, func() {
+			revoked := model.ManagerRevoked
+			if _, err := s.UpdateManager(ctx, admin, m.ID, model.ManagerPatch{Status: &revoked, Reason: "已离职"}); err != nil {
+				t.Error(err)
+			}
+		})
+		b, err := s.Book(ctx, as(m), k, m.ID)
+		if model.ErrorCode(err) != model.ErrInvalid {
+			t.Fatalf("booked for a manager revoked meanwhile: %+v %v", b, err)
+		}
+		checkClass(t, s, k, 0, 0)
+	})
+	t.Run("enterprise's limit reached", func(t *testing.T) {
+		s, r := rushStore(t, store.Postgres, demo.RushSpec{Managers: 2, PerEnterprise: 2, Classes: 1, Capacity: 5, PerEnterpriseLimit: 1, Seed: 8})
+		k := r.Classes[0]
+		once(s, func() {
+			if _, err := s.Book(ctx, as(r.Managers[1]), k, r.Managers[1].ID); err != nil {
+				t.Error(err)
+			}
+		})
+		b, err := s.Book(ctx, as(r.Managers[0]), k, r.Managers[0].ID)
+		if model.ErrorCode(err) != model.ErrLimitReached {
+			t.Fatalf("a second place for an enterprise allowed one: %+v %v", b, err)
+		}
+		checkClass(t, s, k, 1, 0)
+	})
+	t.Run("booked meanwhile", func(t *testing.T) {
+		s, r := rushStore(t, store.Postgres, demo.RushSpec{Managers: 1, PerEnterprise: 1, Classes: 1, Capacity: 5, Seed: 9})
+		k, m := r.Classes[0], r.Managers[0]
+		var first *model.Booking
+		once(s, func() {
+			var err error
+			if first, err = s.Book(ctx, as(m), k, m.ID); err != nil {
+				t.Error(err)
+			}
+		})
+		b, err := s.Book(ctx, as(m), k, m.ID)
+		if err != nil || first == nil || b.ID != first.ID || b.Created {
+			t.Fatalf("the same manager booked twice: %+v %+v %v", first, b, err)
+		}
+		checkClass(t, s, k, 1, 0)
+	})
+}

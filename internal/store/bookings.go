@@ -191,13 +191,20 @@ func (s *Store) bookTx(ctx context.Context, tx *Tx, a model.Actor, classID, mana
 // every statement is a network round trip made while the class's row
 // lock is held, and these three are separate statements on SQLite.
 func (s *Store) placeBooking(a model.Actor, b *model.Booking) (string, []any, error) {
+	return s.placeGuarded(a, b, "", nil)
+}
+
+// placeGuarded is placeBooking with a condition on the class row (alias
+// classes) that must still hold for the booking to be placed: nothing is
+// written, and no row returned, where it does not.
+func (s *Store) placeGuarded(a model.Actor, b *model.Booking, guard string, guardArgs []any) (string, []any, error) {
 	cj, err := json.Marshal(bookingChanges(b))
 	if err != nil {
 		return "", nil, err
 	}
-	place := `UPDATE classes SET booked = booked + 1 WHERE id = ? AND booked < capacity RETURNING 0 AS pos`
+	place := `UPDATE classes SET booked = booked + 1 WHERE id = ? AND booked < capacity` + guard + ` RETURNING 0 AS pos`
 	if b.Status == model.BookingWaitlisted {
-		place = `UPDATE classes SET waitlisted = waitlisted + 1 WHERE id = ? RETURNING waitlisted AS pos`
+		place = `UPDATE classes SET waitlisted = waitlisted + 1 WHERE id = ?` + guard + ` RETURNING waitlisted AS pos`
 	}
 	now := ms(b.CreatedAt)
 	return `WITH place AS (` + place + `),
@@ -205,17 +212,15 @@ func (s *Store) placeBooking(a model.Actor, b *model.Booking) (string, []any, er
 			SELECT ?, ?, ?, ?, ?, place.pos, ?, ?, ? FROM place RETURNING id, waitlist_position),
 		a AS (INSERT INTO audit_log (at, actor_id, actor_name, action, object_type, object_id, addr, changes)
 			SELECT ?, ?, ?, 'booking.create', 'booking', b.id, ?, ? FROM b)
-		SELECT id, waitlist_position FROM b`, []any{
-			b.ClassID, b.ClassID, b.ManagerID, b.PersonID, b.EnterpriseID, b.Status, b.Code, now, now,
-			now, a.ID(), a.Name(), a.Addr, string(cj)}, nil
+		SELECT id, waitlist_position FROM b`, append(append([]any{b.ClassID}, guardArgs...),
+			b.ClassID, b.ManagerID, b.PersonID, b.EnterpriseID, b.Status, b.Code, now, now,
+			now, a.ID(), a.Name(), a.Addr, string(cj)), nil
 }
 
 // bookPipelined is Book on PostgreSQL in two round trips instead of
-// four: BEGIN goes with the statements that lock the class and read the
-// facts, and COMMIT with the statement that places the booking (pgx
-// pipelines a batch: one write, one read). The rules run in Go between the two, on
-// the facts read under the lock, as on SQLite. Statements are prepared
-// once per connection (pgx's statement cache).
+// four, the class held during one of them (bookOn; pgx pipelines a batch:
+// one write, one read). The rules run in Go, as on SQLite. Statements are
+// prepared once per connection (pgx's statement cache).
 func (s *Store) bookPipelined(ctx context.Context, a model.Actor, classID, managerID int64) (*model.Booking, error) {
 	if err := s.takeTurn(ctx); err != nil {
 		return nil, err
@@ -242,7 +247,96 @@ func (s *Store) bookPipelined(ctx context.Context, a model.Actor, classID, manag
 	return b, err
 }
 
+// bookOn books on PostgreSQL. The facts are read first, outside any
+// transaction, and the rules decide on them; then one batch locks the
+// class, places the booking only if every fact the decision rested on
+// still holds (re-checked by the placing statement, whose snapshot
+// follows the lock), and commits. The class is held for the time
+// PostgreSQL takes to run that batch, not for a round trip and this
+// process's turn on a core in between (under a rush over HTTP a booking's
+// transaction stayed open 7.8 ms on average, 5.3 ms without HTTP). A
+// decision whose facts moved meanwhile (a seat taken, a manager revoked)
+// is made again the old way, under the lock.
 func (s *Store) bookOn(ctx context.Context, pc *pgx.Conn, a model.Actor, classID, managerID int64) (*model.Booking, error) {
+	q, args := s.bookingRead(a, classID, managerID)
+	var f bookingFacts
+	if err := f.scan(pc.QueryRow(ctx, s.dialect.Rebind(q), args...)); err != nil {
+		return nil, notFound(err)
+	}
+	b, existing, err := s.decide(&f, classID, managerID)
+	if err != nil {
+		return nil, err
+	}
+	if existing != 0 {
+		k := b.Class
+		b, err = scanBooking(pc.QueryRow(ctx, s.dialect.Rebind(`SELECT `+bookingColumns+bookingFrom+` WHERE b.id = ?`), existing))
+		if err != nil {
+			return nil, notFound(err)
+		}
+		b.Class = k
+		return b, nil
+	}
+	if s.beforePlace != nil {
+		s.beforePlace()
+	}
+	guard, gargs := s.bookingGuard(a, &f, b)
+	q, args, err = s.placeGuarded(a, b, guard, gargs)
+	if err != nil {
+		return nil, err
+	}
+	var batch pgx.Batch
+	batch.Queue("BEGIN")
+	batch.Queue(`SELECT id FROM classes WHERE id = $1 FOR UPDATE`, classID)
+	var pos int
+	placed := false
+	batch.Queue(s.dialect.Rebind(q), args...).QueryRow(func(r pgx.Row) error {
+		err := r.Scan(&b.ID, &pos)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // the facts moved: the COMMIT commits nothing
+		}
+		placed = err == nil
+		return err
+	})
+	batch.Queue("COMMIT")
+	if err := pc.SendBatch(ctx, &batch).Close(); err != nil {
+		return nil, err
+	}
+	if !placed {
+		return s.bookLocked(ctx, pc, a, classID, managerID)
+	}
+	if b.Status == model.BookingWaitlisted {
+		b.WaitlistPosition = &pos
+	}
+	return b, nil
+}
+
+// bookingGuard is the condition, on the class row being updated, that the
+// facts a booking was decided on still hold: the class's status, times,
+// limit and course; its seats on the same side of full; the manager
+// active, in the same enterprise and person, and still the caller's; no
+// live booking of theirs; the enterprise's places under the limit.
+func (s *Store) bookingGuard(a model.Actor, f *bookingFacts, b *model.Booking) (string, []any) {
+	full := ` AND booked >= capacity`
+	if b.Status == model.BookingConfirmed {
+		full = "" // the placing statement's own booked < capacity
+	}
+	cond, cargs := scopeSQL(a.Scope())
+	args := []any{f.status, f.limit, f.opens, f.closes, f.starts, f.courseStatus,
+		b.ManagerID, b.EnterpriseID, b.PersonID}
+	args = append(args, cargs...)
+	args = append(args, b.ClassID, b.ManagerID, b.ClassID, b.EnterpriseID)
+	return full + ` AND status = ? AND per_enterprise_limit = ? AND booking_opens_at = ? AND booking_closes_at = ? AND starts_at = ?
+		AND (SELECT c.status FROM courses c WHERE c.id = classes.course_id) = ?
+		AND EXISTS (SELECT 1 FROM managers m JOIN enterprises e ON e.id = m.enterprise_id
+			WHERE m.id = ? AND m.enterprise_id = ? AND m.person_id = ? AND m.status = 'active' AND ` + cond + `)
+		AND NOT EXISTS (SELECT 1 FROM bookings x WHERE x.class_id = ? AND x.manager_id = ? AND x.status <> 'cancelled')
+		AND (per_enterprise_limit = 0 OR (SELECT COUNT(*) FROM bookings x WHERE x.class_id = ? AND x.enterprise_id = ? AND x.status <> 'cancelled') < per_enterprise_limit)`, args
+}
+
+// bookLocked books on PostgreSQL with the class held from the reading of
+// the facts to the commit: two round trips, BEGIN with the lock and the
+// facts, then the placing statement with COMMIT.
+func (s *Store) bookLocked(ctx context.Context, pc *pgx.Conn, a model.Actor, classID, managerID int64) (*model.Booking, error) {
 	q, args := s.bookingRead(a, classID, managerID)
 	var first pgx.Batch
 	first.Queue("BEGIN")

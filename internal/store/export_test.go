@@ -41,3 +41,7 @@ func (s *Store) KeptStatements() int {
 	s.stmts.Range(func(_, _ any) bool { n++; return true })
 	return n
 }
+
+// SetBeforePlace runs f between a PostgreSQL booking's decision and its
+// placing.
+func (s *Store) SetBeforePlace(f func()) { s.beforePlace = f }

@@ -68,6 +68,10 @@ type Store struct {
 	used usedTokens
 	// ckpt copies a SQLite file's log back into it (checkpoint.go).
 	ckpt *checkpoints
+	// beforePlace, set only by tests, runs between a PostgreSQL booking's
+	// decision and its placing (bookOn), where other writes may move its
+	// facts.
+	beforePlace func()
 }
 
 // takeTurn waits, in order of arrival, for one of the PostgreSQL writers'

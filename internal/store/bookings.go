@@ -34,11 +34,12 @@ func scanBooking(r rowScanner) (*model.Booking, error) {
 // Book takes a seat in a class for a manager, or a place on its waitlist.
 // Booking the same manager again returns the existing booking (Created
 // false). The booking comes with b.Class holding only the class's times
-// and status as read under the lock (what the rules need; the rest is not
-// read while the class is held). Every check and the seat itself happen in
-// one transaction that holds the class: on SQLite through the single
-// writer, on PostgreSQL by the class row's lock; the seat is taken by a
-// conditional UPDATE (booked < capacity) that the table's CHECK backs up.
+// and status (what the rules need). Every check holds when the seat is
+// taken, in one transaction that holds the class: on SQLite through the
+// single writer, on PostgreSQL by the class row's lock, under which the
+// placing statement re-checks the facts the rules decided on (bookOn); the
+// seat is taken by a conditional UPDATE (booked < capacity) that the
+// table's CHECK backs up.
 func (s *Store) Book(ctx context.Context, a model.Actor, classID, managerID int64) (*model.Booking, error) {
 	var b *model.Booking
 	var err error

@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -34,9 +36,10 @@ func newWireClient(baseURL string, timeout time.Duration) *wireClient {
 }
 
 // do sends one request and returns the answer's status; the body is read
-// and dropped. A connection the server closed is dialled again once.
+// and dropped. A kept connection the server had closed (EOF or a reset
+// before any answer) is dialled again once, as net/http's transport does.
 func (c *wireClient) do(ctx context.Context, method, path, token string, body []byte) (int, error) {
-	for attempt := 0; ; attempt++ {
+	for {
 		fresh := c.conn == nil
 		if fresh {
 			conn, err := c.dial.DialContext(ctx, "tcp", c.addr)
@@ -51,7 +54,8 @@ func (c *wireClient) do(ctx context.Context, method, path, token string, body []
 		}
 		c.conn.Close()
 		c.conn = nil
-		if fresh || attempt > 0 {
+		closed := errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+		if fresh || !closed {
 			return 0, err
 		}
 	}

@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// wireClient sends requests as a lean load tool (wrk, hey's raw mode)
+// wireClient sends requests as a lean load tool (wrk, say)
 // does: one keep-alive connection per worker, the request written as
 // bytes, the answer read by net/http's own parser. Go's http.Client costs
 // about as much CPU per request as the server it loads (a transport, two

@@ -4,6 +4,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -129,6 +131,10 @@ type Options struct {
 	Serve bool
 	// PIIKeys seal ID numbers at rest; nil keeps them in clear.
 	PIIKeys *PIIKeys
+	// LogPages is how long SQLite's write-ahead log may grow, in 4 KiB
+	// pages, before the writer copies it back itself (checkpoint.go);
+	// 0 means longLog.
+	LogPages int
 }
 
 // ErrOwned is the refusal of a second server on one SQLite file.
@@ -184,7 +190,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 			}
 			s.owner = owner
 		}
-		if err := openSQLite(s, dsn); err != nil {
+		if err := openSQLite(s, dsn, cmp.Or(opt.LogPages, longLog)); err != nil {
 			s.releaseOwner()
 			return nil, err
 		}
@@ -199,20 +205,20 @@ func Open(ctx context.Context, dsn string, opt Options) (*Store, error) {
 	return s, nil
 }
 
-func openSQLite(s *Store, path string) error {
+func openSQLite(s *Store, path string, logPages int) error {
 	if err := checkSQLiteFile(path); err != nil {
 		return err
 	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_time_format=sqlite" +
 		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-	// The writer leaves checkpoints to their own connection
-	// (checkpoint.go). It gets a 16 MiB page cache (the readers SQLite's 2 MiB) and
+	// The writer leaves checkpoints to their own connection until the log
+	// is long (checkpoint.go). It gets a 16 MiB page cache (the readers SQLite's 2 MiB) and
 	// keeps statement journals in memory rather than in temporary files. A
 	// large import spills pages to the WAL mid-transaction instead of
 	// holding them: with 64 MiB a 100,000-row roster import took 11.4 s
 	// and 232 MiB at its peak, with 16 MiB 12.3 s and 133 MiB (bench
 	// import), the cache and its overhead being most of it.
-	w, err := sql.Open("sqlite", base+"&_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(0)&_pragma=cache_size(-16384)&_pragma=temp_store(MEMORY)&_txlock=immediate")
+	w, err := sql.Open("sqlite", base+"&_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint("+strconv.Itoa(logPages)+")&_pragma=cache_size(-16384)&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
@@ -234,15 +240,16 @@ func openSQLite(s *Store, path string) error {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(0)
+	s.dialect, s.w, s.r = SQLite, w, r
+	s.gate = make(chan struct{}, 1)
+	s.queue = make(chan *writeReq, 4096)
 	ck, err := startCheckpoints(base)
 	if err != nil {
 		w.Close()
 		r.Close()
 		return err
 	}
-	s.dialect, s.w, s.r, s.ckpt = SQLite, w, r, ck
-	s.gate = make(chan struct{}, 1)
-	s.queue = make(chan *writeReq, 4096)
+	s.ckpt = ck
 	return nil
 }
 

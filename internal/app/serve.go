@@ -49,7 +49,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	if keys == nil {
 		log.Warn("ENVHOME_PII_KEYS is not set: ID numbers are stored in clear; see envhome pii newkey")
 	}
-	st, err := openStoreWith(ctx, cfg.DB, store.Options{Serve: true, PIIKeys: keys})
+	st, err := openStoreWith(ctx, cfg.DB, store.Options{Serve: true, PIIKeys: keys, MaxConns: cfg.DBConns})
 	if err != nil {
 		return err
 	}

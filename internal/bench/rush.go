@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -360,7 +361,8 @@ func checkClasses(ctx context.Context, st *store.Store, ids []int64) (int, error
 }
 
 // startProcesses runs n "envhome serve" processes on dsn and waits until
-// each answers /healthz.
+// each answers /healthz. They share the one process's 16 connections, as
+// the README asks of instances behind a load balancer (at least 4 each).
 func startProcesses(ctx context.Context, dsn string, n int) (func(), []string, error) {
 	exe, err := os.Executable()
 	if err != nil {
@@ -381,7 +383,8 @@ func startProcesses(ctx context.Context, dsn string, n int) (func(), []string, e
 		}
 		addr := ln.Addr().String()
 		ln.Close()
-		c := exec.CommandContext(ctx, exe, "serve", "--db", dsn, "--addr", addr, "--demo=false", "--data-dir", os.TempDir())
+		c := exec.CommandContext(ctx, exe, "serve", "--db", dsn, "--addr", addr, "--demo=false", "--data-dir", os.TempDir(),
+			"--db-conns", strconv.Itoa(max(4, 16/n)))
 		if err := c.Start(); err != nil {
 			return stop, nil, err
 		}

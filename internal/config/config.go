@@ -20,6 +20,10 @@ type Config struct {
 	BaseURL   string
 	LogFormat string
 	Demo      bool
+	// DBConns caps this process's PostgreSQL connections (writes take
+	// three quarters of them); instances behind a load balancer share
+	// the database's cores.
+	DBConns int
 	// TrustedProxies are the load balancers whose X-Forwarded-For and
 	// X-Forwarded-Proto are believed.
 	TrustedProxies httpx.Proxies
@@ -56,7 +60,8 @@ func Database(fs *flag.FlagSet, getenv func(string) string) func() (Config, erro
 func Serve(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) {
 	db := Database(fs, getenv)
 	var c Config
-	var demo, proxies string
+	var demo, proxies, conns string
+	fs.StringVar(&conns, "db-conns", or(getenv("ENVHOME_DB_CONNS"), "16"), "PostgreSQL connections of this process, 1 to 500 [ENVHOME_DB_CONNS]")
 	fs.StringVar(&c.Addr, "addr", or(getenv("ENVHOME_ADDR"), "127.0.0.1:8080"), "address to listen on [ENVHOME_ADDR]")
 	fs.StringVar(&c.BaseURL, "base-url", getenv("ENVHOME_BASE_URL"), "public URL of the site, e.g. https://envhome.example.gov.cn [ENVHOME_BASE_URL]")
 	fs.StringVar(&c.LogFormat, "log-format", or(getenv("ENVHOME_LOG_FORMAT"), "text"), "log format: text or json [ENVHOME_LOG_FORMAT]")
@@ -80,6 +85,9 @@ func Serve(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) 
 		c.DB, c.DataDir, c.PIIKeys = d.DB, d.DataDir, d.PIIKeys
 		if c.Demo, err = strconv.ParseBool(demo); err != nil {
 			return c, fmt.Errorf("--demo: want true or false, got %q", demo)
+		}
+		if c.DBConns, err = strconv.Atoi(conns); err != nil || c.DBConns < 1 || c.DBConns > 500 {
+			return c, fmt.Errorf("--db-conns: want a number from 1 to 500, got %q", conns)
 		}
 		if c.LogFormat != "text" && c.LogFormat != "json" {
 			return c, fmt.Errorf("--log-format: want text or json, got %q", c.LogFormat)

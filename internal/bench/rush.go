@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -60,10 +61,7 @@ func benchRush(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	dsn, bareDSN := *db, *bareDB
-	if dsn == "" {
-		dsn, bareDSN = filepath.Join(dir, "http.db"), filepath.Join(dir, "bare.db")
-	}
+	dsn, bareDSN := cmp.Or(*db, filepath.Join(dir, "http.db")), cmp.Or(*bareDB, filepath.Join(dir, "bare.db"))
 	if *procs > 0 && !store.IsPostgres(dsn) {
 		return fmt.Errorf("%w: --processes needs a postgres:// database", cli.ErrUsage)
 	}

@@ -74,7 +74,8 @@ func hasFact(col, kind string, values []string) (string, []any) {
 	return col + ` IN (SELECT enterprise_id FROM enterprise_facts WHERE kind = ? AND value IN ` + placeholders(1, len(values)) + `)`, args
 }
 
-// factDrift lists enterprises whose fact rows differ from their records.
+// factDrift lists enterprises and technology cases whose fact rows differ
+// from their records.
 func (s *Store) factDrift(ctx context.Context) ([]string, error) {
 	want := map[string]bool{}
 	rows, err := s.query(ctx, `SELECT id, region_id, key_lists, pollutants FROM enterprises`)
@@ -94,37 +95,12 @@ func (s *Store) factDrift(ctx context.Context) ([]string, error) {
 	}); err != nil {
 		return nil, err
 	}
-	var out []string
-	rows, err = s.query(ctx, `SELECT enterprise_id, region_id, kind, value FROM enterprise_facts`)
-	if err := eachRow(rows, err, func(r *sql.Rows) error {
-		var id, region int64
-		var kind, v string
-		if err := r.Scan(&id, &region, &kind, &v); err != nil {
-			return err
-		}
-		k := fmt.Sprintf("%d %d %s %s", id, region, kind, v)
-		if !want[k] {
-			out = append(out, "enterprise_facts: "+k+" kept, not in the record")
-		}
-		delete(want, k)
-		return nil
-	}); err != nil {
+	out, err := s.rowsDrift(ctx, "enterprise_facts", `SELECT enterprise_id, region_id, kind, value FROM enterprise_facts`, want)
+	if err != nil {
 		return nil, err
 	}
-	for k := range want {
-		out = append(out, "enterprise_facts: "+k+" in the record, not kept")
-	}
-	cases, err := s.caseFactDrift(ctx)
-	out = append(out, cases...)
-	sort.Strings(out)
-	return out, err
-}
-
-// caseFactDrift lists technology cases whose fact rows differ from their
-// records.
-func (s *Store) caseFactDrift(ctx context.Context) ([]string, error) {
-	want := map[string]bool{}
-	rows, err := s.query(ctx, `SELECT id, industries, pollutants FROM tech_cases`)
+	want = map[string]bool{}
+	rows, err = s.query(ctx, `SELECT id, industries, pollutants FROM tech_cases`)
 	if err := eachRow(rows, err, func(r *sql.Rows) error {
 		var id int64
 		var inds, po string
@@ -133,7 +109,7 @@ func (s *Store) caseFactDrift(ctx context.Context) ([]string, error) {
 		}
 		in := splitLists(inds)
 		if len(in) == 0 {
-			in = []string{""}
+			in = []string{""} // every industry
 		}
 		for _, v := range in {
 			want[fmt.Sprintf("%d %s %s", id, factIndustry, v)] = true
@@ -145,25 +121,40 @@ func (s *Store) caseFactDrift(ctx context.Context) ([]string, error) {
 	}); err != nil {
 		return nil, err
 	}
+	cases, err := s.rowsDrift(ctx, "case_facts", `SELECT case_id, kind, value FROM case_facts`, want)
+	out = append(out, cases...)
+	sort.Strings(out)
+	return out, err
+}
+
+// rowsDrift compares the rows q returns, their columns joined by spaces,
+// with the rows the records call for (want, emptied as it goes), and names
+// each difference.
+func (s *Store) rowsDrift(ctx context.Context, table, q string, want map[string]bool) ([]string, error) {
 	var out []string
-	rows, err = s.query(ctx, `SELECT case_id, kind, value FROM case_facts`)
-	if err := eachRow(rows, err, func(r *sql.Rows) error {
-		var id int64
-		var kind, v string
-		if err := r.Scan(&id, &kind, &v); err != nil {
+	rows, err := s.query(ctx, q)
+	err = eachRow(rows, err, func(r *sql.Rows) error {
+		cols, err := r.Columns()
+		if err != nil {
 			return err
 		}
-		k := fmt.Sprintf("%d %s %s", id, kind, v)
+		vals := make([]string, len(cols))
+		dest := make([]any, len(cols))
+		for i := range vals {
+			dest[i] = &vals[i]
+		}
+		if err := r.Scan(dest...); err != nil {
+			return err
+		}
+		k := strings.Join(vals, " ")
 		if !want[k] {
-			out = append(out, "case_facts: "+k+" kept, not in the record")
+			out = append(out, table+": "+k+" kept, not in the record")
 		}
 		delete(want, k)
 		return nil
-	}); err != nil {
-		return nil, err
-	}
+	})
 	for k := range want {
-		out = append(out, "case_facts: "+k+" in the record, not kept")
+		out = append(out, table+": "+k+" in the record, not kept")
 	}
-	return out, nil
+	return out, err
 }

@@ -145,22 +145,30 @@ func bookingChanges(b *model.Booking) model.Changes {
 	return model.Changes{"class_id": {New: b.ClassID}, "manager_id": {New: b.ManagerID}, "status": {New: b.Status}}
 }
 
-func (s *Store) bookTx(ctx context.Context, tx *Tx, a model.Actor, classID, managerID int64) (*model.Booking, error) {
+// readAndDecide reads a booking's facts through queryRow (a statement
+// with ? placeholders) and applies the rules: the new booking to place, or
+// the manager's live booking (existing true) with the class as read.
+func (s *Store) readAndDecide(queryRow func(q string, args ...any) rowScanner, a model.Actor, classID, managerID int64) (b *model.Booking, f *bookingFacts, existing bool, err error) {
 	q, args := s.bookingRead(a, classID, managerID)
-	var f bookingFacts
-	if err := f.scan(tx.QueryRow(ctx, q, args...)); err != nil {
-		return nil, notFound(err)
+	f = &bookingFacts{}
+	if err := f.scan(queryRow(q, args...)); err != nil {
+		return nil, nil, false, notFound(err)
 	}
-	b, existing, err := s.decide(&f, classID, managerID)
-	if err != nil {
-		return nil, err
+	b, id, err := s.decide(f, classID, managerID)
+	if err != nil || id == 0 {
+		return b, f, false, err
 	}
-	if existing != 0 {
-		k := b.Class
-		b, err := scanBooking(tx.QueryRow(ctx, `SELECT `+bookingColumns+bookingFrom+` WHERE b.id = ?`, existing))
-		if b != nil {
-			b.Class = k
-		}
+	k := b.Class
+	if b, err = scanBooking(queryRow(`SELECT `+bookingColumns+bookingFrom+` WHERE b.id = ?`, id)); err != nil {
+		return nil, nil, false, notFound(err)
+	}
+	b.Class = k
+	return b, f, true, nil
+}
+
+func (s *Store) bookTx(ctx context.Context, tx *Tx, a model.Actor, classID, managerID int64) (*model.Booking, error) {
+	b, _, existing, err := s.readAndDecide(func(q string, args ...any) rowScanner { return tx.QueryRow(ctx, q, args...) }, a, classID, managerID)
+	if err != nil || existing {
 		return b, err
 	}
 	now := ms(b.CreatedAt)
@@ -223,10 +231,10 @@ func (s *Store) placeGuarded(a model.Actor, b *model.Booking, guard string, guar
 // one write, one read). The rules run in Go, as on SQLite. Statements are
 // prepared once per connection (pgx's statement cache).
 func (s *Store) bookPipelined(ctx context.Context, a model.Actor, classID, managerID int64) (*model.Booking, error) {
-	if err := s.takeTurn(ctx); err != nil {
+	if err := take(ctx, s.turns); err != nil {
 		return nil, err
 	}
-	defer s.endTurn()
+	defer give(s.turns)
 	conn, err := s.w.Conn(ctx)
 	if err != nil {
 		return nil, err
@@ -259,29 +267,15 @@ func (s *Store) bookPipelined(ctx context.Context, a model.Actor, classID, manag
 // decision whose facts moved meanwhile (a seat taken, a manager revoked)
 // is made again the old way, under the lock.
 func (s *Store) bookOn(ctx context.Context, pc *pgx.Conn, a model.Actor, classID, managerID int64) (*model.Booking, error) {
-	q, args := s.bookingRead(a, classID, managerID)
-	var f bookingFacts
-	if err := f.scan(pc.QueryRow(ctx, s.dialect.Rebind(q), args...)); err != nil {
-		return nil, notFound(err)
-	}
-	b, existing, err := s.decide(&f, classID, managerID)
-	if err != nil {
-		return nil, err
-	}
-	if existing != 0 {
-		k := b.Class
-		b, err = scanBooking(pc.QueryRow(ctx, s.dialect.Rebind(`SELECT `+bookingColumns+bookingFrom+` WHERE b.id = ?`), existing))
-		if err != nil {
-			return nil, notFound(err)
-		}
-		b.Class = k
-		return b, nil
+	b, f, existing, err := s.readAndDecide(func(q string, args ...any) rowScanner { return pc.QueryRow(ctx, s.dialect.Rebind(q), args...) }, a, classID, managerID)
+	if err != nil || existing {
+		return b, err
 	}
 	if s.beforePlace != nil {
 		s.beforePlace()
 	}
-	guard, gargs := s.bookingGuard(a, &f, b)
-	q, args, err = s.placeGuarded(a, b, guard, gargs)
+	guard, gargs := s.bookingGuard(a, f, b)
+	q, args, err := s.placeGuarded(a, b, guard, gargs)
 	if err != nil {
 		return nil, err
 	}

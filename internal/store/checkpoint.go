@@ -28,8 +28,7 @@ const checkpointEvery = 50 * time.Millisecond
 // to 36-53, every 50 ms to 31-36.)
 type checkpoints struct {
 	db   *sql.DB
-	stop context.CancelFunc
-	done chan struct{}
+	stop func()
 }
 
 // longLog is the log's length, in pages (4 KiB each), at which the writer
@@ -44,25 +43,37 @@ func startCheckpoints(dsn string) (*checkpoints, error) {
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxIdleTime(0)
-	ctx, stop := context.WithCancel(context.Background())
-	c := &checkpoints{db: db, stop: stop, done: make(chan struct{})}
-	go c.run(ctx)
+	c := &checkpoints{db: db}
+	c.stop = ticking(checkpointEvery, func(ctx context.Context) {
+		// Nothing to copy costs a look at the log's index; an error (the
+		// file busy, say) is retried at the next tick.
+		db.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+	})
 	return c, nil
 }
 
-func (c *checkpoints) run(ctx context.Context) {
-	defer close(c.done)
-	t := time.NewTicker(checkpointEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+// ticking calls fn every d on a goroutine of its own; the function it
+// returns stops it and waits for a call under way to end (fn's context
+// is cancelled then).
+func ticking(d time.Duration, fn func(context.Context)) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				fn(ctx)
+			}
 		}
-		// Nothing to copy costs a look at the log's index; an error (the
-		// file busy, say) is retried at the next tick.
-		c.db.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+	}()
+	return func() {
+		cancel()
+		<-done
 	}
 }
 
@@ -73,6 +84,5 @@ func (c *checkpoints) close() error {
 		return nil
 	}
 	c.stop()
-	<-c.done
 	return c.db.Close()
 }

@@ -76,42 +76,24 @@ type Store struct {
 	beforePlace func()
 }
 
-// takeTurn waits, in order of arrival, for one of the PostgreSQL writers'
-// places (as many as the pool's connections); endTurn gives it back.
-func (s *Store) takeTurn(ctx context.Context) error {
-	if s.turns == nil {
+// take waits, in order of arrival, for a place in a queue (gate or
+// turns; nil: there is none, as the other dialect's); give leaves it.
+// Blocked senders on a channel are served in order.
+func take(ctx context.Context, queue chan struct{}) error {
+	if queue == nil {
 		return nil
 	}
 	select {
-	case s.turns <- struct{}{}:
+	case queue <- struct{}{}:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
 
-func (s *Store) endTurn() {
-	if s.turns != nil {
-		<-s.turns
-	}
-}
-
-// enter waits for the writer's turn on SQLite; leave ends it.
-func (s *Store) enter(ctx context.Context) error {
-	if s.gate == nil {
-		return nil
-	}
-	select {
-	case s.gate <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (s *Store) leave() {
-	if s.gate != nil {
-		<-s.gate
+func give(queue chan struct{}) {
+	if queue != nil {
+		<-queue
 	}
 }
 
@@ -439,10 +421,10 @@ func (s *Store) write(ctx context.Context, write func(*Tx) error) error {
 		return t.flushSums(ctx)
 	}
 	if s.gate == nil {
-		if err := s.takeTurn(ctx); err != nil {
+		if err := take(ctx, s.turns); err != nil {
 			return err
 		}
-		defer s.endTurn()
+		defer give(s.turns)
 		return s.inTx(ctx, s.w, fn)
 	}
 	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
@@ -664,10 +646,10 @@ func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, er
 // exec writes outside an explicit transaction (one statement).
 func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if s.dialect == SQLite {
-		if err := s.enter(ctx); err != nil {
+		if err := take(ctx, s.gate); err != nil {
 			return nil, err
 		}
-		defer s.leave()
+		defer give(s.gate)
 		st, err := s.stmt(ctx, s.w, q)
 		if err == nil {
 			return st.ExecContext(ctx, args...)

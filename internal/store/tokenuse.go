@@ -19,8 +19,7 @@ type usedTokens struct {
 	mu      sync.Mutex
 	pending map[int64]int64 // token id → last use (ms)
 	once    sync.Once
-	stop    context.CancelFunc
-	done    chan struct{}
+	stop    func() // ends the writer (ticking)
 }
 
 // flushTokenUsesEvery is how long a token's last use waits to be written.
@@ -29,23 +28,7 @@ const flushTokenUsesEvery = time.Second
 // noteTokenUse records a token's use, to be written with others.
 func (s *Store) noteTokenUse(id int64, at time.Time) {
 	u := &s.used
-	u.once.Do(func() {
-		ctx, stop := context.WithCancel(context.Background())
-		u.stop, u.done = stop, make(chan struct{})
-		go func() {
-			defer close(u.done)
-			t := time.NewTicker(flushTokenUsesEvery)
-			defer t.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-					s.flushTokenUses(ctx)
-				}
-			}
-		}()
-	})
+	u.once.Do(func() { u.stop = ticking(flushTokenUsesEvery, s.flushTokenUses) })
 	u.mu.Lock()
 	if u.pending == nil {
 		u.pending = map[int64]int64{}
@@ -102,7 +85,6 @@ func (s *Store) stopTokenUses() {
 	u.once.Do(func() {}) // no writer starts after this, and one started is seen
 	if u.stop != nil {
 		u.stop()
-		<-u.done
 	}
 	s.flushTokenUses(context.Background())
 }

@@ -54,6 +54,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	st.Warm(ctx)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

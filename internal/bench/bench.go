@@ -165,6 +165,9 @@ type loadResult struct {
 	elapsed time.Duration
 	errors  int64
 	bytes   int64 // response bodies read
+	// first holds each client's first latency, sorted: what a fresh
+	// server's connections and caches cost.
+	first []time.Duration
 }
 
 func (r loadResult) rps() float64 { return float64(len(r.lat)) / r.elapsed.Seconds() }

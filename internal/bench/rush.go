@@ -85,6 +85,9 @@ func benchRush(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(w, "seeded two databases alike in %s\n", time.Since(t0).Round(time.Millisecond))
+	// Both pools opened, as a serving process's are (envhome serve).
+	st.Warm(ctx)
+	bare.Warm(ctx)
 
 	// The servers: this process, or child processes on the same database.
 	var urls []string
@@ -161,6 +164,9 @@ func benchRush(ctx context.Context, env Env, args []string) error {
 	line := func(label string, res loadResult) {
 		fmt.Fprintf(w, "%-6s %8.0f bookings/s  p50 %7s  p99 %7s  errors %d  (%d in %s)\n", label, res.rps(), res.pct(50), res.pct(99),
 			res.errors, len(res.lat), res.elapsed.Round(time.Millisecond))
+		if n := len(res.first); n > 0 {
+			fmt.Fprintf(w, "       each client's first booking: median %s, max %s\n", res.first[n/2].Round(time.Millisecond), res.first[n-1].Round(time.Millisecond))
+		}
 	}
 	if err := writeHeapProfile(*memprofile); err != nil {
 		return err
@@ -315,6 +321,9 @@ func runJobs[J any](jobs []J, n int, fn func(worker int, j J) error) loadResult 
 			}
 			mu.Lock()
 			res.lat = append(res.lat, lat...)
+			if len(lat) > 0 {
+				res.first = append(res.first, lat[0])
+			}
 			mu.Unlock()
 		})
 	}
@@ -326,6 +335,7 @@ func runJobs[J any](jobs []J, n int, fn func(worker int, j J) error) loadResult 
 	res.elapsed = time.Since(start)
 	res.errors = errs.Load()
 	slices.Sort(res.lat)
+	slices.Sort(res.first)
 	return res
 }
 

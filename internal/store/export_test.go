@@ -45,3 +45,6 @@ func (s *Store) KeptStatements() int {
 // SetBeforePlace runs f between a PostgreSQL booking's decision and its
 // placing.
 func (s *Store) SetBeforePlace(f func()) { s.beforePlace = f }
+
+// ReadPool is the read pool's connection figures.
+func (s *Store) ReadPool() sql.DBStats { return s.r.Stats() }

@@ -119,6 +119,37 @@ type Options struct {
 	LogPages int
 }
 
+// Warm opens the read pool's connections now and keeps them open while
+// idle, as a serving process wants: a registration rush at nine in the
+// morning should not wait for the connections a quiet night let go. On
+// PostgreSQL each new backend also reads the catalog for every table it
+// first touches; Warm has it read those a booking and a sign-in touch.
+// In a rush on a fresh server (bench rush) each client's first booking
+// took 105–138 ms at the median without HTTP, 50–74 ms after Warm. A
+// connection that cannot be opened now is no error: the pool opens it
+// when it is needed, as before.
+func (s *Store) Warm(ctx context.Context) {
+	s.r.SetConnMaxIdleTime(0)
+	n := s.r.Stats().MaxOpenConnections
+	conns := make([]*sql.Conn, n)
+	var wg sync.WaitGroup
+	for i := range conns {
+		wg.Go(func() {
+			if c, err := s.r.Conn(ctx); err == nil {
+				// A broken one is dropped as it goes back.
+				c.ExecContext(ctx, `SELECT 1 FROM classes, courses, bookings, managers, people, enterprises, audit_log, api_tokens, users, sessions WHERE false`)
+				conns[i] = c
+			}
+		})
+	}
+	wg.Wait()
+	for _, c := range conns {
+		if c != nil {
+			c.Close() // back to the pool, which keeps up to n idle
+		}
+	}
+}
+
 // ErrOwned is the refusal of a second server on one SQLite file.
 var ErrOwned = errors.New("another envhome process is serving this SQLite database; stop it first, or use PostgreSQL to run several")
 

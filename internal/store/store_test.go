@@ -387,3 +387,26 @@ func TestLogCopiedBackBesideTheWriter(t *testing.T) {
 		}
 	})
 }
+
+// A serving process opens its read pool at start and keeps it: the first
+// requests of a rush find their connections open.
+func TestWarmOpensTheReadPool(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			s := storetest.New(t, d, store.Options{MaxConns: 5})
+			s.Warm(ctx)
+			st := s.ReadPool()
+			if st.OpenConnections != st.MaxOpenConnections || st.Idle != st.MaxOpenConnections {
+				t.Fatalf("after Warm: %d open, %d idle of %d", st.OpenConnections, st.Idle, st.MaxOpenConnections)
+			}
+			// A read now takes a kept connection instead of opening one.
+			var n int
+			if err := s.QueryRow(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if after := s.ReadPool(); after.OpenConnections != st.OpenConnections {
+				t.Errorf("a read opened a connection: %d open, %d before", after.OpenConnections, st.OpenConnections)
+			}
+		})
+	}
+}

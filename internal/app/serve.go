@@ -54,7 +54,9 @@ func serve(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	st.Warm(ctx)
+	if err := st.Warm(ctx); err != nil {
+		log.Warn("database connections not opened at start", "err", err)
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

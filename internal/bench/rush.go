@@ -86,8 +86,9 @@ func benchRush(ctx context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintf(w, "seeded two databases alike in %s\n", time.Since(t0).Round(time.Millisecond))
 	// Both pools opened, as a serving process's are (envhome serve).
-	st.Warm(ctx)
-	bare.Warm(ctx)
+	if err := errors.Join(st.Warm(ctx), bare.Warm(ctx)); err != nil {
+		return err
+	}
 
 	// The servers: this process, or child processes on the same database.
 	var urls []string

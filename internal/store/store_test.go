@@ -394,7 +394,9 @@ func TestWarmOpensTheReadPool(t *testing.T) {
 	for _, d := range storetest.Dialects() {
 		t.Run(string(d), func(t *testing.T) {
 			s := storetest.New(t, d, store.Options{MaxConns: 5})
-			s.Warm(ctx)
+			if err := s.Warm(ctx); err != nil {
+				t.Fatal(err)
+			}
 			st := s.ReadPool()
 			if st.OpenConnections != st.MaxOpenConnections || st.Idle != st.MaxOpenConnections {
 				t.Fatalf("after Warm: %d open, %d idle of %d", st.OpenConnections, st.Idle, st.MaxOpenConnections)

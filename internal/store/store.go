@@ -125,7 +125,7 @@ type Options struct {
 // PostgreSQL each new backend also reads the catalog for every table it
 // first touches; Warm has it read those a booking and a sign-in touch.
 // In a rush on a fresh server (bench rush) each client's first booking
-// took 105–138 ms at the median without HTTP, 50–74 ms after Warm. The
+// took 105–138 ms at the median without HTTP, 50–78 ms after Warm. The
 // error says what could not be opened or read; the store works without:
 // the pool opens a connection when it is needed, as before.
 func (s *Store) Warm(ctx context.Context) error {

@@ -282,27 +282,38 @@ func (s *Store) bookOn(ctx context.Context, pc *pgx.Conn, a model.Actor, classID
 	var batch pgx.Batch
 	batch.Queue("BEGIN")
 	batch.Queue(`SELECT id FROM classes WHERE id = $1 FOR UPDATE`, classID)
+	placed, err := s.placeAndCommit(ctx, pc, &batch, q, args, b)
+	if err != nil {
+		return nil, err
+	}
+	if !placed { // the facts moved
+		return s.bookLocked(ctx, pc, a, classID, managerID)
+	}
+	return b, nil
+}
+
+// placeAndCommit ends batch with the placing statement q and COMMIT, sends
+// it, and gives b its id and waitlist place. placed is false where the
+// statement wrote nothing (its guard no longer held): the COMMIT then
+// commits nothing.
+func (s *Store) placeAndCommit(ctx context.Context, pc *pgx.Conn, batch *pgx.Batch, q string, args []any, b *model.Booking) (placed bool, err error) {
 	var pos int
-	placed := false
 	batch.Queue(s.dialect.Rebind(q), args...).QueryRow(func(r pgx.Row) error {
 		err := r.Scan(&b.ID, &pos)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return nil // the facts moved: the COMMIT commits nothing
+			return nil
 		}
 		placed = err == nil
 		return err
 	})
 	batch.Queue("COMMIT")
-	if err := pc.SendBatch(ctx, &batch).Close(); err != nil {
-		return nil, err
+	if err := pc.SendBatch(ctx, batch).Close(); err != nil {
+		return false, err
 	}
-	if !placed {
-		return s.bookLocked(ctx, pc, a, classID, managerID)
-	}
-	if b.Status == model.BookingWaitlisted {
+	if placed && b.Status == model.BookingWaitlisted {
 		b.WaitlistPosition = &pos
 	}
-	return b, nil
+	return placed, nil
 }
 
 // bookingGuard is the condition, on the class row being updated, that the
@@ -357,7 +368,6 @@ func (s *Store) bookLocked(ctx context.Context, pc *pgx.Conn, a model.Actor, cla
 		return nil, err
 	}
 	var second pgx.Batch
-	var pos int
 	if existing != 0 {
 		k := b.Class
 		second.Queue(s.dialect.Rebind(`SELECT `+bookingColumns+bookingFrom+` WHERE b.id = ?`), existing).QueryRow(func(r pgx.Row) error {
@@ -375,24 +385,12 @@ func (s *Store) bookLocked(ctx context.Context, pc *pgx.Conn, a model.Actor, cla
 	if err != nil {
 		return nil, err
 	}
-	placed := false
-	second.Queue(s.dialect.Rebind(q), args...).QueryRow(func(r pgx.Row) error {
-		err := r.Scan(&b.ID, &pos)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil // the COMMIT that follows commits nothing
-		}
-		placed = err == nil
-		return err
-	})
-	second.Queue("COMMIT")
-	if err := pc.SendBatch(ctx, &second).Close(); err != nil {
+	placed, err := s.placeAndCommit(ctx, pc, &second, q, args, b)
+	if err != nil {
 		return nil, err
 	}
 	if !placed {
 		return nil, fmt.Errorf("book: class %d: no seat after all", classID)
-	}
-	if b.Status == model.BookingWaitlisted {
-		b.WaitlistPosition = &pos
 	}
 	return b, nil
 }
